@@ -1,0 +1,74 @@
+"""Tanji (碳迹): the city carbon reporting platform."""
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(_instance_path()))
+    config = config_for(config_name)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _check_config(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _instance_path():
+    from config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return INSTANCE_DIR
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: production needs SECRET_KEY in the environment "
+                           "(e.g. `export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`).")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
+    from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+    tenancy.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
+    from app.core.views import bp as core_bp
+    from app.organisations.views import bp as organisations_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(audit_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.core.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.accounts.commands import users_cli
+    from app.demo.commands import demo_data
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data)

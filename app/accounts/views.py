@@ -1,0 +1,192 @@
+"""Sign-in, passwords, language, invitations and user administration."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.accounts import services
+from app.accounts.forms import AcceptInvitationForm, ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm
+from app.accounts.models import Invitation, User
+from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, ROLES, can_manage_user, invitable_roles
+from app.core.forms import apply_error
+from app.core.types import utcnow
+from app.extensions import db, limiter
+from app.security import csrf_checked_by_form
+from app.tenancy import acting_on, get_or_404, public_lookup, require_role
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so a link cannot send a user elsewhere after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@csrf_checked_by_form
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        with public_lookup():
+            result = services.authenticate(form.email.data, form.password.data)
+            db.session.commit()
+        if result.user:
+            session.clear()  # a fresh session at sign-in: no fixation
+            login_user(result.user, remember=form.remember.data)
+            session["locale"] = result.user.locale or session.get("locale")
+            flash(_("Welcome, %(name)s.", name=result.user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
+        if result.error == "locked":
+            form.email.errors.append(_("Too many failed sign-ins: this account is locked until %(time)s.",
+                                       time=format_datetime(result.locked_until, "HH:mm")))
+        elif result.error == "inactive":
+            form.email.errors.append(_("This account has been deactivated. Ask your administrator."))
+        else:
+            form.password.errors.append(_("The e-mail or the password is not correct."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.pop("_fresh", None)
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@csrf_checked_by_form
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as e:
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the session id carries the new version
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    locale = form.locale.data if form.locale.data in current_app.config["LANGUAGES"] else None
+    if form.validate_on_submit() and locale:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(_safe_next(form.next.data) or url_for("core.index"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@csrf_checked_by_form
+def accept_invitation(token: str):
+    if current_user.is_authenticated:
+        flash(_("You are signed in already. Sign out to accept an invitation for another account."), "warning")
+        return redirect(url_for("core.index"))
+    form = AcceptInvitationForm()
+    with public_lookup():
+        invitation = services.find_invitation(token)
+        problem = services.invitation_problem(invitation)
+        if problem:
+            return render_template("accounts/invitation_invalid.html", problem=problem), 410 if invitation else 404
+        if form.validate_on_submit():
+            try:
+                user = services.accept_invitation(invitation, form.name.data, form.password.data)
+            except services.AccountError as e:
+                apply_error(form, e)
+            else:
+                db.session.commit()
+                session.clear()
+                login_user(user)
+                flash(_("Welcome to Tanji, %(name)s. Your account is ready.", name=user.name), "success")
+                return redirect(url_for("core.index"))
+        return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+def revoke_invitation(invitation_id: int):
+    invitation = get_or_404(Invitation, invitation_id)
+    if invitation.role not in invitable_roles(current_user, invitation.organisation):
+        abort(403)
+    try:
+        with acting_on(invitation.org_id):
+            services.revoke_invitation(current_user, invitation)
+    except services.AccountError as e:
+        flash(str(e.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("The invitation for %(email)s was withdrawn.", email=invitation.email), "success")
+    return redirect(url_for("organisations.show", org_id=invitation.org_id))
+
+
+@bp.get("/users")
+@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+def users():
+    # The tenancy gate leaves an enterprise admin only their own staff.
+    rows = db.session.scalars(select(User).join(User.organisation).order_by(User.org_id, User.email)).all()
+    return render_template("accounts/users.html", users=rows,
+                           can_manage=lambda u: can_manage_user(current_user, u), form=ConfirmForm())
+
+
+def _managed_user(user_id: int) -> User:
+    user = get_or_404(User, user_id)
+    if not can_manage_user(current_user, user):
+        abort(403)
+    return user
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+def reset_password(user_id: int):
+    user = _managed_user(user_id)
+    with acting_on(user.org_id):
+        temporary = services.reset_password(current_user, user)
+    db.session.commit()
+    return render_template("accounts/password_reset.html", user=user, temporary=temporary)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+def deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+def activate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = _managed_user(user_id)
+    with acting_on(user.org_id):
+        services.set_user_active(current_user, user, active)
+    db.session.commit()
+    flash(_("%(email)s can sign in again.", email=user.email) if active
+          else _("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"now": utcnow, "role_label": lambda code: ROLES[code].label}

@@ -1,0 +1,35 @@
+"""The audit trail, read through the tenancy gate: an enterprise admin sees their organisation's events."""
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
+from app.audit.labels import audit_label
+from app.audit.models import AuditEvent
+from app.audit.services import verify_chain
+from app.extensions import db
+from app.tenancy import require_role
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"audit_label": audit_label}
+
+PAGE_SIZE = 100
+EVENT_LOADS = (selectinload(AuditEvent.actor), selectinload(AuditEvent.organisation))
+
+
+@bp.get("/")
+@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count(AuditEvent.id)))
+    events = db.session.scalars(select(AuditEvent).options(*EVENT_LOADS).order_by(AuditEvent.seq.desc())
+                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    # Only the authority can check the whole chain; an enterprise sees a filtered slice of it.
+    chain = verify_chain() if current_user.organisation.kind == "authority" else None
+    return render_template("audit/index.html", events=events, page=page, total=total,
+                           page_size=PAGE_SIZE, chain=chain)

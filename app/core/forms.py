@@ -1,0 +1,11 @@
+"""Helpers shared by every form."""
+
+
+def apply_error(form, error) -> None:
+    """Show a service's refusal beside the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    message = str(getattr(error, "message", error))
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

@@ -1,0 +1,28 @@
+"""Chinese first, English second: the locale of each request."""
+from flask import Flask, current_app, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def localised(zh: str | None, en: str | None) -> str:
+    """Pick the Chinese or English form of a bilingual name stored in two columns."""
+    if str(get_locale()) == "en" and en:
+        return en
+    return zh or en or ""
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["localised"] = localised
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,106 @@
+"""Password hashing and rules, session loading, CSRF policy and response headers."""
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import csrf, db, login_manager
+
+# A few of the passwords every attacker tries first; the length rule catches most others.
+COMMON_PASSWORDS = {
+    "password123", "password1234", "1234567890", "12345678910", "qwertyuiop", "1qaz2wsx3edc",
+    "abc123456789", "iloveyou123", "woaini1314", "a1234567890", "admin12345", "admin123456",
+    "qwerty12345", "zaq12wsxcde", "passw0rd123",
+}
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(time_cost=current_app.config["ARGON2_TIME_COST"],
+                          memory_cost=current_app.config["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+def password_problems(password: str, email: str = "", min_length: int = 10) -> list[str]:
+    """What is wrong with a new password, as messages (empty when it is acceptable)."""
+    problems = []
+    if len(password) < min_length:
+        problems.append(_l("Use at least %(n)d characters.", n=min_length))
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        problems.append(_l("Use both letters and digits."))
+    lowered = password.lower()
+    local_part = email.split("@")[0].lower() if email else ""
+    if lowered in COMMON_PASSWORDS or (local_part and len(local_part) >= 4 and local_part in lowered):
+        problems.append(_l("This password is too easy to guess."))
+    return problems
+
+
+def csrf_checked_by_form(view):
+    """Mark a view whose FlaskForm checks the CSRF token itself.
+
+    A stale or missing token then shows as a message above the form, with everything typed
+    kept, instead of a bare 400 page. Only for views that act solely after validate_on_submit().
+    """
+    return csrf.exempt(view)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from app.accounts.models import User
+
+    try:
+        uid, version = (int(part) for part in user_id.split("."))
+    except ValueError:
+        return None
+    # The tenancy scope is derived from this user, so this one load is unscoped.
+    user = db.session.get(User, uid, execution_options={"tenancy_bypass": True})
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def _force_password_change():
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in ("accounts.change_password", "accounts.logout",
+                                         "accounts.set_language", "static", "bootstrap.static")):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.after_request(_security_headers)
+    # Registered after the tenancy scope is set (init order in create_app).
+    app.before_request(_force_password_change)

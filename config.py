@@ -1,0 +1,121 @@
+"""Settings for each environment, read from the environment where it matters.
+
+DATABASE_URL picks the database (SQLite under instance/ by default, PostgreSQL in production);
+SECRET_KEY signs sessions, and in development a generated one is kept in instance/ so that
+sign-ins survive restarts.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TANJI_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _dev_secret_key() -> str:
+    """A random key generated once and kept in instance/, never committed."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(url: str) -> str:
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tanji.db'}"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # CSRF tokens live as long as the session: an energy manager may spend an hour on a form.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Sign-in protection: lock an account after this many failures in a row, for this long.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    # And a per-address rate limit on the sign-in form (Flask-Limiter syntax).
+    LOGIN_RATE_LIMIT = "30 per minute"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    PASSWORD_MIN_LENGTH = 10
+
+    INVITATION_VALID_FOR = timedelta(days=7)
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh": "中文", "en": "English"}
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+
+    CITY_NAME = os.environ.get("TANJI_CITY_NAME", "锦湾市")
+    CITY_NAME_EN = os.environ.get("TANJI_CITY_NAME_EN", "Jinwan City")
+    # District names as stored (Chinese) and shown in English.
+    CITY_DISTRICTS = {
+        "兴港区": "Xinggang District",
+        "双河区": "Shuanghe District",
+        "大洼区": "Dawa District",
+        "湾西县": "Wanxi County",
+    }
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.db'}"))
+    # Cheap hashing keeps the suite fast; the algorithm is the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    RATELIMIT_ENABLED = True
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    name = name or os.environ.get("TANJI_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"TANJI_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
