@@ -1,12 +1,18 @@
 """Shared fixtures: one app per session on a migrated database, emptied after every test.
 
-The database is TEST_DATABASE_URL (PostgreSQL in CI's second pass) or a SQLite file under instance/.
+The database is TEST_DATABASE_URL (PostgreSQL in CI's second pass) or a fresh SQLite file.
 Rows are deleted after each test rather than rolled back, so a live server thread (browser tests)
 sees the same committed data as the test.
 """
 import contextvars
 import itertools
+import os
 import re
+import tempfile
+
+# Each test run gets its own SQLite file unless a database is given (CI's PostgreSQL pass),
+# so two runs at once never drop each other's tables.
+os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='tanji-test-')}/test.db")
 
 import pytest
 from flask import has_app_context

@@ -1,0 +1,265 @@
+"""The tenancy gate: nobody reads or changes another tenant's data, by URL, form field or query."""
+import re
+
+import pytest
+from flask import g
+from sqlalchemy import func, select
+
+from app.accounts import services
+from app.accounts.models import Invitation, User
+from app.audit.models import AuditEvent
+from app.organisations.models import Organisation
+from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
+from tests.conftest import csrf_token, login, post
+
+ENTERPRISE_ROLES = ("enterprise_admin", "energy_manager", "viewer")
+
+# Route arguments and the object of enterprise B each one names. A new route with an argument that
+# is not listed here fails test_every_route_argument_is_covered, so the matrix grows with the app.
+ARGUMENTS = {"org_id": "org", "user_id": "user", "invitation_id": "invitation"}
+# Capability URLs: the secret in the URL is the permission (the one-time invitation link).
+CAPABILITY_ROUTES = {"accounts.accept_invitation"}
+
+
+@pytest.fixture
+def tenants(app, db, make_org, make_user, authority):
+    a = make_org(name="甲企业有限公司")
+    b = make_org(name="乙企业秘密有限公司", industry_code="D4411")
+    users_a = {role: make_user(a, role, email=f"{role}@a.example.com") for role in ENTERPRISE_ROLES}
+    users_b = {role: make_user(b, role, email=f"{role}@secret-b.example.com") for role in ENTERPRISE_ROLES}
+    with app.test_request_context():
+        invitation_b, _ = services.create_invitation(users_b["enterprise_admin"], b, "pending@secret-b.example.com",
+                                                     "viewer")
+        db.session.commit()
+    return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
+            "regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin")}
+
+
+def _b_secrets(t):
+    return [t["b"].name, t["b"].credit_code, *(u.email for u in t["users_b"].values()), "pending@secret-b.example.com"]
+
+
+def _b_objects(t):
+    return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.endswith("static") or rule.endpoint in CAPABILITY_ROUTES or not rule.arguments:
+            continue
+        yield rule
+
+
+def test_every_route_argument_is_covered(app):
+    for rule in _routes(app):
+        missing = set(rule.arguments) - set(ARGUMENTS)
+        assert not missing, f"{rule.rule}: add {missing} to ARGUMENTS so the access matrix tries it"
+
+
+@pytest.mark.parametrize("role", ENTERPRISE_ROLES)
+def test_access_matrix_enterprise_a_cannot_reach_enterprise_b(app, client, tenants, role, db):
+    login(client, tenants["users_a"][role])
+    token = csrf_token(client)
+    objects = _b_objects(tenants)
+    before = _fingerprint(db)
+    tried = 0
+    for rule in _routes(app):
+        url = rule.build({arg: objects[ARGUMENTS[arg]] for arg in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token, "email": "x@a.example.com",
+                                                             "role": "viewer", "name": "hijack"})
+            tried += 1
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)
+            body = response.get_data(as_text=True)
+            for secret in _b_secrets(tenants):
+                assert secret not in body, (role, method, url, secret)
+    assert tried >= 8
+    assert _fingerprint(db) == before  # nothing of B (or anyone) changed
+
+
+def _fingerprint(db):
+    db.session.expire_all()
+    rows = db.session.execute(select(User.id, User.password_hash, User.active, User.session_version)
+                              .order_by(User.id)).all()
+    orgs = db.session.execute(select(Organisation.id, Organisation.name, Organisation.credit_code)
+                              .order_by(Organisation.id)).all()
+    invitations = db.session.execute(select(Invitation.id, Invitation.org_id, Invitation.revoked_at)
+                                     .order_by(Invitation.id)).all()
+    return rows, orgs, invitations
+
+
+@pytest.mark.parametrize("role", ENTERPRISE_ROLES)
+def test_pages_of_enterprise_a_never_show_b(client, tenants, role):
+    login(client, tenants["users_a"][role])
+    for url in ("/", f"/organisations/{tenants['a'].id}", "/users", "/audit/", "/organisations/"):
+        body = client.get(url).get_data(as_text=True)
+        for secret in _b_secrets(tenants):
+            assert secret not in body, (role, url, secret)
+
+
+def test_form_field_cannot_move_an_invitation_to_another_tenant(client, tenants, db):
+    a, b = tenants["a"], tenants["b"]
+    login(client, tenants["users_a"]["enterprise_admin"])
+    post(client, f"/organisations/{a.id}/invite",
+         {"email": "smuggled@example.com", "role": "viewer", "org_id": b.id}, token_from=f"/organisations/{a.id}/invite")
+    invitation = db.session.scalar(select(Invitation).where(Invitation.email == "smuggled@example.com"))
+    assert invitation.org_id == a.id
+
+
+def test_form_field_cannot_change_id_when_editing_the_profile(client, tenants, db):
+    a, b = tenants["a"], tenants["b"]
+    login(client, tenants["users_a"]["enterprise_admin"])
+    response = post(client, f"/organisations/{a.id}/edit", {
+        "id": b.id, "org_id": b.id, "kind": "authority", "name": "甲企业（更名）", "credit_code": a.credit_code,
+        "industry_code": "C3011", "district": "双河区"}, token_from=f"/organisations/{a.id}/edit")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, a.id).name == "甲企业（更名）"
+    assert db.session.get(Organisation, a.id).kind == "enterprise"
+    assert db.session.get(Organisation, b.id).name == "乙企业秘密有限公司"
+
+
+def test_regulator_reads_every_enterprise_but_cannot_edit(client, tenants):
+    b = tenants["b"]
+    login(client, tenants["regulator"])
+    assert b.name in client.get(f"/organisations/{b.id}").get_data(as_text=True)
+    assert client.get(f"/organisations/{b.id}/edit").status_code == 403
+    assert post(client, f"/users/{tenants['users_b']['viewer'].id}/reset-password").status_code == 403
+    assert post(client, f"/users/{tenants['users_b']['viewer'].id}/deactivate").status_code == 403
+
+
+def test_enterprise_admin_manages_only_own_staff(client, tenants, db):
+    login(client, tenants["users_a"]["enterprise_admin"])
+    own = tenants["users_a"]["viewer"]
+    assert post(client, f"/users/{own.id}/deactivate", token_from="/users").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, own.id).active is False
+
+
+def test_platform_admin_resets_any_password(client, tenants):
+    login(client, tenants["platform_admin"])
+    target = tenants["users_b"]["viewer"]
+    assert post(client, f"/users/{target.id}/reset-password", token_from="/users").status_code == 200
+
+
+# --- the gate itself, without requests ---------------------------------------------------------
+
+def test_enterprise_scope_filters_every_select(app, tenants, db):
+    a = tenants["a"]
+    with app.test_request_context(), scope_of(Scope("org", a.id)):
+        emails = db.session.scalars(select(User.email)).all()
+        assert emails and all(e.endswith("@a.example.com") for e in emails)
+        kinds = {(o.id == a.id, o.kind) for o in db.session.scalars(select(Organisation))}
+        assert kinds == {(True, "enterprise"), (False, "authority")}
+        assert db.session.scalar(select(Invitation).where(Invitation.id == tenants["invitation_b"].id)) is None
+        # Joins and aggregates are filtered too.
+        count = db.session.scalar(select(func.count(User.id)).join(User.organisation))
+        assert count == len(ENTERPRISE_ROLES)
+        assert all(event.org_id == a.id for event in db.session.scalars(select(AuditEvent)))
+
+
+def test_anonymous_scope_sees_nothing(app, tenants, db):
+    with app.test_request_context(), scope_of(Scope("deny")):
+        assert db.session.scalars(select(User)).all() == []
+        assert db.session.scalars(select(Organisation)).all() == []
+
+
+def test_city_scope_reads_all(app, tenants, db):
+    with app.test_request_context(), scope_of(tenants["regulator"]):
+        assert len(db.session.scalars(select(User)).all()) == 2 * len(ENTERPRISE_ROLES) + 2
+
+
+def test_relationship_loads_are_scoped(app, tenants, db):
+    a = tenants["a"]
+    db.session.expire_all()
+    with app.test_request_context(), scope_of(Scope("org", a.id)):
+        authority = db.session.scalar(select(Organisation).where(Organisation.kind == "authority"))
+        # The authority's profile is visible, its staff are not.
+        assert authority.users == []
+
+
+def test_write_to_another_tenant_is_refused(app, tenants, db):
+    victim = db.session.get(User, tenants["users_b"]["viewer"].id)
+    with app.test_request_context(), scope_of(Scope("org", tenants["a"].id)):
+        victim.name = "changed"
+        with pytest.raises(TenantViolation):
+            db.session.flush()
+    db.session.rollback()
+
+
+def test_regulator_writes_only_inside_cross_tenant_write(app, tenants, db):
+    victim = db.session.get(User, tenants["users_b"]["viewer"].id)
+    with app.test_request_context(), scope_of(tenants["regulator"]):
+        victim.name = "changed"
+        with pytest.raises(TenantViolation):
+            db.session.flush()
+        with cross_tenant_write():
+            db.session.flush()
+    db.session.rollback()
+
+
+def test_enterprise_user_cannot_open_a_cross_tenant_write(app, tenants):
+    with app.test_request_context(), scope_of(tenants["users_a"]["enterprise_admin"]):
+        with pytest.raises(TenantViolation):
+            with cross_tenant_write():
+                pass
+
+
+# --- CSRF on every form ---------------------------------------------------------------------------
+
+def test_every_post_route_refuses_a_missing_csrf_token(app, client, tenants, db):
+    login(client, tenants["platform_admin"])
+    events_before = db.session.scalar(select(func.count(AuditEvent.id)))
+    before = _fingerprint(db)
+    objects = _b_objects(tenants)
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint.endswith("static"):
+            continue
+        args = {arg: objects.get(ARGUMENTS.get(arg), "x") for arg in rule.arguments}
+        if rule.endpoint in ("accounts.accept_invitation", "accounts.login"):
+            continue  # anonymous forms; covered below
+        url = rule.build(args)[1]
+        response = client.post(url, data={"email": "csrf@example.com", "role": "viewer", "name": "csrf",
+                                          "locale": "en", "credit_code": "91350100M000100Y43",
+                                          "industry_code": "C3011", "district": "兴港区"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 or 'data-testid="stale-form"' in body or response.status_code == 302 \
+            and rule.endpoint == "accounts.set_language", (url, response.status_code)
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events_before
+    assert _fingerprint(db) == before
+    assert client.get("/").status_code == 200  # the logout without a token did not sign us out
+
+
+def test_language_switch_without_token_changes_nothing(client, tenants, db):
+    user = tenants["users_a"]["viewer"]
+    login(client, user)
+    client.post("/language", data={"locale": "en"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale is None
+
+
+def test_sign_in_requires_csrf(client, tenants):
+    user = tenants["users_a"]["viewer"]
+    response = client.post("/login", data={"email": user.email, "password": "Correct-horse-42"})
+    assert 'data-testid="stale-form"' in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_invitation_acceptance_requires_csrf(app, client, tenants, db):
+    with app.test_request_context():
+        _, token = services.create_invitation(tenants["users_a"]["enterprise_admin"], tenants["a"],
+                                              "csrf-new@example.com", "viewer")
+        db.session.commit()
+    response = client.post(f"/invitations/{token}", data={"name": "x", "password": "Strong-pass-2026",
+                                                          "confirm": "Strong-pass-2026"})
+    assert 'data-testid="stale-form"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "csrf-new@example.com")) is None
+
+
+def test_scope_is_per_request(app, client, tenants):
+    # A request leaves nothing behind in g for the next one.
+    login(client, tenants["users_a"]["viewer"])
+    client.get("/")
+    with app.test_request_context():
+        assert g.get("_tenancy_scope") is None
+    assert re.search(r"甲企业有限公司", client.get("/").get_data(as_text=True))
