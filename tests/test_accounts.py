@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services
-from app.accounts.models import Invitation, User
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.core.types import utcnow
 from tests.conftest import PASSWORD, csrf_token, login, post

@@ -49,8 +49,8 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     now = now or utcnow()
     user = find_user_by_email(email)
     if user is None:
-        # Hash anyway so an unknown e-mail takes as long as a wrong password.
-        verify_password(hash_password("timing-equaliser"), password)
+        # Verify against a dummy hash so an unknown e-mail takes as long as a wrong password.
+        verify_password(_dummy_hash(), password)
         record("auth.sign_in_failed", detail={"email": normalise_email(email), "reason": "unknown e-mail"}, now=now)
         return SignInResult(None, "invalid")
     if user.locked_until and user.locked_until > now:
@@ -76,6 +76,17 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     user.last_login_at = now
     record("auth.signed_in", actor=user, obj=user, now=now)
     return SignInResult(user)
+
+
+def _dummy_hash() -> str:
+    config = current_app.config
+    key = (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"])
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASHES[key]
+
+
+_DUMMY_HASHES: dict[tuple, str] = {}
 
 
 # --- passwords ----------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def credit_code_error(code: str) -> str | None:
 def org_code_check(first8: str) -> str:
     """The check character of a GB 11714 organisation code (positions 9-17 of the credit code)."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(ALPHABET.index(ch) * w for ch, w in zip(first8, weights))
+    # GB 11714 values digits as themselves and letters A=10 ... Z=35.
+    total = sum(int(ch, 36) * w for ch, w in zip(first8, weights))
     c = 11 - total % 11
     return {10: "X", 11: "0"}.get(c, str(c))
 

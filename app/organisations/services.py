@@ -58,11 +58,12 @@ def update_enterprise(actor, org: Organisation, data: dict, now: datetime | None
         record("organisation.updated", actor=actor, obj=org, detail={"changes": changes}, now=now)
 
 
-def create_authority(name: str, name_en: str | None = None, **fields) -> Organisation:
-    org = Organisation(kind=AUTHORITY, name=name, name_en=name_en, **fields)
+def create_authority(name: str, name_en: str | None = None, now: datetime | None = None, **fields) -> Organisation:
+    now = now or utcnow()
+    org = Organisation(kind=AUTHORITY, name=name, name_en=name_en, created_at=now, **fields)
     db.session.add(org)
     db.session.flush()
-    record("organisation.registered", obj=org, detail={"kind": AUTHORITY})
+    record("organisation.registered", obj=org, detail={"kind": AUTHORITY}, now=now)
     return org
 
 

@@ -1,0 +1,80 @@
+"""flask demo-data: the demo city loads once, completely, and a second run changes nothing."""
+from sqlalchemy import func, select
+
+from app.accounts.models import Invitation, User
+from app.audit.models import AuditEvent
+from app.audit.services import verify_chain
+from app.core.types import utcnow
+from app.demo import city
+from app.extensions import db
+from app.organisations.models import Organisation
+
+
+def run(app, *args):
+    result = app.test_cli_runner().invoke(args=["demo-data", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def count(statement):
+    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+
+
+def test_loads_the_city_once(app):
+    with app.app_context():
+        run(app)
+        enterprises = db.session.scalars(select(Organisation).where(Organisation.kind == "enterprise")).all()
+        assert count(select(Organisation).where(Organisation.kind == "authority")) == 1
+        assert len(enterprises) >= 40
+        assert len({org.industry_code[:3] for org in enterprises}) >= 6
+        assert len({org.district for org in enterprises}) >= 3
+
+        roles = {(user.org_id, user.role) for user in db.session.scalars(select(User))}
+        pending = {org.id for org in enterprises if (org.id, "enterprise_admin") not in roles}
+        new = {row[1] for row in city.NEW_ENTERPRISES}
+        assert {db.session.get(Organisation, org_id).name for org_id in pending} == new
+        for org in enterprises:
+            if org.id not in pending:
+                assert {(org.id, "enterprise_admin"), (org.id, "energy_manager")} <= roles, org.name
+        now = utcnow()
+        invitations = db.session.scalars(select(Invitation)).all()
+        assert {inv.org_id for inv in invitations if inv.role == "enterprise_admin"} == pending
+        assert all(inv.status(now) == "pending" for inv in invitations)
+
+        users, events = count(select(User)), count(select(AuditEvent))
+        output = run(app)
+        assert "organisations: 0 created" in output and "users: 0 created" in output
+        assert (count(select(Organisation)), count(select(User)), count(select(AuditEvent))) == (
+            len(enterprises) + 1, users, events)
+        assert count(select(Invitation)) == len(invitations)
+        intact, checked, _broken = verify_chain()
+        assert intact and checked == events
+
+
+def test_demo_sign_ins_work(app):
+    from app.accounts.services import authenticate
+
+    with app.app_context():
+        run(app)
+        for email, role, _org in city.demo_sign_ins():
+            result = authenticate(email, city.PASSWORD)
+            assert result.user is not None and result.user.role == role, email
+
+
+def test_if_empty_leaves_a_loaded_database_alone(app):
+    with app.app_context():
+        run(app, "--if-empty")
+        organisations, events = count(select(Organisation)), count(select(AuditEvent))
+        output = run(app, "--if-empty")
+        assert "not loaded" in output
+        assert (count(select(Organisation)), count(select(AuditEvent))) == (organisations, events)
+
+
+def test_timeline_is_consistent():
+    seeds = city.timeline(utcnow())
+    orgs = {seed.credit_code: seed.at for seed in seeds if isinstance(seed, city.OrgSeed)}
+    users = [seed for seed in seeds if isinstance(seed, city.UserSeed)]
+    assert len(orgs) == len(city.ENTERPRISES) + len(city.NEW_ENTERPRISES) + 1
+    assert len({user.email for user in users}) == len(users)
+    assert all(user.at > orgs[user.credit_code] for user in users)
+    assert all(seed.at.tzinfo is not None and seed.at < utcnow() for seed in seeds)
