@@ -73,6 +73,9 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
+    TRUSTED_PROXIES = int(os.environ.get("TANJI_TRUSTED_PROXIES", "0"))
+
     CITY_NAME = os.environ.get("TANJI_CITY_NAME", "锦湾市")
     CITY_NAME_EN = os.environ.get("TANJI_CITY_NAME_EN", "Jinwan City")
     # District names as stored (Chinese) and shown in English.
