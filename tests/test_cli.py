@@ -25,7 +25,7 @@ def test_users_create_refuses_bad_input(app, make_org):
     assert weak.exit_code != 0
     assert runner.invoke(args=base + ["--password", PASSWORD]).exit_code == 0
     duplicate = runner.invoke(args=base + ["--password", PASSWORD])
-    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+    assert duplicate.exit_code != 0 and "已有账号" in duplicate.output  # the CLI speaks the default language
     wrong_kind = runner.invoke(args=["users", "create", "--email", "r@example.com", "--role", "regulator",
                                      "--org", org.credit_code, "--password", PASSWORD])
     assert wrong_kind.exit_code != 0
