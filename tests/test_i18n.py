@@ -96,8 +96,8 @@ def test_pot_is_up_to_date_with_the_code(tmp_path):
     new, gone = sorted(in_code - committed), sorted(committed - in_code)
     assert not new and not gone, (
         "app/translations/messages.pot is out of date with the code.\n"
-        + (f"Not in the pot yet:\n  " + "\n  ".join(new) + "\n" if new else "")
-        + (f"No longer in the code:\n  " + "\n  ".join(gone) + "\n" if gone else "")
+        + ("Not in the pot yet:\n  " + "\n  ".join(new) + "\n" if new else "")
+        + ("No longer in the code:\n  " + "\n  ".join(gone) + "\n" if gone else "")
         + UPDATE_HINT)
 
 
