@@ -38,13 +38,13 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        with public_lookup():
+        with public_lookup():  # failures are counted and audited, success starts the session
             result = services.authenticate(form.email.data, form.password.data)
-            db.session.commit()
+            if result.user:
+                _start_session(result.user, remember=form.remember.data)
+            else:
+                db.session.commit()
         if result.user:
-            session.clear()  # a fresh session at sign-in: no fixation
-            login_user(result.user, remember=form.remember.data)
-            session["locale"] = result.user.locale or session.get("locale")
             flash(_("Welcome, %(name)s.", name=result.user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
         if result.error == "locked":
@@ -55,6 +55,18 @@ def login():
         else:
             form.password.errors.append(_("The e-mail or the password is not correct."))
     return render_template("accounts/login.html", form=form)
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    """A fresh session at sign-in (no fixation) that keeps the language chosen while signed out."""
+    # Only a choice made on this visit before signing in; not one left by the previous user.
+    chosen = session.get("locale") if session.get("locale_picked_signed_out") else None
+    session.clear()
+    if user.locale is None and chosen:
+        user.locale = chosen  # the first choice a person makes becomes theirs
+    db.session.commit()
+    login_user(user, remember=remember)
+    session["locale"] = user.locale
 
 
 @bp.post("/logout")
@@ -93,6 +105,8 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
+        else:
+            session["locale_picked_signed_out"] = True
     return redirect(_safe_next(form.next.data) or url_for("core.index"))
 
 
@@ -114,9 +128,7 @@ def accept_invitation(token: str):
             except services.AccountError as e:
                 apply_error(form, e)
             else:
-                db.session.commit()
-                session.clear()
-                login_user(user)
+                _start_session(user)
                 flash(_("Welcome to Tanji, %(name)s. Your account is ready.", name=user.name), "success")
                 return redirect(url_for("core.index"))
         return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

@@ -21,3 +21,20 @@ LABELS = {
 
 def audit_label(action: str) -> str:
     return LABELS.get(action, action)
+
+
+def audit_detail(detail: dict | None) -> str:
+    """A short readable line for an event's detail: `field: old → new` for changes, `key: value` otherwise."""
+    if not detail:
+        return ""
+    from app.accounts.roles import ROLES
+
+    parts = []
+    for key, value in detail.items():
+        if key == "changes" and isinstance(value, dict):
+            parts += [f"{field}: {old or '—'} → {new or '—'}" for field, (old, new) in value.items()]
+        elif key == "role" and value in ROLES:
+            parts.append(str(ROLES[value].label))
+        else:
+            parts.append(f"{key}: {value}")
+    return " · ".join(parts)

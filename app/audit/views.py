@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
-from app.audit.labels import audit_label
+from app.audit.labels import audit_detail, audit_label
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.extensions import db
@@ -16,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 @bp.app_context_processor
 def _helpers():
-    return {"audit_label": audit_label}
+    return {"audit_label": audit_label, "audit_detail": audit_detail}
 
 PAGE_SIZE = 100
 EVENT_LOADS = (selectinload(AuditEvent.actor), selectinload(AuditEvent.organisation))

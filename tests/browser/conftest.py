@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright (sync API), the test app on a live server.
 
-- `browser` (session): Chromium from /usr/bin/chromium. Missing, the browser suite is skipped, unless
-  TANJI_REQUIRE_BROWSER=1 (CI), where every browser test errors instead.
+- `browser` (session): Chromium from /usr/bin/chromium (or TANJI_CHROMIUM). Missing, the browser suite is
+  skipped, unless TANJI_REQUIRE_BROWSER=1 (CI), where every browser test errors instead.
 - `live_server` (session): the `app` fixture served by Werkzeug on 127.0.0.1, on a port the OS picks.
   Requests run in the server's own threads, so each gets a fresh app context and database session;
   the data a test makes with `make_org`/`make_user` is committed and visible to it.
@@ -14,13 +14,16 @@
 import os
 import re
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("TANJI_CHROMIUM", "/usr/bin/chromium")  # Debian's; `playwright install` cannot download here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -44,10 +47,6 @@ def _unavailable(reason: str):
 def browser():
     if not os.path.exists(CHROMIUM):
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-zenhei)")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -r requirements.txt)")
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -96,10 +95,8 @@ class ConsoleLog:
         """A round trip to each open page, so events already sent by the browser are dispatched."""
         for context in self.contexts:
             for page in context.pages:
-                try:
+                with suppress(PlaywrightError):  # closed or navigating: nothing more to wait for
                     page.evaluate("0")
-                except Exception:  # closed or navigating: nothing more to wait for
-                    pass
 
     def problems(self) -> list[str]:
         return ([f"CSP violation: {v}" for v in self.csp_violations]
@@ -156,10 +153,8 @@ def open_page(browser, live_server, browser_console, request):
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         for i, context in enumerate(browser_console.contexts):
             for j, page in enumerate(context.pages):
-                try:
+                with suppress(PlaywrightError):
                     page.screenshot(path=str(ARTIFACTS / f"failed-{name}-{i}-{j}.png"), full_page=True)
-                except Exception:
-                    pass
     for context in browser_console.contexts:
         context.close()
 
