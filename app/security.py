@@ -102,5 +102,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(_security_headers)
-    # Registered after the tenancy scope is set (init order in create_app).
+    # Sends a user whose password was reset to the change-password page before anything else.
     app.before_request(_force_password_change)
