@@ -54,15 +54,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounting.views import bp as accounting_bp
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
     from app.core.views import bp as core_bp
+    from app.factors.views import bp as factors_bp
+    from app.footprint.views import bp as footprint_bp
     from app.organisations.views import bp as organisations_bp
+    from app.settings.views import bp as settings_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(factors_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(accounting_bp)
+    app.register_blueprint(footprint_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -44,10 +44,14 @@ def get_metadata():
 
 def render_item(type_, obj, autogen_context):
     """Write the app's column types as plain SQLAlchemy types, so revisions never import the app."""
-    from app.core.types import UTCDateTime
+    from app.core.types import ExactDecimal, UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, ExactDecimal):
+        # Text on SQLite, which has no exact decimal type (see app.core.types.ExactDecimal).
+        return (f"sa.Numeric({obj.precision}, {obj.scale})"
+                f".with_variant(sa.String({obj.precision + 2}), 'sqlite')")
     return False
 
 

@@ -1,12 +1,16 @@
 """flask demo-data: the demo city loads once, completely, and a second run changes nothing."""
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
+from app.accounting.models import EmissionSource
 from app.accounts.models import Invitation, User
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.core.types import utcnow
 from app.demo import city
 from app.extensions import db
+from app.filings.models import Filing
 from app.organisations.models import Organisation
 
 
@@ -50,24 +54,46 @@ def test_loads_the_city_once(app):
         intact, checked, _broken = verify_chain()
         assert intact and checked == events
 
+        _check_activity(enterprises, pending, now)
+        _check_sign_ins()
+        events = count(select(AuditEvent))
+        output = run(app, "--if-empty")
+        assert "not loaded" in output and count(select(AuditEvent)) == events
 
-def test_demo_sign_ins_work(app):
+
+def _check_activity(enterprises, pending, now):
+    """Every enterprise files every month since it joined, up to last month; the last month is still open."""
+    last_month = date(now.year, now.month, 1) - timedelta(days=1)
+    last_month = last_month.replace(day=1)
+    filings = db.session.scalars(select(Filing)).all()
+    by_org = {}
+    for filing in filings:
+        by_org.setdefault(filing.org_id, []).append(filing)
+        assert filing.current_calculation is not None
+    established = [org for org in enterprises if org.id not in pending]
+    assert set(by_org) <= {org.id for org in established}
+    assert sum(len(by_org.get(org.id, [])) >= 24 for org in established) >= 30  # two years for most
+    assert max(f.period for f in filings) == last_month
+    assert {f.status for f in filings if f.period < last_month} == {"approved"}
+    assert {"submitted", "approved"} <= {f.status for f in filings if f.period == last_month}
+    totals = [f.current_calculation.total_tco2e for f in filings]
+    assert all(t > 0 for t in totals)
+    assert count(select(EmissionSource)) >= 3 * len(established)
+
+
+def _check_sign_ins():
     from app.accounts.services import authenticate
 
-    with app.app_context():
-        run(app)
-        for email, role, _org in city.demo_sign_ins():
-            result = authenticate(email, city.PASSWORD)
-            assert result.user is not None and result.user.role == role, email
+    for email, role, _org in city.demo_sign_ins():
+        result = authenticate(email, city.PASSWORD)
+        assert result.user is not None and result.user.role == role, email
 
 
-def test_if_empty_leaves_a_loaded_database_alone(app):
+def test_if_empty_does_nothing_when_an_organisation_exists(app, make_org):
+    make_org()
     with app.app_context():
-        run(app, "--if-empty")
-        organisations, events = count(select(Organisation)), count(select(AuditEvent))
         output = run(app, "--if-empty")
-        assert "not loaded" in output
-        assert (count(select(Organisation)), count(select(AuditEvent))) == (organisations, events)
+        assert "not loaded" in output and count(select(Organisation)) == 1
 
 
 def test_timeline_is_consistent():

@@ -1,13 +1,17 @@
 """The tenancy gate: nobody reads or changes another tenant's data, by URL, form field or query."""
 import re
+from datetime import date
 
 import pytest
 from flask import g
 from sqlalchemy import func, select
 
+from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.accounts import services
 from app.accounts.models import Invitation, User
 from app.audit.models import AuditEvent
+from app.extensions import db as _db
+from app.filings import services as filing_services
 from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from tests.conftest import csrf_token, login, post
@@ -17,8 +21,14 @@ ENTERPRISE_ROLES = ("enterprise_admin", "energy_manager", "viewer")
 # Route arguments and the object of enterprise B each one names. A new route with an argument that
 # is not listed here fails test_every_route_argument_is_covered, so the matrix grows with the app.
 ARGUMENTS = {"org_id": "org", "user_id": "user", "invitation_id": "invitation"}
+ARGUMENTS.update({"facility_id": "facility", "source_id": "source", "product_id": "product"})
+ARGUMENTS.update({"calculation_id": "calculation", "line_id": "calculation_line", "year": "year", "fmt": "fmt"})
 # Capability URLs: the secret in the URL is the permission (the one-time invitation link).
 CAPABILITY_ROUTES = {"accounts.accept_invitation"}
+# The factor library is city-wide reference data, not a tenant's: every signed-in user reads it (GET);
+# its publishing routes stay in the matrix and must answer 403 to enterprise users.
+ARGUMENTS["factor_id"] = "factor"
+SHARED_READS = {"factors.show"}
 
 
 @pytest.fixture
@@ -31,16 +41,36 @@ def tenants(app, db, make_org, make_user, authority):
         invitation_b, _ = services.create_invitation(users_b["enterprise_admin"], b, "pending@secret-b.example.com",
                                                      "viewer")
         db.session.commit()
+    facility_b = Facility(org_id=b.id, name="乙秘密厂区")
+    db.session.add(facility_b)
+    db.session.flush()
+    register_b = {"facility": facility_b, "product": Product(org_id=b.id, name="乙秘密产品", unit="t"),
+                  "source": EmissionSource(org_id=b.id, facility_id=facility_b.id, name="乙秘密锅炉",
+                                           category="stationary_combustion", material="diesel", activity_unit="t")}
+    db.session.add_all(register_b.values())
+    db.session.commit()
+    with app.test_request_context():
+        filing_b = filing_services.open_filing(users_b["energy_manager"], b, date(2025, 1, 1))
+        filing_services.set_activity(users_b["energy_manager"], filing_b, [
+            {"source_id": register_b["source"].id, "quantity": "12.5", "unit": "t"}])
+        db.session.commit()
+        calculation_b = filing_b.current_calculation
+        register_b.update(calculation=calculation_b, calculation_line=calculation_b.lines[0])
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
+            "register_b": register_b,
             "regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin")}
 
 
 def _b_secrets(t):
-    return [t["b"].name, t["b"].credit_code, *(u.email for u in t["users_b"].values()), "pending@secret-b.example.com"]
+    names = [o.name for o in t["register_b"].values() if hasattr(o, "name")]
+    return [t["b"].name, t["b"].credit_code, *(u.email for u in t["users_b"].values()), "pending@secret-b.example.com",
+            *names]
 
 
 def _b_objects(t):
-    return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id}
+    return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
+            **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
+            "factor": _db.session.scalar(select(func.min(EmissionFactor.id)))}
 
 
 def _routes(app):
@@ -66,6 +96,8 @@ def test_access_matrix_enterprise_a_cannot_reach_enterprise_b(app, client, tenan
     for rule in _routes(app):
         url = rule.build({arg: objects[ARGUMENTS[arg]] for arg in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.endpoint in SHARED_READS and method == "GET":
+                continue
             response = client.open(url, method=method, data={"csrf_token": token, "email": "x@a.example.com",
                                                              "role": "viewer", "name": "hijack"})
             tried += 1

@@ -16,6 +16,20 @@ LABELS = {
     "invitation.revoked": _l("Invitation withdrawn"),
     "organisation.registered": _l("Organisation registered"),
     "organisation.updated": _l("Organisation profile changed"),
+    "factor.published": _l("Emission factor version published"),
+    "setting.changed": _l("City setting changed"),
+    "facility.created": _l("Facility registered"),
+    "facility.updated": _l("Facility changed"),
+    "facility.deactivated": _l("Facility deactivated"),
+    "facility.activated": _l("Facility reactivated"),
+    "source.created": _l("Emission source registered"),
+    "source.updated": _l("Emission source changed"),
+    "source.deactivated": _l("Emission source deactivated"),
+    "source.activated": _l("Emission source reactivated"),
+    "product.created": _l("Product registered"),
+    "product.updated": _l("Product changed"),
+    "product.deactivated": _l("Product deactivated"),
+    "product.activated": _l("Product reactivated"),
 }
 
 

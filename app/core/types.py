@@ -1,7 +1,8 @@
 """Column types shared by all domains."""
 from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -31,3 +32,37 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal stored exactly: NUMERIC on PostgreSQL, text on SQLite.
+
+    SQLite has no decimal type (its NUMERIC affinity turns "0.1" into a float), so tonnes and money
+    are kept there as canonical decimal strings. Values are rounded half-up to `scale` places on the
+    way in: that is the only rounding stored data undergoes.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 30, scale: int = 10):
+        super().__init__()
+        self.precision = precision
+        self.scale = scale
+        self._quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value)

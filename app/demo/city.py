@@ -7,6 +7,7 @@ a row's position and slug, so every run builds the same organisations and accoun
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.demo.activity import FilingPlan, filing_plans, template_for
 from app.organisations.credit_code import make_credit_code
 
 PASSWORD = "Tanji-demo-2026"
@@ -144,6 +145,25 @@ class SignInSeed:
     email: str
 
 
+@dataclass(frozen=True)
+class RegisterSeed:
+    """The enterprise admin sets up facilities, sources and products after joining."""
+
+    at: datetime
+    credit_code: str
+    slug: str
+    industry_code: str
+
+
+@dataclass(frozen=True)
+class FilingSeed:
+    at: datetime
+    credit_code: str
+    slug: str
+    industry_code: str
+    plan: FilingPlan
+
+
 def timeline(now: datetime) -> list:
     """Every seed of the demo city, oldest first, so the audit trail reads in order."""
     names = iter(PEOPLE)
@@ -180,15 +200,33 @@ def authority_seeds(now: datetime) -> list:
 def enterprise_seeds(now: datetime, names) -> list:
     seeds = []
     for i, row in enumerate(ENTERPRISES):
-        # Registrations spread from about three years ago to about two months ago.
-        at = _office_hours(now - timedelta(days=1080 - i * 1000 // len(ENTERPRISES)), i)
+        at = _office_hours(now - timedelta(days=_days_registered(i)), i)
         staff = _staff(i, row[0], names)
         contact = staff[1]  # the energy manager answers the regulator's questions
         seeds.append(OrgSeed(at, "enterprise", _profile(i, row, contact_name=contact[1], contact_email=contact[0])))
         seeds += [UserSeed(at + timedelta(days=days, hours=2), email, name, role, enterprise_code(i),
                            created_by="regulator@jinwan.gov.cn" if role == "enterprise_admin" else staff[0][0])
                   for email, name, role, days in staff]
+        seeds += activity_seeds(i, row, at, now)
     return seeds
+
+
+def activity_seeds(i: int, row: tuple, registered_at: datetime, now: datetime) -> list:
+    """The register a few days after joining, then a filing for every month since."""
+    slug, industry_code = row[0], row[3]
+    if template_for(industry_code) is None:
+        return []
+    code = enterprise_code(i)
+    seeds = [RegisterSeed(registered_at + timedelta(days=12), code, slug, industry_code)]
+    seeds += [FilingSeed(plan.saved_at, code, slug, industry_code, plan)
+              for plan in filing_plans(slug, registered_at + timedelta(days=12), now)]
+    return seeds
+
+
+def _days_registered(i: int) -> int:
+    """Most joined in the platform's first months, about three years ago; the last six within the past year."""
+    late = len(ENTERPRISES) - 6
+    return 1080 - i * 150 // late if i < late else 330 - (i - late) * 50
 
 
 def new_enterprise_seeds(now: datetime, names) -> list:

@@ -4,15 +4,21 @@ from collections import Counter
 import click
 from sqlalchemy import select
 
+from app.accounting import sources as sources_service
+from app.accounting.models import Facility
 from app.accounts.models import Invitation, User
 from app.accounts.services import create_invitation
 from app.audit.services import record
 from app.core.types import utcnow
-from app.demo import city
+from app.demo import activity, city
 from app.extensions import db
+from app.filings.calculations import load_library
+from app.filings.models import SUBMITTED
+from app.filings.services import latest_filing, open_filing, set_activity
 from app.organisations.models import AUTHORITY, Organisation
 from app.organisations.services import create_authority, register_enterprise
 from app.security import hash_password
+from app.settings.services import engine_settings
 
 
 @click.command("demo-data")
@@ -38,10 +44,14 @@ class DemoLoader:
         self.created_users = set()
         self.counts = Counter()
         self._password_hash = None
+        self.registers = {}  # org id -> (sources by name, products by name)
+        self.library = load_library()
+        self.settings = engine_settings()
 
     def apply(self, seed) -> None:
         handler = {city.OrgSeed: self.org, city.UserSeed: self.user,
-                   city.InvitationSeed: self.invitation, city.SignInSeed: self.sign_in}[type(seed)]
+                   city.InvitationSeed: self.invitation, city.SignInSeed: self.sign_in,
+                   city.RegisterSeed: self.register, city.FilingSeed: self.filing}[type(seed)]
         handler(seed)
 
     def org(self, seed: city.OrgSeed) -> None:
@@ -87,6 +97,62 @@ class DemoLoader:
         user.last_login_at = seed.at
         record("auth.signed_in", actor=user, obj=user, now=seed.at)
 
+    def register(self, seed: city.RegisterSeed) -> None:
+        org = self.orgs[seed.credit_code]
+        if db.session.scalar(select(Facility.id).where(Facility.org_id == org.id).limit(1)) is not None:
+            self.counts["registers present"] += 1
+            return
+        admin = self._admin(seed.slug)
+        template = activity.template_for(seed.industry_code)
+        sources, products = {}, {}
+        for f in template.facilities:
+            facility = sources_service.create_facility(admin, org, {"name": f.name, "name_en": f.name_en}, now=seed.at)
+            for spec in f.sources:
+                sources[spec.name] = sources_service.create_source(admin, org, {
+                    "facility_id": facility.id, "name": spec.name, "category": spec.category,
+                    "material": spec.material, "activity_unit": spec.unit, "covered": spec.covered}, now=seed.at)
+        for i, p in enumerate(template.products):
+            products[p.name] = sources_service.create_product(
+                admin, org, {"name": p.name, "name_en": p.name_en, "unit": p.unit, "is_main": i == 0}, now=seed.at)
+        self.registers[org.id] = (sources, products)
+        self.counts["registers created"] += 1
+
+    def filing(self, seed: city.FilingSeed) -> None:
+        org = self.orgs[seed.credit_code]
+        plan = seed.plan
+        if org.id not in self.registers or latest_filing(org.id, plan.period) is not None:
+            self.counts["filings present"] += 1
+            return
+        sources, products = self.registers[org.id]
+        data = activity.month_data(seed.slug, activity.template_for(seed.industry_code), plan.period)
+        manager = self._user(f"energy@{seed.slug}.com.cn")
+        filing = open_filing(manager, org, plan.period, now=plan.saved_at)
+        set_activity(manager, filing,
+                     [{"source_id": sources[spec.name].id, "quantity": quantity, "unit": spec.unit,
+                       "measured": measured, "green_mwh": green} for spec, quantity, measured, green in data.lines],
+                     [{"product_id": products[p.name].id, "quantity": q} for p, q in data.production],
+                     data.output_value, library=self.library, settings=self.settings, now=plan.saved_at)
+        # The review workflow (submit, approve, return) replays as it happened, with its own times.
+        if plan.submitted_at:
+            filing.status, filing.submitted_at, filing.submitted_by_id = SUBMITTED, plan.submitted_at, manager.id
+            record("filing.submitted", actor=manager, obj=filing, detail={"period": plan.period.isoformat()},
+                   now=plan.submitted_at)
+        if plan.reviewed_at:
+            regulator = self.users["regulator@jinwan.gov.cn"]
+            filing.status = plan.status
+            filing.reviewed_at, filing.reviewed_by_id, filing.review_comment = plan.reviewed_at, regulator.id, \
+                plan.comment
+            record(f"filing.{plan.status}", actor=regulator, obj=filing,
+                   detail={"period": plan.period.isoformat(), **({"comment": plan.comment} if plan.comment else {})},
+                   now=plan.reviewed_at)
+        self.counts["filings created"] += 1
+
+    def _admin(self, slug: str) -> User:
+        return self._user(f"admin@{slug}.com.cn")
+
+    def _user(self, email: str) -> User | None:
+        return self.users.get(email)
+
     @property
     def password_hash(self) -> str:
         if self._password_hash is None:
@@ -95,7 +161,7 @@ class DemoLoader:
 
 
 def _echo_summary(counts: Counter) -> None:
-    for thing in ("organisations", "users", "invitations"):
+    for thing in ("organisations", "users", "invitations", "registers", "filings"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
     click.echo(f"\nDemo sign-ins (password {city.PASSWORD}):")
     for email, role, org in city.demo_sign_ins():

@@ -1,0 +1,73 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.accounting import sources
+from app.i18n import localised
+
+UNIT_HELP = _l("e.g. t, 10^4 Nm3, MWh, GJ (or 吨, 万Nm³, 兆瓦时, 吉焦)")
+
+
+class FacilityForm(FlaskForm):
+    name = StringField(_l("Facility name (Chinese)"), validators=[InputRequired(), Length(max=200)])
+    name_en = StringField(_l("Facility name (English)"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)],
+                                description=_l("Processes, main equipment, boundaries."))
+
+
+# The material families offered by each optgroup, with the categories that take them (for register.js).
+_GROUPS = (
+    ("fuel", _l("Fuels (stationary and mobile combustion)")),
+    ("process", _l("Carbonates (industrial process)")),
+    ("gwp", _l("Gases (fugitive emissions)")),
+    ("electricity", _l("Electricity (purchased or exported)")),
+    ("heat", _l("Heat (purchased or exported)")),
+)
+
+
+class SourceForm(FlaskForm):
+    facility_id = SelectField(_l("Facility"), validators=[InputRequired(message=_l("Choose a facility."))])
+    name = StringField(_l("Source name"), validators=[InputRequired(), Length(max=200)],
+                       description=_l("e.g. No. 2 boiler, forklift fleet, kiln line 1."))
+    category = SelectField(_l("Category"), validators=[InputRequired(message=_l("Choose a category."))])
+    # Which material fits which category is checked by the service, so the form takes any value here.
+    material = SelectField(_l("Fuel, material or gas"), validate_choice=False)
+    material_text = StringField(_l("What is bought or used (scope 3)"), validators=[Optional(), Length(max=60)],
+                                description=_l("e.g. business travel by air, purchased cement."))
+    activity_unit = StringField(_l("Activity unit"), validators=[InputRequired(), Length(max=20)],
+                                description=UNIT_HELP)
+    covered = BooleanField(_l("Covered by emissions trading"), default=True)
+    declared_factor = StringField(_l("Declared factor (tCO2e per declared unit)"),
+                                  validators=[Optional(), Length(max=40)])
+    declared_unit = StringField(_l("Declared unit"), validators=[Optional(), Length(max=20)])
+    declared_source = StringField(_l("Source of the declared factor"), validators=[Optional(), Length(max=300)],
+                                  description=_l("Publication, database or supplier declaration, with its year."))
+
+    def set_choices(self, facilities, materials) -> None:
+        self.facility_id.choices = [SelectChoice("", _("Choose a facility"))] + [
+            SelectChoice(str(f.id), localised(f.name, f.name_en) + ("" if f.active else f" ({_('inactive')})"))
+            for f in facilities]
+        self.category.choices = [SelectChoice("", _("Choose a category"))] + [
+            SelectChoice(code, sources.category_choice_label(code)) for code in sources.CATEGORIES]
+        by_family = {}
+        for code in sources.CATEGORIES:
+            by_family.setdefault(sources.FAMILY_OF[code], []).append(code)
+        choices = [SelectChoice("", _("Choose"))]
+        for family, label in _GROUPS:
+            takes = {"data-categories": " ".join(by_family[family])}
+            choices += [SelectChoice(code, m.label, dict(takes), optgroup=str(label))
+                        for code, m in materials[family].items()]
+        self.material.choices = choices
+
+
+class ProductForm(FlaskForm):
+    name = StringField(_l("Product name (Chinese)"), validators=[InputRequired(), Length(max=200)])
+    name_en = StringField(_l("Product name (English)"), validators=[Optional(), Length(max=200)])
+    unit = StringField(_l("Unit of output"), validators=[InputRequired(), Length(max=20)],
+                       description=_l("e.g. t of cement, MWh of electricity, GJ of heat."))
+    is_main = BooleanField(_l("Main product"),
+                           description=_l("Intensity is reported per unit of the main product; only one can be main."))

@@ -1,0 +1,113 @@
+"""The factor library: every signed-in user reads it (with citations); the regulator publishes new versions."""
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.accounting.library import GRID_SERIES
+from app.accounting.models import EmissionFactor
+from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
+from app.core.forms import apply_error
+from app.core.service_error import ServiceError
+from app.extensions import db
+from app.factors import services
+from app.factors.forms import GridYearForm, publish_form
+from app.i18n import localised
+from app.security import csrf_checked_by_form
+from app.settings.services import SPECS, all_settings
+from app.tenancy import get_or_404, require_role
+
+bp = Blueprint("factors", __name__, url_prefix="/factors")
+
+PUBLISHERS = (PLATFORM_ADMIN, REGULATOR)
+
+
+@bp.app_template_filter("display_unit")
+def _display_unit(unit):
+    return services.display_unit(unit)
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "kind_label": services.kind_label, "series_label": services.series_label,
+        "region_label": services.region_label, "value_label": services.value_label,
+        "value_unit": services.value_unit, "fuel_tco2_per_unit": services.fuel_tco2_per_unit,
+        "factor_title": lambda f: services.factor_title(f, localised),
+        "can_publish": current_user.is_authenticated and current_user.role in PUBLISHERS,
+    }
+
+
+def _settings_in_force():
+    """(label, value label) of each city setting, so enterprises see which set and series their numbers use."""
+    shown = []
+    for key, value in all_settings().items():
+        spec = SPECS[key]
+        if spec.choices is None:
+            text = _("Yes") if value else _("No")
+        else:
+            text = next((str(label) for code, label in spec.choices if code == value), str(value))
+        shown.append((spec.label, text))
+    return shown
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("factors/index.html", overview=services.library_overview(),
+                           settings_in_force=_settings_in_force())
+
+
+@bp.get("/<int:factor_id>")
+@login_required
+def show(factor_id: int):
+    factor = get_or_404(EmissionFactor, factor_id)
+    versions = services.history(factor)
+    return render_template("factors/show.html", factor=factor, versions=versions, current=versions[0])
+
+
+@bp.route("/<int:factor_id>/new-version", methods=["GET", "POST"])
+@require_role(*PUBLISHERS)
+@csrf_checked_by_form
+def publish(factor_id: int):
+    current = services.latest_version(get_or_404(EmissionFactor, factor_id))
+    keys = list(current.values)
+    form = publish_form(keys, current.unit, data={
+        **{key: current.values[key] for key in keys}, "valid_from": current.valid_from,
+        "valid_to": current.valid_to, "status": current.status, "source": current.source})
+    if form.validate_on_submit():
+        try:
+            row = services.publish_version(
+                current_user, current, {key: form[key].data for key in keys}, form.valid_from.data,
+                form.valid_to.data, form.source.data, form.status.data, form.note.data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Version %(version)s is published. Stored results keep the versions they were calculated "
+                    "with until they are recalculated.", version=row.version), "success")
+            return redirect(url_for("factors.show", factor_id=row.id))
+    return render_template("factors/publish.html", form=form, current=current)
+
+
+@bp.route("/electricity/new", methods=["GET", "POST"])
+@require_role(*PUBLISHERS)
+@csrf_checked_by_form
+def publish_grid_year():
+    latest = services.latest_grid_year()
+    form = GridYearForm(data={"data_year": latest + 1} if latest else {"data_year": date.today().year - 2})
+    form.series.choices = [SelectChoice(code, services.series_label(code)) for code in GRID_SERIES]
+    if form.validate_on_submit():
+        try:
+            row = services.publish_grid_year(
+                current_user, form.series.data, form.code.data, form.data_year.data, form.ef.data,
+                form.valid_from.data, form.valid_to.data, form.source.data, form.status.data, form.note.data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The %(year)s grid factor is published.", year=row.data_year), "success")
+            return redirect(url_for("factors.show", factor_id=row.id))
+    return render_template("factors/publish_grid_year.html", form=form)

@@ -1,0 +1,148 @@
+"""Monthly filings: the activity data of one enterprise-month, and its stored calculations.
+
+A filing is one revision of a month. Approved data is never edited in place: an amendment is a new
+revision. Each save computes a Calculation that keeps the exact factor versions, GWP set and
+parameter values used; a later recalculation adds a new Calculation and leaves the old one.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounting.models import Quantity, Tonnes
+from app.core.types import UTCDateTime, utcnow
+from app.extensions import db
+from app.tenancy import TenantScoped
+
+DRAFT, SUBMITTED, APPROVED, RETURNED = "draft", "submitted", "approved", "returned"
+STATUSES = (DRAFT, SUBMITTED, APPROVED, RETURNED)
+
+
+class Filing(TenantScoped, db.Model):
+    __tablename__ = "filings"
+    __table_args__ = (UniqueConstraint("org_id", "period", "revision", name="uq_filings_org_period_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[date] = mapped_column(Date, index=True)  # first day of the month
+    revision: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    output_value_10k_cny: Mapped[Decimal | None] = mapped_column(Quantity)  # industrial output value, 10^4 CNY
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    organisation = relationship("Organisation")
+    lines = relationship("FilingLine", back_populates="filing", order_by="FilingLine.id",
+                         cascade="all, delete-orphan")
+    production = relationship("ProductionLine", back_populates="filing", order_by="ProductionLine.id",
+                              cascade="all, delete-orphan")
+    calculations = relationship("Calculation", back_populates="filing", order_by="Calculation.id")
+
+    @property
+    def current_calculation(self):
+        return next((c for c in reversed(self.calculations) if c.is_current), None)
+
+
+class Evidence(TenantScoped, db.Model):
+    """An uploaded file (invoice, meter reading, lab report), stored under the evidence folder by digest."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FilingLine(TenantScoped, db.Model):
+    """One emission source's activity in the month, as entered: quantity, unit, measured parameters."""
+
+    __tablename__ = "filing_lines"
+    __table_args__ = (UniqueConstraint("filing_id", "source_id", name="uq_filing_lines_filing_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("emission_sources.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit: Mapped[str] = mapped_column(String(20))
+    # Lab-tested or metered parameters that replace the defaults, as decimal strings (e.g. carbon_content).
+    measured: Mapped[dict] = mapped_column(JSON, default=dict)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    green_mwh: Mapped[Decimal | None] = mapped_column(Quantity)  # green certificates / direct green supply
+
+    filing = relationship("Filing", back_populates="lines")
+    source = relationship("EmissionSource")
+    evidence = relationship("Evidence")
+
+
+class ProductionLine(TenantScoped, db.Model):
+    __tablename__ = "production_lines"
+    __table_args__ = (UniqueConstraint("filing_id", "product_id", name="uq_production_lines_filing_product"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit: Mapped[str] = mapped_column(String(20))
+
+    filing = relationship("Filing", back_populates="production")
+    product = relationship("Product")
+
+
+class Calculation(TenantScoped, db.Model):
+    """The emissions computed for one filing revision, with everything needed to reproduce them."""
+
+    __tablename__ = "calculations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(100), default="saved")
+    engine_version: Mapped[str] = mapped_column(String(20))
+    settings: Mapped[dict] = mapped_column(JSON)  # gwp_set, grid_series, include_ch4_n2o
+    is_current: Mapped[bool] = mapped_column(default=True, index=True)
+    scope1_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    scope2_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    scope2_market_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    scope3_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    exported_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
+
+    filing = relationship("Filing", back_populates="calculations")
+    lines = relationship("CalculationLine", back_populates="calculation", order_by="CalculationLine.id",
+                         cascade="all, delete-orphan")
+
+
+class CalculationLine(TenantScoped, db.Model):
+    __tablename__ = "calculation_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calculation_id: Mapped[int] = mapped_column(ForeignKey("calculations.id"), index=True)
+    filing_line_id: Mapped[int] = mapped_column(ForeignKey("filing_lines.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("emission_sources.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(10))
+    co2_t: Mapped[Decimal] = mapped_column(Tonnes)
+    ch4_t: Mapped[Decimal] = mapped_column(Tonnes)
+    n2o_t: Mapped[Decimal] = mapped_column(Tonnes)
+    other_t: Mapped[dict] = mapped_column(JSON, default=dict)
+    co2e_t: Mapped[Decimal] = mapped_column(Tonnes)
+    co2e_market_t: Mapped[Decimal | None] = mapped_column(Tonnes)
+    energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
+    trace: Mapped[dict] = mapped_column(JSON)
+
+    calculation = relationship("Calculation", back_populates="lines")
+    source = relationship("EmissionSource")
+    filing_line = relationship("FilingLine")

@@ -1,0 +1,118 @@
+"""Entering a month's activity and production data. Plain functions; callers commit (or roll back).
+
+Every save recomputes the filing; a calculation error raises before the caller commits, so a
+filing is never stored half-computed.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounting import engine, units
+from app.accounting.models import EmissionSource, Product
+from app.audit.services import record
+from app.core.service_error import ServiceError
+from app.core.types import utcnow
+from app.extensions import db
+from app.filings.calculations import calculate
+from app.filings.models import DRAFT, RETURNED, Filing, FilingLine, ProductionLine
+
+EDITABLE = (DRAFT, RETURNED)
+MEASURABLE = ("ncv", "carbon_content", "oxidation_rate", "enthalpy_kj_per_kg", "temperature_c")
+
+
+def month_start(value: date) -> date:
+    return value.replace(day=1)
+
+
+def latest_filing(org_id: int, period: date) -> Filing | None:
+    return db.session.scalar(select(Filing).where(Filing.org_id == org_id, Filing.period == period)
+                             .order_by(Filing.revision.desc()).limit(1))
+
+
+def open_filing(actor, org, period: date, now=None) -> Filing:
+    """The month's editable revision, created as a draft when the month has no filing yet."""
+    period = month_start(period)
+    filing = latest_filing(org.id, period)
+    if filing is None:
+        filing = Filing(org_id=org.id, period=period, revision=1, status=DRAFT,
+                        created_by_id=getattr(actor, "id", None), created_at=now or utcnow(), updated_at=now or utcnow())
+        db.session.add(filing)
+        db.session.flush()
+        record("filing.created", actor=actor, obj=filing, detail={"period": period.isoformat()}, now=now)
+    elif filing.status not in EDITABLE:
+        raise ServiceError(_l("The filing for %(month)s is %(status)s and can no longer be changed.",
+                              month=period.strftime("%Y-%m"), status=filing.status))
+    return filing
+
+
+def _decimal(value, what: str) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_l("%(what)s: %(value)s is not a number.", what=what, value=value)) from None
+    if not number.is_finite():
+        raise ServiceError(_l("%(what)s: %(value)s is not a number.", what=what, value=value))
+    if number < 0:
+        raise ServiceError(_l("%(what)s: the quantity cannot be negative.", what=what))
+    return number
+
+
+def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict] | None = None,
+                 output_value=None, library=None, settings=None, now=None) -> None:
+    """Replace the filing's lines and production, then recompute it.
+
+    lines: [{"source_id", "quantity", "unit", "measured": {param: value}, "green_mwh"}];
+    production: [{"product_id", "quantity", "unit"}]. Quantities are decimals or decimal strings.
+    """
+    if filing.status not in EDITABLE:
+        raise ServiceError(_l("Only a draft or returned filing can be changed."))
+    month = filing.period.strftime("%Y-%m")
+    sources = {s.id: s for s in db.session.scalars(select(EmissionSource).where(EmissionSource.org_id == filing.org_id))}
+    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.org_id == filing.org_id))}
+    new_lines = []
+    for data in lines:
+        source = sources.get(int(data["source_id"]))
+        if source is None:
+            raise ServiceError(_l("Unknown emission source in %(month)s.", month=month))
+        what = f"{source.name}, {month}"
+        try:
+            unit = units.canonical_unit(data.get("unit") or source.activity_unit)
+        except units.UnitError as e:
+            raise ServiceError(f"{what}: {e}") from None
+        measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
+                    if v not in (None, "") and k in MEASURABLE}
+        green = data.get("green_mwh")
+        new_lines.append(FilingLine(
+            org_id=filing.org_id, source_id=source.id, quantity=_decimal(data["quantity"], what), unit=unit,
+            measured=measured, evidence_id=data.get("evidence_id"),
+            green_mwh=_decimal(green, f"{what} green MWh") if green not in (None, "") else None))
+    if len({line.source_id for line in new_lines}) != len(new_lines):
+        raise ServiceError(_l("A source appears twice in %(month)s.", month=month))
+    new_production = []
+    for data in production or []:
+        product = products.get(int(data["product_id"]))
+        if product is None:
+            raise ServiceError(_l("Unknown product in %(month)s.", month=month))
+        new_production.append(ProductionLine(
+            org_id=filing.org_id, product_id=product.id, unit=data.get("unit") or product.unit,
+            quantity=_decimal(data["quantity"], f"{product.name}, {month}")))
+
+    # A draft's earlier calculation described inputs that are being replaced: it goes with them.
+    # (Calculations of submitted or approved filings are never deleted; see calculations.recalculate.)
+    for old in list(filing.calculations):
+        db.session.delete(old)
+    db.session.flush()
+    filing.lines = new_lines
+    filing.production = new_production
+    filing.output_value_10k_cny = (_decimal(output_value, _l("Output value")) if output_value not in (None, "")
+                                   else None)
+    filing.updated_at = now or utcnow()
+    db.session.flush()
+    try:
+        calculate(filing, actor, library=library, settings=settings, now=now)
+    except engine.CalculationError as e:
+        raise ServiceError(str(e)) from None
+    record("filing.saved", actor=actor, obj=filing, now=now,
+           detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(new_lines)})

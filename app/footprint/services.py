@@ -1,0 +1,149 @@
+"""The carbon footprint of one enterprise and year, from the stored calculations of its filings.
+
+Each month counts once: the latest revision filed for it. Nothing is recomputed here, so every
+figure shown is one that was stored with its factors and can be explained line by line.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.accounting.models import EmissionSource, Product
+from app.extensions import db
+from app.filings.models import Calculation, CalculationLine, Filing
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class MonthRow:
+    period: date
+    filing: Filing | None
+    calculation: Calculation | None
+    production: dict = field(default_factory=dict)  # product id -> quantity
+
+    def value(self, attr: str) -> Decimal | None:
+        return getattr(self.calculation, attr) if self.calculation else None
+
+
+@dataclass
+class SourceRow:
+    source: EmissionSource
+    scope: str
+    co2e: Decimal = ZERO
+    months: dict = field(default_factory=dict)  # period -> co2e
+
+
+@dataclass
+class Footprint:
+    year: int
+    months: list[MonthRow]
+    sources: list[SourceRow]
+    products: list[Product]
+    totals: dict  # scope1, scope2, scope2_market, scope3, exported, total, energy_tce
+    facilities: list[tuple]  # (facility, co2e)
+    output_value: Decimal | None
+
+    @property
+    def filed_months(self) -> int:
+        return sum(1 for m in self.months if m.calculation)
+
+    def intensity(self, per: str, product: Product | None = None) -> Decimal | None:
+        """tCO2e per 10^4 CNY ("value"), per unit of a product ("product") or per tce ("energy")."""
+        total = self.totals["total"]
+        if per == "value":
+            denominator = self.output_value
+        elif per == "energy":
+            denominator = self.totals["energy_tce"]
+        else:
+            denominator = sum((m.production.get(product.id, ZERO) for m in self.months), ZERO)
+        return total / denominator if denominator else None
+
+    def month_intensity(self, month: MonthRow, per: str, product: Product | None = None) -> Decimal | None:
+        total = month.value("total_tco2e")
+        if total is None:
+            return None
+        if per == "value":
+            denominator = month.filing.output_value_10k_cny
+        elif per == "energy":
+            denominator = month.value("energy_tce")
+        else:
+            denominator = month.production.get(product.id)
+        return total / denominator if denominator else None
+
+    @property
+    def main_product(self) -> Product | None:
+        return next((p for p in self.products if p.is_main), self.products[0] if self.products else None)
+
+
+TOTAL_FIELDS = {"scope1": "scope1_tco2e", "scope2": "scope2_tco2e", "scope2_market": "scope2_market_tco2e",
+                "scope3": "scope3_tco2e", "exported": "exported_tco2e", "total": "total_tco2e",
+                "energy_tce": "energy_tce"}
+
+
+def footprint(org_id: int, year: int) -> Footprint:
+    by_period = effective_filings(org_id, year)
+    months = []
+    for m in range(1, 13):
+        period = date(year, m, 1)
+        filing = by_period.get(period)
+        calculation = filing.current_calculation if filing else None
+        production = {line.product_id: line.quantity for line in filing.production} if filing else {}
+        months.append(MonthRow(period, filing, calculation, production))
+
+    totals = {key: ZERO for key in TOTAL_FIELDS}
+    market_known = False
+    for month in months:
+        if not month.calculation:
+            continue
+        for key, attr in TOTAL_FIELDS.items():
+            value = getattr(month.calculation, attr)
+            if value is not None:
+                totals[key] += value
+                market_known |= key == "scope2_market"
+    if not market_known:
+        totals["scope2_market"] = None
+
+    calculation_ids = [m.calculation.id for m in months if m.calculation]
+    lines = db.session.scalars(
+        select(CalculationLine).where(CalculationLine.calculation_id.in_(calculation_ids))
+        .options(selectinload(CalculationLine.source).selectinload(EmissionSource.facility),
+                 selectinload(CalculationLine.calculation).selectinload(Calculation.filing))).all() \
+        if calculation_ids else []
+    sources: dict[int, SourceRow] = {}
+    facilities = defaultdict(lambda: ZERO)
+    for line in lines:
+        row = sources.setdefault(line.source_id, SourceRow(line.source, line.scope))
+        signed = -line.co2e_t if line.scope == "export" else line.co2e_t
+        row.co2e += line.co2e_t
+        row.months[line.calculation.filing.period] = line.co2e_t
+        if line.scope in ("1", "2", "export"):
+            facilities[line.source.facility] += signed
+    products = db.session.scalars(select(Product).where(Product.org_id == org_id)
+                                  .order_by(Product.is_main.desc(), Product.id)).all()
+    output_values = [m.filing.output_value_10k_cny for m in months
+                     if m.calculation and m.filing.output_value_10k_cny is not None]
+    return Footprint(
+        year=year, months=months, products=products, totals=totals,
+        sources=sorted(sources.values(), key=lambda r: (r.scope, -r.co2e)),
+        facilities=sorted(facilities.items(), key=lambda kv: -kv[1]),
+        output_value=sum(output_values, ZERO) if output_values else None)
+
+
+def effective_filings(org_id: int, year: int) -> dict[date, Filing]:
+    """The latest revision of each month of the year. The org_id says which enterprise is asked
+    about (a regulator may look at any); the tenancy gate still decides what may be seen."""
+    filings = db.session.scalars(
+        select(Filing).where(Filing.org_id == org_id, Filing.period >= date(year, 1, 1),
+                             Filing.period <= date(year, 12, 1))
+        .options(selectinload(Filing.calculations), selectinload(Filing.production))
+        .order_by(Filing.period, Filing.revision)).all()
+    return {f.period: f for f in filings}  # ordered by revision: the last one wins
+
+
+def years_with_filings(org_id: int) -> list[int]:
+    periods = db.session.scalars(select(Filing.period).where(Filing.org_id == org_id).distinct())
+    return sorted({p.year for p in periods}, reverse=True)

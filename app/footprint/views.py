@@ -1,0 +1,144 @@
+"""The enterprise's carbon footprint: totals by scope, source, facility and month; how each figure was computed."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounting.engine import CalculationError
+from app.accounting.labels import category_label, scope_label, trace_label
+from app.accounts.forms import ConfirmForm
+from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.core.types import utcnow
+from app.extensions import db
+from app.filings import calculations
+from app.filings.labels import status_label
+from app.filings.models import Calculation, CalculationLine
+from app.footprint import exports
+from app.footprint.services import footprint, years_with_filings
+from app.organisations.models import Organisation
+from app.tenancy import acting_on, get_or_404, require_role
+
+bp = Blueprint("footprint", __name__, url_prefix="/footprint")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"status_label": status_label, "scope_label": scope_label, "category_label": category_label,
+            "trace_label": trace_label}
+
+
+def _year(org_id: int) -> int:
+    years = years_with_filings(org_id)
+    default = years[0] if years else utcnow().year
+    year = request.args.get("year", default, type=int)
+    return year if 2000 <= year <= 2100 else default
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.organisation.kind != "enterprise":
+        return redirect(url_for("organisations.index"))
+    return _show(current_user.organisation)
+
+
+@bp.get("/org/<int:org_id>")
+@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+def for_org(org_id: int):
+    org = get_or_404(Organisation, org_id)
+    return _show(org)
+
+
+def _show(org: Organisation):
+    year = _year(org.id)
+    fp = footprint(org.id, year)
+    return render_template("footprint/index.html", org=org, fp=fp, year=year, years=years_with_filings(org.id),
+                           chart=_chart_data(fp))
+
+
+def _chart_data(fp) -> dict:
+    def num(value):
+        return float(value) if value is not None else None
+
+    return {
+        "labels": [m.period.strftime("%Y-%m") for m in fp.months],
+        "scope1": [num(m.value("scope1_tco2e")) for m in fp.months],
+        "scope2": [num(m.value("scope2_tco2e")) for m in fp.months],
+        "exported": [num(-m.value("exported_tco2e")) if m.calculation else None for m in fp.months],
+        "intensity": [num(fp.month_intensity(m, "value")) for m in fp.months],
+    }
+
+
+@bp.get("/calculations/<int:calculation_id>")
+@login_required
+def calculation(calculation_id: int):
+    calc = get_or_404(Calculation, calculation_id)
+    history = sorted(calc.filing.calculations, key=lambda c: c.id, reverse=True)
+    may_recalculate = current_user.role in (PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN) and _may_recalculate(calc.filing)
+    return render_template("footprint/calculation.html", calc=calc, filing=calc.filing, history=history,
+                           may_recalculate=may_recalculate)
+
+
+def _may_recalculate(filing) -> bool:
+    # The enterprise admin for its own unsubmitted months; the regulator for any month (an explicit review action).
+    if current_user.role in (REGULATOR, PLATFORM_ADMIN):
+        return True
+    return current_user.role == ENTERPRISE_ADMIN and filing.status in ("draft", "returned")
+
+
+@bp.route("/calculations/<int:calculation_id>/recalculate", methods=["GET", "POST"])
+@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+def recalculate(calculation_id: int):
+    """Shows the stored result beside what today's factors and settings give; storing it is a second, explicit step."""
+    calc = get_or_404(Calculation, calculation_id)
+    filing = calc.filing
+    if not _may_recalculate(filing) or not calc.is_current:
+        abort(403)
+    form = ConfirmForm()
+    try:
+        proposed = calculations.preview(filing)
+    except CalculationError as e:
+        flash(str(e), "danger")
+        return redirect(url_for("footprint.calculation", calculation_id=calc.id))
+    if form.validate_on_submit():
+        with acting_on(filing.org_id):
+            new = calculations.recalculate(filing, current_user)
+        db.session.commit()
+        flash(_("Recalculated: the new result is current and the previous one is kept."), "success")
+        return redirect(url_for("footprint.calculation", calculation_id=new.id))
+    old_by_source = {line.source_id: line for line in calc.lines}
+    rows = [(old_by_source.get(r.source_id), r) for r in proposed.results]
+    return render_template("footprint/recalculate.html", calc=calc, filing=filing, rows=rows,
+                           totals=proposed.totals, form=form)
+
+
+@bp.get("/lines/<int:line_id>")
+@login_required
+def line(line_id: int):
+    line = get_or_404(CalculationLine, line_id)
+    return render_template("footprint/line.html", line=line, calc=line.calculation, trace=line.trace)
+
+
+@bp.get("/export/<int:org_id>/<int:year>.<fmt>")
+@login_required
+def export(org_id: int, year: int, fmt: str):
+    org = get_or_404(Organisation, org_id)
+    fp = footprint(org.id, year)
+    name = f"footprint-{org.credit_code or org.id}-{year}"
+    if fmt == "csv":
+        return Response(exports.to_csv(org, fp), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    if fmt == "xlsx":
+        return Response(exports.to_xlsx(org, fp),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return Response(status=404)
+
+
+@bp.app_template_filter("t")
+def tonnes(value, places: int = 3) -> str:
+    """Tonnes for display: rounded half-up to `places`, thousands separated; stored values stay exact."""
+    from app.accounting.engine import display
+
+    if value is None:
+        return "—"
+    return f"{display(value, places):,}"

@@ -1,0 +1,19 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from app.settings.services import SPECS
+
+
+def _select(key: str) -> SelectField:
+    spec = SPECS[key]
+    # The service checks the value (set_setting), so a refusal reads the same from any caller.
+    return SelectField(spec.label, choices=[SelectChoice(value, label) for value, label in spec.choices], description=spec.help, validate_choice=False)
+
+
+class CitySettingsForm(FlaskForm):
+    gwp_set = _select("gwp_set")
+    grid_series = _select("grid_series")
+    include_ch4_n2o = BooleanField(SPECS["include_ch4_n2o"].label, description=SPECS["include_ch4_n2o"].help)
+
+    setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o")

@@ -1,0 +1,74 @@
+"""City settings: chosen by the regulator, defaults in code, every change audited."""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.core.service_error import ServiceError
+from app.core.types import utcnow
+from app.extensions import db
+from app.settings.models import CitySetting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: object
+    label: str
+    help: str
+    choices: tuple | None = None  # (value, label) pairs; None for booleans
+
+
+SPECS = {spec.key: spec for spec in (
+    SettingSpec("gwp_set", "AR5", _l("GWP set (100-year)"),
+                _l("Global warming potentials used to turn other gases into CO2e."),
+                (("SAR", _l("IPCC SAR (1995)")), ("AR4", _l("IPCC AR4 (2007)")),
+                 ("AR5", _l("IPCC AR5 (2014)")), ("AR6", _l("IPCC AR6 (2021)")))),
+    SettingSpec("grid_series", "national_average", _l("Electricity emission factor series"),
+                _l("Which published grid factor purchased electricity uses (location-based scope 2)."),
+                (("national_average", _l("National average (MEE/NBS)")),
+                 ("ets_compliance", _l("National ETS compliance factor (MEE)")))),
+    SettingSpec("include_ch4_n2o", False, _l("Count CH4 and N2O from fuel combustion"),
+                _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O."), None),
+)}
+
+
+def get_setting(key: str):
+    spec = SPECS[key]
+    row = db.session.get(CitySetting, key)
+    return spec.default if row is None else row.value
+
+
+def all_settings() -> dict:
+    stored = {row.key: row.value for row in db.session.scalars(select(CitySetting))}
+    return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+
+
+def set_setting(actor, key: str, value) -> None:
+    spec = SPECS.get(key)
+    if spec is None:
+        raise ServiceError(_l("Unknown setting."))
+    if spec.choices is not None and value not in {v for v, _ in spec.choices}:
+        raise ServiceError(_l("Choose one of the listed values."), field=key)
+    if spec.choices is None and not isinstance(value, bool):
+        raise ServiceError(_l("Choose one of the listed values."), field=key)
+    old = get_setting(key)
+    if old == value:
+        return
+    row = db.session.get(CitySetting, key) or CitySetting(key=key)
+    row.value = value
+    row.updated_at = utcnow()
+    row.updated_by_id = actor.id if actor else None
+    db.session.add(row)
+    db.session.flush()
+    record("setting.changed", actor=actor, detail={"key": key, "old": old, "new": value})
+
+
+def engine_settings():
+    """The calculation settings in force, as the engine takes them."""
+    from app.accounting.engine import Settings
+
+    values = all_settings()
+    return Settings(gwp_set=values["gwp_set"], grid_series=values["grid_series"],
+                    include_ch4_n2o=bool(values["include_ch4_n2o"]))

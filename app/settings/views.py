@@ -1,0 +1,64 @@
+"""City settings: the regulator chooses the GWP set, the grid factor series and whether CH4/N2O count."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.core.forms import apply_error
+from app.core.service_error import ServiceError
+from app.extensions import db
+from app.security import csrf_checked_by_form
+from app.settings.forms import CitySettingsForm
+from app.settings.services import SPECS, all_settings, set_setting
+from app.tenancy import require_role
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+EDITORS = (PLATFORM_ADMIN, REGULATOR)
+
+
+def _shown(key: str, value) -> str:
+    spec = SPECS[key]
+    if spec.choices is None:
+        return _("Yes") if value else _("No")
+    return next((str(label) for code, label in spec.choices if code == value), str(value))
+
+
+def _render(form):
+    return render_template("settings/index.html", form=form, specs=SPECS, values=all_settings(), shown=_shown,
+                           can_edit=current_user.role in EDITORS)
+
+
+@bp.get("/")
+@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+def index():
+    if current_user.organisation.kind != "authority":
+        abort(403)  # a viewer of an enterprise; enterprises see the settings in force on the factor library page
+    return _render(CitySettingsForm(data=all_settings()))
+
+
+@bp.post("/")
+@require_role(*EDITORS)
+@csrf_checked_by_form
+def save():
+    form = CitySettingsForm()
+    if form.validate_on_submit():
+        before = all_settings()
+        try:
+            for key in form.setting_keys:
+                set_setting(current_user, key, form[key].data)
+        except ServiceError as e:
+            db.session.rollback()  # nothing of this submission is kept
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            after = all_settings()
+            changed = [f"{SPECS[k].label}: {_shown(k, before[k])} → {_shown(k, after[k])}"
+                       for k in form.setting_keys if before[k] != after[k]]
+            if changed:
+                flash(_("Saved. Changed: %(changes)s. New calculations use the new settings; stored results "
+                        "keep theirs until they are recalculated.", changes="; ".join(changed)), "success")
+            else:
+                flash(_("Nothing changed."), "info")
+            return redirect(url_for("settings.index"))
+    return _render(form)

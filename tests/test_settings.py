@@ -1,0 +1,104 @@
+"""City settings: the regulator and the platform admin change them, the authority's viewers read them."""
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.settings.services import get_setting
+from tests.conftest import post
+
+
+@pytest.fixture
+def people(make_org, make_user, authority):
+    enterprise = make_org()
+    return {"regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin"),
+            "city_viewer": make_user(authority, "viewer"),
+            "enterprise_admin": make_user(enterprise, "enterprise_admin"),
+            "energy_manager": make_user(enterprise, "energy_manager"),
+            "enterprise_viewer": make_user(enterprise, "viewer")}
+
+
+SETTINGS = {"gwp_set": "AR5", "grid_series": "national_average"}
+
+
+def _events(db):
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == "setting.changed")
+                              .order_by(AuditEvent.seq)).all()
+
+
+@pytest.mark.parametrize("role", ["regulator", "platform_admin"])
+def test_regulator_changes_the_gwp_set(client, login_as, people, db, role):
+    login_as(people[role])
+    page = client.get("/settings/").get_data(as_text=True)
+    assert 'data-testid="settings-form"' in page
+    assert "Global warming potentials used to turn other gases into CO2e." in page or "全球增温潜势" in page
+
+    response = post(client, "/settings/", {**SETTINGS, "gwp_set": "AR6"}, token_from="/settings/")
+    assert response.status_code == 302
+    with client.application.test_request_context():
+        assert get_setting("gwp_set") == "AR6"
+        assert get_setting("grid_series") == "national_average" and get_setting("include_ch4_n2o") is False
+    (event,) = _events(db)
+    assert event.actor_id == people[role].id
+    assert event.detail == {"key": "gwp_set", "old": "AR5", "new": "AR6"}
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "AR6" in page and "alert-success" in page  # the flash says what changed
+    assert '<option selected value="AR6">' in page or 'value="AR6" selected' in page
+
+
+def test_checkbox_and_series(client, login_as, people, db):
+    login_as(people["regulator"])
+    post(client, "/settings/", {"gwp_set": "AR5", "grid_series": "ets_compliance", "include_ch4_n2o": "y"},
+         token_from="/settings/")
+    with client.application.test_request_context():
+        assert get_setting("grid_series") == "ets_compliance" and get_setting("include_ch4_n2o") is True
+    assert {e.detail["key"] for e in _events(db)} == {"grid_series", "include_ch4_n2o"}
+    post(client, "/settings/", {"gwp_set": "AR5", "grid_series": "ets_compliance"}, token_from="/settings/")
+    with client.application.test_request_context():
+        assert get_setting("include_ch4_n2o") is False
+
+
+def test_saving_unchanged_settings_records_nothing(client, login_as, people, db):
+    login_as(people["regulator"])
+    response = post(client, "/settings/", SETTINGS, token_from="/settings/")
+    assert response.status_code == 302
+    assert _events(db) == []
+
+
+@pytest.mark.parametrize("field, value", [("gwp_set", "AR7"), ("grid_series", "cheapest")])
+def test_invalid_value_is_refused(client, login_as, people, db, field, value):
+    login_as(people["regulator"])
+    response = post(client, "/settings/", {**SETTINGS, "gwp_set": "AR6", field: value}, token_from="/settings/")
+    assert response.status_code == 200
+    assert f'data-field-error="{field}"' in response.get_data(as_text=True)
+    with client.application.test_request_context():
+        assert get_setting("gwp_set") == "AR5" and get_setting("grid_series") == "national_average"
+    assert _events(db) == []  # nothing of the submission is kept, not even the valid part
+
+
+def test_city_viewer_reads_but_cannot_change(client, login_as, people, db):
+    login_as(people["city_viewer"])
+    page = client.get("/settings/").get_data(as_text=True)
+    assert 'data-testid="settings-readonly"' in page and 'data-testid="settings-form"' not in page
+    assert "AR5" in page
+    response = post(client, "/settings/", {**SETTINGS, "gwp_set": "AR6"}, token_from="/factors/")
+    assert response.status_code == 403
+    with client.application.test_request_context():
+        assert get_setting("gwp_set") == "AR5"
+
+
+@pytest.mark.parametrize("role", ["enterprise_admin", "energy_manager", "enterprise_viewer"])
+def test_enterprise_users_cannot_use_the_settings_page(client, login_as, people, db, role):
+    login_as(people[role])
+    assert client.get("/settings/").status_code == 403
+    response = post(client, "/settings/", {**SETTINGS, "gwp_set": "AR6"}, token_from="/")
+    assert response.status_code == 403
+    with client.application.test_request_context():
+        assert get_setting("gwp_set") == "AR5"
+    assert _events(db) == []
+    # They see the settings in force where their numbers come from.
+    assert 'data-testid="settings-in-force"' in client.get("/factors/").get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    assert client.get("/settings/").status_code == 302
