@@ -2,6 +2,7 @@
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product  # noqa: F401
 from app.accounts.models import Invitation, User  # noqa: F401
 from app.audit.models import AuditEvent, AuditHead  # noqa: F401
-from app.filings.models import Calculation, CalculationLine, Evidence, Filing, FilingLine, ProductionLine  # noqa: F401
+from app.filings.models import (  # noqa: F401
+    Calculation, CalculationLine, Evidence, Filing, FilingLine, Notification, ProductionLine, ReviewComment)
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401

@@ -17,7 +17,8 @@ def people(make_org, make_user, authority):
             "enterprise_viewer": make_user(enterprise, "viewer")}
 
 
-SETTINGS = {"gwp_set": "AR5", "grid_series": "national_average"}
+SETTINGS = {"gwp_set": "AR5", "grid_series": "national_average", "filing_due_day": "15",
+            "plausibility_change_percent": "50"}
 
 
 def _events(db):
@@ -48,12 +49,12 @@ def test_regulator_changes_the_gwp_set(client, login_as, people, db, role):
 
 def test_checkbox_and_series(client, login_as, people, db):
     login_as(people["regulator"])
-    post(client, "/settings/", {"gwp_set": "AR5", "grid_series": "ets_compliance", "include_ch4_n2o": "y"},
+    post(client, "/settings/", {**SETTINGS, "grid_series": "ets_compliance", "include_ch4_n2o": "y"},
          token_from="/settings/")
     with client.application.test_request_context():
         assert get_setting("grid_series") == "ets_compliance" and get_setting("include_ch4_n2o") is True
     assert {e.detail["key"] for e in _events(db)} == {"grid_series", "include_ch4_n2o"}
-    post(client, "/settings/", {"gwp_set": "AR5", "grid_series": "ets_compliance"}, token_from="/settings/")
+    post(client, "/settings/", {**SETTINGS, "grid_series": "ets_compliance"}, token_from="/settings/")
     with client.application.test_request_context():
         assert get_setting("include_ch4_n2o") is False
 
@@ -102,3 +103,14 @@ def test_enterprise_users_cannot_use_the_settings_page(client, login_as, people,
 
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get("/settings/").status_code == 302
+
+
+def test_due_day_and_threshold(client, login_as, people):
+    login_as(people["regulator"])
+    response = post(client, "/settings/", {**SETTINGS, "filing_due_day": "31"}, token_from="/settings/")
+    assert 'data-field-error="filing_due_day"' in response.get_data(as_text=True)
+    post(client, "/settings/", {**SETTINGS, "filing_due_day": "10", "plausibility_change_percent": "30"},
+         token_from="/settings/")
+    from app.settings.services import get_setting
+
+    assert get_setting("filing_due_day") == 10 and get_setting("plausibility_change_percent") == 30

@@ -37,6 +37,16 @@ class Filing(TenantScoped, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # Written explanations for plausibility warnings, by warning key, given at submission.
+    explanations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # An amendment is a new revision of an approved month; the approved one stays readable.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking: a save based on an older version is refused rather than overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     organisation = relationship("Organisation")
     lines = relationship("FilingLine", back_populates="filing", order_by="FilingLine.id",
@@ -44,6 +54,11 @@ class Filing(TenantScoped, db.Model):
     production = relationship("ProductionLine", back_populates="filing", order_by="ProductionLine.id",
                               cascade="all, delete-orphan")
     calculations = relationship("Calculation", back_populates="filing", order_by="Calculation.id")
+    evidence = relationship("Evidence", back_populates="filing", order_by="Evidence.id")
+    comments = relationship("ReviewComment", back_populates="filing", order_by="ReviewComment.id")
+    amends = relationship("Filing", remote_side="Filing.id")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
 
     @property
     def current_calculation(self):
@@ -51,17 +66,26 @@ class Filing(TenantScoped, db.Model):
 
 
 class Evidence(TenantScoped, db.Model):
-    """An uploaded file (invoice, meter reading, lab report), stored under the evidence folder by digest."""
+    """An uploaded file (invoice, meter reading, lab report) of a filing, optionally of one of its lines.
+
+    The bytes live under the evidence folder, named by their SHA-256 (see app.filings.evidence).
+    """
 
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("emission_sources.id"))
+    description: Mapped[str | None] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    filing = relationship("Filing", back_populates="evidence")
+    source = relationship("EmissionSource")
 
 
 class FilingLine(TenantScoped, db.Model):
@@ -77,12 +101,10 @@ class FilingLine(TenantScoped, db.Model):
     unit: Mapped[str] = mapped_column(String(20))
     # Lab-tested or metered parameters that replace the defaults, as decimal strings (e.g. carbon_content).
     measured: Mapped[dict] = mapped_column(JSON, default=dict)
-    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     green_mwh: Mapped[Decimal | None] = mapped_column(Quantity)  # green certificates / direct green supply
 
     filing = relationship("Filing", back_populates="lines")
     source = relationship("EmissionSource")
-    evidence = relationship("Evidence")
 
 
 class ProductionLine(TenantScoped, db.Model):
@@ -146,3 +168,35 @@ class CalculationLine(TenantScoped, db.Model):
     calculation = relationship("Calculation", back_populates="lines")
     source = relationship("EmissionSource")
     filing_line = relationship("FilingLine")
+
+
+class ReviewComment(TenantScoped, db.Model):
+    """The regulator's comment on a returned filing, on the whole or on one source's line."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("emission_sources.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    filing = relationship("Filing", back_populates="comments")
+    source = relationship("EmissionSource")
+
+
+class Notification(TenantScoped, db.Model):
+    """Something a user should act on or know: a filing returned or approved, an amendment to review."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    filing = relationship("Filing")

@@ -71,11 +71,13 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     month = filing.period.strftime("%Y-%m")
     sources = {s.id: s for s in db.session.scalars(select(EmissionSource).where(EmissionSource.org_id == filing.org_id))}
     products = {p.id: p for p in db.session.scalars(select(Product).where(Product.org_id == filing.org_id))}
-    new_lines = []
+    wanted = {}
     for data in lines:
         source = sources.get(int(data["source_id"]))
         if source is None:
             raise ServiceError(_l("Unknown emission source in %(month)s.", month=month))
+        if source.id in wanted:
+            raise ServiceError(_l("A source appears twice in %(month)s.", month=month))
         what = f"{source.name}, {month}"
         try:
             unit = units.canonical_unit(data.get("unit") or source.activity_unit)
@@ -84,30 +86,30 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
                     if v not in (None, "") and k in MEASURABLE}
         green = data.get("green_mwh")
-        new_lines.append(FilingLine(
-            org_id=filing.org_id, source_id=source.id, quantity=_decimal(data["quantity"], what), unit=unit,
-            measured=measured, evidence_id=data.get("evidence_id"),
-            green_mwh=_decimal(green, f"{what} green MWh") if green not in (None, "") else None))
-    if len({line.source_id for line in new_lines}) != len(new_lines):
-        raise ServiceError(_l("A source appears twice in %(month)s.", month=month))
-    new_production = []
+        wanted[source.id] = {"quantity": _decimal(data["quantity"], what), "unit": unit, "measured": measured,
+                             "green_mwh": _decimal(green, f"{what} green MWh") if green not in (None, "") else None}
+    new_production = {}
     for data in production or []:
         product = products.get(int(data["product_id"]))
         if product is None:
             raise ServiceError(_l("Unknown product in %(month)s.", month=month))
-        new_production.append(ProductionLine(
-            org_id=filing.org_id, product_id=product.id, unit=data.get("unit") or product.unit,
-            quantity=_decimal(data["quantity"], f"{product.name}, {month}")))
+        new_production[product.id] = {"unit": data.get("unit") or product.unit,
+                                      "quantity": _decimal(data["quantity"], f"{product.name}, {month}")}
 
     # A draft's earlier calculation described inputs that are being replaced: it goes with them.
     # (Calculations of submitted or approved filings are never deleted; see calculations.recalculate.)
     for old in list(filing.calculations):
         db.session.delete(old)
     db.session.flush()
-    filing.lines = new_lines
-    filing.production = new_production
+    # Lines are updated in place, keyed by source, so their ids (and evidence or comments on them) last.
+    _sync(filing.lines, wanted, "source_id",
+          lambda source_id, values: FilingLine(org_id=filing.org_id, source_id=source_id, **values))
+    _sync(filing.production, new_production, "product_id",
+          lambda product_id, values: ProductionLine(org_id=filing.org_id, product_id=product_id, **values))
     filing.output_value_10k_cny = (_decimal(output_value, _l("Output value")) if output_value not in (None, "")
                                    else None)
+    if filing.status == RETURNED:
+        filing.status = DRAFT  # a returned filing being corrected is a draft again
     filing.updated_at = now or utcnow()
     db.session.flush()
     try:
@@ -115,4 +117,19 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     except engine.CalculationError as e:
         raise ServiceError(str(e)) from None
     record("filing.saved", actor=actor, obj=filing, now=now,
-           detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(new_lines)})
+           detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(wanted)})
+
+
+def _sync(rows: list, wanted: dict, key: str, make) -> None:
+    """Make `rows` (a relationship list) match `wanted` {key value: column values}, updating in place."""
+    by_key = {getattr(row, key): row for row in rows}
+    for value in set(by_key) - set(wanted):
+        rows.remove(by_key[value])
+    for value, columns in wanted.items():
+        row = by_key.get(value)
+        if row is None:
+            rows.append(make(value, columns))
+        else:
+            for column, new in columns.items():
+                if getattr(row, column) != new:
+                    setattr(row, column, new)

@@ -1,6 +1,6 @@
 """The carbon footprint of one enterprise and year, from the stored calculations of its filings.
 
-Each month counts once: the latest revision filed for it. Nothing is recomputed here, so every
+Each month counts once: its latest approved revision, or its latest revision while none is approved. Nothing is recomputed here, so every
 figure shown is one that was stored with its factors and can be explained line by line.
 """
 from collections import defaultdict
@@ -134,14 +134,20 @@ def footprint(org_id: int, year: int) -> Footprint:
 
 
 def effective_filings(org_id: int, year: int) -> dict[date, Filing]:
-    """The latest revision of each month of the year. The org_id says which enterprise is asked
+    """The revision that counts for each month: the latest approved one, else the latest. The org_id says which enterprise is asked
     about (a regulator may look at any); the tenancy gate still decides what may be seen."""
     filings = db.session.scalars(
         select(Filing).where(Filing.org_id == org_id, Filing.period >= date(year, 1, 1),
                              Filing.period <= date(year, 12, 1))
         .options(selectinload(Filing.calculations), selectinload(Filing.production))
         .order_by(Filing.period, Filing.revision)).all()
-    return {f.period: f for f in filings}  # ordered by revision: the last one wins
+    chosen: dict[date, Filing] = {}
+    for filing in filings:  # ordered by revision
+        current = chosen.get(filing.period)
+        # An approved revision counts until an amendment of it is approved in turn.
+        if current is None or filing.status == "approved" or current.status != "approved":
+            chosen[filing.period] = filing
+    return chosen
 
 
 def years_with_filings(org_id: int) -> list[int]:

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.validators import InputRequired, NumberRange
 from wtforms.fields.choices import SelectChoice
 
 from app.settings.services import SPECS
@@ -11,9 +12,17 @@ def _select(key: str) -> SelectField:
     return SelectField(spec.label, choices=[SelectChoice(value, label) for value, label in spec.choices], description=spec.help, validate_choice=False)
 
 
+def _number(key: str) -> IntegerField:
+    spec = SPECS[key]
+    low, high = spec.bounds
+    return IntegerField(spec.label, description=spec.help, validators=[InputRequired(), NumberRange(low, high)])
+
+
 class CitySettingsForm(FlaskForm):
     gwp_set = _select("gwp_set")
     grid_series = _select("grid_series")
     include_ch4_n2o = BooleanField(SPECS["include_ch4_n2o"].label, description=SPECS["include_ch4_n2o"].help)
+    filing_due_day = _number("filing_due_day")
+    plausibility_change_percent = _number("plausibility_change_percent")
 
-    setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o")
+    setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o", "filing_due_day", "plausibility_change_percent")

@@ -17,7 +17,8 @@ class SettingSpec:
     default: object
     label: str
     help: str
-    choices: tuple | None = None  # (value, label) pairs; None for booleans
+    choices: tuple | None = None  # (value, label) pairs; None for booleans and numbers
+    bounds: tuple[int, int] | None = None  # whole numbers from..to, for numeric settings
 
 
 SPECS = {spec.key: spec for spec in (
@@ -30,7 +31,13 @@ SPECS = {spec.key: spec for spec in (
                 (("national_average", _l("National average (MEE/NBS)")),
                  ("ets_compliance", _l("National ETS compliance factor (MEE)")))),
     SettingSpec("include_ch4_n2o", False, _l("Count CH4 and N2O from fuel combustion"),
-                _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O."), None),
+                _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O (IPCC 2006 "
+                   "stationary-combustion defaults; vehicles then need mobile factors in the library)."), None),
+    SettingSpec("filing_due_day", 15, _l("Monthly filing due on day"),
+                _l("A month's data is due by this day of the following month."), None, (1, 28)),
+    SettingSpec("plausibility_change_percent", 50, _l("Plausibility threshold (%)"),
+                _l("A quantity that moves more than this share against the previous month or the same month "
+                   "last year needs a written explanation at submission."), None, (5, 500)),
 )}
 
 
@@ -51,7 +58,11 @@ def set_setting(actor, key: str, value) -> None:
         raise ServiceError(_l("Unknown setting."))
     if spec.choices is not None and value not in {v for v, _ in spec.choices}:
         raise ServiceError(_l("Choose one of the listed values."), field=key)
-    if spec.choices is None and not isinstance(value, bool):
+    if spec.bounds is not None:
+        low, high = spec.bounds
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ServiceError(_l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=key)
+    elif spec.choices is None and not isinstance(value, bool):
         raise ServiceError(_l("Choose one of the listed values."), field=key)
     old = get_setting(key)
     if old == value:

@@ -19,6 +19,8 @@ EDITORS = (PLATFORM_ADMIN, REGULATOR)
 
 def _shown(key: str, value) -> str:
     spec = SPECS[key]
+    if spec.bounds is not None:
+        return str(value)
     if spec.choices is None:
         return _("Yes") if value else _("No")
     return next((str(label) for code, label in spec.choices if code == value), str(value))
