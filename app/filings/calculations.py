@@ -7,7 +7,7 @@ together with the trace of every factor version and parameter used.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.accounting import engine
 from app.accounting.library import FactorLibrary
@@ -61,8 +61,8 @@ def calculate(filing: Filing, actor=None, reason: str = "saved", library=None, s
     """
     settings = settings or engine_settings()
     result = preview(filing, library, settings)
-    db.session.execute(update(Calculation).where(Calculation.filing_id == filing.id, Calculation.is_current)
-                       .values(is_current=False))
+    for earlier in filing.calculations:
+        earlier.is_current = False
     t = result.totals
     calculation = Calculation(
         org_id=filing.org_id, filing_id=filing.id, computed_at=now or utcnow(), computed_by_id=getattr(actor, "id", None),
@@ -78,7 +78,7 @@ def calculate(filing: Filing, actor=None, reason: str = "saved", library=None, s
             category=r.category, scope=r.scope, co2_t=r.co2_t, ch4_t=r.ch4_t, n2o_t=r.n2o_t,
             other_t={gas: str(v) for gas, v in r.other_t.items()}, co2e_t=r.co2e_t,
             co2e_market_t=r.co2e_market_t, energy_tce=r.energy_tce, trace=r.trace))
-    db.session.add(calculation)
+    filing.calculations.append(calculation)
     db.session.flush()
     return calculation
 

@@ -31,7 +31,7 @@ def check(filing, previous, last_year, active_sources, threshold_percent: int, t
     """What is wrong or unusual about `filing` compared with the month before and the same month last year."""
     findings = []
     month = filing.period.strftime("%Y-%m")
-    if filing.period > today.replace(day=1):
+    if filing.period >= today.replace(day=1):  # the current month has not ended either
         findings.append(Finding("future", ERROR, _l("%(month)s has not ended yet: it can be filed from the 1st "
                                                      "of the next month.", month=month)))
     if other_open_revision:

@@ -99,6 +99,7 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     # A draft's earlier calculation described inputs that are being replaced: it goes with them.
     # (Calculations of submitted or approved filings are never deleted; see calculations.recalculate.)
     for old in list(filing.calculations):
+        filing.calculations.remove(old)
         db.session.delete(old)
     db.session.flush()
     # Lines are updated in place, keyed by source, so their ids (and evidence or comments on them) last.
