@@ -6,6 +6,7 @@ sign-ins survive restarts.
 """
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,6 +67,10 @@ class Config:
 
     INVITATION_VALID_FOR = timedelta(days=7)
 
+    # Evidence files of filings, stored once per content as <sha256[:2]>/<sha256>.
+    EVIDENCE_DIR = Path(os.environ.get("TANJI_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh": "中文", "en": "English"}
@@ -101,6 +106,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     RATELIMIT_ENABLED = True
     SERVER_NAME = None
+    # Never the instance folder: created on first upload, one per test process.
+    EVIDENCE_DIR = Path(tempfile.gettempdir()) / f"tanji-test-evidence-{os.getpid()}"
 
 
 class ProductionConfig(Config):

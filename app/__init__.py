@@ -59,8 +59,12 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
+    from app.filings.import_views import bp as filing_import_bp
+    from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
+    from app.notifications.views import bp as notifications_bp
     from app.organisations.views import bp as organisations_bp
+    from app.review.views import bp as review_bp
     from app.settings.views import bp as settings_bp
 
     app.register_blueprint(core_bp)
@@ -71,6 +75,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounting_bp)
     app.register_blueprint(footprint_bp)
+    app.register_blueprint(filings_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(filing_import_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -81,7 +89,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.commands import users_cli
+    from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(audit_cli)

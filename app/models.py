@@ -3,6 +3,14 @@ from app.accounting.models import EmissionFactor, EmissionSource, Facility, Prod
 from app.accounts.models import Invitation, User  # noqa: F401
 from app.audit.models import AuditEvent, AuditHead  # noqa: F401
 from app.filings.models import (  # noqa: F401
-    Calculation, CalculationLine, Evidence, Filing, FilingLine, Notification, ProductionLine, ReviewComment)
+    Calculation,
+    CalculationLine,
+    Evidence,
+    Filing,
+    FilingLine,
+    Notification,
+    ProductionLine,
+    ReviewComment,
+)
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401

@@ -113,7 +113,7 @@ def test_admin_creates_facility_and_sources_of_every_kind(client, db, org, admin
     assert _source(db, "2号锅炉").declared_factor is None
 
     page = client.get("/register/").get_data(as_text=True)
-    for text in ("一号厂区", "固定源燃料燃烧（范围一）", "外购电力（范围二）", "柴油", "石灰石", "SF6", "10^4 Nm3", "公路货运"):
+    for text in ("一号厂区", "固定源燃料燃烧（范围一）", "外购电力（范围二）", "柴油", "石灰石", "SF6", "10⁴ Nm³", "公路货运"):
         assert text in page, text
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.org_id == org.id)).all()
     assert actions.count("source.created") == len(sources) and "facility.created" in actions

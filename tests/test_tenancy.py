@@ -12,6 +12,7 @@ from app.accounts.models import Invitation, User
 from app.audit.models import AuditEvent
 from app.extensions import db as _db
 from app.filings import services as filing_services
+from app.filings.models import Evidence, Notification
 from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from tests.conftest import csrf_token, login, post
@@ -29,6 +30,10 @@ CAPABILITY_ROUTES = {"accounts.accept_invitation"}
 # its publishing routes stay in the matrix and must answer 403 to enterprise users.
 ARGUMENTS["factor_id"] = "factor"
 SHARED_READS = {"factors.show"}
+# The review area and the inbox: B's filing under review and a notification of one of B's users.
+ARGUMENTS.update({"filing_id": "filing", "notification_id": "notification"})
+# Monthly filings: an evidence file of B's filing (its download and removal).
+ARGUMENTS["evidence_id"] = "evidence"
 
 
 @pytest.fixture
@@ -56,6 +61,15 @@ def tenants(app, db, make_org, make_user, authority):
         db.session.commit()
         calculation_b = filing_b.current_calculation
         register_b.update(calculation=calculation_b, calculation_line=calculation_b.lines[0])
+        register_b["filing"] = filing_b
+        register_b["notification"] = Notification(org_id=b.id, user_id=users_b["energy_manager"].id,
+                                                  kind="filing.returned", filing_id=filing_b.id, detail={})
+        db.session.add(register_b["notification"])
+        db.session.commit()
+        register_b["evidence"] = Evidence(org_id=b.id, filing_id=filing_b.id, filename="乙秘密发票.pdf",
+                                          content_type="application/pdf", size_bytes=9, sha256="0" * 64)
+        db.session.add(register_b["evidence"])
+        db.session.commit()
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
             "register_b": register_b,
             "regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin")}

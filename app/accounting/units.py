@@ -9,7 +9,16 @@ into Nm3 needs the metered temperature and pressure, and Tanji never guesses the
 """
 import re
 import unicodedata
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from functools import cache, lru_cache
 
 import pint

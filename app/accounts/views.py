@@ -1,16 +1,39 @@
 """Sign-in, passwords, language, invitations and user administration."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.accounts import services
-from app.accounts.forms import AcceptInvitationForm, ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm
+from app.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+)
 from app.accounts.models import Invitation, User
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, ROLES, can_manage_user, invitable_roles
+from app.accounts.roles import (
+    ENTERPRISE_ADMIN,
+    PLATFORM_ADMIN,
+    REGULATOR,
+    ROLES,
+    can_manage_user,
+    invitable_roles,
+)
 from app.core.forms import apply_error
 from app.core.types import utcnow
 from app.extensions import db, limiter

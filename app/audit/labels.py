@@ -2,6 +2,11 @@
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
+    "filing.created": _l("Monthly filing started"),
+    "filing.saved": _l("Monthly filing saved"),
+    "filing.submitted": _l("Monthly filing submitted"),
+    "filing.amendment_opened": _l("Amendment opened"),
+    "filing.recalculated": _l("Filing recalculated"),
     "auth.signed_in": _l("Signed in"),
     "auth.sign_in_failed": _l("Failed sign-in"),
     "auth.sign_in_refused": _l("Sign-in refused"),
@@ -30,6 +35,12 @@ LABELS = {
     "product.updated": _l("Product changed"),
     "product.deactivated": _l("Product deactivated"),
     "product.activated": _l("Product reactivated"),
+    "evidence.uploaded": _l("Evidence file attached"),
+    "evidence.downloaded": _l("Evidence file downloaded"),
+    "evidence.removed": _l("Evidence file removed"),
+    "filing.approved": _l("Monthly filing approved"),
+    "filing.returned": _l("Monthly filing returned for correction"),
+    "filing.imported": _l("Monthly data imported from a spreadsheet"),
 }
 
 

@@ -62,7 +62,11 @@ def _owner(obj) -> int | None:
 
 
 def verify_chain() -> tuple[bool, int, int | None]:
-    """Recompute every hash: (intact, events checked, seq of the first broken entry)."""
+    """Recompute every hash: (intact, events checked, seq of the first broken entry).
+
+    The head row remembers the last event written, so a trail cut short at its end (the latest
+    events deleted) is broken too: then the first missing seq is reported.
+    """
     prev = GENESIS
     count = 0
     events = db.session.scalars(
@@ -72,4 +76,7 @@ def verify_chain() -> tuple[bool, int, int | None]:
             return False, count, event.seq
         prev = event.hash
         count += 1
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != count or (count and head.hash != prev)):
+        return False, count, count + 1
     return True, count, None

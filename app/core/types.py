@@ -1,6 +1,7 @@
 """Column types shared by all domains."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.types import TypeDecorator
@@ -66,3 +67,15 @@ class ExactDecimal(TypeDecorator):
         if value is None:
             return None
         return Decimal(value)
+
+
+def city_date(moment: datetime) -> date:
+    """The day it is in the city at `moment`: months and due dates follow the calendar people there use."""
+    from flask import current_app
+
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def city_today() -> date:
+    return city_date(utcnow())

@@ -83,7 +83,9 @@ _SIX_PLACES = Decimal("0.000001")
 
 
 def display_unit(unit: str | None) -> str:
-    """"10^4 Nm3" as people write it: 10⁴ Nm³."""
+    """"10^4 Nm3" as people write it: 10⁴ Nm³; a dimensionless "1" shows as nothing."""
+    if unit == "1":
+        return ""
     return (unit or "").replace("^4", "⁴").replace("m3", "m³")
 
 

@@ -79,10 +79,14 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         if source.id in wanted:
             raise ServiceError(_l("A source appears twice in %(month)s.", month=month))
         what = f"{source.name}, {month}"
+        typed = (data.get("unit") or source.activity_unit).strip()
         try:
-            unit = units.canonical_unit(data.get("unit") or source.activity_unit)
+            unit = units.canonical_unit(typed)
         except units.UnitError as e:
-            raise ServiceError(f"{what}: {e}") from None
+            # Scope 3 lines may count in units of their own (t·km, CNY) that the declared factor names.
+            if source.category != "scope3" or typed not in (source.activity_unit, source.declared_unit):
+                raise ServiceError(f"{what}: {e}") from None
+            unit = typed
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
                     if v not in (None, "") and k in MEASURABLE}
         green = data.get("green_mwh")
@@ -98,10 +102,15 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
 
     # A draft's earlier calculation described inputs that are being replaced: it goes with them.
     # (Calculations of submitted or approved filings are never deleted; see calculations.recalculate.)
-    for old in list(filing.calculations):
-        filing.calculations.remove(old)
-        db.session.delete(old)
+    with db.session.no_autoflush:  # or removing it from the collection would first write filing_id = NULL
+        for old in list(filing.calculations):
+            db.session.delete(old)
+            filing.calculations.remove(old)
     db.session.flush()
+    before = {line.source_id: f"{line.quantity} {line.unit}" for line in filing.lines}
+    after = {sid: f"{v['quantity']} {v['unit']}" for sid, v in wanted.items()}
+    changes = {str(sid): [before.get(sid), after.get(sid)] for sid in set(before) | set(after)
+               if before.get(sid) != after.get(sid)}
     # Lines are updated in place, keyed by source, so their ids (and evidence or comments on them) last.
     _sync(filing.lines, wanted, "source_id",
           lambda source_id, values: FilingLine(org_id=filing.org_id, source_id=source_id, **values))
@@ -118,7 +127,8 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     except engine.CalculationError as e:
         raise ServiceError(str(e)) from None
     record("filing.saved", actor=actor, obj=filing, now=now,
-           detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(wanted)})
+           detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(wanted),
+                   "changes": changes, "total_tco2e": str(filing.current_calculation.total_tco2e)})
 
 
 def _sync(rows: list, wanted: dict, key: str, make) -> None:

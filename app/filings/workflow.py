@@ -11,14 +11,23 @@ from sqlalchemy import select
 
 from app.accounting.models import EmissionSource
 from app.accounts.models import User
-from app.accounts.roles import ENTERPRISE_ADMIN, ENERGY_MANAGER
+from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.audit.services import record
 from app.core.service_error import ServiceError
-from app.core.types import utcnow
+from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
 from app.filings import plausibility
-from app.filings.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Filing, FilingLine, Notification,
-                                ProductionLine, ReviewComment)
+from app.filings.models import (
+    APPROVED,
+    DRAFT,
+    RETURNED,
+    SUBMITTED,
+    Filing,
+    FilingLine,
+    Notification,
+    ProductionLine,
+    ReviewComment,
+)
 from app.filings.services import latest_filing
 from app.settings.services import get_setting
 
@@ -28,9 +37,9 @@ def add_months(d: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def due_date(period: date) -> date:
-    """A month is due by the city's due day of the following month."""
-    return add_months(period, 1).replace(day=get_setting("filing_due_day"))
+def due_date(period: date, due_day: int | None = None) -> date:
+    """A month is due by the city's due day of the following month (pass due_day to save the lookup)."""
+    return add_months(period, 1).replace(day=due_day or get_setting("filing_due_day"))
 
 
 def effective_filing(org_id: int, period: date) -> Filing | None:
@@ -41,7 +50,7 @@ def effective_filing(org_id: int, period: date) -> Filing | None:
 
 
 def findings_for(filing: Filing, today: date | None = None) -> list[plausibility.Finding]:
-    today = today or utcnow().date()
+    today = today or city_today()
     sources = db.session.scalars(select(EmissionSource).where(EmissionSource.org_id == filing.org_id,
                                                               EmissionSource.active)).all()
     other_open = db.session.scalar(select(Filing.id).where(
@@ -61,7 +70,7 @@ def submit(actor, filing: Filing, explanations: dict | None = None, now: datetim
         raise ServiceError(_l("Enter the month's activity data before submitting."))
     if filing.current_calculation is None:
         raise ServiceError(_l("The emissions could not be computed: save the filing again and check its lines."))
-    findings = findings_for(filing, now.date())
+    findings = findings_for(filing, city_date(now))
     errors = plausibility.blocking(findings)
     if errors:
         raise ServiceError(" ".join(str(f.message) for f in errors))
@@ -96,6 +105,7 @@ def approve(actor, filing: Filing, now: datetime | None = None) -> None:
            detail={"period": filing.period.isoformat(), "revision": filing.revision,
                    **({"supersedes_revisions": superseded} if superseded else {})})
     _notify_enterprise(filing, "filing.approved", {"period": filing.period.isoformat()}, now)
+    db.session.flush()  # inside the caller's acting_on(): the notifications belong to the enterprise
 
 
 def return_filing(actor, filing: Filing, comment: str, line_comments: dict[int, str] | None = None,
@@ -124,6 +134,7 @@ def return_filing(actor, filing: Filing, comment: str, line_comments: dict[int, 
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "comment": comment,
                    "line_comments": {str(k): v for k, v in line_comments.items()}})
     _notify_enterprise(filing, "filing.returned", {"period": filing.period.isoformat(), "comment": comment}, now)
+    db.session.flush()
 
 
 def amend(actor, org, period: date, reason: str, now: datetime | None = None) -> Filing:

@@ -1,6 +1,18 @@
 """The enterprise's carbon footprint: totals by scope, source, facility and month; how each figure was computed."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounting.engine import CalculationError
@@ -9,6 +21,7 @@ from app.accounts.forms import ConfirmForm
 from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
 from app.core.types import utcnow
 from app.extensions import db
+from app.factors.services import kind_label, series_label
 from app.filings import calculations
 from app.filings.labels import status_label
 from app.filings.models import Calculation, CalculationLine
@@ -19,11 +32,14 @@ from app.tenancy import acting_on, get_or_404, require_role
 
 bp = Blueprint("footprint", __name__, url_prefix="/footprint")
 
+REASONS = {"saved": _l("Saved with the filing"), "recalculated": _l("Recalculated")}
+
 
 @bp.app_context_processor
 def _labels():
     return {"status_label": status_label, "scope_label": scope_label, "category_label": category_label,
-            "trace_label": trace_label}
+            "trace_label": trace_label, "kind_label": kind_label, "series_label": series_label,
+            "reason_label": lambda code: REASONS.get(code, code)}
 
 
 def _year(org_id: int) -> int:
@@ -106,9 +122,25 @@ def recalculate(calculation_id: int):
         flash(_("Recalculated: the new result is current and the previous one is kept."), "success")
         return redirect(url_for("footprint.calculation", calculation_id=new.id))
     old_by_source = {line.source_id: line for line in calc.lines}
-    rows = [(old_by_source.get(r.source_id), r) for r in proposed.results]
+    rows = [_compare(old_by_source.get(r.source_id), r) for r in proposed.results]
     return render_template("footprint/recalculate.html", calc=calc, filing=filing, rows=rows,
                            totals=proposed.totals, form=form)
+
+
+STORED = Decimal("1e-10")  # the precision results are stored at (app.accounting.models.Tonnes)
+
+
+def _factor_key(f: dict) -> tuple:
+    return f["kind"], f["code"], f.get("series"), f.get("data_year")
+
+
+def _compare(old, new) -> dict:
+    """One row of the comparison: both results at the stored precision, and each factor's versions."""
+    new_value = new.co2e_t.quantize(STORED)
+    old_versions = {_factor_key(f): f["version"] for f in old.trace["factors"]} if old else {}
+    factors = [(f, old_versions.get(_factor_key(f)), f["version"]) for f in new.trace["factors"]]
+    return {"old": old, "new": new, "new_value": new_value,
+            "difference": new_value - old.co2e_t if old else None, "factors": factors}
 
 
 @bp.get("/lines/<int:line_id>")
@@ -141,4 +173,5 @@ def tonnes(value, places: int = 3) -> str:
 
     if value is None:
         return "—"
-    return f"{display(value, places):,}"
+    shown = display(value, places)
+    return f"{abs(shown) if shown == 0 else shown:,}"  # no "-0.000"

@@ -1,5 +1,14 @@
 """The enterprise register: list, register, profile, edit, invite."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -7,7 +16,14 @@ from sqlalchemy import func, or_, select
 from app.accounts import services as account_services
 from app.accounts.forms import ConfirmForm, InviteForm
 from app.accounts.models import Invitation, User
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, ROLES, VIEWER, invitable_roles
+from app.accounts.roles import (
+    ENTERPRISE_ADMIN,
+    PLATFORM_ADMIN,
+    REGULATOR,
+    ROLES,
+    VIEWER,
+    invitable_roles,
+)
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import utcnow

@@ -1,0 +1,189 @@
+"""Evidence files of a filing (invoices, meter readings, lab reports). Plain functions; callers commit.
+
+A file is accepted by its extension AND its first bytes, so a renamed executable or a PNG called .pdf
+is refused. The bytes are stored once per content under EVIDENCE_DIR as `<sha256[:2]>/<sha256>`
+(written to a temporary file, then renamed, so a half-written file never has the final name); the
+Evidence row keeps the original name, type and size. Reading and deleting go through the tenancy gate
+like any other row; the bytes are only reached through a row.
+"""
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.accounting.models import EmissionSource
+from app.audit.services import record
+from app.core.service_error import ServiceError
+from app.core.types import utcnow
+from app.extensions import db
+from app.filings.models import Evidence, Filing
+from app.filings.services import EDITABLE
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_xlsx(head: bytes, data: bytes) -> bool:
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Kind:
+    content_type: str
+    matches: object  # (first bytes, all bytes) -> bool
+
+
+KINDS = {
+    "pdf": Kind("application/pdf", lambda head, data: head.startswith(b"%PDF")),
+    "png": Kind("image/png", lambda head, data: head.startswith(b"\x89PNG")),
+    "jpg": Kind("image/jpeg", lambda head, data: head.startswith(b"\xff\xd8\xff")),
+    "jpeg": Kind("image/jpeg", lambda head, data: head.startswith(b"\xff\xd8\xff")),
+    "xlsx": Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _is_xlsx),
+}
+
+
+def evidence_dir() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def path_of(digest: str, root: Path | None = None) -> Path:
+    if not _DIGEST.fullmatch(digest or ""):
+        raise ValueError(f"not a SHA-256 digest: {digest!r}")  # never build a path from anything else
+    return (root or evidence_dir()) / digest[:2] / digest
+
+
+def clean_filename(name: str | None) -> str:
+    """The name as the user's computer had it, without folders or control characters, at most 255 characters."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:254 - len(ext)] + dot + ext) if dot and len(ext) < 20 else name[:255]
+    return name
+
+
+def _extension(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def check_file(filename: str, data: bytes, max_bytes: int) -> Kind:
+    """The kind of an uploaded file, or a ServiceError saying why it is refused."""
+    kind = KINDS.get(_extension(filename))
+    if kind is None:
+        raise ServiceError(_l("Only PDF, JPG, PNG and XLSX files are accepted."), field="file")
+    if not data:
+        raise ServiceError(_l("The file is empty."), field="file")
+    if len(data) > max_bytes:
+        raise ServiceError(_l("The file is larger than %(mb)s MB.", mb=_megabytes(max_bytes)), field="file")
+    if not kind.matches(data[:8], data):
+        raise ServiceError(_l("The file's content is not a %(ext)s file: check that it was not renamed.",
+                              ext=_extension(filename).upper()), field="file")
+    return kind
+
+
+def _megabytes(n: int) -> str:
+    value = n / (1024 * 1024)
+    return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
+
+
+def store_bytes(data: bytes, root: Path | None = None) -> str:
+    """Keep `data` under its digest (once: identical content is stored one time) and return the digest."""
+    digest = sha256(data).hexdigest()
+    path = path_of(digest, root)
+    if path.exists():
+        return digest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)  # atomic: the final name only ever holds complete content
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def add_evidence(actor, filing: Filing, upload, source_id=None, description: str | None = None,
+                 max_bytes: int | None = None, now: datetime | None = None) -> Evidence:
+    """Store an uploaded file (a werkzeug FileStorage) as evidence of `filing`, optionally of one source's line."""
+    if filing.status not in EDITABLE:
+        raise ServiceError(_l("Evidence is added while the month is a draft or returned."))
+    max_bytes = max_bytes or current_app.config["EVIDENCE_MAX_BYTES"]
+    filename = clean_filename(getattr(upload, "filename", None))
+    if not filename:
+        raise ServiceError(_l("Choose a file."), field="file")
+    data = upload.stream.read(max_bytes + 1)  # one byte more is enough to know it is too large
+    kind = check_file(filename, data, max_bytes)
+    source = None
+    if source_id not in (None, ""):
+        try:
+            source = db.session.scalar(select(EmissionSource).where(EmissionSource.id == int(source_id),
+                                                                    EmissionSource.org_id == filing.org_id))
+        except (TypeError, ValueError):
+            source = None
+        if source is None:
+            raise ServiceError(_l("Choose one of this enterprise's sources."), field="source_id")
+    digest = store_bytes(data)
+    evidence = Evidence(org_id=filing.org_id, filing_id=filing.id, source_id=source.id if source else None,
+                        filename=filename, content_type=kind.content_type, size_bytes=len(data), sha256=digest,
+                        description=(description or "").strip() or None, uploaded_by_id=getattr(actor, "id", None),
+                        uploaded_at=now or utcnow())
+    db.session.add(evidence)
+    db.session.flush()
+    record("evidence.uploaded", actor=actor, obj=evidence, now=now,
+           detail={"filename": filename, "size_bytes": len(data), "sha256": digest,
+                   "period": filing.period.isoformat(), "revision": filing.revision,
+                   **({"source": source.name} if source else {})})
+    return evidence
+
+
+def record_download(actor, evidence: Evidence, now: datetime | None = None) -> None:
+    """Every download of evidence is on the record: who read which file of which enterprise."""
+    filing = evidence.filing
+    record("evidence.downloaded", actor=actor, obj=evidence, now=now,
+           detail={"filename": evidence.filename, "sha256": evidence.sha256,
+                   **({"period": filing.period.isoformat(), "revision": filing.revision} if filing else {})})
+
+
+def remove_evidence(actor, evidence: Evidence, now: datetime | None = None) -> str:
+    """Delete the row (while its filing is editable); returns the digest for `discard_if_unused` after commit."""
+    filing = evidence.filing
+    if filing is None or filing.status not in EDITABLE:
+        raise ServiceError(_l("Evidence of a submitted or approved month stays as it was filed."))
+    digest = evidence.sha256
+    record("evidence.removed", actor=actor, obj=evidence, now=now,
+           detail={"filename": evidence.filename, "sha256": digest, "period": filing.period.isoformat(),
+                   "revision": filing.revision})
+    db.session.delete(evidence)
+    db.session.flush()
+    return digest
+
+
+def discard_if_unused(digest: str, root: Path | None = None) -> bool:
+    """Delete the stored bytes once no evidence row of any enterprise names them (call after the commit)."""
+    # Counted across tenants on purpose: identical bytes are stored once for everyone, so another
+    # enterprise's row may still need them. Only a count leaves the query.
+    users = db.session.scalar(select(func.count(Evidence.id)).where(Evidence.sha256 == digest)
+                              .execution_options(tenancy_bypass=True))
+    if users:
+        return False
+    path_of(digest, root).unlink(missing_ok=True)
+    return True

@@ -1,0 +1,263 @@
+"""Forms of the monthly filing: the month's activity (built per enterprise), submission, amendment, evidence.
+
+The activity form has one row per emission source and one field per product, so its class is made for
+the enterprise's register when the page is built (`activity_form`). Fields only check that a value is a
+number in range; what a quantity means (its unit, the factors) is the service's and the engine's business.
+"""
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.accounting import units
+from app.accounting.engine import FUEL_CATEGORIES
+from app.factors.services import display_unit
+
+MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
+MAX_INTEGER_DIGITS = 18
+
+# Measured values a line may carry instead of the library's defaults, by what the source is.
+PARAMETER_LABELS = {
+    "ncv": _l("Net calorific value (GJ per unit of fuel)"),
+    "carbon_content": _l("Carbon content (tC/GJ)"),
+    "oxidation_rate": _l("Oxidation rate (0–1)"),
+    "enthalpy_kj_per_kg": _l("Steam enthalpy (kJ/kg)"),
+    "temperature_c": _l("Hot water temperature (°C)"),
+}
+
+
+def measured_parameters(source) -> tuple[str, ...]:
+    if source.category in FUEL_CATEGORIES:
+        return ("ncv", "carbon_content", "oxidation_rate")
+    if source.category in ("purchased_heat", "exported_heat"):
+        if source.material == "steam":
+            return ("enthalpy_kj_per_kg",)
+        if source.material == "hot_water":
+            return ("temperature_c",)
+    return ()
+
+
+def takes_green_mwh(source) -> bool:
+    return source.category == "purchased_electricity"
+
+
+def unit_choices(source) -> list[str]:
+    """The source's own unit first, then every unit of the same dimension (electricity is never in tce)."""
+    own = source.activity_unit
+    try:
+        dimension = units.dimension(own)
+    except units.UnitError:
+        return [own]  # a scope 3 unit outside the registry (t·km, CNY) is used as registered
+    others = [u for u in units.UNITS if u != own and units.dimension(u) == dimension]
+    if source.material == "electricity":
+        others = [u for u in others if u != "tce"]
+    return [own, *others]
+
+
+def clean_number(text) -> str | None:
+    """A typed number as a plain decimal string: full-width digits and thousands separators allowed."""
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
+    return text or None
+
+
+def number(minimum=Decimal(0), positive: bool = False, maximum: Decimal | None = None):
+    """A validator for a decimal typed as text; the message says what is wrong with it."""
+
+    def check(form, field):
+        text = clean_number(field.data)
+        if text is None:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(_("Enter a number, e.g. 38 or 2350.4.")) from None
+        if not value.is_finite():
+            raise ValidationError(_("Enter a number, e.g. 38 or 2350.4."))
+        if value < minimum:
+            raise ValidationError(_("Enter zero or more."))
+        if positive and value == 0:
+            raise ValidationError(_("Enter a number greater than zero."))
+        if maximum is not None and value > maximum:
+            raise ValidationError(_("Enter at most %(max)s.", max=maximum))
+        if value != 0 and value.adjusted() >= MAX_INTEGER_DIGITS:
+            raise ValidationError(_("This number is too large."))
+        if -value.as_tuple().exponent > MAX_DECIMALS and value != value.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+            raise ValidationError(_("Use at most %(n)d decimal places.", n=MAX_DECIMALS))
+
+    return check
+
+
+_PARAMETER_CHECKS = {
+    "ncv": number(positive=True),
+    "carbon_content": number(positive=True),
+    "oxidation_rate": number(positive=True, maximum=Decimal(1)),
+    "enthalpy_kj_per_kg": number(positive=True),
+    "temperature_c": number(),
+}
+
+
+@dataclass
+class Row:
+    """The fields of one source's line, bound to a form instance."""
+
+    source: object
+    quantity: object
+    unit: object
+    parameters: list  # bound fields of measured values
+    green_mwh: object | None
+
+    @property
+    def has_measured(self) -> bool:
+        return bool(self.parameters or self.green_mwh is not None)
+
+    @property
+    def fields(self) -> list:
+        return [self.quantity, self.unit, *self.parameters, *([self.green_mwh] if self.green_mwh is not None else [])]
+
+
+class ActivityForm(FlaskForm):
+    """Base of the per-enterprise activity form; `activity_form()` adds the rows."""
+
+    version = HiddenField()
+    output_value = StringField(_l("Industrial output value (10⁴ CNY)"), validators=[Optional(), number()])
+
+    _sources: tuple = ()
+    _products: tuple = ()
+
+    @property
+    def rows(self) -> list[Row]:
+        rows = []
+        for source in self._sources:
+            sid = source.id
+            rows.append(Row(source, self[f"quantity_{sid}"], self[f"unit_{sid}"],
+                            [self[f"{name}_{sid}"] for name in measured_parameters(source)],
+                            self[f"green_mwh_{sid}"] if takes_green_mwh(source) else None))
+        return rows
+
+    @property
+    def production_fields(self) -> list[tuple]:
+        return [(product, self[f"production_{product.id}"]) for product in self._products]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for row in self.rows:
+            # Measured values without a quantity would be dropped on saving: say so rather than lose them.
+            if clean_number(row.quantity.data) is None and not row.quantity.errors and any(
+                    clean_number(f.data) is not None for f in row.parameters + [row.green_mwh] if f is not None):
+                row.quantity.errors = [*row.quantity.errors,
+                                       _("Enter the quantity too, or clear the measured values.")]
+                valid = False
+        return valid
+
+    def fill(self, filing) -> None:
+        """Show the filing's stored values (on opening the form)."""
+        lines = {line.source_id: line for line in filing.lines}
+        for row in self.rows:
+            line = lines.get(row.source.id)
+            if line is None:
+                continue
+            row.quantity.data = _plain(line.quantity)
+            if line.unit not in {c.value for c in row.unit.choices}:
+                row.unit.choices = [*row.unit.choices, SelectChoice(line.unit, display_unit(line.unit))]
+            row.unit.data = line.unit
+            for f in row.parameters:
+                value = (line.measured or {}).get(f.name.rsplit("_", 1)[0])
+                f.data = _plain(Decimal(value)) if value not in (None, "") else ""
+            if row.green_mwh is not None:
+                row.green_mwh.data = _plain(line.green_mwh) if line.green_mwh is not None else ""
+        production = {p.product_id: p for p in filing.production}
+        for product, f in self.production_fields:
+            if product.id in production:
+                f.data = _plain(production[product.id].quantity)
+        self.output_value.data = _plain(filing.output_value_10k_cny) if filing.output_value_10k_cny is not None else ""
+        self.version.data = str(filing.version)
+
+    def activity(self) -> tuple[list[dict], list[dict], str | None]:
+        """(lines, production, output value) as services.set_activity takes them; blank quantities are left out."""
+        lines = []
+        for row in self.rows:
+            quantity = clean_number(row.quantity.data)
+            if quantity is None:
+                continue
+            measured = {f.name.rsplit("_", 1)[0]: clean_number(f.data) for f in row.parameters
+                        if clean_number(f.data) is not None}
+            lines.append({"source_id": row.source.id, "quantity": quantity, "unit": row.unit.data,
+                          "measured": measured,
+                          "green_mwh": clean_number(row.green_mwh.data) if row.green_mwh is not None else None})
+        production = [{"product_id": product.id, "quantity": clean_number(f.data), "unit": product.unit}
+                      for product, f in self.production_fields if clean_number(f.data) is not None]
+        return lines, production, clean_number(self.output_value.data)
+
+    def messages(self) -> list[str]:
+        """Every field error as "what: message", for the JSON preview."""
+        names = {}
+        for row in self.rows:
+            for f in row.fields:
+                names[f.name] = f"{row.source.name} · {f.label.text}"
+        for product, f in self.production_fields:
+            names[f.name] = product.name
+        return [f"{names.get(name, self[name].label.text if name in self else name)}: {message}"
+                for name, errors in self.errors.items() for message in errors]
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def activity_form(sources, products, **kwargs) -> ActivityForm:
+    """An ActivityForm with a row for each of `sources` and a field for each of `products`."""
+
+    class Form(ActivityForm):
+        pass
+
+    Form._sources, Form._products = tuple(sources), tuple(products)
+    for source in sources:
+        sid = source.id
+        setattr(Form, f"quantity_{sid}", StringField(_l("Quantity"), validators=[Optional(), number()]))
+        setattr(Form, f"unit_{sid}", SelectField(
+            _l("Unit"), choices=[SelectChoice(u, display_unit(u)) for u in unit_choices(source)],
+            default=source.activity_unit))
+        for name in measured_parameters(source):
+            setattr(Form, f"{name}_{sid}", StringField(PARAMETER_LABELS[name],
+                                                       validators=[Optional(), _PARAMETER_CHECKS[name]]))
+        if takes_green_mwh(source):
+            setattr(Form, f"green_mwh_{sid}", StringField(_l("Green electricity (MWh)"),
+                                                          validators=[Optional(), number()]))
+    for product in products:
+        setattr(Form, f"production_{product.id}", StringField(product.name, validators=[Optional(), number()]))
+    return Form(**kwargs)
+
+
+class SubmitForm(FlaskForm):
+    """Certify and submit; the explanations of warnings are read by their finding keys (explanation-<key>)."""
+
+    version = HiddenField()
+
+
+EXPLANATION_MAX = 2000
+
+
+class AmendForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the amendment"), validators=[InputRequired(), Length(max=2000)],
+                           description=_l("What was wrong or missing in the approved month, and where the "
+                                          "corrected figures come from."))
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("File (PDF, JPG, PNG or XLSX)"), validators=[FileRequired(_l("Choose a file."))])
+    source_id = SelectField(_l("Concerns"), validate_choice=True)
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)],
+                              description=_l("e.g. gas invoice for June, meter reading photo."))
+
+    def set_sources(self, sources) -> None:
+        self.source_id.choices = [SelectChoice("", _("The whole month"))] + [
+            SelectChoice(str(s.id), s.name) for s in sources]

@@ -1,0 +1,1 @@
+"""The inbox: each user's notifications, and reminders of what is due or waiting."""
