@@ -14,3 +14,4 @@ from app.filings.models import (  # noqa: F401
 )
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
+from app.assets.models import AssetEntry  # noqa: F401

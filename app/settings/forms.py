@@ -25,4 +25,10 @@ class CitySettingsForm(FlaskForm):
     filing_due_day = _number("filing_due_day")
     plausibility_change_percent = _number("plausibility_change_percent")
 
-    setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o", "filing_due_day", "plausibility_change_percent")
+    offset_cap_percent = _number("offset_cap_percent")
+    peer_min_group = _number("peer_min_group")
+    peer_min_contributors = _number("peer_min_contributors")
+    peer_dominance_percent = _number("peer_dominance_percent")
+
+    setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o", "filing_due_day", "plausibility_change_percent",
+                    "offset_cap_percent", "peer_min_group", "peer_min_contributors", "peer_dominance_percent")

@@ -38,6 +38,16 @@ SPECS = {spec.key: spec for spec in (
     SettingSpec("plausibility_change_percent", 50, _l("Plausibility threshold (%)"),
                 _l("A quantity that moves more than this share against the previous month or the same month "
                    "last year needs a written explanation at submission."), None, (5, 500)),
+    SettingSpec("offset_cap_percent", 5, _l("Offset use cap (percent of verified emissions)"),
+                _l("Offsets (CCER and others) may cover at most this share of a year's verified emissions; "
+                   "China's national ETS allows 5%."), None, (0, 100)),
+    SettingSpec("peer_min_group", 5, _l("Smallest peer group shown"),
+                _l("Peer statistics are shown only for groups of at least this many enterprises."), None, (3, 50)),
+    SettingSpec("peer_min_contributors", 3, _l("Fewest enterprises behind a statistic"),
+                _l("Every statistic shown is computed from at least this many enterprises."), None, (3, 20)),
+    SettingSpec("peer_dominance_percent", 60, _l("Dominance rule (%)"),
+                _l("A statistic is suppressed when one enterprise contributes more than this share of the "
+                   "group's total."), None, (30, 95)),
 )}
 
 
