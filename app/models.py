@@ -1,6 +1,7 @@
 """Every model, imported once so mappers resolve and Alembic sees the whole schema."""
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product  # noqa: F401
 from app.accounts.models import Invitation, User  # noqa: F401
+from app.assets.models import AssetEntry  # noqa: F401
 from app.audit.models import AuditEvent, AuditHead  # noqa: F401
 from app.filings.models import (  # noqa: F401
     Calculation,
@@ -14,4 +15,3 @@ from app.filings.models import (  # noqa: F401
 )
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
-from app.assets.models import AssetEntry  # noqa: F401

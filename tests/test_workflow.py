@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.service_error import ServiceError
 from app.filings import services, workflow
-from app.filings.models import Filing, Notification, ReviewComment
+from app.filings.models import Evidence, Filing, Notification, ReviewComment
 from app.footprint.services import effective_filings
 from tests.test_footprint import plant  # noqa: F401  (the fixture)
 
@@ -103,10 +103,15 @@ def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, 
         db.session.commit()
         original_total = first.current_calculation.total_tco2e
 
+        db.session.add(Evidence(org_id=plant["org"].id, filing_id=first.id, source_id=plant["sources"]["gas"].id,
+                                filename="发票.pdf", content_type="application/pdf", size_bytes=9, sha256="a" * 64))
+        db.session.flush()
         with pytest.raises(ServiceError):
             workflow.amend(plant["admin"], plant["org"], JUNE, "")  # a reason is required
         second = workflow.amend(plant["admin"], plant["org"], JUNE, "燃气表更换后读数更正")
         assert second.revision == 2 and second.amends_id == first.id and len(second.lines) == 4
+        db.session.refresh(second)
+        assert [(e.filename, e.sha256) for e in second.evidence] == [("发票.pdf", "a" * 64)]  # the invoice comes along
         s = plant["sources"]
         services.set_activity(plant["admin"], second, [
             {"source_id": src.id, "quantity": "30" if key == "gas" else EXAMPLE_7[key], "unit": src.activity_unit}

@@ -22,6 +22,7 @@ from app.filings.models import (
     DRAFT,
     RETURNED,
     SUBMITTED,
+    Evidence,
     Filing,
     FilingLine,
     Notification,
@@ -156,6 +157,12 @@ def amend(actor, org, period: date, reason: str, now: datetime | None = None) ->
                            for p in latest.production]
     db.session.add(revision)
     db.session.flush()
+    # The evidence stays with the data it supports: the same files (same stored bytes) attach to the copy.
+    for item in latest.evidence:
+        db.session.add(Evidence(org_id=org.id, filing_id=revision.id, source_id=item.source_id,
+                                description=item.description, filename=item.filename,
+                                content_type=item.content_type, size_bytes=item.size_bytes, sha256=item.sha256,
+                                uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at))
     record("filing.amendment_opened", actor=actor, obj=revision, now=now,
            detail={"period": period.isoformat(), "revision": revision.revision, "amends": latest.revision,
                    "reason": reason})
