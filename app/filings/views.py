@@ -127,8 +127,14 @@ class MonthRow:
         return self.latest.status if self.latest else NOT_STARTED
 
     @property
+    def in_force(self) -> Filing | None:
+        """The revision that counts: the latest approved one while an amendment is under way."""
+        approved = [f for f in self.revisions if f.status == APPROVED]
+        return approved[-1] if approved else self.latest
+
+    @property
     def calculation(self):
-        return self.latest.current_calculation if self.latest else None
+        return self.in_force.current_calculation if self.in_force else None
 
 
 @bp.get("/")
