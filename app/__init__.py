@@ -56,7 +56,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounting.views import bp as accounting_bp
     from app.accounts.views import bp as accounts_bp
+    from app.assets.views import bp as assets_bp
     from app.audit.views import bp as audit_bp
+    from app.benchmarking.views import bp as benchmarking_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
     from app.filings.import_views import bp as filing_import_bp
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(filing_import_bp)
+    app.register_blueprint(assets_bp)
+    app.register_blueprint(benchmarking_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.accounts import services
 from app.accounts.models import Invitation, User
+from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.extensions import db as _db
 from app.filings import services as filing_services
@@ -34,6 +35,8 @@ SHARED_READS = {"factors.show"}
 ARGUMENTS.update({"filing_id": "filing", "notification_id": "notification"})
 # Monthly filings: an evidence file of B's filing (its download and removal).
 ARGUMENTS["evidence_id"] = "evidence"
+# Carbon assets: an entry of B's ledger (its reversal); the kind of a new entry is a fixed word, not an object.
+ARGUMENTS.update({"entry_id": "asset_entry", "kind": "asset_kind"})
 
 
 @pytest.fixture
@@ -70,6 +73,12 @@ def tenants(app, db, make_org, make_user, authority):
                                           content_type="application/pdf", size_bytes=9, sha256="0" * 64)
         db.session.add(register_b["evidence"])
         db.session.commit()
+        register_b["asset_entry"] = AssetEntry(org_id=b.id, kind="purchase", instrument="allowance",
+                                               compliance_year=2025, quantity_t=500, price_cny_per_t=80,
+                                               counterparty="乙秘密交易对手", trade_date=date(2025, 3, 1),
+                                               reason="乙秘密合同")
+        db.session.add(register_b["asset_entry"])
+        db.session.commit()
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
             "register_b": register_b,
             "regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin")}
@@ -84,6 +93,7 @@ def _b_secrets(t):
 def _b_objects(t):
     return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
             **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
+            "asset_kind": "purchase",
             "factor": _db.session.scalar(select(func.min(EmissionFactor.id)))}
 
 

@@ -41,6 +41,8 @@ LABELS = {
     "filing.approved": _l("Monthly filing approved"),
     "filing.returned": _l("Monthly filing returned for correction"),
     "filing.imported": _l("Monthly data imported from a spreadsheet"),
+    "asset.recorded": _l("Carbon asset entry recorded"),
+    "asset.reversed": _l("Carbon asset entry reversed"),
 }
 
 

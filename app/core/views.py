@@ -4,9 +4,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.accounts.models import Invitation, User
+from app.assets.services import home_position
 from app.audit.models import AuditEvent
 from app.audit.views import EVENT_LOADS
-from app.core.types import utcnow
+from app.core.types import city_today, utcnow
 from app.extensions import db
 from app.organisations import industries
 from app.organisations.models import ENTERPRISE, Organisation
@@ -31,7 +32,9 @@ def _enterprise_home():
                if inv.status(now) == "pending"]
     recent = db.session.scalars(select(AuditEvent).options(*EVENT_LOADS).where(AuditEvent.org_id == org.id)
                                 .order_by(AuditEvent.seq.desc()).limit(8)).all()
-    return render_template("core/enterprise_home.html", org=org, staff=staff, pending=pending, recent=recent)
+    position = home_position(org, city_today())  # last year's compliance position, for enterprises in trading
+    return render_template("core/enterprise_home.html", org=org, staff=staff, pending=pending, recent=recent,
+                           position=position)
 
 
 def _authority_home():

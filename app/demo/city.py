@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.demo.activity import FilingPlan, filing_plans, template_for
+from app.demo.assets import AssetPlan, covered, ledger_plans
 from app.organisations.credit_code import make_credit_code
 
 PASSWORD = "Tanji-demo-2026"
@@ -164,11 +165,22 @@ class FilingSeed:
     plan: FilingPlan
 
 
+@dataclass(frozen=True)
+class AssetSeed:
+    """A movement in a covered enterprise's carbon asset ledger (app/demo/assets.py)."""
+
+    at: datetime
+    credit_code: str
+    slug: str
+    plan: AssetPlan
+
+
 def timeline(now: datetime) -> list:
     """Every seed of the demo city, oldest first, so the audit trail reads in order."""
     names = iter(PEOPLE)
     seeds = [*authority_seeds(now), *enterprise_seeds(now, names), *new_enterprise_seeds(now, names),
              *sign_in_seeds(now)]
+    seeds += asset_seeds(now)
     petro = enterprise_code(0)
     seeds.append(InvitationSeed(now - timedelta(days=1, hours=3), "carbon@jinwan-petro.com.cn", "energy_manager",
                                 petro, invited_by="admin@jinwan-petro.com.cn"))
@@ -220,6 +232,19 @@ def activity_seeds(i: int, row: tuple, registered_at: datetime, now: datetime) -
     seeds = [RegisterSeed(registered_at + timedelta(days=12), code, slug, industry_code)]
     seeds += [FilingSeed(plan.saved_at, code, slug, industry_code, plan)
               for plan in filing_plans(slug, registered_at + timedelta(days=12), now)]
+    return seeds
+
+
+def asset_seeds(now: datetime) -> list:
+    """The ledgers of the enterprises in covered industries that file (those with an activity template),
+    from when their register is set up."""
+    seeds = []
+    for i, row in enumerate(ENTERPRISES):
+        if not covered(row[3]) or template_for(row[3]) is None:
+            continue
+        set_up = _office_hours(now - timedelta(days=_days_registered(i)), i) + timedelta(days=13)
+        seeds += [AssetSeed(plan.at, enterprise_code(i), row[0], plan)
+                  for plan in ledger_plans(row[0], 20 + i, now, set_up)]
     return seeds
 
 

@@ -1,5 +1,6 @@
 """flask demo-data: load the demo city 锦湾市 through the services, skipping what already exists."""
 from collections import Counter
+from decimal import Decimal
 
 import click
 from sqlalchemy import select
@@ -8,9 +9,12 @@ from app.accounting import sources as sources_service
 from app.accounting.models import Facility
 from app.accounts.models import Invitation, User
 from app.accounts.services import create_invitation
+from app.assets import services as asset_services
+from app.assets.models import AssetEntry
 from app.audit.services import record
-from app.core.types import utcnow
+from app.core.types import city_date, utcnow
 from app.demo import activity, city
+from app.demo import assets as demo_assets
 from app.extensions import db
 from app.filings.calculations import load_library
 from app.filings.models import SUBMITTED
@@ -51,7 +55,8 @@ class DemoLoader:
     def apply(self, seed) -> None:
         handler = {city.OrgSeed: self.org, city.UserSeed: self.user,
                    city.InvitationSeed: self.invitation, city.SignInSeed: self.sign_in,
-                   city.RegisterSeed: self.register, city.FilingSeed: self.filing}[type(seed)]
+                   city.RegisterSeed: self.register, city.FilingSeed: self.filing,
+                   city.AssetSeed: self.asset}[type(seed)]
         handler(seed)
 
     def org(self, seed: city.OrgSeed) -> None:
@@ -147,6 +152,69 @@ class DemoLoader:
                    now=plan.reviewed_at)
         self.counts["filings created"] += 1
 
+    def asset(self, seed: city.AssetSeed) -> None:
+        """A ledger movement, sized from the filings stored so far (see app/demo/assets.py)."""
+        org, plan = self.orgs.get(seed.credit_code), seed.plan
+        if org is None:
+            return
+        present = db.session.scalars(select(AssetEntry.id).where(AssetEntry.org_id == org.id,
+                                                                 AssetEntry.reason.in_(plan.reasons))).all()
+        if present:
+            self.counts["ledger entries present"] += len(present)
+            return
+        actor = self.users["regulator@jinwan.gov.cn"] if plan.by_regulator else self._admin(seed.slug)
+        if actor is None:
+            return
+        if plan.kind == "reversal":
+            target = db.session.scalar(select(AssetEntry).where(AssetEntry.org_id == org.id,
+                                                                AssetEntry.reason == plan.target))
+            if target is not None and asset_services.reversal_of(target) is None:
+                asset_services.reverse(actor, target, plan.reason, now=plan.at)
+                self.counts["ledger entries created"] += 1
+            return
+        data = {"instrument": plan.instrument, "compliance_year": plan.compliance_year, "price": plan.price,
+                "counterparty": plan.counterparty, "offset_type": plan.offset_type, "project_id": plan.project_id,
+                "vintage": plan.vintage, "trade_date": city_date(plan.at), "reason": plan.reason}
+        if plan.basis == "settle":
+            position = asset_services.compliance_position(org, plan.compliance_year)
+            offsets, allowances = demo_assets.settle_split(position.verified_t, position.offset_cap_t,
+                                                           position.offsets_held_t, position.allowances_held_t)
+            for holding, balance in asset_services.holdings(org.id).items():  # the offsets, lot by lot
+                if holding.instrument != "offset" or balance <= 0 or offsets <= 0:
+                    continue
+                take = min(balance, offsets)
+                offsets -= take
+                asset_services.record_entry(actor, org, "surrender", {
+                    **data, "instrument": "offset", "offset_type": holding.offset_type,
+                    "project_id": holding.project_id, "vintage": holding.vintage, "quantity": take,
+                    "reason": demo_assets.offsets_reason(plan.reason)}, now=plan.at)
+                self.counts["ledger entries created"] += 1
+            quantity = allowances
+        else:
+            quantity = self._asset_quantity(org, plan)
+        if quantity and quantity > 0:  # nothing to buy, sell or allocate: the movement did not happen
+            asset_services.record_entry(actor, org, plan.kind, {**data, "quantity": quantity}, now=plan.at)
+            self.counts["ledger entries created"] += 1
+
+    @staticmethod
+    def _asset_quantity(org, plan) -> Decimal | None:
+        year = plan.compliance_year or plan.at.year - 1  # offsets bought are sized on last year's emissions
+        if plan.basis == "verified":
+            verified = sum((m.verified_t for m in asset_services.verified_by_month(org.id, year) if m.counted),
+                           Decimal(0))
+            return demo_assets.whole_tonnes(verified * plan.share)
+        if plan.basis == "estimate":
+            for basis_year in (plan.at.year - 1, plan.at.year):
+                months = asset_services.verified_by_month(org.id, basis_year)
+                counted = [m.verified_t for m in months if m.counted]
+                if len(counted) >= (6 if basis_year < plan.at.year else 1):
+                    return demo_assets.whole_tonnes(sum(counted, Decimal(0)) * 12 / len(counted) * plan.share)
+            return None
+        balance = asset_services.compliance_position(org, year).balance_t
+        if plan.basis == "shortfall":
+            return demo_assets.whole_tonnes(-balance * plan.share, up=True) if balance < 0 else None
+        return demo_assets.whole_tonnes(balance * plan.share) if balance > 0 else None
+
     def _admin(self, slug: str) -> User:
         return self._user(f"admin@{slug}.com.cn")
 
@@ -161,7 +229,7 @@ class DemoLoader:
 
 
 def _echo_summary(counts: Counter) -> None:
-    for thing in ("organisations", "users", "invitations", "registers", "filings"):
+    for thing in ("organisations", "users", "invitations", "registers", "filings", "ledger entries"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
     click.echo(f"\nDemo sign-ins (password {city.PASSWORD}):")
     for email, role, org in city.demo_sign_ins():

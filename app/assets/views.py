@@ -1,0 +1,213 @@
+"""Carbon assets: the ledger of allowances and offsets, the compliance position, the regulator's overview."""
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.assets import services
+from app.assets.forms import FORMS, ReverseForm
+from app.assets.models import OFFSET, AssetEntry
+from app.core.forms import apply_error
+from app.core.service_error import ServiceError
+from app.core.types import city_today, utcnow
+from app.extensions import csrf, db
+from app.organisations.models import ENTERPRISE, Organisation
+from app.security import csrf_checked_by_form
+from app.tenancy import acting_on, get_or_404, require_role
+
+bp = Blueprint("assets", __name__, url_prefix="/assets")
+
+READERS = (PLATFORM_ADMIN, REGULATOR, VIEWER)  # the authority's read-only path (an enterprise's viewer goes home)
+WRITERS = (ENTERPRISE_ADMIN, REGULATOR, PLATFORM_ADMIN)  # what each may record: services.may_record
+# The kind of entry as a URL segment: a fixed set, so the route names no tenant's object.
+SEGMENTS = {"allocation": "allocation", "purchase": "purchase", "sale": "sale", "offset": "offset_acquired",
+            "surrender": "surrender"}
+SEGMENT_OF = {kind: segment for segment, kind in SEGMENTS.items()}
+
+KIND_LABELS = {"allocation": _l("Allocation"), "purchase": _l("Purchase"), "sale": _l("Sale"),
+               "offset_acquired": _l("Offsets acquired"), "surrender": _l("Surrender"), "reversal": _l("Reversal")}
+FORM_TITLES = {"allocation": _l("Record an allocation"), "purchase": _l("Record a purchase"),
+               "sale": _l("Record a sale"), "offset_acquired": _l("Record offsets acquired"),
+               "surrender": _l("Record a surrender")}
+INSTRUMENT_LABELS = {"allowance": _l("Allowances"), "offset": _l("Offsets")}
+LOT_FIELDS = ("offset_type", "project_id", "vintage")
+
+
+def _labels() -> dict:
+    return {"kind_label": lambda code: KIND_LABELS.get(code, code),
+            "instrument_label": lambda code: INSTRUMENT_LABELS.get(code, code),
+            "offset_type_label": services.offset_type_label, "qty": services.tonnes,
+            "segment_of": SEGMENT_OF, "form_titles": FORM_TITLES}
+
+
+def _writer_form(view):
+    """A form of those who may write (each checks its own CSRF token, so a stale form keeps what was typed).
+
+    Anyone else gets 403, but a POST without a valid token is refused as such first (400), as on every
+    other form: a forged cross-site POST learns nothing about roles.
+    """
+    allowed = require_role(*WRITERS)(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and current_user.is_authenticated and current_user.role not in WRITERS:
+            csrf.protect()
+        return allowed(*args, **kwargs)
+
+    wrapped.allowed_roles = allowed.allowed_roles
+    return csrf_checked_by_form(wrapped)
+
+
+def _refuse():
+    if request.method == "POST":
+        csrf.protect()
+    abort(403)
+
+
+def _own_enterprise() -> bool:
+    return current_user.organisation.kind == ENTERPRISE
+
+
+def _ledger_url(org: Organisation, **args) -> str:
+    if _own_enterprise():
+        return url_for("assets.index", **args)
+    return url_for("assets.for_org", org_id=org.id, **args)
+
+
+def _year_arg() -> int:
+    default = services.default_year(city_today())
+    year = request.args.get("year", default, type=int)
+    return year if 2000 <= year <= 2100 else default
+
+
+def _price_arg() -> tuple[Decimal | None, str, str | None]:
+    """The price typed in the page's form (CNY/t): (value or None, as typed, error)."""
+    typed = request.args.get("price", "").strip()
+    if not typed:
+        return None, "", None
+    try:
+        price = Decimal(typed.replace(",", ""))
+    except InvalidOperation:
+        return None, typed, _("Enter a number.")
+    if not price.is_finite() or price < 0 or price >= Decimal("1e9"):
+        return None, typed, _("Enter a price of zero or more.")
+    return price, typed, None
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    if not _own_enterprise():
+        return redirect(url_for("assets.overview"))
+    return _ledger(current_user.organisation)
+
+
+@bp.get("/org/<int:org_id>")
+@require_role(*READERS)
+def for_org(org_id: int):
+    org = get_or_404(Organisation, org_id)
+    if _own_enterprise():
+        if org.id == current_user.org_id:
+            return redirect(url_for("assets.index", **request.args))
+        abort(404)
+    if org.kind != ENTERPRISE:
+        abort(404)
+    return _ledger(org)
+
+
+def _ledger(org: Organisation):
+    today = city_today()
+    year = _year_arg()
+    price, price_typed, price_error = _price_arg()
+    entries = services.entries_of(org.id)
+    position = services.compliance_position(org, year, price, entries=entries)
+    reversals = {e.reverses_id: e for e in entries if e.reverses_id}
+    recordable = [kind for kind in services.RECORDABLE if services.may_record(current_user, org, kind)]
+    return render_template("assets/index.html", org=org, year=year, years=services.years_for(org.id, today),
+                           position=position, holdings=services.holdings(org.id, entries), entries=entries,
+                           reversals=reversals, recordable=recordable, price_typed=price_typed,
+                           price_error=price_error, own=org.id == current_user.org_id,
+                           may_reverse=lambda e: e.id not in reversals and services.may_reverse(current_user, e),
+                           by_authority=services.by_authority, **_labels())
+
+
+@bp.get("/overview")
+@require_role(*READERS)
+def overview():
+    if _own_enterprise():
+        return redirect(url_for("assets.index"))
+    today = city_today()
+    year = _year_arg()
+    price, price_typed, price_error = _price_arg()
+    positions = services.overview(year, price)
+    totals = {key: sum((getattr(p, key) for p in positions), Decimal(0))
+              for key in ("verified_t", "allowances_t", "eligible_offsets_t", "balance_t")}
+    return render_template("assets/overview.html", year=year, years=list(range(today.year, today.year - 6, -1)),
+                           positions=positions, totals=totals, short=sum(1 for p in positions if not p.surplus),
+                           price=price, price_typed=price_typed, price_error=price_error, **_labels())
+
+
+# --- recording --------------------------------------------------------------------------------------
+
+@bp.route("/org/<int:org_id>/new/<any(allocation,purchase,sale,offset,surrender):kind>", methods=["GET", "POST"])
+@_writer_form
+def record(org_id: int, kind: str):
+    org = get_or_404(Organisation, org_id)
+    entry_kind = SEGMENTS[kind]
+    if not services.may_record(current_user, org, entry_kind):
+        _refuse()
+    held = services.holdings(org.id)
+    form = FORMS[entry_kind]()
+    if "lot" in form:
+        form.lot.choices = [SelectChoice("", _("Choose a lot"))] + [
+            SelectChoice(h.key, f"{h.label} · {services.tonnes(q)} t")
+            for h, q in held.items() if h.instrument == OFFSET and q > 0]
+    if request.method == "GET":
+        form.trade_date.data = city_today()
+        if "compliance_year" in form and request.args.get("year", type=int):
+            form.compliance_year.data = str(request.args.get("year", type=int))
+    if form.validate_on_submit():
+        try:
+            with acting_on(org.id):
+                entry = services.record_entry(current_user, org, entry_kind, form.service_data(), utcnow())
+        except ServiceError as e:
+            if e.field in LOT_FIELDS and "lot" in form:
+                e.field = "lot"
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Recorded: %(kind)s of %(quantity)s t.", kind=KIND_LABELS[entry.kind],
+                    quantity=services.tonnes(abs(entry.quantity_t))), "success")
+            return redirect(_ledger_url(org, year=entry.compliance_year) if entry.compliance_year
+                            else _ledger_url(org))
+    return render_template("assets/form.html", form=form, org=org, kind=entry_kind, held=held, **_labels())
+
+
+@bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
+@_writer_form
+def reverse(entry_id: int):
+    entry = get_or_404(AssetEntry, entry_id)
+    if not services.may_reverse(current_user, entry):
+        _refuse()
+    org = get_or_404(Organisation, entry.org_id)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            with acting_on(entry.org_id):
+                services.reverse(current_user, entry, form.reason.data, utcnow())
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("The entry is reversed; both stay in the ledger."), "success")
+            return redirect(_ledger_url(org, year=entry.compliance_year) if entry.compliance_year
+                            else _ledger_url(org))
+    return render_template("assets/reverse.html", form=form, org=org, entry=entry,
+                           reversal=services.reversal_of(entry), **_labels())

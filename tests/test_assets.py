@@ -1,0 +1,445 @@
+"""The carbon asset ledger: balances never below zero, reversals, the compliance position worked by hand, access."""
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from app.accounting.models import EmissionSource, Facility
+from app.assets import services
+from app.assets.models import AssetEntry
+from app.audit.models import AuditEvent
+from app.core.service_error import ServiceError
+from app.filings import workflow
+from app.filings.models import Calculation, CalculationLine, Filing, FilingLine
+from app.settings.services import set_setting
+from tests.conftest import csrf_token, login, post
+from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.test_workflow import JUNE, NOW, _file
+
+YEAR = 2025
+
+
+@pytest.fixture
+def firm(db, make_org, make_user, authority):
+    """A cement works (covered) with its staff, one covered and one uncovered source, and the regulator."""
+    org = make_org(name="锦湾测试水泥有限公司", industry_code="C3011")
+    facility = Facility(org_id=org.id, name="熟料线")
+    db.session.add(facility)
+    db.session.flush()
+    kiln = EmissionSource(org_id=org.id, facility_id=facility.id, name="回转窑燃煤", category="stationary_combustion",
+                          material="raw_coal", activity_unit="t")
+    canteen = EmissionSource(org_id=org.id, facility_id=facility.id, name="食堂燃气", category="stationary_combustion",
+                             material="natural_gas", activity_unit="10^4 Nm3", covered=False)
+    db.session.add_all([kiln, canteen])
+    db.session.commit()
+    return {"org": org, "kiln": kiln, "canteen": canteen,
+            "admin": make_user(org, "enterprise_admin"), "manager": make_user(org, "energy_manager"),
+            "viewer": make_user(org, "viewer"), "regulator": make_user(authority, "regulator")}
+
+
+def _month(db, org, period, lines, status="approved"):
+    """A filed month with a stored calculation whose lines are (source, scope, co2e): the figures as given."""
+    filing = Filing(org_id=org.id, period=period, status=status)
+    db.session.add(filing)
+    db.session.flush()
+    calc = Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+                       scope1_tco2e=0, scope2_tco2e=0, scope3_tco2e=0, exported_tco2e=0, total_tco2e=0, energy_tce=0)
+    db.session.add(calc)
+    db.session.flush()
+    filing_lines = {}
+    for source, scope, co2e in lines:
+        line = filing_lines.get(source.id)
+        if line is None:
+            line = filing_lines[source.id] = FilingLine(org_id=org.id, filing_id=filing.id, source_id=source.id,
+                                                        quantity=1, unit="t")
+            db.session.add(line)
+            db.session.flush()
+        db.session.add(CalculationLine(org_id=org.id, calculation_id=calc.id, filing_line_id=line.id,
+                                       source_id=source.id, category=source.category, scope=scope, co2_t=co2e,
+                                       ch4_t=0, n2o_t=0, co2e_t=Decimal(co2e), energy_tce=0, trace={}))
+    db.session.commit()
+
+
+def _ten_thousand_tonnes(db, firm):
+    """12 approved months of 2025 whose covered scope 1 + 2 − exported add up to exactly 10,000 t.
+
+    January: kiln 700 (scope 1) + kiln 150 (scope 2) − 50 exported = 800; the uncovered canteen's 999 t and a
+    scope 3 line of 333 t do not count. February–August: 800 each (8 months × 800 = 6,400 with January);
+    September–December: 900 each (4 × 900 = 3,600). 6,400 + 3,600 = 10,000.
+    """
+    kiln, canteen = firm["kiln"], firm["canteen"]
+    _month(db, firm["org"], date(YEAR, 1, 1), [(kiln, "1", "700"), (kiln, "2", "150"), (kiln, "export", "50"),
+                                               (canteen, "1", "999"), (kiln, "3", "333")])
+    for m in range(2, 9):
+        _month(db, firm["org"], date(YEAR, m, 1), [(kiln, "1", "800")])
+    for m in range(9, 13):
+        _month(db, firm["org"], date(YEAR, m, 1), [(kiln, "1", "900")])
+
+
+def _record(firm, kind, actor=None, **data):
+    data.setdefault("trade_date", date(YEAR, 6, 1))
+    data.setdefault("reason", "测试")
+    return services.record_entry(actor or firm["admin"], firm["org"], kind, data)
+
+
+def _count(db, model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def _balance(firm, year=YEAR):
+    return services.holdings(firm["org"].id).get(services.Holding("allowance", compliance_year=year), Decimal(0))
+
+
+# --- balances never go below zero --------------------------------------------------------------------
+
+def test_a_surrender_beyond_the_balance_is_refused_and_nothing_is_written(app, db, firm):
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        db.session.commit()
+        entries, events = _count(db, AssetEntry), _count(db, AuditEvent)
+        with pytest.raises(ServiceError) as refused:
+            _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="1200")
+        assert refused.value.field == "quantity"
+        assert "1,000" in str(refused.value.message) and "1,200" in str(refused.value.message)
+        db.session.rollback()
+        assert (_count(db, AssetEntry), _count(db, AuditEvent)) == (entries, events)
+        # Allowances of another year are another holding: 2026 has none to give.
+        with pytest.raises(ServiceError):
+            _record(firm, "sale", instrument="allowance", compliance_year=YEAR + 1, quantity="1", price="80",
+                    counterparty="某公司")
+        db.session.rollback()
+        assert _balance(firm) == Decimal(1000)
+
+
+def test_a_refused_surrender_on_the_page_shows_beside_the_field_and_keeps_what_was_typed(app, db, client, firm):
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        db.session.commit()
+    entries = _count(db, AssetEntry)
+    login(client, firm["admin"])
+    url = f"/assets/org/{firm['org'].id}/new/surrender"
+    response = post(client, url, {"instrument": "allowance", "compliance_year": str(YEAR), "quantity": "1200",
+                                  "trade_date": "2025-06-01", "reason": "履约清缴 2025"}, token_from=url)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-field-error="quantity"' in body and "1,000" in body
+    assert 'value="1200"' in body and "履约清缴 2025" in body
+    assert _count(db, AssetEntry) == entries
+
+
+def test_offsets_are_held_per_lot(app, db, firm):
+    with app.test_request_context():
+        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-14-2024-0007", vintage="2024",
+                quantity="300")
+        with pytest.raises(ServiceError) as refused:  # another vintage of the same project holds nothing
+            _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+                    project_id="CCER-14-2024-0007", vintage="2023", quantity="1")
+        assert refused.value.field == "quantity"
+        _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+                project_id="CCER-14-2024-0007", vintage="2024", quantity="300")
+        lot = services.Holding("offset", offset_type="CCER", project_id="CCER-14-2024-0007", vintage=2024)
+        assert services.holdings(firm["org"].id)[lot] == 0
+
+
+# --- reversals ------------------------------------------------------------------------------------------
+
+def test_a_reversal_restores_the_balance_once(app, db, firm):
+    with app.test_request_context():
+        purchase = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500",
+                           price="80", counterparty="上海环境能源交易所")
+        sale = _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+                       counterparty="锦湾某公司")
+        assert sale.quantity_t == Decimal(-200) and _balance(firm) == Decimal(300)
+
+        undo = services.reverse(firm["admin"], sale, "成交单号录错")
+        assert undo.quantity_t == Decimal(200) and undo.reverses_id == sale.id and undo.compliance_year == YEAR
+        assert _balance(firm) == Decimal(500)
+        with pytest.raises(ServiceError) as twice, force_locale("en"):
+            services.reverse(firm["admin"], sale, "again")
+        with force_locale("en"):
+            assert "already been reversed" in str(twice.value.message)
+        with pytest.raises(ServiceError):
+            services.reverse(firm["admin"], undo, "a reversal is never reversed")
+        assert _balance(firm) == Decimal(500)
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+        assert actions[-3:] == ["asset.recorded", "asset.recorded", "asset.reversed"]
+        reason = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "asset.reversed")).detail["reason"]
+        assert reason == "成交单号录错"
+
+        # Reversing the purchase would take 500 from a holding of 300 once 200 are sold again: refused.
+        _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+                counterparty="锦湾某公司")
+        with pytest.raises(ServiceError, match="300"):
+            services.reverse(firm["admin"], purchase, "wrong year")
+        db.session.rollback()
+
+
+def test_reversing_on_the_page_strikes_the_entry_through(app, db, client, firm):
+    with app.test_request_context():
+        entry = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
+                        counterparty="上海环境能源交易所")
+        db.session.commit()
+        entry_id = entry.id
+    login(client, firm["admin"])
+    url = f"/assets/entries/{entry_id}/reverse"
+    assert 'data-field-error="reason"' in post(client, url, {"reason": ""}, token_from=url).get_data(as_text=True)
+    assert post(client, url, {"reason": "重复录入"}, token_from=url).status_code == 302
+    page = client.get(f"/assets/?year={YEAR}").get_data(as_text=True)
+    assert f'id="entry-{entry_id}" data-entry="{entry_id}" data-reversed="yes"' in page
+    assert 'data-testid="reversed-by"' in page
+    again = post(client, url, {"reason": "再来一次"}, token_from=f"/assets/?year={YEAR}")
+    assert 'data-testid="already-reversed"' in again.get_data(as_text=True) and "alert-danger" in again.get_data(
+        as_text=True)
+    assert _count(db, AssetEntry) == 2
+
+
+# --- the compliance position, worked by hand -----------------------------------------------------------
+
+def test_position_with_a_shortfall(app, db, firm):
+    _ten_thousand_tonnes(db, firm)
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="9000", compliance_year=YEAR)
+        _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="400", price="80",
+                counterparty="上海环境能源交易所")
+        _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+                counterparty="锦湾某公司")
+        _record(firm, "allocation", quantity="5000", compliance_year=YEAR + 1)  # another year: not counted
+        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
+                quantity="700")
+        position = services.compliance_position(firm["org"], YEAR)
+
+    assert position.verified_t == Decimal(10_000) and not position.provisional
+    # Allowances for 2025: 9,000 allocated + 400 bought − 200 sold = 9,200.
+    assert position.allowances_t == Decimal(9_200)
+    # Offsets: 700 held; the cap is 5 % of 10,000 = 500, so 500 are eligible.
+    assert position.offsets_t == Decimal(700) and position.offset_cap_t == Decimal(500)
+    assert position.eligible_offsets_t == Decimal(500)
+    # 9,200 + 500 − 10,000 = −300: a shortfall of 300 t.
+    assert position.balance_t == Decimal(-300) and not position.surplus
+    # Valued at the average price of the year's allowance purchases (only one: 80 CNY/t): −300 × 80 = −24,000 CNY.
+    assert position.price == Decimal(80) and position.price_is_average
+    assert position.balance_cny == Decimal(-24_000)
+    with app.test_request_context():
+        at_100 = services.compliance_position(firm["org"], YEAR, price=Decimal(100))
+    assert at_100.balance_cny == Decimal(-30_000) and not at_100.price_is_average
+
+
+def test_position_with_a_surplus_and_a_surrender(app, db, firm):
+    _ten_thousand_tonnes(db, firm)
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="10300", compliance_year=YEAR)
+        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
+                quantity="200")
+        position = services.compliance_position(firm["org"], YEAR)
+        # 10,300 + 200 (under the 500 cap) − 10,000 = +500; no purchases, so no price and no CNY value.
+        assert position.eligible_offsets_t == Decimal(200) and position.balance_t == Decimal(500)
+        assert position.surplus and position.price is None and position.balance_cny is None
+        assert position.outstanding_t == Decimal(10_000)
+
+        # Surrendering 9,800 allowances and the 200 offsets settles the year; the position stays the same.
+        _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="9800")
+        _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+                project_id="CCER-01-2024-0003", vintage="2024", quantity="200")
+        settled = services.compliance_position(firm["org"], YEAR)
+        assert settled.balance_t == Decimal(500) and settled.outstanding_t == 0
+        assert settled.allowances_held_t == Decimal(500) and settled.offsets_held_t == 0
+
+        # With a 1 % cap only 100 t of offsets count: 10,300 + 100 − 10,000 = +400, valued at 60 CNY/t = 24,000.
+        set_setting(firm["regulator"], "offset_cap_percent", 1)
+        capped = services.compliance_position(firm["org"], YEAR, price=Decimal(60))
+        assert capped.eligible_offsets_t == Decimal(100) and capped.balance_t == Decimal(400)
+        assert capped.balance_cny == Decimal(24_000)
+
+
+def test_only_approved_months_count(app, db, plant, authority, make_user):  # noqa: F811
+    regulator = make_user(authority, "regulator")
+    with app.test_request_context():
+        june = _file(plant)
+        workflow.submit(plant["admin"], june, now=NOW)
+        workflow.approve(regulator, june, now=NOW)
+        july = _file(plant, period=date(2022, 7, 1))
+        workflow.submit(plant["admin"], july, now=datetime(2022, 8, 3, tzinfo=timezone.utc))
+        db.session.commit()
+        position = services.compliance_position(plant["org"], 2022)
+    calc = june.current_calculation
+    assert position.verified_t == calc.scope1_tco2e + calc.scope2_tco2e - calc.exported_tco2e
+    assert position.verified_t > 0 and july.current_calculation.total_tco2e > 0
+    assert position.provisional
+    missing = {m.period: m.status for m in position.missing}
+    assert missing[date(2022, 7, 1)] == "submitted" and missing[date(2022, 1, 1)] is None and JUNE not in missing
+
+
+# --- who may do what ------------------------------------------------------------------------------------
+
+def test_energy_manager_cannot_record_and_viewer_reads(app, db, client, firm):
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        db.session.commit()
+    org_id = firm["org"].id
+    login(client, firm["manager"])
+    assert client.get(f"/assets/org/{org_id}/new/purchase").status_code == 403
+    token = csrf_token(client)
+    response = client.post(f"/assets/org/{org_id}/new/purchase", data={
+        "csrf_token": token, "instrument": "allowance", "compliance_year": str(YEAR), "quantity": "10", "price": "80",
+        "counterparty": "x", "trade_date": "2025-06-01", "reason": "x"})
+    assert response.status_code == 403
+    entry_id = db.session.scalar(select(AssetEntry.id))
+    assert client.post(f"/assets/entries/{entry_id}/reverse", data={"csrf_token": token, "reason": "x"}).status_code \
+        == 403
+    assert _count(db, AssetEntry) == 1
+
+    client.post("/logout", data={"csrf_token": token})
+    login(client, firm["viewer"])
+    page = client.get(f"/assets/?year={YEAR}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="ledger"' in body and 'data-testid="compliance-position"' in body
+    assert "/new/" not in body and "/reverse" not in body
+    assert client.get(f"/assets/org/{org_id}/new/allocation").status_code == 403
+
+
+def test_another_enterprise_cannot_see_or_touch_the_ledger(app, db, client, firm, make_org, make_user):
+    with app.test_request_context():
+        entry = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
+                        counterparty="甲方秘密对手")
+        db.session.commit()
+        entry_id = entry.id
+    other = make_org(name="乙企业", industry_code="D4411")
+    org_id = firm["org"].id
+    for role in ("enterprise_admin", "viewer"):
+        user = make_user(other, role)
+        login(client, user)
+        token = csrf_token(client)
+        assert client.get(f"/assets/org/{org_id}").status_code in (403, 404)
+        assert client.get(f"/assets/org/{org_id}/new/purchase").status_code in (403, 404)
+        assert client.get(f"/assets/entries/{entry_id}/reverse").status_code in (403, 404)
+        assert client.post(f"/assets/entries/{entry_id}/reverse",
+                           data={"csrf_token": token, "reason": "x"}).status_code == 404 or role == "viewer"
+        for url in ("/assets/", "/", f"/assets/?year={YEAR}"):
+            assert "甲方秘密对手" not in client.get(url).get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": token})
+    assert _count(db, AssetEntry) == 1
+
+
+def test_regulator_records_an_allocation(app, db, client, firm):
+    org_id = firm["org"].id
+    login(client, firm["regulator"])
+    page = client.get(f"/organisations/{org_id}").get_data(as_text=True)
+    assert f'href="/assets/org/{org_id}"' in page
+    ledger = client.get(f"/assets/org/{org_id}").get_data(as_text=True)
+    assert f"/assets/org/{org_id}/new/allocation" in ledger and f"/assets/org/{org_id}/new/purchase" not in ledger
+    url = f"/assets/org/{org_id}/new/allocation"
+    response = post(client, url, {"compliance_year": str(YEAR), "quantity": "95000", "trade_date": "2025-03-20",
+                                  "reason": "锦环发〔2025〕18号 配额预分配"}, token_from=url)
+    assert response.status_code == 302
+    entry = db.session.scalar(select(AssetEntry))
+    assert (entry.org_id, entry.kind, entry.quantity_t, entry.created_by_id) == (
+        org_id, "allocation", Decimal(95000), firm["regulator"].id)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "asset.recorded"))
+    assert event.org_id == org_id and event.actor_id == firm["regulator"].id
+    # The regulator records allocations only; the enterprise cannot reverse the regulator's allocation.
+    assert client.get(f"/assets/org/{org_id}/new/purchase").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, firm["admin"])
+    assert client.get(f"/assets/entries/{entry.id}/reverse").status_code == 403
+    assert 'data-testid="home-position"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_regulator_overview_lists_covered_enterprises(app, db, client, firm, make_org):
+    _ten_thousand_tonnes(db, firm)
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="9700", compliance_year=YEAR)
+        db.session.commit()
+    rice = make_org(name="不在交易体系的米业", industry_code="C1311")
+    login(client, firm["regulator"])
+    body = client.get(f"/assets/overview?year={YEAR}&price=80").get_data(as_text=True)
+    assert firm["org"].name in body and rice.name not in body
+    assert f'data-org="{firm["org"].id}"' in body and 'data-balance="-300' in body
+    assert "-24,000" in body  # −300 t at 80 CNY/t
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, firm["admin"])
+    assert client.get("/assets/overview").status_code == 403  # the authority's page
+
+
+def test_form_values_are_checked_by_the_service(app, db, client, firm):
+    login(client, firm["admin"])
+    url = f"/assets/org/{firm['org'].id}/new/purchase"
+    body = post(client, url, {"instrument": "allowance", "compliance_year": str(YEAR), "quantity": "100",
+                              "price": "-5", "counterparty": "湖北某公司", "trade_date": "2025-06-01",
+                              "reason": "合同 2025-18"}, token_from=url).get_data(as_text=True)
+    assert 'data-field-error="price"' in body and 'value="湖北某公司"' in body
+    body = post(client, url, {"instrument": "offset", "quantity": "100", "price": "60", "counterparty": "某林场",
+                              "trade_date": "2025-06-01", "reason": "x"}, token_from=url).get_data(as_text=True)
+    assert 'data-field-error="offset_type"' in body
+    assert _count(db, AssetEntry) == 0
+
+
+def test_offsets_are_sold_and_surrendered_by_lot_on_the_page(app, db, client, firm):
+    login(client, firm["admin"])
+    org_id = firm["org"].id
+    url = f"/assets/org/{org_id}/new/offset"
+    assert post(client, url, {"offset_type": "CCER", "project_id": "CCER-01-2024-0107", "vintage": "2024",
+                              "quantity": "650", "counterparty": "渤海湾海上风电有限公司", "trade_date": "2025-05-06",
+                              "reason": "CCER转让协议 2025-05"}, token_from=url).status_code == 302
+    url = f"/assets/org/{org_id}/new/surrender"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="CCER|CCER-01-2024-0107|2024"' in form
+    data = {"instrument": "offset", "compliance_year": str(YEAR), "quantity": "700", "trade_date": "2025-11-20",
+            "reason": "2025年度清缴"}
+    body = post(client, url, data, token_from=url).get_data(as_text=True)
+    assert 'data-field-error="lot"' in body  # no lot chosen
+    body = post(client, url, {**data, "lot": "CCER|CCER-01-2024-0107|2024"}, token_from=url).get_data(as_text=True)
+    assert 'data-field-error="quantity"' in body and "650" in body  # more than the lot holds
+    assert post(client, url, {**data, "quantity": "500", "lot": "CCER|CCER-01-2024-0107|2024"},
+                token_from=url).status_code == 302
+    surrender = db.session.scalar(select(AssetEntry).where(AssetEntry.kind == "surrender"))
+    assert (surrender.instrument, surrender.project_id, surrender.vintage, surrender.compliance_year,
+            surrender.quantity_t) == ("offset", "CCER-01-2024-0107", 2024, YEAR, Decimal(-500))
+
+
+def test_movements_that_take_lock_the_organisation_first(app, db, firm):
+    from sqlalchemy import event
+
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.test_request_context():
+        _record(firm, "allocation", quantity="100", compliance_year=YEAR)
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="60")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+    lock = next(i for i, s in enumerate(statements) if "FROM organisations" in s)
+    balance = next(i for i, s in enumerate(statements) if "FROM asset_entries" in s)
+    assert lock < balance
+    if db.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE" in statements[lock]
+
+
+# --- the demo ledgers -------------------------------------------------------------------------------------
+
+def test_demo_ledger_plans_are_plausible():
+    from app.demo import assets as demo
+    from app.demo import city
+
+    assert demo.COVERED_DIVISIONS == services.COVERED_DIVISIONS
+    now = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+    seeds = city.asset_seeds(now)
+    slugs = {seed.slug for seed in seeds}
+    assert len(slugs) >= 20 and set(demo.SETTLED) | {demo.DUPLICATE} <= slugs
+    for seed in seeds:
+        plan = seed.plan
+        assert plan.at < now
+        if plan.kind == "allocation":
+            assert Decimal("0.90") <= plan.share <= Decimal("1.05") and plan.by_regulator
+        if plan.price is not None:
+            assert Decimal(55) <= plan.price <= Decimal(100)
+    surrenders = [s.slug for s in seeds if s.plan.kind == "surrender"]
+    assert sorted(surrenders) == sorted(demo.SETTLED)
+    # Offsets first, up to the cap, then allowances; never more than held.
+    assert demo.settle_split(Decimal(10_000), Decimal(500), Decimal(700), Decimal(9_700)) == (500, 9_500)
+    assert demo.settle_split(Decimal(10_000), Decimal(500), Decimal(120), Decimal(9_000)) == (120, 9_000)
