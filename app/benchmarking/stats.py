@@ -3,9 +3,10 @@
 Definitions (lower intensity is better throughout):
 
 - An enterprise's **value** for a metric is a ratio, Σ tCO2e / Σ denominator over its months (`Member`).
-- **Quartiles** Q1, median, Q3: linear interpolation between order statistics (Hyndman & Fan type 7, the
-  default of numpy and R, Excel's PERCENTILE.INC): sort the values x₀ ≤ … ≤ xₙ₋₁, take h = (n − 1)·p and
-  Q(p) = x⌊h⌋ + (h − ⌊h⌋)·(x⌊h⌋₊₁ − x⌊h⌋).
+- **Quartiles** Q1, median, Q3 as published (`protected_quartiles`): sort the values x₀ ≤ … ≤ xₙ₋₁, take the
+  position h = (n − 1)·p and average the values within min_contributors/2 places of it (at least
+  min_contributors of them), so a quartile is never one member's value. The plain type-7 quantile (`quantile`,
+  numpy's and Excel's default) stays for the regulator's own tables.
 - **Percentile rank** of the enterprise: the share of the *other* members of its group whose value is higher
   (worse) than its own, ties counting half, in percent. 100 = the lowest intensity of the group, 0 = the highest;
   "better than 70 % of peers".
@@ -22,8 +23,7 @@ Disclosure control, in this order (`summarise`):
    more than `dominance_percent` % of their sum, that benchmark alone is suppressed.
 4. No minimum or maximum is ever computed.
 5. `publish` rounds every statistic to 3 significant figures (the percentile rank to a whole percent) before it
-   leaves the service. In a small group the quartiles are (interpolations of) single members' values, and the
-   viewer knows its own value and rank; unrounded, differencing them could give back a peer's exact value.
+   leaves the service, which makes differencing against the viewer's own value and rank less exact still.
 """
 from __future__ import annotations
 
