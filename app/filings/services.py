@@ -109,7 +109,7 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     db.session.flush()
     before = {line.source_id: f"{line.quantity} {line.unit}" for line in filing.lines}
     after = {sid: f"{v['quantity']} {v['unit']}" for sid, v in wanted.items()}
-    changes = {str(sid): [before.get(sid), after.get(sid)] for sid in set(before) | set(after)
+    changes = {sources[sid].name: [before.get(sid), after.get(sid)] for sid in sorted(set(before) | set(after))
                if before.get(sid) != after.get(sid)}
     # Lines are updated in place, keyed by source, so their ids (and evidence or comments on them) last.
     _sync(filing.lines, wanted, "source_id",
@@ -128,7 +128,8 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         raise ServiceError(str(e)) from None
     record("filing.saved", actor=actor, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(wanted),
-                   "changes": changes, "total_tco2e": str(filing.current_calculation.total_tco2e)})
+                   "changes": changes,
+                   "total_tco2e": str(filing.current_calculation.total_tco2e.quantize(Decimal("0.000001")))})
 
 
 def _sync(rows: list, wanted: dict, key: str, make) -> None:
