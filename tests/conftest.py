@@ -21,7 +21,6 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, delete, func, insert, select
 
 from app import create_app
-from app.accounting.models import EmissionFactor
 from app.accounts import services as account_services
 from app.audit.models import AuditHead
 from app.audit.services import GENESIS
@@ -30,6 +29,7 @@ from app.organisations.credit_code import make_credit_code
 from app.organisations.models import Organisation
 
 PASSWORD = "Correct-horse-42"
+SEEDED_TABLES = ("emission_factors", "product_benchmarks")  # reference data the migrations load
 _counter = itertools.count(1)
 
 
@@ -39,7 +39,8 @@ def _recreate_schema(app):
         existing.reflect(_db.engine)
         existing.drop_all(_db.engine)
         upgrade()
-        app.config["_SEEDED_FACTOR_MAX_ID"] = _db.session.scalar(select(func.max(EmissionFactor.id))) or 0
+        app.config["_SEEDED_MAX_ID"] = {
+            name: _db.session.scalar(select(func.max(_db.metadata.tables[name].c.id))) or 0 for name in SEEDED_TABLES}
         _db.session.remove()
 
 
@@ -75,9 +76,9 @@ def _empty_database_after(request):
         _db.session.remove()
         with _db.engine.begin() as conn:
             for table in reversed(_db.metadata.sorted_tables):
-                if table.name == "emission_factors":
-                    # The library seeded by the migration stays; versions published in a test go.
-                    conn.execute(delete(table).where(table.c.id > app.config["_SEEDED_FACTOR_MAX_ID"]))
+                if table.name in SEEDED_TABLES:
+                    # What the migrations seed stays; rows added in a test go.
+                    conn.execute(delete(table).where(table.c.id > app.config["_SEEDED_MAX_ID"][table.name]))
                 else:
                     conn.execute(delete(table))
             conn.execute(insert(AuditHead.__table__).values(id=1, seq=0, hash=GENESIS))

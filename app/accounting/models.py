@@ -61,6 +61,8 @@ class Product(TenantScoped, db.Model):
     name_en: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(20))  # e.g. t, MWh, GJ
     is_main: Mapped[bool] = mapped_column(default=False)
+    # The product benchmark (code) this product is measured against, for the industrial-efficiency sub-index.
+    benchmark_code: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
