@@ -59,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     from app.assets.views import bp as assets_bp
     from app.audit.views import bp as audit_bp
     from app.benchmarking.views import bp as benchmarking_bp
+    from app.city_index.data_views import bp as city_data_bp
+    from app.city_index.views import bp as city_index_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
     from app.filings.import_views import bp as filing_import_bp
@@ -83,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(filing_import_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(benchmarking_bp)
+    app.register_blueprint(city_data_bp)
+    app.register_blueprint(city_index_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from app.accounts import services
 from app.accounts.models import Invitation, User
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
+from app.city_index.models import CarbonSink, ProductBenchmark
 from app.extensions import db as _db
 from app.filings import services as filing_services
 from app.filings.models import Evidence, Notification
@@ -37,6 +38,8 @@ ARGUMENTS.update({"filing_id": "filing", "notification_id": "notification"})
 ARGUMENTS["evidence_id"] = "evidence"
 # Carbon assets: an entry of B's ledger (its reversal); the kind of a new entry is a fixed word, not an object.
 ARGUMENTS.update({"entry_id": "asset_entry", "kind": "asset_kind"})
+# City data is the authority's, not a tenant's: its routes answer 403 to enterprise users (a real sink, a seeded benchmark).
+ARGUMENTS.update({"sink_id": "sink", "benchmark_id": "benchmark"})
 
 
 @pytest.fixture
@@ -79,6 +82,9 @@ def tenants(app, db, make_org, make_user, authority):
                                                reason="乙秘密合同")
         db.session.add(register_b["asset_entry"])
         db.session.commit()
+    db.session.add(CarbonSink(name="城市湿地", kind="wetland", area_ha=10, rate_tco2_per_ha_year=5, from_year=2020,
+                              source="test"))  # city data: not a tenant's
+    db.session.commit()
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
             "register_b": register_b,
             "regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin")}
@@ -94,6 +100,8 @@ def _b_objects(t):
     return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
             **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
             "asset_kind": "purchase",
+            "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
+            "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),
             "factor": _db.session.scalar(select(func.min(EmissionFactor.id)))}
 
 

@@ -71,3 +71,11 @@ class ProductForm(FlaskForm):
                        description=_l("e.g. t of cement, MWh of electricity, GJ of heat."))
     is_main = BooleanField(_l("Main product"),
                            description=_l("Intensity is reported per unit of the main product; only one can be main."))
+    benchmark_code = SelectField(_l("Product benchmark"), validators=[Optional()], validate_choice=False,
+                                 description=_l("Optional: the city's intensity benchmark this product is measured "
+                                                "against (industrial-efficiency sub-index)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.benchmark_code.choices = [SelectChoice("", _("No benchmark"))] + [
+            SelectChoice(code, label) for code, label in sources.benchmark_choices()]

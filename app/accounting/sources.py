@@ -372,8 +372,21 @@ def _product_values(org, data: dict, existing: Product | None = None) -> dict:
         raise ServiceError(_l("The name is required."), field="name")
     if _taken(Product, existing, org_id=org.id, name=name):
         raise ServiceError(_l("Another product already has this name."), field="name")
-    return {"name": name, "name_en": _text(data, "name_en"), "unit": _unit(_text(data, "unit"), "unit"),
-            "is_main": bool(data.get("is_main"))}
+    values = {"name": name, "name_en": _text(data, "name_en"), "unit": _unit(_text(data, "unit"), "unit"),
+              "is_main": bool(data.get("is_main"))}
+    if "benchmark_code" in data:  # callers that do not offer it leave the mapping as it is
+        code = _text(data, "benchmark_code")
+        if code is not None and code not in {c for c, _label in benchmark_choices()}:
+            raise ServiceError(_l("Choose one of the listed values."), field="benchmark_code")
+        values["benchmark_code"] = code
+    return values
+
+
+def benchmark_choices() -> list[tuple[str, str]]:
+    """(code, label) of the latest version of every product benchmark."""
+    from app.city_index.data import latest_benchmarks
+
+    return [(b.code, f"{b.product} · {b.unit_class} ({b.benchmark} {b.unit})") for b in latest_benchmarks()]
 
 
 def _unset_other_main(org, product: Product) -> list[str]:

@@ -43,6 +43,13 @@ LABELS = {
     "filing.imported": _l("Monthly data imported from a spreadsheet"),
     "asset.recorded": _l("Carbon asset entry recorded"),
     "asset.reversed": _l("Carbon asset entry reversed"),
+    "city_data.statistic_saved": _l("City statistics saved"),
+    "city_data.sink_added": _l("Carbon sink added"),
+    "city_data.sink_updated": _l("Carbon sink changed"),
+    "city_data.sink_retired": _l("Carbon sink retired"),
+    "city_data.settings_published": _l("Index settings version published"),
+    "city_data.benchmark_published": _l("Product benchmark version published"),
+    "city_data.product_mapped": _l("Product benchmark assigned"),
 }
 
 

@@ -175,12 +175,22 @@ class AssetSeed:
     plan: AssetPlan
 
 
+@dataclass(frozen=True)
+class CityDataSeed:
+    """The regulator's city statistics, sinks, index settings and product benchmarks (app/demo/city_stats.py),
+    loaded after the filings so that the settings can be sized from them."""
+
+    at: datetime
+    last_year: int
+
+
 def timeline(now: datetime) -> list:
     """Every seed of the demo city, oldest first, so the audit trail reads in order."""
     names = iter(PEOPLE)
     seeds = [*authority_seeds(now), *enterprise_seeds(now, names), *new_enterprise_seeds(now, names),
              *sign_in_seeds(now)]
     seeds += asset_seeds(now)
+    seeds.append(CityDataSeed(now, now.year - 1))
     petro = enterprise_code(0)
     seeds.append(InvitationSeed(now - timedelta(days=1, hours=3), "carbon@jinwan-petro.com.cn", "energy_manager",
                                 petro, invited_by="admin@jinwan-petro.com.cn"))

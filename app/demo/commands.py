@@ -1,5 +1,6 @@
 """flask demo-data: load the demo city 锦湾市 through the services, skipping what already exists."""
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import click
@@ -7,17 +8,21 @@ from sqlalchemy import select
 
 from app.accounting import sources as sources_service
 from app.accounting.models import Facility
+from app.accounting.models import Product
 from app.accounts.models import Invitation, User
 from app.accounts.services import create_invitation
 from app.assets import services as asset_services
 from app.assets.models import AssetEntry
 from app.audit.services import record
 from app.core.types import city_date, utcnow
+from app.city_index import data as city_data
 from app.demo import activity, city
+from app.demo import city_stats
 from app.demo import assets as demo_assets
 from app.extensions import db
 from app.filings.calculations import load_library
 from app.filings.models import SUBMITTED
+from app.filings.models import APPROVED, Calculation, Filing
 from app.filings.services import latest_filing, open_filing, set_activity
 from app.organisations.models import AUTHORITY, Organisation
 from app.organisations.services import create_authority, register_enterprise
@@ -53,6 +58,8 @@ class DemoLoader:
         self.settings = engine_settings()
 
     def apply(self, seed) -> None:
+        if isinstance(seed, city.CityDataSeed):
+            return self.city_data(seed)
         handler = {city.OrgSeed: self.org, city.UserSeed: self.user,
                    city.InvitationSeed: self.invitation, city.SignInSeed: self.sign_in,
                    city.RegisterSeed: self.register, city.FilingSeed: self.filing,
@@ -215,6 +222,46 @@ class DemoLoader:
             return demo_assets.whole_tonnes(-balance * plan.share, up=True) if balance < 0 else None
         return demo_assets.whole_tonnes(balance * plan.share) if balance > 0 else None
 
+    def city_data(self, seed: city.CityDataSeed) -> None:
+        """Statistics, sinks, one settings version and the product benchmarks; what exists is kept."""
+        regulator = self.users.get("regulator@jinwan.gov.cn")
+        rows = city_stats.yearly_statistics(seed.last_year)
+        for row in rows:
+            if city_data.statistic_for(row["year"], 0) is None:
+                city_data.upsert_statistic(regulator, row, now=seed.at)
+                self.counts["city statistics created"] += 1
+            else:
+                self.counts["city statistics present"] += 1
+        present = {s.name for s in city_data.sinks()}
+        for name, kind, area, rate, from_year in city_stats.SINKS:
+            if name in present:
+                self.counts["carbon sinks present"] += 1
+                continue
+            city_data.add_sink(regulator, {"name": name, "kind": kind, "area_ha": area, "rate_tco2_per_ha_year": rate,
+                                           "from_year": from_year, "source": city_stats.SINK_SOURCE}, now=seed.at)
+            self.counts["carbon sinks created"] += 1
+        if not city_data.settings_versions():
+            values, note = city_stats.index_settings(rows[0], self._scope1_per_year())
+            city_data.publish_settings(regulator, values, date(city_stats.FIRST_YEAR, 1, 1), note, now=seed.at)
+        for slug, product_name, code in city_stats.PRODUCT_BENCHMARKS:
+            slugs = [row[0] for row in city.ENTERPRISES + city.NEW_ENTERPRISES]
+            org = self.orgs.get(city.enterprise_code(slugs.index(slug))) if slug in slugs else None
+            product = org and db.session.scalar(select(Product).where(Product.org_id == org.id,
+                                                                      Product.name == product_name))
+            if product is not None and product.benchmark_code is None:
+                city_data.map_product(regulator, product, code, now=seed.at)
+
+    @staticmethod
+    def _scope1_per_year() -> Decimal:
+        """Approved scope-1 emissions of the demo's filings, as a yearly rate (months filed × 12 / months)."""
+        rows = db.session.execute(select(Filing.period, Calculation.scope1_tco2e).join(
+            Calculation, Calculation.filing_id == Filing.id).where(
+            Filing.status == APPROVED, Calculation.is_current.is_(True))).all()
+        months = {period for period, _t in rows}
+        if not months:
+            return Decimal(0)
+        return sum((Decimal(t) for _p, t in rows), Decimal(0)) * 12 / len(months)
+
     def _admin(self, slug: str) -> User:
         return self._user(f"admin@{slug}.com.cn")
 
@@ -230,6 +277,8 @@ class DemoLoader:
 
 def _echo_summary(counts: Counter) -> None:
     for thing in ("organisations", "users", "invitations", "registers", "filings", "ledger entries"):
+        click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
+    for thing in ("city statistics", "carbon sinks"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
     click.echo(f"\nDemo sign-ins (password {city.PASSWORD}):")
     for email, role, org in city.demo_sign_ins():

@@ -1,0 +1,124 @@
+"""The city dual-carbon index: the authority's dashboard and methodology, and a public page without sign-in.
+
+The public page shows city-wide aggregates only (the index, its trend and sector totals), never an enterprise.
+"""
+from functools import wraps
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.core.types import utcnow
+from app.organisations.industries import describe
+
+from . import formula, index_service
+
+bp = Blueprint("city_index", __name__, url_prefix="/city")
+
+TREND_MONTHS = 24
+SECTOR_LABELS = {"energy": _l("Energy"), "industry": _l("Industry"), "transport": _l("Transport"),
+                 "buildings": _l("Buildings"), "other": _l("Other")}
+SUB_INDEX_LABELS = {"S1": _l("Peak-path adherence"), "S2": _l("Carbon intensity"), "S3": _l("Energy transition"),
+                    "S4": _l("Industrial efficiency"), "S5": _l("Transport and buildings"),
+                    "S6": _l("Carbon sinks")}
+UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": "R", "S5": "tCO2",
+         "S6": _l("tCO2 per year")}
+
+
+def authority_required(view):
+    """Signed-in users of the authority (regulator, platform admin, city viewer); enterprises get 403."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from app.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if current_user.organisation.kind != "authority":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.app_context_processor
+def _labels():
+    return {"sector_label": lambda key: SECTOR_LABELS.get(key, key),
+            "sub_index_label": lambda key: SUB_INDEX_LABELS.get(key, key)}
+
+
+def _month() -> tuple[int, int]:
+    """?month=YYYY-MM, by default the latest complete month (last month)."""
+    default = index_service.latest_complete_month(utcnow().date())
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(p) for p in raw.split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return default
+
+
+def _num(value, places=2):
+    return float(round(value, places)) if value is not None else None
+
+
+def _trend_chart(points) -> dict:
+    return {"labels": [p.label for p in points],
+            "dci": [_num(p.dci) for p in points],
+            **{k: [_num(p.result.sub_indices[k].score) if p.result and k in p.result.sub_indices else None
+                   for p in points] for k in formula.SUB_INDICES}}
+
+
+def _chart_labels() -> dict:
+    return {"dci": str(_l("DCI")), **{k: f"{k} {SUB_INDEX_LABELS[k]}" for k in formula.SUB_INDICES}}
+
+
+@bp.get("/")
+@authority_required
+def index():
+    year, month = _month()
+    current = index_service.city_index(year, month)
+    points = index_service.trend(TREND_MONTHS, year, month)
+    return render_template("city_index/index.html", current=current, chart=_trend_chart(points),
+                           chart_labels=_chart_labels(), sectors=index_service.sector_totals(year, month),
+                           divisions=index_service.division_totals(year, month),
+                           districts=index_service.district_totals(year, month), units=UNITS,
+                           month_value=f"{year}-{month:02d}")
+
+
+@bp.get("/industry")
+@authority_required
+def industry():
+    year, month = _month()
+    code = request.args.get("code", "").strip()
+    if code in SECTOR_LABELS:
+        return render_template("city_index/industry.html", sector=code, code=None, industry=None,
+                               divisions=index_service.division_totals(year, month, code), enterprises=None,
+                               month_value=f"{year}-{month:02d}")
+    if not code or len(code) > 5:
+        abort(404)
+    return render_template("city_index/industry.html", sector=index_service.sector_of(code), code=code,
+                           industry=describe(code), divisions=None,
+                           enterprises=index_service.enterprises_under(year, month, code),
+                           month_value=f"{year}-{month:02d}")
+
+
+@bp.get("/methodology")
+@authority_required
+def methodology():
+    year, month = _month()
+    current = index_service.city_index(year, month)
+    return render_template("city_index/methodology.html", current=current, units=UNITS,
+                           month_value=f"{year}-{month:02d}")
+
+
+@bp.get("/public")
+def public():
+    """No sign-in: the city's index, trend and sector totals, aggregates only."""
+    year, month = _month()
+    current = index_service.city_index(year, month)
+    points = index_service.trend(TREND_MONTHS, year, month)
+    return render_template("city_index/public.html", current=current, chart=_trend_chart(points),
+                           chart_labels=_chart_labels(), sectors=index_service.sector_totals(year, month),
+                           month_value=f"{year}-{month:02d}")

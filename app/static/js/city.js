@@ -1,0 +1,16 @@
+// The city index trend: DCI and sub-indices by month, data from data-city-chart (the CSP forbids inline scripts).
+document.querySelectorAll("canvas[data-city-chart]").forEach((canvas) => {
+  const data = JSON.parse(canvas.dataset.cityChart);
+  const labels = JSON.parse(canvas.dataset.labels || "{}");
+  const colours = { S1: "#1f6f50", S2: "#7cc29a", S3: "#c9a227", S4: "#6c757d", S5: "#3d8bd0", S6: "#8a5a9f" };
+  const datasets = [{ label: labels.dci || "DCI", data: data.dci, borderColor: "#111", backgroundColor: "#111", borderWidth: 3 }];
+  Object.keys(colours).forEach((key) => {
+    datasets.push({ label: labels[key] || key, data: data[key], borderColor: colours[key], backgroundColor: colours[key], borderWidth: 1 });
+  });
+  new Chart(canvas, {
+    type: "line",
+    data: { labels: data.labels, datasets },
+    options: { animation: false, spanGaps: true, scales: { y: { min: 0, max: 100 } } },
+  });
+});
+document.querySelectorAll("[data-autosubmit]").forEach((el) => el.addEventListener("change", () => el.form.submit()));

@@ -1,0 +1,193 @@
+"""The city dual-carbon index from the database: R12 inputs by hand, approved data only, the pages and who sees them."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.accounting.models import Product
+from app.city_index import index_service
+from app.city_index.formula import CityInputs, compute_index, index_time
+from app.city_index.models import CarbonSink, CityStatistic, IndexSettings
+from app.extensions import db
+from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing, ProductionLine
+
+D = Decimal
+# The worked example's path (reference/city-index.md).
+SETTINGS = {"y0": 2020, "e0": "20000000", "g0": "13000000", "yp": 2028, "ep": "22000000", "s60": "3000000",
+            "industrial_base_r": "0.70", "sinks_base_tco2": "900000", "non_fossil_base_share": "0.10",
+            "transport_buildings_base_tco2": "2200000"}
+BENCHMARK = "electricity-coal-300mw-plus"  # seeded: 0.877 tCO2/MWh
+
+
+def _month(org, period, scope1, scope2="0", status=APPROVED, revision=1, product=None, output=None):
+    filing = Filing(org_id=org.id, period=period, revision=revision, status=status)
+    db.session.add(filing)
+    db.session.flush()
+    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+                               scope1_tco2e=D(scope1), scope2_tco2e=D(scope2), scope3_tco2e=D(0),
+                               exported_tco2e=D(0), total_tco2e=D(scope1) + D(scope2), energy_tce=D(0)))
+    if product is not None:
+        db.session.add(ProductionLine(org_id=org.id, filing_id=filing.id, product_id=product.id,
+                                      quantity=D(output), unit="MWh"))
+    return filing
+
+
+def _periods(start_year, start_month, n):
+    return [date(*index_service.add_months(start_year, start_month, k), 1) for k in range(n)]
+
+
+@pytest.fixture
+def city(db, make_org, authority):
+    db.session.add(IndexSettings(valid_from=date(2020, 1, 1), values=SETTINGS, note="test"))
+    db.session.add_all([
+        CityStatistic(year=2024, quarter=0, gdp_10k_cny=D("15000000"), non_fossil_share_percent=D("16"),
+                      transport_tco2=D("1200000"), buildings_tco2=D("1100000"), other_tco2=D("600000"),
+                      net_imported_electricity_mwh=D("2400000"), source="统计年鉴 2024"),
+        CityStatistic(year=2025, quarter=0, gdp_10k_cny=D("16200000"), non_fossil_share_percent=D("18"),
+                      transport_tco2=D("1260000"), buildings_tco2=D("1140000"), other_tco2=D("600000"),
+                      net_imported_electricity_mwh=D("2600000"), source="统计年鉴 2025"),
+        CarbonSink(name="滨海湿地", kind="wetland", area_ha=D("10000"), rate_tco2_per_ha_year=D("5"),
+                   from_year=2018, source="林草局"),
+        CarbonSink(name="新造林", kind="forest", area_ha=D("2000"), rate_tco2_per_ha_year=D("10"),
+                   from_year=2023, source="林草局"),
+    ])
+    steel = make_org(name="锦湾钢铁秘密有限公司", industry_code="C3110", district="兴港区")
+    power = make_org(name="锦湾热电秘密有限公司", industry_code="D4411", district="双河区")
+    logistics = make_org(name="锦湾物流秘密有限公司", industry_code="G5430", district="兴港区")
+    db.session.flush()
+    unit = Product(org_id=power.id, name="上网电量", unit="MWh", is_main=True, benchmark_code=BENCHMARK)
+    db.session.add(unit)
+    db.session.flush()
+    for period in _periods(2024, 7, 12):  # steel: exactly the R12 window ending 2025-06
+        _month(steel, period, "100", "30")
+    for period in _periods(2024, 6, 13):  # power: one month before the window, which must not count
+        _month(power, period, "1000", "0", product=unit, output="1000")
+    # An approved amendment of 2025-03: revision 2 counts, not revision 1.
+    _month(power, date(2025, 3, 1), "2000", "0", revision=2, product=unit, output="1000")
+    db.session.commit()
+    return {"steel": steel, "power": power, "logistics": logistics, "product": unit}
+
+
+def test_r12_inputs_by_hand(db, city):
+    got = index_service.month_inputs(2025, 6)
+    assert (got.start, got.end) == (date(2024, 7, 1), date(2025, 6, 1))
+    # steel 12 × 100; power 11 × 1000 + the amended March at 2000 (June 2024 is outside the window)
+    assert got.scope1_r12 == D(1200) + D(11000) + D(2000)
+    assert got.scope2_r12 == D(360)
+    assert (got.approved, got.expected) == (24, 36)  # 3 enterprises × 12 months
+    assert got.coverage == D(24) / D(36)
+    i = got.inputs
+    # June: 6/12 of 2025 and 6/12 of 2024
+    assert i.gdp_r12 == D("16200000") / 2 + D("15000000") / 2
+    assert i.non_filing_tco2_r12 == (D("3000000") + D("2900000")) / 2
+    assert i.transport_buildings_tco2_r12 == (D("2400000") + D("2300000")) / 2
+    assert i.net_import_mwh_r12 == D("2500000")
+    assert i.non_fossil_share == D("0.17")
+    assert i.grid_factor_tco2_per_mwh is not None and got.imported_tco2 == D("2500000") * i.grid_factor_tco2_per_mwh
+    assert i.sinks_tco2 == D(70000)  # both sinks count in 2025
+    assert i.sinks_base_tco2 == D(900000)  # from the settings, not from the sinks of 2020
+    # R = Σ benchmark × output / Σ emissions of the enterprise-months producing it
+    assert i.industrial_r == D("0.877") * D(12000) / D(13000)
+
+
+def test_prorating_by_month_weights(db, city):
+    march = index_service.month_inputs(2025, 3).inputs
+    assert march.gdp_r12 == D(3) / 12 * D("16200000") + D(9) / 12 * D("15000000")
+    december = index_service.month_inputs(2024, 12)
+    assert december.inputs.gdp_r12 == D("15000000")
+    assert not december.carried_forward
+    later = index_service.month_inputs(2026, 2)  # no 2026 statistics yet: 2025's are carried forward
+    assert later.carried_forward and later.inputs.gdp_r12 == D("16200000")
+
+
+def test_city_index_uses_the_formula_with_the_settings_in_force(db, city):
+    month = index_service.city_index(2025, 6)
+    expected = compute_index(month.settings.path, month.inputs.inputs, index_time(2025, 6))
+    assert month.dci == expected.dci and month.dci is not None
+    assert month.provisional is False  # 24 of 36 = 66.7 % ≥ 65 %
+    assert month.previous_dci is not None
+    assert index_service.city_index(2025, 7).provisional is True  # steel has no July
+
+
+def test_unapproved_filings_change_nothing(db, city):
+    before = index_service.city_index(2025, 6)
+    _month(city["steel"], date(2025, 6, 1), "99999", revision=2, status=SUBMITTED)
+    _month(city["logistics"], date(2025, 5, 1), "55555", status=SUBMITTED)
+    _month(city["logistics"], date(2025, 4, 1), "44444", status="returned")
+    db.session.commit()
+    after = index_service.city_index(2025, 6)
+    assert after.inputs.scope1_r12 == before.inputs.scope1_r12
+    assert after.inputs.approved == before.inputs.approved
+    assert after.dci == before.dci
+    totals = index_service.sector_totals(2025, 6)
+    transport = next(r for r in totals["sectors"] if r.key == "transport")
+    assert transport.scope1 == 0
+
+
+def test_sector_industry_and_district_totals(db, city):
+    totals = {r.key: r for r in index_service.sector_totals(2025, 6)["sectors"]}
+    assert totals["energy"].scope1 == D(13000)
+    assert totals["industry"].scope1 == D(1200)
+    assert totals["transport"].estimate == D("1230000")
+    assert totals["buildings"].total == D("1120000")
+    divisions = {code: row for code, _, row in index_service.division_totals(2025, 6, "energy")}
+    assert set(divisions) == {"D44"}
+    districts = {r.key: r.scope1 for r in index_service.district_totals(2025, 6)}
+    assert districts == {"兴港区": D(1200), "双河区": D(13000)}
+    names = [row[1] for row in index_service.enterprises_under(2025, 6, "C31")]
+    assert names == ["锦湾钢铁秘密有限公司"]
+
+
+def test_public_page_without_sign_in_shows_no_enterprise(client, city):
+    response = client.get("/city/public?month=2025-06")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "data-city-chart" in body and 'data-testid="dci-value"' in body
+    for org in ("steel", "power", "logistics"):
+        assert city[org].name not in body and city[org].name_en not in body
+    assert "<script>" not in body  # the CSP forbids inline scripts
+
+
+def test_enterprise_users_get_403(client, city, make_user, login_as):
+    login_as(make_user(city["steel"], "enterprise_admin"))
+    for url in ("/city/", "/city/methodology", "/city/industry?code=C31"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_enterprise_viewer_gets_403(client, city, make_user, login_as):
+    login_as(make_user(city["power"], "viewer"))
+    assert client.get("/city/").status_code == 403
+    assert client.get("/city/methodology").status_code == 403
+
+
+def test_authority_pages(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert 'data-testid="dci-value"' in body and "D44" in body
+    method = client.get("/city/methodology?month=2025-06")
+    assert method.status_code == 200 and "settings-version" in method.get_data(as_text=True)
+    sector = client.get("/city/industry?code=industry&month=2025-06").get_data(as_text=True)
+    assert "C31" in sector
+    division = client.get("/city/industry?code=C31&month=2025-06").get_data(as_text=True)
+    assert "锦湾钢铁秘密有限公司" in division and f"/footprint/org/{city['steel'].id}" in division
+    assert client.get("/city/industry?code=toolongcode").status_code == 404
+
+
+def test_index_without_settings_or_data(client, db, authority, make_user, login_as):
+    month = index_service.city_index(2025, 6)  # no version published: the defaults, and no data
+    assert month.settings.id is None and month.dci is None and month.provisional
+    login_as(make_user(authority, "regulator"))
+    assert client.get("/city/").status_code == 200
+    assert client.get("/city/public").status_code == 200
+
+
+def test_city_inputs_stay_exact(db, city):
+    assert isinstance(index_service.month_inputs(2025, 6).inputs, CityInputs)
+
+
+def test_base_r_from_the_base_year_filings_when_not_set(db, city):
+    db.session.add(IndexSettings(valid_from=date(2025, 1, 1), values={**SETTINGS, "y0": 2024,
+                                                                      "industrial_base_r": None}))
+    db.session.commit()
+    got = index_service.month_inputs(2025, 6).inputs
+    assert got.industrial_base_r == D("0.877")  # power's approved months of 2024: R = 0.877 × 7000 / 7000
