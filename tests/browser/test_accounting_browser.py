@@ -38,7 +38,12 @@ def tonnes(value: Decimal, places: int = 3) -> str:
 
 
 def nav(page, href: str):
-    return page.get_by_test_id("main-nav").locator(f'a[href="{href}"]')
+    """A link of the main navigation; for the authority, opens the Administration menu if it is in there."""
+    link = page.get_by_test_id("main-nav").locator(f'a[href="{href}"]')
+    admin_menu = page.get_by_test_id("nav-admin")
+    if link.count() and not link.first.is_visible() and admin_menu.count():
+        admin_menu.click()
+    return link
 
 
 def flash(page, kind: str = "success"):
