@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from app.benchmarking.views import bp as benchmarking_bp
     from app.city_index.data_views import bp as city_data_bp
     from app.city_index.views import bp as city_index_bp
+    from app.city_index.scenario_views import bp as scenarios_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
     from app.filings.import_views import bp as filing_import_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(benchmarking_bp)
     app.register_blueprint(city_data_bp)
     app.register_blueprint(city_index_bp)
+    app.register_blueprint(scenarios_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

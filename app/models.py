@@ -16,3 +16,4 @@ from app.filings.models import (  # noqa: F401
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
 from app.city_index.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark  # noqa: F401
+from app.city_index.scenario_models import Scenario  # noqa: F401

@@ -191,3 +191,46 @@ def test_base_r_from_the_base_year_filings_when_not_set(db, city):
     db.session.commit()
     got = index_service.month_inputs(2025, 6).inputs
     assert got.industrial_base_r == D("0.877")  # power's approved months of 2024: R = 0.877 × 7000 / 7000
+
+
+# --- forecast ------------------------------------------------------------------------------------------------
+
+def test_gross_series_starts_with_the_first_approved_month(db, city):
+    series = index_service.gross_series(2025, 6)
+    assert series[0][0] == (2024, 6) and len(series) == 13
+    data = index_service._Data(date(2025, 3, 1), date(2025, 3, 1))
+    grid = data.grid_factor(2025, 3)
+    march = dict(series)[(2025, 3)]
+    assert march == D(2000) + D(100) + D("3000000") / 12 + D("2600000") / 12 * grid
+
+
+def test_top_contributors_by_year_over_year_increase(db, city):
+    got = index_service.top_contributors(2025, 6)
+    # against the window ending 2024-06: power had June 2024 only, steel nothing
+    assert [(name, rise) for _, name, _, _, rise in got["enterprises"]] == [
+        ("锦湾热电秘密有限公司", D(13000) - D(1000)), ("锦湾钢铁秘密有限公司", D(1200))]
+    # no 2023 statistics: the estimates of the earlier window are missing and the non-filing sectors rise most
+    assert [k for k, _ in got["sectors"]] == ["transport", "buildings", "other"]
+
+
+def test_dashboard_shows_the_projection_without_alert_on_a_high_path(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert 'data-testid="projection"' in body and 'data-testid="forecast-alert"' not in body
+    assert "&#34;forecast&#34;" in body or '"forecast"' in body  # the chart data carries the forecast
+
+
+def test_dashboard_shows_a_forecast_alert_when_the_path_is_low(client, db, city, authority, make_user, login_as):
+    low = {**SETTINGS, "e0": "200000", "ep": "220000", "s60": "30000"}
+    db.session.add(IndexSettings(valid_from=date(2025, 1, 1), values=low, note="low path"))
+    db.session.commit()
+    projection = index_service.year_end_forecast(2025, 6)
+    assert projection.path_value == index_service.settings_in_force(2025, 6).path.at_year(2025)
+    assert projection.year_end.low > projection.path_value
+    assert [a.level for a in projection.alerts] == ["red"]
+    login_as(make_user(authority, "regulator"))
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert 'data-testid="forecast-alert"' in body and "alert-danger" in body
+    assert "锦湾热电秘密有限公司" in body  # the enterprise rising most is named (regulator page)
+    public = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert "forecast-alert" not in public and "锦湾热电秘密有限公司" not in public

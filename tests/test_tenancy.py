@@ -12,6 +12,7 @@ from app.accounts.models import Invitation, User
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.city_index.models import CarbonSink, ProductBenchmark
+from app.city_index.scenario_models import Scenario
 from app.extensions import db as _db
 from app.filings import services as filing_services
 from app.filings.models import Evidence, Notification
@@ -40,6 +41,8 @@ ARGUMENTS["evidence_id"] = "evidence"
 ARGUMENTS.update({"entry_id": "asset_entry", "kind": "asset_kind"})
 # City data is the authority's, not a tenant's: its routes answer 403 to enterprise users (a real sink, a seeded benchmark).
 ARGUMENTS.update({"sink_id": "sink", "benchmark_id": "benchmark"})
+# What-if scenarios are the authority's too (city-wide): enterprise users get 403 on every one.
+ARGUMENTS["scenario_id"] = "scenario"
 
 
 @pytest.fixture
@@ -84,6 +87,7 @@ def tenants(app, db, make_org, make_user, authority):
         db.session.commit()
     db.session.add(CarbonSink(name="城市湿地", kind="wetland", area_ha=10, rate_tco2_per_ha_year=5, from_year=2020,
                               source="test"))  # city data: not a tenant's
+    db.session.add(Scenario(name="城市情景", kind="sinks", params={"month": "2025-06", "area_ha": "1", "rate": "5"}))
     db.session.commit()
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
             "register_b": register_b,
@@ -101,6 +105,7 @@ def _b_objects(t):
             **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
             "asset_kind": "purchase",
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
+            "scenario": _db.session.scalar(select(func.min(Scenario.id))),
             "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),
             "factor": _db.session.scalar(select(func.min(EmissionFactor.id)))}
 

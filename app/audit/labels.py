@@ -50,6 +50,8 @@ LABELS = {
     "city_data.settings_published": _l("Index settings version published"),
     "city_data.benchmark_published": _l("Product benchmark version published"),
     "city_data.product_mapped": _l("Product benchmark assigned"),
+    "scenario.created": _l("What-if scenario saved"),
+    "scenario.deleted": _l("What-if scenario deleted"),
 }
 
 

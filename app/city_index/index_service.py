@@ -493,3 +493,82 @@ def enterprises_under(year: int, month: int, code: str) -> list[tuple]:
         if (industry or "").upper().startswith(code.upper()):
             out.append((org_id, name, name_en, industry, Row(str(org_id), _dec(s1) or ZERO, _dec(s2) or ZERO, n)))
     return sorted(out, key=lambda r: -r[4].scope1)
+
+
+# ---------------------------------------------------------------------------------------------- forecast
+
+FORECAST_HISTORY = 48  # months of history fed to the forecast
+
+
+def _monthly_gross(data: _Data, year: int, month: int) -> Decimal:
+    """One month's gross emissions: approved scope 1 of the month + 1/12 of the year's non-filing estimates
+    (transport, buildings, other) + 1/12 of its net imported electricity × the month's grid factor; statistics
+    carried forward as for the index, a missing one counting 0 (so the series is scope 1 alone without them)."""
+    row = data.months.get(date(year, month, 1))
+    value = row.scope1 if row is not None else ZERO
+    stat, _ = data.statistic(year)
+    if stat is not None:
+        for attr in ("transport_tco2", "buildings_tco2", "other_tco2"):
+            value += (getattr(stat, attr) or ZERO) / TWELVE
+        grid = data.grid_factor(year, month)
+        if stat.net_imported_electricity_mwh is not None and grid is not None:
+            value += stat.net_imported_electricity_mwh / TWELVE * grid
+    return value
+
+
+def gross_series(year: int, month: int, months: int = FORECAST_HISTORY) -> list[tuple[tuple[int, int], Decimal]]:
+    """[((year, month), gross tCO2)] up to the month, oldest first, from the first month with approved filings
+    (months before the platform's data would read as a collapse to the estimates alone)."""
+    first = add_months(year, month, -(months - 1))
+    data = _Data(date(*first, 1), date(year, month, 1))
+    out = []
+    for k in range(months):
+        y, m = add_months(*first, k)
+        if not out and date(y, m, 1) not in data.months:
+            continue
+        out.append(((y, m), _monthly_gross(data, y, m)))
+    return out
+
+
+def top_contributors(year: int, month: int, sectors: int = 3, enterprises: int = 5) -> dict:
+    """The sectors and enterprises whose R12 emissions rose most against the window a year earlier: sectors by
+    total (approved scope 1 + the regulator's estimates), enterprises by approved scope 1; increases only,
+    largest first. Names enterprises: authority pages only."""
+    py, pm = year - 1, month
+    now = {r.key: r.total for r in sector_totals(year, month)["sectors"]}
+    before = {r.key: r.total for r in sector_totals(py, pm)["sectors"]}
+    sector_rise = sorted(((k, now[k] - before.get(k, ZERO)) for k in SECTORS), key=lambda kv: -kv[1])
+    columns = (Organisation.id, Organisation.name, Organisation.name_en, Organisation.industry_code)
+    previous = {row[0]: _dec(row[4]) or ZERO for row in _grouped(py, pm, *columns)}
+    rises = []
+    for org_id, name, name_en, industry, s1, _s2, _n in _grouped(year, month, *columns):
+        rise = (_dec(s1) or ZERO) - previous.get(org_id, ZERO)
+        if rise > 0:
+            rises.append((org_id, name, name_en, industry, rise))
+    rises.sort(key=lambda r: (-r[4], r[0]))
+    return {"sectors": [(k, v) for k, v in sector_rise if v > 0][:sectors], "enterprises": rises[:enterprises]}
+
+
+@dataclass(frozen=True)
+class Projection:
+    year: int
+    series: list            # gross_series(...)
+    year_end: object        # forecast.YearEnd
+    path_value: Decimal | None  # the path for the calendar year (R12 ending December), None without a path
+    alerts: list            # formula.Alert of kind "forecast"
+    contributors: dict      # top_contributors(...) when there is an alert, else {}
+
+
+def year_end_forecast(year: int, month: int) -> Projection | None:
+    """The year-end projection of the gross emissions against the path, with the forecast alerts; None without
+    any approved data."""
+    from . import forecast
+
+    series = gross_series(year, month)
+    if not series:
+        return None
+    year_end = forecast.year_end_projection(series, year)
+    path = settings_in_force(year, month).path
+    path_value = path.at_year(year) if path is not None else None
+    found = forecast.forecast_alerts(year_end, path_value) if path_value is not None else []
+    return Projection(year, series, year_end, path_value, found, top_contributors(year, month) if found else {})

@@ -74,14 +74,37 @@ def _chart_labels() -> dict:
     return {"dci": str(_l("DCI")), **{k: f"{k} {SUB_INDEX_LABELS[k]}" for k in formula.SUB_INDICES}}
 
 
+def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
+    """The trend chart with the monthly gross emissions, their forecast to December and its 80% band (tCO2, on a
+    second axis); the forecast months extend the labels."""
+    if projection is None:
+        return chart, labels
+    actual = {f"{y}-{m:02d}": v for (y, m), v in projection.series}
+    points = {f"{y}-{m:02d}": (v, lo, hi) for (y, m), v, lo, hi in projection.year_end.points}
+    months = chart["labels"] + [k for k in points if k not in chart["labels"]]
+    gross = [_num(actual.get(k), 0) for k in months]
+    last = chart["labels"][-1] if chart["labels"] else None
+    # the forecast line starts at the last actual month so that the two lines join
+    forecast = [_num(points[k][0], 0) if k in points else (gross[i] if k == last and points else None)
+                for i, k in enumerate(months)]
+    low = [_num(points[k][1], 0) if k in points else None for k in months]
+    high = [_num(points[k][2], 0) if k in points else None for k in months]
+    chart = {**chart, "labels": months, "gross": gross, "forecast": forecast, "low": low, "high": high}
+    labels = {**labels, "gross": str(_l("Gross emissions, tCO2 per month")), "forecast": str(_l("Forecast")),
+              "band": str(_l("Forecast interval (80 per cent)"))}
+    return chart, labels
+
+
 @bp.get("/")
 @authority_required
 def index():
     year, month = _month()
     current = index_service.city_index(year, month)
     points = index_service.trend(TREND_MONTHS, year, month)
-    return render_template("city_index/index.html", current=current, chart=_trend_chart(points),
-                           chart_labels=_chart_labels(), sectors=index_service.sector_totals(year, month),
+    projection = index_service.year_end_forecast(year, month)
+    chart, chart_labels = _with_forecast(_trend_chart(points), _chart_labels(), projection)
+    return render_template("city_index/index.html", current=current, chart=chart, projection=projection,
+                           chart_labels=chart_labels, sectors=index_service.sector_totals(year, month),
                            divisions=index_service.division_totals(year, month),
                            districts=index_service.district_totals(year, month), units=UNITS,
                            month_value=f"{year}-{month:02d}")

@@ -7,10 +7,20 @@ document.querySelectorAll("canvas[data-city-chart]").forEach((canvas) => {
   Object.keys(colours).forEach((key) => {
     datasets.push({ label: labels[key] || key, data: data[key], borderColor: colours[key], backgroundColor: colours[key], borderWidth: 1 });
   });
+  const scales = { y: { min: 0, max: 100 } };
+  // Regulator page: monthly gross emissions, their forecast to December and the 80% band, in tCO2 on a second axis.
+  if (data.gross) {
+    const band = { borderWidth: 0, pointRadius: 0, yAxisID: "y1", backgroundColor: "rgba(192, 57, 43, 0.15)" };
+    datasets.push({ label: labels.gross || "tCO2", data: data.gross, borderColor: "#c0392b", backgroundColor: "#c0392b", borderWidth: 2, yAxisID: "y1" });
+    datasets.push({ label: labels.forecast || "forecast", data: data.forecast, borderColor: "#c0392b", backgroundColor: "#c0392b", borderDash: [6, 4], borderWidth: 2, yAxisID: "y1" });
+    datasets.push({ ...band, label: labels.band || "80%", data: data.low, fill: false });
+    datasets.push({ ...band, label: labels.band || "80%", data: data.high, fill: "-1" });
+    scales.y1 = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } };
+  }
   new Chart(canvas, {
     type: "line",
     data: { labels: data.labels, datasets },
-    options: { animation: false, spanGaps: true, scales: { y: { min: 0, max: 100 } } },
+    options: { animation: false, spanGaps: true, scales },
   });
 });
 document.querySelectorAll("[data-autosubmit]").forEach((el) => el.addEventListener("change", () => el.form.submit()));

@@ -1,0 +1,121 @@
+"""What-if scenario pages: create each kind, the result beside the baseline, compare, who may do what, and
+that a scenario never changes real data."""
+# ruff: noqa: F811  (the city fixture, imported from test_city_index, is a parameter of the tests)
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.accounting.models import EmissionFactor
+from app.audit.models import AuditEvent
+from app.city_index.models import CarbonSink, CityStatistic, IndexSettings
+from app.city_index.scenario_models import Scenario
+from app.extensions import db
+from app.filings.models import Calculation, CalculationLine, Filing, ProductionLine
+from tests.conftest import login, post
+from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, sinks, filings)
+
+NEW = "/city/scenarios/new?kind="
+FORMS = {
+    "new_project": {"name": "新建化工项目", "month": "2025-06", "sink_rate": "5", "sector": "industry",
+                    "fuel_1": "natural_gas", "quantity_1": "100", "unit_1": "", "electricity_mwh": "",
+                    "output": "1000", "output_unit": "t"},
+    "substitution": {"name": "热电联产供汽", "month": "2025-06", "sink_rate": "5", "steam_gj": "50000",
+                     "extra_fuel": "raw_coal", "extra_quantity": "2300", "extra_unit": "t",
+                     "saved_fuel": "natural_gas", "saved_quantity": "150", "saved_unit": "10^4 Nm3"},
+    "sinks": {"name": "滨海造林", "month": "2025-06", "area_ha": "2000", "rate": "7.5"},
+    "efficiency": {"name": "工业节能", "month": "2025-06", "percent_industry": "5", "percent_energy": "2"},
+    "top_down": {"name": "2030 目标", "month": "2025-06", "target_year": "2030", "target_tco2": "20000000"},
+}
+
+
+def _counts():
+    audit = select(func.count(AuditEvent.id)).where(AuditEvent.action.not_like("scenario.%"))
+    return [db.session.scalar(select(func.count(m.id))) for m in
+            (Filing, Calculation, CalculationLine, ProductionLine, CarbonSink, CityStatistic, IndexSettings,
+             EmissionFactor)] + [db.session.scalar(audit),
+                                 db.session.scalar(select(func.sum(Calculation.scope1_tco2e)))]
+
+
+def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    before = _counts()
+    pages = {}
+    for kind, data in FORMS.items():
+        response = post(client, NEW + kind, data, token_from=NEW + kind)
+        assert response.status_code == 302, (kind, response.get_data(as_text=True)[:3000])
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200
+        pages[kind] = page.get_data(as_text=True)
+        assert 'data-testid="side-by-side"' in pages[kind] and 'data-testid="dci-change"' in pages[kind], kind
+    # The engine's figure for 100 × 10^4 Nm3 of natural gas, and the offset it needs.
+    assert "2,162.1888" in pages["new_project"] and 'data-testid="offset"' in pages["new_project"]
+    assert "1,127.4041" in pages["substitution"]  # coal 4,370.6874 − gas 3,243.2832
+    assert "15,000.00" in pages["sinks"]
+    assert _counts() == before
+    assert db.session.scalar(select(func.count(Scenario.id))) == 5
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "scenario.created")) == 5
+    ids = db.session.scalars(select(Scenario.id)).all()
+    compare = client.get("/city/scenarios/compare?" + "&".join(f"id={i}" for i in ids))
+    assert compare.status_code == 200
+    body = compare.get_data(as_text=True)
+    assert all(data["name"] in body for data in FORMS.values())
+    assert _counts() == before
+
+
+def test_scenario_raises_x_and_lowers_the_dci(client, city, authority, make_user, login_as, app):
+    from app.city_index.scenario_views import evaluate
+
+    scenario = Scenario(name="x", kind="new_project", params={"month": "2025-06", "sink_rate": "5",
+                        "sector": "industry", "fuels": [{"fuel": "natural_gas", "quantity": "100", "unit": "10^4 Nm3"}]})
+    with app.test_request_context():
+        outcome = evaluate(scenario)
+    assert outcome.error is None
+    assert outcome.result.gross_tco2 - outcome.baseline.gross_tco2 == outcome.x_change
+    assert round(outcome.x_change, 4) == Decimal("2162.1888")
+    assert outcome.dci_change <= 0  # the S1 and S2 scores are clipped at 100 here; unclipped they fall
+    assert outcome.result.sub_indices["S1"].unclipped < outcome.baseline.sub_indices["S1"].unclipped
+    # The test city is far below its path: the headroom takes the project, nothing needs to be offset.
+    assert outcome.offset.headroom > outcome.x_change and outcome.offset.needed == 0 and outcome.offset.hectares == 0
+
+
+def test_form_errors_beside_the_field(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "platform_admin"))
+    response = post(client, NEW + "sinks", {"name": "", "month": "2025-06", "area_ha": "abc", "rate": "5"},
+                    token_from=NEW + "sinks")
+    assert response.status_code == 200 and 'data-field-error="name"' in response.get_data(as_text=True)
+    response = post(client, NEW + "sinks", {"name": "s", "month": "2025-06", "area_ha": "abc", "rate": "5"},
+                    token_from=NEW + "sinks")
+    assert 'data-field-error="area_ha"' in response.get_data(as_text=True)
+    assert client.get(NEW + "nonsense").status_code == 404
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+
+
+def test_who_may_do_what(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    response = post(client, NEW + "sinks", FORMS["sinks"], token_from=NEW + "sinks")
+    scenario_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    for role, org in (("enterprise_admin", city["steel"]), ("viewer", city["power"])):
+        other = client.application.test_client()
+        assert login(other, make_user(org, role)).status_code == 302
+        for url in ("/city/scenarios/", f"/city/scenarios/{scenario_id}", NEW + "sinks",
+                    f"/city/scenarios/compare?id={scenario_id}"):
+            assert other.get(url).status_code == 403, (role, url)
+        assert post(other, f"/city/scenarios/{scenario_id}/delete").status_code == 403
+        assert post(other, NEW + "sinks", FORMS["sinks"]).status_code == 403
+    assert db.session.get(Scenario, scenario_id) is not None
+    assert db.session.scalar(select(func.count(Scenario.id))) == 1
+
+
+def test_authority_viewer_reads_regulator_deletes(client, city, authority, make_user, login_as):
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    response = post(client, NEW + "sinks", FORMS["sinks"], token_from=NEW + "sinks")
+    scenario_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    viewer_client = client.application.test_client()
+    login(viewer_client, make_user(authority, "viewer"))
+    assert viewer_client.get("/city/scenarios/").status_code == 200
+    assert viewer_client.get(f"/city/scenarios/{scenario_id}").status_code == 200
+    assert viewer_client.get(NEW + "sinks").status_code == 403
+    assert post(viewer_client, f"/city/scenarios/{scenario_id}/delete").status_code == 403
+    assert post(client, f"/city/scenarios/{scenario_id}/delete").status_code == 302
+    assert db.session.get(Scenario, scenario_id) is None
