@@ -1,0 +1,211 @@
+"""The city dual-carbon index (双碳指数) in a real browser: the regulator's dashboard and its drill-down to an
+enterprise's footprint, the methodology page's figures, the public page without sign-in, a what-if scenario.
+
+The data is that of tests/test_city_index.py (its `city` fixture: index settings, two years of city statistics,
+two carbon sinks, three enterprises with approved months up to 2025-06); every figure asserted is the one the
+services compute, formatted as the pages show it.
+"""
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from app.accounting.engine import display
+from app.city_index import index_service
+from app.city_index.scenario_models import Scenario
+from app.city_index.scenario_views import evaluate
+from app.core.types import utcnow
+from app.footprint.services import footprint
+from tests.browser.helpers import field, sign_in_ok, submit, zh
+from tests.conftest import PASSWORD
+from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, approved months)
+
+YEAR, MONTH = 2025, 6
+MONTH_VALUE = f"{YEAR}-{MONTH:02d}"
+
+
+def shown(value, places: int = 2) -> str:
+    """As the `t` template filter shows a figure: rounded half up, thousands separated."""
+    return "—" if value is None else f"{display(value, places):,}"
+
+
+def nav(page, href: str):
+    """A link of the main navigation; opens the Administration menu if the link is in there."""
+    link = page.get_by_test_id("main-nav").locator(f'a[href="{href}"]')
+    admin_menu = page.get_by_test_id("nav-admin")
+    if link.count() and not link.first.is_visible() and admin_menu.count():
+        admin_menu.click()
+    return link
+
+
+def choose_month(page, value: str) -> None:
+    """The month picker above the index pages (an <input type=month>), then Show."""
+    form = page.locator("form", has=page.locator('input[name="month"]')).first
+    form.locator('input[name="month"]').fill(value)
+    form.locator('button[type="submit"]').click()
+    page.wait_for_load_state()
+
+
+def chart_drawn(page) -> dict:
+    """The trend canvas: its laid-out size, whether Chart.js owns it and whether anything was painted."""
+    return page.locator("canvas[data-city-chart]").evaluate("""(canvas) => {
+        const box = canvas.getBoundingClientRect();
+        const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] !== 0) { painted++; } }
+        return {width: box.width, height: box.height, chart: !!(window.Chart && Chart.getChart(canvas)),
+                datasets: Chart.getChart(canvas) ? Chart.getChart(canvas).data.datasets.length : 0, painted};
+    }""")
+
+
+@pytest.fixture
+def regulator(authority, make_user):
+    return make_user(authority, "regulator", email="li.regulator@eco.jinwan.gov.cn", name="李监管")
+
+
+# --- 1. the dashboard and the drill-down -------------------------------------------------------------------
+
+def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, regulator, browser_console):  # noqa: F811
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    link = nav(page, "/city/")
+    expect(link).to_have_text(zh("City index"))
+    link.click()
+    expect(page).to_have_url(re.compile(r"/city/$"))
+
+    # By default the latest complete month: what the service computes for it.
+    default = index_service.city_index(*index_service.latest_complete_month(utcnow().date()))
+    expect(page.get_by_test_id("dci-value")).to_have_text(shown(default.dci))
+
+    # The month of the data.
+    choose_month(page, MONTH_VALUE)
+    expect(page).to_have_url(re.compile(rf"/city/\?month={MONTH_VALUE}$"))
+    current = index_service.city_index(YEAR, MONTH)
+    assert current.dci is not None and current.result is not None
+    expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
+    expect(page.get_by_test_id("dci-card")).to_contain_text(f"{current.inputs.approved} / {current.inputs.expected}")
+    expect(page.get_by_test_id("provisional")).to_have_count(1 if current.provisional else 0)
+    rows = page.get_by_test_id("sub-indices").locator("tbody tr")
+    for key, s in current.result.sub_indices.items():
+        expect(rows.filter(has=page.locator("td", has_text=re.compile(rf"^{key} "))).locator("td").nth(1)).to_have_text(shown(s.score))
+
+    # The trend chart is drawn: a laid-out canvas Chart.js painted on, and no console errors at all.
+    canvas = page.locator("canvas[data-city-chart]")
+    expect(canvas).to_be_visible()
+    drawn = chart_drawn(page)
+    assert drawn["width"] > 0 and drawn["height"] > 0, drawn
+    assert drawn["chart"] and drawn["datasets"] >= 7 and drawn["painted"] > 0, drawn
+    browser_console.flush()
+    assert browser_console.errors == []
+
+    # Sector -> industry division -> enterprise -> its footprint.
+    steel = city["steel"]
+    page.get_by_test_id("sectors").locator(f'a[href="/city/industry?code=industry&month={MONTH_VALUE}"]').click()
+    expect(page).to_have_url(re.compile(r"/city/industry\?code=industry"))
+    divisions = index_service.division_totals(YEAR, MONTH, "industry")
+    assert [code for code, _, _ in divisions] == ["C31"]
+    c31 = page.get_by_test_id("divisions").locator("tbody tr", has_text="C31")
+    expect(c31.locator("td").nth(1)).to_have_text(shown(divisions[0][2].scope1, 0))  # 1,200
+
+    c31.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/city/industry\?code=C31"))
+    enterprises = page.get_by_test_id("enterprises").locator("tbody tr")
+    expect(enterprises).to_have_count(1)
+    expect(enterprises.locator("td")).to_have_text([steel.name, "C3110", "1,200", "360", "12"])
+
+    enterprises.get_by_role("link", name=steel.name).click()
+    expect(page).to_have_url(re.compile(rf"/footprint/org/{steel.id}\?year={YEAR}$"))
+    expect(page.locator("main, body").first).to_contain_text(steel.name)
+    fp = footprint(steel.id, YEAR)
+    expect(page.locator('[data-total="total"]')).to_have_text(shown(fp.totals["total"], 1))
+    expect(page.locator('[data-total="scope1"]')).to_have_text(shown(fp.totals["scope1"], 1))
+    assert fp.totals["scope1"] == Decimal(600)  # January to June 2025, 100 t a month
+
+
+# --- 2. the methodology ------------------------------------------------------------------------------------
+
+def test_methodology_shows_x_t_and_b_as_computed(page, city, regulator):  # noqa: F811
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    page.goto(f"/city/methodology?month={MONTH_VALUE}")
+    current = index_service.city_index(YEAR, MONTH)
+    result = current.result
+    expect(page.get_by_test_id("settings-version")).to_contain_text(current.settings.valid_from.isoformat())
+    expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
+    expect(page.locator("li", has_text=re.compile(r"^X = "))).to_have_text(f"X = {shown(result.gross_tco2, 0)} tCO2")
+
+    table = page.get_by_test_id("sub-indices")
+    for key in ("S1", "S6"):
+        s = result.sub_indices[key]
+        cells = table.locator("tbody tr", has=page.locator("td", has_text=re.compile(rf"^{key} "))).locator("td")
+        expect(cells).to_have_text([re.compile(rf"^{key} "), shown(s.score), shown(s.unclipped), shown(s.x, 4),
+                                    shown(s.target, 4), re.compile(re.escape(shown(s.reference, 4))),
+                                    shown(result.weights_used[key], 3)])
+    # S1: X is the gross emissions, T the path at t; S6: X the sinks counted in 2025 (wetland + new forest).
+    assert result.sub_indices["S1"].x == result.gross_tco2
+    assert result.sub_indices["S1"].target == result.path_target
+    assert result.sub_indices["S6"].x == Decimal(70000)
+
+
+# --- 3. the public page ------------------------------------------------------------------------------------
+
+def test_public_page_without_sign_in_shows_the_index_and_no_enterprise(open_page, city):  # noqa: F811
+    page = open_page()  # a fresh context: no session cookie
+    page.goto(f"/city/public?month={MONTH_VALUE}")
+    expect(page).to_have_url(re.compile(rf"/city/public\?month={MONTH_VALUE}$"))  # not sent to sign in
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+    current = index_service.city_index(YEAR, MONTH)
+    expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
+    drawn = chart_drawn(page)
+    assert drawn["width"] > 0 and drawn["height"] > 0 and drawn["chart"] and drawn["painted"] > 0, drawn
+    body = page.locator("body").inner_text()
+    html = page.content()
+    for key in ("steel", "power", "logistics"):
+        org = city[key]
+        for name in (org.name, org.name_en):
+            assert name not in body and name not in html, name
+    expect(page.locator('a[href^="/footprint/"], a[href^="/city/industry"]')).to_have_count(0)
+
+
+# --- 4. a what-if scenario ---------------------------------------------------------------------------------
+
+def test_regulator_creates_a_new_sinks_scenario(page, db, city, regulator):  # noqa: F811
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    nav(page, "/city/scenarios/").click()
+    expect(page).to_have_url(re.compile(r"/city/scenarios/$"))
+    page.goto("/city/scenarios/new?kind=sinks")
+    expect(page.get_by_test_id("scenario-form")).to_be_visible()
+    field(page, "name").fill("滨海红树林修复 10 万公顷")
+    field(page, "month").fill(MONTH_VALUE)
+    field(page, "area_ha").fill("100,000")
+    field(page, "rate").fill("10")
+    submit(page, "scenario-form")
+
+    scenario = db.session.query(Scenario).filter_by(name="滨海红树林修复 10 万公顷").one()
+    assert scenario.kind == "sinks"
+    assert (scenario.params["month"], Decimal(scenario.params["area_ha"]), Decimal(scenario.params["rate"])) == (
+        MONTH_VALUE, Decimal(100000), Decimal(10))
+    expect(page).to_have_url(re.compile(rf"/city/scenarios/{scenario.id}$"))
+    expect(page.locator(".alert-success")).to_contain_text("滨海红树林修复 10 万公顷")
+    expect(page.get_by_test_id("sinks")).to_contain_text("1,000,000.00")
+
+    outcome = evaluate(scenario)
+    baseline, result = outcome.baseline, outcome.result
+    assert baseline.sub_indices["S6"].score < result.sub_indices["S6"].score  # more sinks, S6 higher
+    assert baseline.gross_tco2 == result.gross_tco2  # sinks are never netted from X
+
+    def cells(label):
+        return page.get_by_test_id("side-by-side").locator("tbody tr", has=page.locator("th", has_text=label)) \
+            .locator("td")
+
+    def num(value, places=2):
+        return f"{Decimal(value):,.{places}f}"
+
+    expect(cells("S6")).to_have_text([num(baseline.sub_indices["S6"].score), num(result.sub_indices["S6"].score),
+                                      num(result.sub_indices["S6"].score - baseline.sub_indices["S6"].score)])
+    expect(cells("S1")).to_have_text([num(baseline.sub_indices["S1"].score)] * 2 + ["0.00"])
+    expect(cells("DCI")).to_have_text([num(baseline.dci), num(result.dci), num(outcome.dci_change)])
+    expect(page.get_by_test_id("x-change")).to_have_text("0.00")
+    shown_s6 = [Decimal(t.replace(",", "")) for t in cells("S6").all_inner_texts()]
+    assert shown_s6[1] > shown_s6[0]
+    # The baseline is the dashboard's index of the same month.
+    assert num(baseline.dci) == num(index_service.city_index(YEAR, MONTH).dci)
