@@ -3,16 +3,20 @@
 City-wide reference data of the authority, not a tenant's: authority users read it, the regulator and the
 platform admin change it; enterprise users get 403 everywhere here.
 """
+import io
 from datetime import date
 from decimal import Decimal
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 
 from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
-from app.city_index import data
+from app.city_index import data, statistics_import
 from app.city_index.data_forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm
 from app.city_index.models import CarbonSink, ProductBenchmark
 from app.core.forms import apply_error
@@ -20,6 +24,7 @@ from app.core.service_error import ServiceError
 from app.core.types import city_date as _city_date
 from app.core.types import utcnow
 from app.extensions import db
+from app.filings.spreadsheets import XLSX_MIME, Problem
 from app.security import csrf_checked_by_form
 from app.tenancy import get_or_404, require_role
 
@@ -94,6 +99,51 @@ def edit_statistic():
             flash(_("The figures for %(year)s are saved.", year=row.year), "success")
             return redirect(url_for("city_data.statistics"))
     return render_template("city_data/statistic_form.html", form=form, existing=existing)
+
+
+class StatisticsImportForm(FlaskForm):
+    file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(_l("Choose the file to upload."))])
+
+
+# Room for the multipart envelope and the CSRF token around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.get("/statistics/template.xlsx")
+@require_role(*WRITERS)
+def statistics_template():
+    blob = statistics_import.build_template(statistics_import.template_years(city_date().year))
+    return send_file(io.BytesIO(blob), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name="tanji-city-statistics-template.xlsx", max_age=0)
+
+
+def _import_page(form, problems=(), status=200):
+    return render_template("city_data/statistics_import.html", form=form, problems=list(problems),
+                           limit=statistics_import.MAX_BYTES), status
+
+
+@bp.route("/statistics/import", methods=["GET", "POST"])
+@require_role(*WRITERS)
+@csrf_checked_by_form
+def import_statistics():
+    limit = statistics_import.MAX_BYTES
+    if request.method == "POST" and (request.content_length or 0) > limit + FORM_OVERHEAD:
+        problem = Problem(_l("The file is larger than %(limit)s; files up to %(limit)s are accepted.",
+                             limit=f"{limit / (1024 * 1024):.1f} MB"))
+        return _import_page(StatisticsImportForm(formdata=None), [problem], 413)
+    request.max_content_length = limit + FORM_OVERHEAD
+    form = StatisticsImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form)
+    blob = form.file.data.read(limit + 1)
+    result = statistics_import.import_statistics(current_user, blob, max_bytes=limit)
+    if not result.ok:
+        db.session.rollback()
+        return _import_page(StatisticsImportForm(formdata=None), result.problems, 422)
+    db.session.commit()
+    flash(_("Figures imported for %(n)d years (%(rows)d rows): %(years)s.", n=len(result.years),
+            rows=len(result.saved), years=", ".join(str(y) for y in result.years)), "success")
+    return redirect(url_for("city_data.statistics"))
 
 
 # --- sinks -----------------------------------------------------------------------------------------------
