@@ -1,8 +1,9 @@
 """The city dual-carbon index from the database: R12 inputs by hand, approved data only, the pages and who sees them."""
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from app.accounting.models import Product
 from app.city_index import index_service
@@ -62,8 +63,10 @@ def city(db, make_org, authority):
         _month(steel, period, "100", "30")
     for period in _periods(2024, 6, 13):  # power: one month before the window, which must not count
         _month(power, period, "1000", "0", product=unit, output="1000")
-    # An approved amendment of 2025-03: revision 2 counts, not revision 1.
+    # An approved amendment of 2025-03: revision 2 counts, not revision 1 (which approving it stamps superseded).
     _month(power, date(2025, 3, 1), "2000", "0", revision=2, product=unit, output="1000")
+    db.session.execute(update(Filing).where(Filing.org_id == power.id, Filing.period == date(2025, 3, 1),
+                                            Filing.revision == 1).values(superseded_at=datetime(2025, 4, 20, tzinfo=timezone.utc)))
     db.session.commit()
     return {"steel": steel, "power": power, "logistics": logistics, "product": unit}
 
@@ -146,6 +149,29 @@ def test_public_page_without_sign_in_shows_no_enterprise(client, city):
     for org in ("steel", "power", "logistics"):
         assert city[org].name not in body and city[org].name_en not in body
     assert "<script>" not in body  # the CSP forbids inline scripts
+
+
+def test_public_sector_figures_that_would_reveal_one_enterprise_are_withheld(client, make_org, city):
+    # energy and industry each rest on one enterprise: their filed figures would be that enterprise's own
+    rows = {r.key: r for r in index_service.public_sector_totals(2025, 6)["sectors"]}
+    assert rows["energy"].withheld and rows["industry"].withheld
+    assert not rows["buildings"].withheld  # nothing filed there: the regulator's estimate only
+    body = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert body.count('data-testid="withheld"') == 2 and "13,000" not in body and "1,200" not in body
+    # three more steel works of a similar size: industry is no longer one enterprise's figure
+    for n in range(3):
+        org = make_org(name=f"锦湾钢铁{n}号", industry_code="C3110", district="兴港区")
+        for period in _periods(2024, 7, 12):
+            _month(org, period, "90")
+    db.session.commit()
+    rows = {r.key: r for r in index_service.public_sector_totals(2025, 6)["sectors"]}
+    assert not rows["industry"].withheld and rows["industry"].scope1 == D(1200) + 3 * D(1080)
+    assert rows["energy"].withheld
+    # one of them grows to dominate the sector (> 60 %): withheld again
+    big = make_org(name="锦湾钢铁巨头", industry_code="C3120", district="兴港区")
+    _month(big, date(2025, 6, 1), "20000")
+    db.session.commit()
+    assert next(r for r in index_service.public_sector_totals(2025, 6)["sectors"] if r.key == "industry").withheld
 
 
 def test_enterprise_users_get_403(client, city, make_user, login_as):

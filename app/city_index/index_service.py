@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from app.accounting.models import Product
 from app.extensions import db
@@ -118,19 +118,20 @@ def _share(value) -> Decimal | None:
     return value / 100 if value is not None and value > 1 else value
 
 
-def _settings(month: date) -> tuple:
-    """(the version row or None, its values with the defaults of the city data entry filled in)."""
-    try:  # the city data entry (app.city_index.data), when present
-        from app.city_index.data import settings_for, settings_values_for
-    except ImportError:
-        row = db.session.scalar(select(IndexSettings).where(IndexSettings.valid_from <= month)
-                                .order_by(IndexSettings.valid_from.desc(), IndexSettings.id.desc()).limit(1))
-        return row, dict(row.values or {}) if row is not None else {}
-    return settings_for(month), settings_values_for(month)
+def _settings(month: date, versions: list | None = None) -> tuple:
+    """(the version row or None, its values with the defaults of the city data entry filled in); `versions`
+    (every published row, latest first) saves the query when many months are indexed from one load."""
+    from app.city_index.data import DEFAULT_INDEX_SETTINGS, settings_for
+
+    if versions is None:
+        row = settings_for(month)
+    else:
+        row = next((v for v in versions if v.valid_from <= month), None)
+    return row, {**DEFAULT_INDEX_SETTINGS, **(row.values if row else {})}
 
 
-def settings_in_force(year: int, month: int) -> Settings:
-    row, values = _settings(date(year, month, 1))
+def settings_in_force(year: int, month: int, versions: list | None = None) -> Settings:
+    row, values = _settings(date(year, month, 1), versions)
     if not isinstance(values, dict):
         values = {}
     path = None
@@ -156,23 +157,16 @@ def settings_in_force(year: int, month: int) -> Settings:
 
 # ----------------------------------------------------------------------------------------------- loading
 
-def _effective_approved():
-    """(org_id, period, revision): the latest approved revision of each enterprise-month."""
-    return (select(Filing.org_id, Filing.period, func.max(Filing.revision).label("revision"))
-            .where(Filing.status == APPROVED).group_by(Filing.org_id, Filing.period).subquery())
-
-
 def _approved(*columns, start: date, end: date):
     """A SELECT of `columns` over the effective approved filings between start and end, with their current
-    calculation and organisation joined."""
-    eff = _effective_approved()
+    calculation and organisation joined. The effective revision of a month is the approved one not superseded:
+    approving an amendment stamps `superseded_at` on the older approved revision (workflow.approve)."""
     return (select(*columns)
             .select_from(Filing)
-            .join(eff, and_(eff.c.org_id == Filing.org_id, eff.c.period == Filing.period,
-                            eff.c.revision == Filing.revision))
             .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
             .join(Organisation, Organisation.id == Filing.org_id)
-            .where(Filing.period >= start, Filing.period <= end)
+            .where(Filing.status == APPROVED, Filing.superseded_at.is_(None),
+                   Filing.period >= start, Filing.period <= end)
             .execution_options(**UNSCOPED))
 
 
@@ -186,29 +180,46 @@ class _Month:
     bench_emissions: Decimal = ZERO
 
 
+@dataclass(frozen=True)
+class _Cell:
+    """Approved totals of one month, industry code and district: what every breakdown is summed from."""
+    period: date
+    industry_code: str | None
+    district: str | None
+    scope1: Decimal
+    scope2: Decimal
+    filings: int
+
+
+def _add_benchmarked(months: dict, start: date, end: date) -> None:
+    """Add to `months` (period -> _Month) the output in benchmarked products and the emissions of the filings
+    that produced it (each filing's total once, however many benchmarked products it has)."""
+    benchmarked = (select(ProductionLine.filing_id).join(Product, Product.id == ProductionLine.product_id)
+                   .where(Product.benchmark_code.is_not(None)))
+    for period, code, quantity in db.session.execute(_approved(
+            Filing.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
+            .join(ProductionLine, ProductionLine.filing_id == Filing.id)
+            .join(Product, Product.id == ProductionLine.product_id)
+            .where(Product.benchmark_code.is_not(None))
+            .group_by(Filing.period, Product.benchmark_code)):
+        months[period].bench_output[code] = _dec(quantity) or ZERO
+    for period, total in db.session.execute(_approved(
+            Filing.period, func.sum(Calculation.total_tco2e), start=start, end=end)
+            .where(Filing.id.in_(benchmarked)).group_by(Filing.period)):
+        months[period].bench_emissions = _dec(total) or ZERO
+
+
 class _Data:
-    """Everything the index needs between two periods, in a handful of queries."""
+    """Everything the index and the dashboard need between two periods, in a handful of queries: the approved
+    totals by month × industry × district (one aggregate), the benchmarked output, statistics, sinks, benchmarks
+    and settings versions. Every month, trend point and breakdown is then computed from it in Python."""
 
     def __init__(self, start: date, end: date):
+        self.start, self.end = start, end
         self.months: dict[date, _Month] = defaultdict(_Month)
-        for period, s1, s2, total, n in db.session.execute(_approved(
-                Filing.period, func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
-                func.sum(Calculation.total_tco2e), func.count(Filing.id), start=start, end=end)
-                .group_by(Filing.period)):
-            self.months[period] = _Month(_dec(s1) or ZERO, _dec(s2) or ZERO, _dec(total) or ZERO, n)
-        for period, code, quantity in db.session.execute(_approved(
-                Filing.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
-                .join(ProductionLine, ProductionLine.filing_id == Filing.id)
-                .join(Product, Product.id == ProductionLine.product_id)
-                .where(Product.benchmark_code.is_not(None))
-                .group_by(Filing.period, Product.benchmark_code)):
-            self.months[period].bench_output[code] = _dec(quantity) or ZERO
-        benchmarked = exists().where(ProductionLine.filing_id == Filing.id, Product.id == ProductionLine.product_id,
-                                     Product.benchmark_code.is_not(None))
-        for period, total in db.session.execute(_approved(
-                Filing.period, func.sum(Calculation.total_tco2e), start=start, end=end)
-                .where(benchmarked).group_by(Filing.period)):
-            self.months[period].bench_emissions = _dec(total) or ZERO
+        self.cells: list[_Cell] = []
+        self._load_totals(start, end)
+        _add_benchmarked(self.months, start, end)
         self.enterprises = db.session.scalar(
             select(func.count(Organisation.id)).where(Organisation.kind == ENTERPRISE, Organisation.active)
             .execution_options(**UNSCOPED)) or 0
@@ -217,7 +228,39 @@ class _Data:
         self.sinks = db.session.scalars(select(CarbonSink)).all()
         self.benchmarks = db.session.scalars(select(ProductBenchmark).order_by(
             ProductBenchmark.code, ProductBenchmark.version)).all()
+        self.versions = db.session.scalars(select(IndexSettings).order_by(
+            IndexSettings.valid_from.desc(), IndexSettings.id.desc())).all()
         self._grid = {}
+        self._settings = {}
+
+    def _load_totals(self, start: date, end: date) -> None:
+        for period, code, district, s1, s2, total, n in db.session.execute(_approved(
+                Filing.period, Organisation.industry_code, Organisation.district,
+                func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
+                func.sum(Calculation.total_tco2e), func.count(Filing.id), start=start, end=end)
+                .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
+            cell = _Cell(period, code, district, _dec(s1) or ZERO, _dec(s2) or ZERO, n)
+            self.cells.append(cell)
+            row = self.months[period]
+            row.scope1 += cell.scope1
+            row.scope2 += cell.scope2
+            row.total += _dec(total) or ZERO
+            row.filings += n
+
+    def covers(self, start: date, end: date) -> bool:
+        return self.start <= start and end <= self.end
+
+    def settings(self, year: int, month: int) -> Settings:
+        key = (year, month)
+        if key not in self._settings:
+            self._settings[key] = settings_in_force(year, month, self.versions)
+        return self._settings[key]
+
+    def cells_in(self, year: int, month: int) -> list[_Cell]:
+        """The cells of the R12 window ending with the month."""
+        start, end = window(year, month)
+        assert self.covers(start, end), "the load does not cover the window"
+        return [c for c in self.cells if start <= c.period <= end]
 
     # statistics ------------------------------------------------------------------------------------
     def statistic(self, year: int) -> tuple[CityStatistic | None, int | None]:
@@ -314,8 +357,14 @@ def _base_r(data: _Data, y0: int) -> Decimal | None:
     """The base-year R from the approved filings of y0 (when the settings give none), once per load."""
     cache = data.__dict__.setdefault("_base_r", {})
     if y0 not in cache:
-        base = _Data(date(y0, 1, 1), date(y0, 12, 1))
-        cache[y0] = _industrial_r(base, [base.months[p] for p in list(base.months)], date(y0, 12, 1))
+        first, last = date(y0, 1, 1), date(y0, 12, 1)
+        months = defaultdict(_Month)
+        if data.covers(first, last):
+            months = data.months
+        elif db.session.scalar(select(Filing.id).where(Filing.period >= first, Filing.period <= last).limit(1)
+                               .execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
+            _add_benchmarked(months, first, last)
+        cache[y0] = _industrial_r(data, [m for p, m in months.items() if first <= p <= last], last)
     return cache[y0]
 
 
@@ -394,7 +443,7 @@ class MonthIndex:
 
 
 def _index(data: _Data, year: int, month: int, previous_dci=None, with_alerts=True) -> MonthIndex:
-    settings = settings_in_force(year, month)
+    settings = data.settings(year, month)
     inputs = _inputs(data, settings, year, month)
     result = None
     if settings.path is not None:
@@ -405,18 +454,18 @@ def _index(data: _Data, year: int, month: int, previous_dci=None, with_alerts=Tr
                       found, previous_dci)
 
 
-def city_index(year: int, month: int) -> MonthIndex:
+def city_index(year: int, month: int, data: _Data | None = None) -> MonthIndex:
     """The DCI of the month, with the alerts (the previous month's DCI for the drop alert)."""
     py, pm = add_months(year, month, -1)
-    data = _Data(window(py, pm)[0], date(year, month, 1))
+    data = data or _Data(window(py, pm)[0], date(year, month, 1))
     previous = _index(data, py, pm, with_alerts=False)
     return _index(data, year, month, previous.dci)
 
 
-def trend(last_n_months: int, year: int, month: int) -> list[MonthIndex]:
+def trend(last_n_months: int, year: int, month: int, data: _Data | None = None) -> list[MonthIndex]:
     """The index of each of the last n months ending with (year, month), oldest first, from one load."""
     first = add_months(year, month, -(last_n_months - 1))
-    data = _Data(window(*first)[0], date(year, month, 1))
+    data = data or _Data(window(*first)[0], date(year, month, 1))
     out, previous = [], None
     for k in range(last_n_months):
         y, m = add_months(*first, k)
@@ -435,6 +484,7 @@ class Row:
     scope2: Decimal = ZERO
     filings: int = 0
     estimate: Decimal | None = None  # the regulator's estimate (transport, buildings, other)
+    withheld: bool = False  # public page: the filed figures would reveal one enterprise (disclosure control)
 
     @property
     def total(self) -> Decimal:
@@ -448,41 +498,70 @@ def _grouped(year: int, month: int, *columns):
         start=start, end=end).group_by(*columns)).all()
 
 
-def sector_totals(year: int, month: int) -> dict:
+def load(first: tuple[int, int], last: tuple[int, int]) -> _Data:
+    """One load for every month, trend point and breakdown from `first` to `last` ((year, month) each),
+    including the R12 windows of the months from `first` + 11 on."""
+    return _Data(date(*first, 1), date(*last, 1))
+
+
+def _window_data(year: int, month: int, data: _Data | None) -> _Data:
+    return data if data is not None else _Data(*window(year, month))
+
+
+def _sum_cells(cells, key) -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    for c in cells:
+        k = key(c)
+        row = rows.setdefault(k, Row(k))
+        row.scope1 += c.scope1
+        row.scope2 += c.scope2
+        row.filings += c.filings
+    return rows
+
+
+def sector_totals(year: int, month: int, data: _Data | None = None) -> dict:
     """R12 emissions by sector (scope 1 of filings + the regulator's estimates), with sinks apart.
     Aggregates only: safe for the public page."""
-    rows = {key: Row(key) for key in SECTORS}
-    for code, s1, s2, n in _grouped(year, month, Organisation.industry_code):
-        row = rows[sector_of(code)]
-        row.scope1 += _dec(s1) or ZERO
-        row.scope2 += _dec(s2) or ZERO
-        row.filings += n
-    end = window(year, month)[1]
-    data = _Data(end, end)  # statistics and sinks only; the month's own filings are not used here
+    data = _window_data(year, month, data)
+    summed = _sum_cells(data.cells_in(year, month), lambda c: sector_of(c.industry_code))
+    rows = {key: summed.get(key, Row(key)) for key in SECTORS}
     for key, attr in (("transport", "transport_tco2"), ("buildings", "buildings_tco2"), ("other", "other_tco2")):
         rows[key].estimate = data.prorated(year, month, attr)[0]
     return {"sectors": [rows[k] for k in SECTORS], "sinks": data.sinks_in(year)}
 
 
-def division_totals(year: int, month: int, sector: str | None = None) -> list[tuple]:
+def public_sector_totals(year: int, month: int, data: _Data | None = None) -> dict:
+    """`sector_totals` with the benchmark disclosure rules applied to each sector's filed figures, for the
+    page without sign-in: a sector whose scope 1 comes from fewer than `peer_min_contributors` enterprises, or
+    from one enterprise above `peer_dominance_percent` % of it, is withheld (its filed and total figures), since
+    it would mostly publish that enterprise's own emissions. The regulator's estimates stay shown."""
+    from app.benchmarking.services import rules as disclosure_rules
+    from app.benchmarking.stats import dominated
+
+    totals = sector_totals(year, month, data)
+    rules = disclosure_rules()
+    by_sector: dict[str, list[Decimal]] = defaultdict(list)
+    for _org, code, s1, _s2, _n in _grouped(year, month, Organisation.id, Organisation.industry_code):
+        if _dec(s1):
+            by_sector[sector_of(code)].append(_dec(s1))
+    for row in totals["sectors"]:
+        amounts = by_sector.get(row.key, [])
+        row.withheld = bool(amounts) and (len(amounts) < rules.min_contributors
+                                          or dominated(amounts, rules.dominance_percent))
+    return totals
+
+
+def division_totals(year: int, month: int, sector: str | None = None, data: _Data | None = None) -> list[tuple]:
     """(division code, Industry or None, Row) by GB/T 4754 division, largest first."""
-    rows: dict[str, Row] = {}
-    for code, s1, s2, n in _grouped(year, month, Organisation.industry_code):
-        if sector and sector_of(code) != sector:
-            continue
-        division = (code or "")[:3] or "-"
-        row = rows.setdefault(division, Row(division))
-        row.scope1 += _dec(s1) or ZERO
-        row.scope2 += _dec(s2) or ZERO
-        row.filings += n
+    cells = [c for c in _window_data(year, month, data).cells_in(year, month)
+             if not sector or sector_of(c.industry_code) == sector]
+    rows = _sum_cells(cells, lambda c: (c.industry_code or "")[:3] or "-")
     return [(k, describe(k) if k != "-" else None, r) for k, r in sorted(rows.items(), key=lambda kv: -kv[1].scope1)]
 
 
-def district_totals(year: int, month: int) -> list[Row]:
-    rows = []
-    for district, s1, s2, n in _grouped(year, month, Organisation.district):
-        rows.append(Row(district or "-", _dec(s1) or ZERO, _dec(s2) or ZERO, n))
-    return sorted(rows, key=lambda r: -r.scope1)
+def district_totals(year: int, month: int, data: _Data | None = None) -> list[Row]:
+    rows = _sum_cells(_window_data(year, month, data).cells_in(year, month), lambda c: c.district or "-")
+    return sorted(rows.values(), key=lambda r: -r.scope1)
 
 
 def enterprises_under(year: int, month: int, code: str) -> list[tuple]:
@@ -516,11 +595,12 @@ def _monthly_gross(data: _Data, year: int, month: int) -> Decimal:
     return value
 
 
-def gross_series(year: int, month: int, months: int = FORECAST_HISTORY) -> list[tuple[tuple[int, int], Decimal]]:
+def gross_series(year: int, month: int, months: int = FORECAST_HISTORY,
+                 data: _Data | None = None) -> list[tuple[tuple[int, int], Decimal]]:
     """[((year, month), gross tCO2)] up to the month, oldest first, from the first month with approved filings
     (months before the platform's data would read as a collapse to the estimates alone)."""
     first = add_months(year, month, -(months - 1))
-    data = _Data(date(*first, 1), date(year, month, 1))
+    data = data or _Data(date(*first, 1), date(year, month, 1))
     out = []
     for k in range(months):
         y, m = add_months(*first, k)
@@ -530,13 +610,16 @@ def gross_series(year: int, month: int, months: int = FORECAST_HISTORY) -> list[
     return out
 
 
-def top_contributors(year: int, month: int, sectors: int = 3, enterprises: int = 5) -> dict:
+def top_contributors(year: int, month: int, sectors: int = 3, enterprises: int = 5,
+                     data: _Data | None = None) -> dict:
     """The sectors and enterprises whose R12 emissions rose most against the window a year earlier: sectors by
     total (approved scope 1 + the regulator's estimates), enterprises by approved scope 1; increases only,
     largest first. Names enterprises: authority pages only."""
     py, pm = year - 1, month
-    now = {r.key: r.total for r in sector_totals(year, month)["sectors"]}
-    before = {r.key: r.total for r in sector_totals(py, pm)["sectors"]}
+    if data is None or not data.covers(window(py, pm)[0], date(year, month, 1)):
+        data = _Data(window(py, pm)[0], date(year, month, 1))
+    now = {r.key: r.total for r in sector_totals(year, month, data)["sectors"]}
+    before = {r.key: r.total for r in sector_totals(py, pm, data)["sectors"]}
     sector_rise = sorted(((k, now[k] - before.get(k, ZERO)) for k in SECTORS), key=lambda kv: -kv[1])
     columns = (Organisation.id, Organisation.name, Organisation.name_en, Organisation.industry_code)
     previous = {row[0]: _dec(row[4]) or ZERO for row in _grouped(py, pm, *columns)}
@@ -559,16 +642,38 @@ class Projection:
     contributors: dict      # top_contributors(...) when there is an alert, else {}
 
 
-def year_end_forecast(year: int, month: int) -> Projection | None:
+def year_end_forecast(year: int, month: int, data: _Data | None = None) -> Projection | None:
     """The year-end projection of the gross emissions against the path, with the forecast alerts; None without
     any approved data."""
     from . import forecast
 
-    series = gross_series(year, month)
+    series = gross_series(year, month, data=data)
     if not series:
         return None
     year_end = forecast.year_end_projection(series, year)
-    path = settings_in_force(year, month).path
+    path = (data.settings(year, month) if data else settings_in_force(year, month)).path
     path_value = path.at_year(year) if path is not None else None
     found = forecast.forecast_alerts(year_end, path_value) if path_value is not None else []
-    return Projection(year, series, year_end, path_value, found, top_contributors(year, month) if found else {})
+    return Projection(year, series, year_end, path_value, found,
+                      top_contributors(year, month, data=data) if found else {})
+
+
+# --------------------------------------------------------------------------------------------- dashboard
+
+@dataclass(frozen=True)
+class Dashboard:
+    current: MonthIndex
+    trend: list
+    projection: Projection | None
+    sectors: dict
+    divisions: list
+    districts: list
+
+
+def dashboard(year: int, month: int, trend_months: int = 24) -> Dashboard:
+    """The regulator's dashboard for a month from ONE load: the index, its trend, the year-end forecast and the
+    sector, division and district tables (the load spans the forecast's history, which covers the rest)."""
+    data = load(add_months(year, month, -(max(FORECAST_HISTORY, trend_months + 11) - 1)), (year, month))
+    points = trend(trend_months, year, month, data)
+    return Dashboard(points[-1], points, year_end_forecast(year, month, data), sector_totals(year, month, data),
+                     division_totals(year, month, data=data), district_totals(year, month, data))

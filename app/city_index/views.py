@@ -99,14 +99,11 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
 @authority_required
 def index():
     year, month = _month()
-    current = index_service.city_index(year, month)
-    points = index_service.trend(TREND_MONTHS, year, month)
-    projection = index_service.year_end_forecast(year, month)
-    chart, chart_labels = _with_forecast(_trend_chart(points), _chart_labels(), projection)
-    return render_template("city_index/index.html", current=current, chart=chart, projection=projection,
-                           chart_labels=chart_labels, sectors=index_service.sector_totals(year, month),
-                           divisions=index_service.division_totals(year, month),
-                           districts=index_service.district_totals(year, month), units=UNITS,
+    board = index_service.dashboard(year, month, TREND_MONTHS)
+    chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(), board.projection)
+    return render_template("city_index/index.html", current=board.current, chart=chart,
+                           projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
+                           divisions=board.divisions, districts=board.districts, units=UNITS,
                            month_value=f"{year}-{month:02d}")
 
 
@@ -140,8 +137,10 @@ def methodology():
 def public():
     """No sign-in: the city's index, trend and sector totals, aggregates only."""
     year, month = _month()
-    current = index_service.city_index(year, month)
-    points = index_service.trend(TREND_MONTHS, year, month)
-    return render_template("city_index/public.html", current=current, chart=_trend_chart(points),
-                           chart_labels=_chart_labels(), sectors=index_service.sector_totals(year, month),
+    first = index_service.add_months(year, month, -(TREND_MONTHS + 10))
+    data = index_service.load(first, (year, month))
+    points = index_service.trend(TREND_MONTHS, year, month, data)
+    return render_template("city_index/public.html", current=points[-1], chart=_trend_chart(points),
+                           chart_labels=_chart_labels(),
+                           sectors=index_service.public_sector_totals(year, month, data),
                            month_value=f"{year}-{month:02d}")
