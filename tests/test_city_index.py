@@ -103,6 +103,26 @@ def test_prorating_by_month_weights(db, city):
     assert later.carried_forward and later.inputs.gdp_r12 == D("16200000")
 
 
+def test_quarterly_statistics_replace_the_annual_share_of_their_months(db, city):
+    db.session.add_all([
+        CityStatistic(year=2025, quarter=1, gdp_10k_cny=D("3800000"), source="统计季报 2025Q1"),
+        CityStatistic(year=2025, quarter=2, gdp_10k_cny=D("4100000"), non_fossil_share_percent=D("20"),
+                      transport_tco2=D("330000"), source="统计季报 2025Q2")])
+    db.session.commit()
+    got = index_service.month_inputs(2025, 6).inputs
+    # GDP: Q1 + Q2 of 2025, then 6/12 of 2024's 15,000,000 (not 6/12 of 2025's annual figure)
+    assert got.gdp_r12 == D("3800000") + D("4100000") + D("7500000")
+    # share: Q2 20 % for 3 months, 2025's annual 18 % for Q1's 3 months, 2024's 16 % for 6 months
+    assert got.non_fossil_share == D("0.20") * 3 / 12 + D("0.18") * 3 / 12 + D("0.16") * 6 / 12
+    # transport: Q2 330,000 + 3/12 of 2025's 1,260,000 (Q1 has no transport figure) + 6/12 of 2024's 1,200,000
+    transport = next(r for r in index_service.sector_totals(2025, 6)["sectors"] if r.key == "transport")
+    assert transport.estimate == D("330000") + D("315000") + D("600000")
+    # May (a Q2 month) in the forecast series: a third of Q2's transport, the annual twelfths otherwise
+    data = index_service.load((2025, 5), (2025, 5))
+    assert data.monthly(2025, 5, "transport_tco2") == D("110000")
+    assert data.monthly(2025, 1, "transport_tco2") == D("105000")
+
+
 def test_city_index_uses_the_formula_with_the_settings_in_force(db, city):
     month = index_service.city_index(2025, 6)
     expected = compute_index(month.settings.path, month.inputs.inputs, index_time(2025, 6))

@@ -15,6 +15,8 @@ Rules:
 - Annual city statistics are prorated to the R12 window: for the window ending in month m of year y,
   m/12 of year y and (12 − m)/12 of year y − 1. A year without statistics is replaced by the latest earlier
   year (carried forward, and the result says so), so the current year can be indexed before its statistics.
+  Where the regulator has entered a quarter's own figures, those months use them instead (k/3 of a quarter's
+  flow for its k months in the window; a share weighs k/12).
 - Coverage: approved enterprise-months in the window / (active enterprises × 12).
 - Industrial efficiency R = Σ(benchmark × output) / Σ emissions (calculation total) of the enterprise-months that
   produced a product mapped to a benchmark (`Product.benchmark_code`); the output is taken in the benchmark's
@@ -223,8 +225,9 @@ class _Data:
         self.enterprises = db.session.scalar(
             select(func.count(Organisation.id)).where(Organisation.kind == ENTERPRISE, Organisation.active)
             .execution_options(**UNSCOPED)) or 0
-        self.statistics = {s.year: s for s in db.session.scalars(
-            select(CityStatistic).where(CityStatistic.quarter == 0))}
+        statistics = db.session.scalars(select(CityStatistic)).all()
+        self.statistics = {s.year: s for s in statistics if s.quarter == 0}
+        self.quarterly = {(s.year, s.quarter): s for s in statistics if s.quarter}
         self.sinks = db.session.scalars(select(CarbonSink)).all()
         self.benchmarks = db.session.scalars(select(ProductBenchmark).order_by(
             ProductBenchmark.code, ProductBenchmark.version)).all()
@@ -272,19 +275,42 @@ class _Data:
         return self.statistics[used], used
 
     def prorated(self, year: int, month: int, attr: str, scale=None) -> tuple[Decimal | None, list]:
-        """m/12 of year y + (12 − m)/12 of year y − 1 of a statistic; None when one of them is missing."""
-        parts = [(year, Decimal(month) / TWELVE)]
-        if month < 12:
-            parts.append((year - 1, Decimal(12 - month) / TWELVE))
+        """A statistic over the R12 window ending with the month: m/12 of year y + (12 − m)/12 of year y − 1,
+        except that a quarter with its own figure counts that figure for its months in the window (k/3 of a
+        quarter's flow; a share, `scale` given, weighs k/12 like a year's). None when a needed year is missing."""
+        annual_months: dict[int, int] = defaultdict(int)
+        quarter_months: dict[tuple, int] = defaultdict(int)
+        for k in range(12):
+            y, m = add_months(year, month, -k)
+            q = (y, (m - 1) // 3 + 1)
+            if q in self.quarterly and getattr(self.quarterly[q], attr) is not None:
+                quarter_months[q] += 1
+            else:
+                annual_months[y] += 1
         value, used = ZERO, []
-        for y, weight in parts:
+        for q, k in sorted(quarter_months.items()):
+            raw = getattr(self.quarterly[q], attr)
+            value += scale(raw) * Decimal(k) / TWELVE if scale else raw * Decimal(k) / 3
+            used.append((q[0], q[0], Decimal(k) / TWELVE))
+        for y in sorted(annual_months, reverse=True):
             stat, from_year = self.statistic(y)
             raw = getattr(stat, attr) if stat is not None else None
             if raw is None:
                 return None, []
+            weight = Decimal(annual_months[y]) / TWELVE
             value += weight * (scale(raw) if scale else raw)
             used.append((y, from_year, weight))
         return value, used
+
+    def monthly(self, year: int, month: int, attr: str) -> Decimal | None:
+        """One month's share of a flow statistic: its quarter's figure / 3 when there is one, else the year's
+        (carried forward) / 12."""
+        quarter = self.quarterly.get((year, (month - 1) // 3 + 1))
+        if quarter is not None and getattr(quarter, attr) is not None:
+            return getattr(quarter, attr) / 3
+        stat, _ = self.statistic(year)
+        raw = getattr(stat, attr) if stat is not None else None
+        return raw / TWELVE if raw is not None else None
 
     def sinks_in(self, year: int) -> Decimal | None:
         active = [s for s in self.sinks if s.from_year <= year and (s.to_year is None or s.to_year >= year)]
@@ -580,18 +606,17 @@ FORECAST_HISTORY = 48  # months of history fed to the forecast
 
 
 def _monthly_gross(data: _Data, year: int, month: int) -> Decimal:
-    """One month's gross emissions: approved scope 1 of the month + 1/12 of the year's non-filing estimates
-    (transport, buildings, other) + 1/12 of its net imported electricity × the month's grid factor; statistics
-    carried forward as for the index, a missing one counting 0 (so the series is scope 1 alone without them)."""
+    """One month's gross emissions: approved scope 1 of the month + the month's share of the non-filing
+    estimates (transport, buildings, other) + of the net imported electricity × the month's grid factor (1/3 of
+    its quarter's figure, else 1/12 of its year's); statistics carried forward as for the index, a missing one
+    counting 0 (so the series is scope 1 alone without them)."""
     row = data.months.get(date(year, month, 1))
     value = row.scope1 if row is not None else ZERO
-    stat, _ = data.statistic(year)
-    if stat is not None:
-        for attr in ("transport_tco2", "buildings_tco2", "other_tco2"):
-            value += (getattr(stat, attr) or ZERO) / TWELVE
-        grid = data.grid_factor(year, month)
-        if stat.net_imported_electricity_mwh is not None and grid is not None:
-            value += stat.net_imported_electricity_mwh / TWELVE * grid
+    for attr in ("transport_tco2", "buildings_tco2", "other_tco2"):
+        value += data.monthly(year, month, attr) or ZERO
+    grid, imported = data.grid_factor(year, month), data.monthly(year, month, "net_imported_electricity_mwh")
+    if imported is not None and grid is not None:
+        value += imported * grid
     return value
 
 

@@ -231,7 +231,8 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
                 out.detail = {"plan": plan, "totals": totals}
             out.delta = simulator.reductions_delta(cuts)
     except (CalculationError, ArithmeticError, ValueError, KeyError) as e:
-        out.error = str(e)
+        # the engine's own wording (English, technical) after a translated lead-in
+        out.error = _("The scenario could not be computed: %(detail)s", detail=str(e))
         return out
     out.x_change = out.delta.x_change(inputs.grid_factor)
     if index_settings.path is not None:
