@@ -81,6 +81,10 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
     TRUSTED_PROXIES = int(os.environ.get("TANJI_TRUSTED_PROXIES", "0"))
 
+    # One JSON line per request on stderr (request id, user, tenant, status, duration); "text" leaves the
+    # request lines to the root logger (quiet unless configured).
+    LOG_FORMAT = os.environ.get("TANJI_LOG_FORMAT", "json")
+
     CITY_NAME = os.environ.get("TANJI_CITY_NAME", "锦湾市")
     CITY_NAME_EN = os.environ.get("TANJI_CITY_NAME_EN", "Jinwan City")
     # District names as stored (Chinese) and shown in English.
@@ -93,11 +97,15 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+    LOG_FORMAT = os.environ.get("TANJI_LOG_FORMAT", "text")  # the dev server prints its own access log
 
 
 class TestConfig(Config):
+    ENV_NAME = "test"
     TESTING = True
+    LOG_FORMAT = "text"
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.db'}"))
@@ -111,6 +119,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

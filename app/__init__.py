@@ -32,14 +32,38 @@ def _instance_path():
     return INSTANCE_DIR
 
 
+class ConfigurationError(RuntimeError):
+    """A setting that would make the app misbehave: refused at start-up with what to do about it."""
+
+
 def _check_config(app: Flask) -> None:
+    """Refuse to start on settings that would fail later, less clearly (each message says what to set)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: production needs SECRET_KEY in the environment "
-                           "(e.g. `export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`).")
+        raise ConfigurationError(
+            "SECRET_KEY is not set: production needs SECRET_KEY in the environment "
+            "(e.g. `export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`).")
+    if app.config.get("ENV_NAME") == "production" and len(app.config["SECRET_KEY"]) < 32:
+        raise ConfigurationError("SECRET_KEY is too short for production: use at least 32 random characters.")
+    try:
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    except ArgumentError:
+        raise ConfigurationError(f"DATABASE_URL is not a database URL: {app.config['SQLALCHEMY_DATABASE_URI']!r} "
+                                 "(e.g. postgresql://user:password@host/tanji).") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigurationError(f"DATABASE_URL names {url.get_backend_name()}: Tanji runs on SQLite or PostgreSQL.")
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://", "memcached://")):
+        raise ConfigurationError(f"RATELIMIT_STORAGE_URI {storage!r} is not memory:// or a Redis/Memcached URL.")
+    if app.config.get("LOG_FORMAT") not in ("json", "text"):
+        raise ConfigurationError("TANJI_LOG_FORMAT must be json or text.")
 
 
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
+    from app.ops import request_log
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -51,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     login_manager.init_app(app)
     tenancy.init_app(app)
+    request_log.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -68,10 +93,12 @@ def register_blueprints(app: Flask) -> None:
     from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
     from app.notifications.views import bp as notifications_bp
+    from app.ops.health import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
     from app.review.views import bp as review_bp
     from app.settings.views import bp as settings_bp
 
+    app.register_blueprint(ops_bp)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
@@ -101,7 +128,10 @@ def register_commands(app: Flask) -> None:
     from app.accounts.commands import users_cli
     from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
+    from app.ops.commands import backup_command, restore_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

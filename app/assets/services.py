@@ -411,10 +411,17 @@ class CompliancePosition:
 
 def verified_by_month(org_id: int, year: int) -> list[MonthCount]:
     """Scope 1 + scope 2 − exported of covered sources, for approved months only (the revision that counts)."""
-    chosen = effective_filings(org_id, year)
-    approved = {f.current_calculation.id: period for period, f in chosen.items()
-                if f.status == APPROVED and f.current_calculation is not None}
-    sums = {period: ZERO for period in approved.values()}
+    return verified_by_month_of([org_id], year)[org_id]
+
+
+def verified_by_month_of(org_ids: list[int], year: int) -> dict[int, list[MonthCount]]:
+    """`verified_by_month` of several enterprises in two queries (the regulator's overview)."""
+    from app.footprint.services import effective_filings_of
+
+    chosen = effective_filings_of(org_ids, year)
+    approved = {f.current_calculation.id: (org_id, period) for org_id, months in chosen.items()
+                for period, f in months.items() if f.status == APPROVED and f.current_calculation is not None}
+    sums = {key: ZERO for key in approved.values()}
     if approved:
         rows = db.session.execute(
             select(CalculationLine.calculation_id, CalculationLine.scope, CalculationLine.co2e_t)
@@ -423,19 +430,24 @@ def verified_by_month(org_id: int, year: int) -> list[MonthCount]:
                    CalculationLine.scope.in_(("1", "2", "export")))).all()
         for calculation_id, scope, co2e in rows:
             sums[approved[calculation_id]] += -co2e if scope == "export" else co2e
-    months = []
-    for m in range(1, 13):
-        period = date(year, m, 1)
-        filing = chosen.get(period)
-        months.append(MonthCount(period, filing.status if filing else None, sums.get(period)))
-    return months
+    out = {}
+    for org_id in org_ids:
+        months = []
+        for m in range(1, 13):
+            period = date(year, m, 1)
+            filing = chosen.get(org_id, {}).get(period)
+            months.append(MonthCount(period, filing.status if filing else None, sums.get((org_id, period))))
+        out[org_id] = months
+    return out
 
 
 def compliance_position(org: Organisation, year: int, price: Decimal | None = None,
-                        entries: list[AssetEntry] | None = None) -> CompliancePosition:
+                        entries: list[AssetEntry] | None = None, months: list[MonthCount] | None = None,
+                        cap_percent: Decimal | None = None) -> CompliancePosition:
     """The position of `org` for compliance year `year`; `price` (CNY/t) values the surplus or shortfall,
-    by default at the average price of the year's allowance purchases (none: no value in CNY)."""
-    months = verified_by_month(org.id, year)
+    by default at the average price of the year's allowance purchases (none: no value in CNY). `entries`,
+    `months` and `cap_percent` may be passed in when many positions are built at once."""
+    months = months if months is not None else verified_by_month(org.id, year)
     entries = entries if entries is not None else entries_of(org.id)
     by_kind = defaultdict(lambda: ZERO)
     offsets_held = ZERO
@@ -462,7 +474,7 @@ def compliance_position(org: Organisation, year: int, price: Decimal | None = No
         allocated_t=by_kind["allocation"], purchased_t=by_kind["purchase"], sold_t=-by_kind["sale"],
         allowances_surrendered_t=-by_kind["surrender"],
         offsets_held_t=offsets_held, offsets_surrendered_t=by_kind["offset_surrender"],
-        cap_percent=Decimal(get_setting("offset_cap_percent")),
+        cap_percent=cap_percent if cap_percent is not None else Decimal(get_setting("offset_cap_percent")),
         price=price if price is not None else average, price_is_average=price is None and average is not None,
         entries=entries)
 
@@ -496,9 +508,11 @@ def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition
         for entry in db.session.scalars(select(AssetEntry).options(selectinload(AssetEntry.reverses))
                                         .order_by(AssetEntry.id)):
             by_org[entry.org_id].append(entry)
-    return [compliance_position(org, year, price, entries=by_org.get(org.id, []))
-            for org in orgs
-            if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
+    covered = [org for org in orgs if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
+    months = verified_by_month_of([org.id for org in covered], year)
+    cap = Decimal(get_setting("offset_cap_percent"))
+    return [compliance_position(org, year, price, entries=by_org.get(org.id, []), months=months[org.id],
+                                cap_percent=cap) for org in covered]
 
 
 def years_for(org_id: int, today: date) -> list[int]:

@@ -1,0 +1,1 @@
+"""Operations: health and readiness probes, structured request logs, backup and restore."""

@@ -1,0 +1,67 @@
+"""One structured (JSON) log line per request, with a request id, the user and the tenant.
+
+The id comes from the proxy's X-Request-Id when it looks like one (so a request can be followed from nginx to
+the app), else a new one; it is sent back in the response's X-Request-Id. Lines go to the `tanji.request`
+logger; `LOG_FORMAT=json` (the default outside development and tests) writes each as one JSON object on
+stderr, where gunicorn or systemd collects it.
+"""
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import Flask, g, request
+
+logger = logging.getLogger("tanji.request")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one JSON line: time, level, logger, message and the record's `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+                **getattr(record, "fields", {})}
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def _start() -> None:
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish(response):
+    from flask_login import current_user
+
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    user = current_user if current_user and current_user.is_authenticated else None
+    fields = {
+        "request_id": g.get("request_id"), "method": request.method, "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
+        "user_id": user.id if user else None, "org_id": user.org_id if user else None,
+        "remote_addr": request.remote_addr,
+    }
+    logger.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("LOG_FORMAT") == "json":
+        if not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(JsonFormatter())
+            logger.addHandler(handler)
+            logger.propagate = False
+        logger.setLevel(logging.INFO)
+    else:  # development and tests: the dev server prints its own access log
+        logger.setLevel(logging.WARNING)
+    app.before_request(_start)
+    app.after_request(_finish)
