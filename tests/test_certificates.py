@@ -1,7 +1,6 @@
 """Emission certificates: the certified statement, the PDF (text, QR code, digest), verification and access."""
 import io
 import json
-import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
@@ -43,7 +44,8 @@ def _labels():
 @login_required
 def index():
     # The gate scopes the list: an enterprise sees its own, the authority every enterprise's.
-    rows = db.session.scalars(select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    rows = db.session.scalars(select(Certificate).options(selectinload(Certificate.organisation))
+                              .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
     is_authority = current_user.organisation.kind != ENTERPRISE
     return render_template("certificates/index.html", certificates=rows, is_authority=is_authority,
                            may_act=current_user.role in (REGULATOR, PLATFORM_ADMIN))
