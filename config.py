@@ -67,6 +67,15 @@ class Config:
 
     INVITATION_VALID_FOR = timedelta(days=7)
 
+    # Certificates carry a QR code to their public verification page at this address.
+    PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "http://127.0.0.1:5000")
+    # An embedded TrueType font for PDFs (e.g. Debian's fonts-wqy-zenhei); absent, the built-in CID font STSong-Light.
+    PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT", "")
+    # Slow reports: "thread" (an in-process worker, fine for one server), "inline" (in the request; tests),
+    # or "rq" (Redis Queue, see README: REDIS_URL and `rq worker tanji-reports`).
+    JOB_BACKEND = os.environ.get("TANJI_JOB_BACKEND", "thread")
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
     # Evidence files of filings, stored once per content as <sha256[:2]>/<sha256>.
     EVIDENCE_DIR = Path(os.environ.get("TANJI_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -116,6 +125,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     # Never the instance folder: created on first upload, one per test process.
     EVIDENCE_DIR = Path(tempfile.gettempdir()) / f"tanji-test-evidence-{os.getpid()}"
+    PUBLIC_BASE_URL = "http://tanji.test"
+    JOB_BACKEND = "inline"  # deterministic; test_reports runs the thread worker explicitly
 
 
 class ProductionConfig(Config):

@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from app.assets.views import bp as assets_bp
     from app.audit.views import bp as audit_bp
     from app.benchmarking.views import bp as benchmarking_bp
+    from app.certificates.views import bp as certificates_bp
     from app.city_index.data_views import bp as city_data_bp
     from app.city_index.views import bp as city_index_bp
     from app.city_index.scenario_views import bp as scenarios_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.filings.import_views import bp as filing_import_bp
     from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
+    from app.jobs.views import bp as reports_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops.health import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
@@ -116,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(city_data_bp)
     app.register_blueprint(city_index_bp)
     app.register_blueprint(scenarios_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

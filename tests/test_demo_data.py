@@ -55,6 +55,7 @@ def test_loads_the_city_once(app):
         assert intact and checked == events
 
         _check_activity(enterprises, pending, now)
+        _check_certificates(output)
         _check_sign_ins()
         events = count(select(AuditEvent))
         output = run(app, "--if-empty")
@@ -79,6 +80,15 @@ def _check_activity(enterprises, pending, now):
     totals = [f.current_calculation.total_tco2e for f in filings]
     assert all(t > 0 for t in totals)
     assert count(select(EmissionSource)) >= 3 * len(established)
+
+
+def _check_certificates(second_run_output):
+    from app.certificates.models import Certificate
+
+    certificates = db.session.scalars(select(Certificate)).all()
+    assert len(certificates) == 4 and {c.status for c in certificates} == {"valid", "revoked"}
+    assert all(c.period_start.year == utcnow().year - 1 for c in certificates)
+    assert "certificates: 0 created, 4 already present" in second_run_output
 
 
 def _check_sign_ins():

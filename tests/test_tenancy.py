@@ -11,6 +11,8 @@ from app.accounts import services
 from app.accounts.models import Invitation, User
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
+from app.certificates.models import Certificate
+from app.jobs.models import ReportJob
 from app.city_index.models import CarbonSink, ProductBenchmark
 from app.city_index.scenario_models import Scenario
 from app.extensions import db as _db
@@ -43,6 +45,12 @@ ARGUMENTS.update({"entry_id": "asset_entry", "kind": "asset_kind"})
 ARGUMENTS.update({"sink_id": "sink", "benchmark_id": "benchmark"})
 # What-if scenarios are the authority's too (city-wide): enterprise users get 403 on every one.
 ARGUMENTS["scenario_id"] = "scenario"
+# Certificates: B's certificate (its download, its revocation). The public verification page by serial is
+# open to anyone by design and shows only what the certificate states (tests/test_certificates.py checks that).
+ARGUMENTS["certificate_id"] = "certificate"
+CAPABILITY_ROUTES.add("certificates.verify")
+# PDF reports: B's monthly report (year, month of B), and a report job B's people started.
+ARGUMENTS.update({"month": "month", "job_id": "report_job"})
 
 
 @pytest.fixture
@@ -79,6 +87,15 @@ def tenants(app, db, make_org, make_user, authority):
                                           content_type="application/pdf", size_bytes=9, sha256="0" * 64)
         db.session.add(register_b["evidence"])
         db.session.commit()
+        register_b["certificate"] = Certificate(
+            org_id=b.id, serial="TJ-2025-B0000000X", period_start=date(2025, 1, 1), period_end=date(2025, 1, 1),
+            total_tco2e=1, scope1_tco2e=1, scope2_tco2e=0, certified="{}", digest="0" * 64, pdf="%PDF-乙秘密".encode(),
+            pdf_sha256="0" * 64)
+        db.session.add(register_b["certificate"])
+        register_b["report_job"] = ReportJob(org_id=b.id, kind="enterprise_annual", params={"org_id": b.id},
+                                             status="done", result="%PDF-乙秘密".encode(), filename="b.pdf")
+        db.session.add(register_b["report_job"])
+        db.session.commit()
         register_b["asset_entry"] = AssetEntry(org_id=b.id, kind="purchase", instrument="allowance",
                                                compliance_year=2025, quantity_t=500, price_cny_per_t=80,
                                                counterparty="乙秘密交易对手", trade_date=date(2025, 3, 1),
@@ -102,7 +119,7 @@ def _b_secrets(t):
 
 def _b_objects(t):
     return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
-            **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
+            **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv", "month": 1,
             "asset_kind": "purchase",
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
             "scenario": _db.session.scalar(select(func.min(Scenario.id))),

@@ -52,6 +52,11 @@ LABELS = {
     "city_data.product_mapped": _l("Product benchmark assigned"),
     "scenario.created": _l("What-if scenario saved"),
     "scenario.deleted": _l("What-if scenario deleted"),
+    "certificate.issued": _l("Emission certificate issued"),
+    "certificate.revoked": _l("Emission certificate revoked"),
+    "certificate.superseded": _l("Emission certificate superseded by an amendment"),
+    "certificate.downloaded": _l("Emission certificate downloaded"),
+    "report.generated": _l("PDF report generated"),
 }
 
 

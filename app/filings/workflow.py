@@ -106,6 +106,11 @@ def approve(actor, filing: Filing, now: datetime | None = None) -> None:
            detail={"period": filing.period.isoformat(), "revision": filing.revision,
                    **({"supersedes_revisions": superseded} if superseded else {})})
     _notify_enterprise(filing, "filing.approved", {"period": filing.period.isoformat()}, now)
+    # Certificates follow the approved numbers: an amendment supersedes those covering the month, and the
+    # year's last approval may issue the annual one (a city setting).
+    from app.certificates.services import after_approval
+
+    after_approval(actor, filing, amended=bool(superseded), now=now)
     db.session.flush()  # inside the caller's acting_on(): the notifications belong to the enterprise
 
 

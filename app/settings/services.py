@@ -48,6 +48,10 @@ SPECS = {spec.key: spec for spec in (
     SettingSpec("peer_dominance_percent", 60, _l("Dominance rule (%)"),
                 _l("A statistic is suppressed when one enterprise contributes more than this share of the "
                    "group's total."), None, (30, 95)),
+    SettingSpec("certificate_auto_issue", "off", _l("Issue annual certificates automatically"),
+                _l("When the last month of a year is approved and all twelve are, the enterprise's annual emission "
+                   "certificate is issued at once."),
+                (("off", _l("No, the regulator issues them")), ("annual", _l("Yes, on the last approval")))),
 )}
 
 

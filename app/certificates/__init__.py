@@ -1,0 +1,1 @@
+"""Emission certificates: issued from approved filings, stored once, publicly verifiable by serial or by the PDF."""

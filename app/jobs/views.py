@@ -1,0 +1,101 @@
+"""PDF reports: the enterprise's monthly report in the request (small and fast), the enterprise's annual
+report and the city's annual report as background jobs with a progress page."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.forms import ConfirmForm
+from app.audit.services import record
+from app.city_index import index_service
+from app.core.types import utcnow
+from app.certificates.report_data import enterprise_report
+from app.extensions import db
+from app.jobs import services
+from app.jobs.models import DONE, ReportJob
+from app.organisations.models import AUTHORITY, Organisation
+from app.tenancy import get_or_404
+from reports import enterprise_report as enterprise_pdf
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _year_ok(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        abort(404)
+
+
+@bp.get("/enterprise/<int:org_id>/<int:year>/<int:month>.pdf")
+@login_required
+def enterprise_monthly(org_id: int, year: int, month: int):
+    org = get_or_404(Organisation, org_id)  # own enterprise, or any for the authority; else 404
+    _year_ok(year)
+    if not 1 <= month <= 12 or org.kind != "enterprise":
+        abort(404)
+    period = date(year, month, 1)
+    pdf = enterprise_pdf.build(enterprise_report(org, period, period))
+    record("report.generated", actor=current_user, org_id=current_user.org_id,
+           detail={"kind": "enterprise_monthly", "org_id": org.id, "period": period.strftime("%Y-%m")})
+    db.session.commit()
+    return _pdf(pdf, f"report-{org.credit_code or org.id}-{year}-{month:02d}.pdf")
+
+
+@bp.post("/enterprise/<int:org_id>/<int:year>/annual")
+@login_required
+def enterprise_annual(org_id: int, year: int):
+    org = get_or_404(Organisation, org_id)
+    _year_ok(year)
+    if org.kind != "enterprise" or not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _start("enterprise_annual", {"org_id": org.id, "year": year})
+
+
+@bp.post("/city/<int:year>")
+@login_required
+def city_annual(year: int):
+    if current_user.organisation.kind != AUTHORITY:
+        abort(403)
+    _year_ok(year)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    # The current year runs to its latest complete month; a past year to December.
+    last_year, last_month = index_service.latest_complete_month(utcnow().date())
+    if year > last_year:
+        abort(404)
+    return _start("city_annual", {"year": year, "month": last_month if year == last_year else 12})
+
+
+def _start(kind: str, params: dict):
+    job = services.create(current_user, kind, params)
+    db.session.commit()  # a worker in another thread or process reads the row
+    services.dispatch(job)
+    return redirect(url_for("reports.job", job_id=job.id))
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    return render_template("reports/job.html", job=get_or_404(ReportJob, job_id))
+
+
+@bp.get("/jobs/<int:job_id>/status")
+@login_required
+def job_status(job_id: int):
+    job = get_or_404(ReportJob, job_id)
+    db.session.refresh(job)
+    return jsonify(status=job.status, progress=job.progress, error=job.error,
+                   download=url_for("reports.job_file", job_id=job.id) if job.status == DONE else None)
+
+
+@bp.get("/jobs/<int:job_id>/file")
+@login_required
+def job_file(job_id: int):
+    job = get_or_404(ReportJob, job_id)
+    if job.status != DONE:
+        abort(404)
+    return _pdf(job.result, job.filename)

@@ -1,0 +1,126 @@
+"""What every Tanji PDF shares: the fonts, bilingual labels, paragraph styles, page header and footer, and a
+document template that numbers pages and fills a table of contents. Plain data in, PDF bytes out; no Flask."""
+import io
+import os
+from decimal import ROUND_HALF_UP, Decimal
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus.tableofcontents import TableOfContents
+
+CID_FONT = "STSong-Light"  # built into ReportLab's CID support: no font file needed
+GREEN = colors.HexColor("#1e6b45")
+LIGHT = colors.HexColor("#e8f3ec")
+_font = None
+
+
+def font(path: str | None = None) -> str:
+    """The Chinese-capable font name: an embedded TrueType font when `path` exists, else the CID font."""
+    global _font
+    path = path if path is not None else os.environ.get("TANJI_PDF_FONT", "")
+    if _font is None:
+        if path and os.path.exists(path):
+            pdfmetrics.registerFont(TTFont("TanjiCJK", path, subfontIndex=0))
+            _font = "TanjiCJK"
+        else:
+            pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+            _font = CID_FONT
+    return _font
+
+
+def tonnes(value, places: int = 3) -> str:
+    if value is None:
+        return "—"
+    shown = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{abs(shown) if shown == 0 else shown:,}"
+
+
+SCOPES = {"1": ("范围一", "Scope 1"), "2": ("范围二", "Scope 2"), "3": ("范围三", "Scope 3"),
+          "export": ("输出（扣减）", "Exported (deducted)")}
+CATEGORIES = {
+    "stationary_combustion": ("固定燃烧", "Stationary combustion"),
+    "mobile_combustion": ("移动燃烧", "Mobile combustion"),
+    "process": ("工业过程", "Industrial process"),
+    "fugitive": ("逸散排放", "Fugitive emissions"),
+    "purchased_electricity": ("外购电力", "Purchased electricity"),
+    "purchased_heat": ("外购热力", "Purchased heat"),
+    "exported_electricity": ("输出电力", "Exported electricity"),
+    "exported_heat": ("输出热力", "Exported heat"),
+    "scope3": ("其他间接排放", "Other indirect"),
+}
+
+
+def bilingual(pair: tuple[str, str] | None, code: str = "") -> str:
+    return f"{pair[0]} {pair[1]}" if pair else code
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    name = font()
+    base = ParagraphStyle("base", fontName=name, fontSize=9.5, leading=14)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.grey),
+        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=28, textColor=GREEN, spaceAfter=6),
+        "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=20, textColor=GREEN, spaceBefore=10,
+                             spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=11, leading=16, spaceBefore=6, spaceAfter=4),
+        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10, leading=16, leftIndent=10),
+    }
+
+
+class Heading(Paragraph):
+    """A section heading that also lands in the table of contents."""
+
+    def __init__(self, text, style, level=0):
+        super().__init__(text, style)
+        self.toc_level = level
+
+
+class ReportDoc(BaseDocTemplate):
+    """A4 portrait, a running header (the report's title) and "page n" footer; headings fill the TOC."""
+
+    def __init__(self, buffer, title: str, subject: str = "", keywords: str = ""):
+        super().__init__(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=22 * mm,
+                         bottomMargin=18 * mm, title=title, author="Tanji 碳迹", subject=subject,
+                         keywords=keywords, creator="Tanji 碳迹")
+        self.running_title = title
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
+
+    def _decorate(self, canvas, doc):
+        canvas.saveState()
+        width, height = A4
+        canvas.setFont(font(), 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(18 * mm, height - 12 * mm, self.running_title)
+        canvas.drawRightString(width - 18 * mm, height - 12 * mm, "碳迹 Tanji")
+        canvas.setStrokeColor(LIGHT)
+        canvas.line(18 * mm, height - 14 * mm, width - 18 * mm, height - 14 * mm)
+        canvas.drawCentredString(width / 2, 10 * mm, f"第 {doc.page} 页 · Page {doc.page}")
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable):
+        if isinstance(flowable, Heading):
+            self.notify("TOCEntry", (flowable.toc_level, flowable.getPlainText(), self.page))
+
+
+def table_of_contents() -> TableOfContents:
+    toc = TableOfContents()
+    toc.levelStyles = [styles()["toc1"]]
+    return toc
+
+
+def render(title: str, story: list, subject: str = "", keywords: str = "", with_toc: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    doc = ReportDoc(buffer, title, subject, keywords)
+    if with_toc:
+        doc.multiBuild(story)  # two passes: the TOC learns the page numbers
+    else:
+        doc.build(story)
+    return buffer.getvalue()
