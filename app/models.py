@@ -17,3 +17,4 @@ from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
 from app.city_index.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark  # noqa: F401
 from app.city_index.scenario_models import Scenario  # noqa: F401
+from app.api.models import ApiToken, IdempotentRequest  # noqa: F401

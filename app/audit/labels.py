@@ -52,6 +52,8 @@ LABELS = {
     "city_data.product_mapped": _l("Product benchmark assigned"),
     "scenario.created": _l("What-if scenario saved"),
     "scenario.deleted": _l("What-if scenario deleted"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
 }
 
 
