@@ -234,7 +234,7 @@ def _paths():
         "/regulator/filings/{filing_id}/approve": {
             "parameters": [FILING_ID],
             "post": {"tags": ["regulator"], "summary": "Approve a submitted filing", "parameters": [IDEMPOTENCY],
-                     "responses": {**_ok("Filing"), **_errors(404, 409, 422, *WRITE_COMMON)}}},
+                     "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}}},
         "/regulator/filings/{filing_id}/return": {
             "parameters": [FILING_ID],
             "post": {"tags": ["regulator"], "summary": "Return a submitted filing with a comment",
