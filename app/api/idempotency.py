@@ -17,6 +17,7 @@ from app.core.types import utcnow
 from app.extensions import db
 
 HEADER = "Idempotency-Key"
+PATH_MAX = 500  # the column's length
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII without spaces, e.g. a UUID
 
 
@@ -50,6 +51,8 @@ def replay(previous: IdempotentRequest):
 
 
 def remember(user, token, key: str, status: int, body: dict) -> None:
+    if len(request.path) > PATH_MAX:
+        return  # a path no route has (the answer was an error): nothing worth replaying, and it would not fit
     db.session.add(IdempotentRequest(org_id=user.org_id, user_id=user.id, token_id=token.id, key=key,
                                      method=request.method, path=request.path, request_hash=fingerprint(),
                                      status_code=status, response_body=json.dumps(body, ensure_ascii=False),

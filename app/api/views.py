@@ -113,9 +113,10 @@ def _write(view, token, args, kwargs):
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()  # the same key, committed by a concurrent request a moment ago
-        raise ApiError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is being handled; "
-                                                      "retry it to get its answer.") from None
+        # A concurrent request committed first: the same Idempotency-Key, or the same new month.
+        db.session.rollback()
+        raise ApiError(409, "concurrent_request", "A concurrent request changed the same data; retry this one "
+                                                  "(with the same Idempotency-Key to get its answer).") from None
     return body, status
 
 

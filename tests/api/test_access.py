@@ -223,3 +223,10 @@ def test_the_reference_page_in_both_languages(client, plant):
     assert 'data-testid="footer-api"' in page and 'data-testid="nav-api-tokens"' in page
     client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client), "next": "/help/api"})
     assert "Authentication" in client.get("/help/api").get_data(as_text=True)
+
+
+def test_a_key_on_a_path_no_route_has_is_still_a_clean_error(client, db, plant, token_for):
+    headers = {**token_for(plant["admin"]), "Idempotency-Key": "long"}
+    response = client.put("/api/v1/filings/" + "9" * 600, headers=headers, json=example_body(plant))
+    assert _code(response) == (400, "invalid_month")
+    assert db.session.scalar(select(IdempotentRequest)) is None
