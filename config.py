@@ -59,6 +59,8 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per API token (Flask-Limiter syntax); requests without a valid token count per address.
+    API_RATE_LIMIT = os.environ.get("TANJI_API_RATE_LIMIT", "120 per minute")
 
     # argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile)
     ARGON2_TIME_COST = 3

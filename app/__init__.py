@@ -64,9 +64,12 @@ def _check_config(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
     from app.ops import request_log
+    from app.api import auth as api_auth
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    # First of the before-request hooks: the API's token decides who is calling before anything asks.
+    api_auth.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
@@ -81,6 +84,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounting.views import bp as accounting_bp
     from app.accounts.views import bp as accounts_bp
+    from app.api.pages import bp as api_pages_bp
+    from app.api.views import bp as api_bp
     from app.assets.views import bp as assets_bp
     from app.audit.views import bp as audit_bp
     from app.benchmarking.views import bp as benchmarking_bp
@@ -120,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scenarios_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -130,6 +137,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.commands import users_cli
+    from app.api.commands import api_token_cli
     from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
     from app.ops.commands import backup_command, restore_command
@@ -139,3 +147,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(api_token_cli)

@@ -76,6 +76,8 @@ def load_user(user_id: str):
 
 
 def _force_password_change():
+    if request.path.startswith("/api/"):
+        return None  # tokens are credentials of their own; the API answers JSON, never a redirect
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in ("accounts.change_password", "accounts.logout",
                                          "accounts.set_language", "static", "bootstrap.static")):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.accounts import services
 from app.accounts.models import Invitation, User
+from app.api import tokens as api_tokens
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
@@ -17,7 +18,8 @@ from app.city_index.models import CarbonSink, ProductBenchmark
 from app.city_index.scenario_models import Scenario
 from app.extensions import db as _db
 from app.filings import services as filing_services
-from app.filings.models import Evidence, Notification
+from app.filings.models import Evidence, Filing, Notification
+from app.api.models import ApiToken
 from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from tests.conftest import csrf_token, login, post
@@ -50,7 +52,11 @@ ARGUMENTS["scenario_id"] = "scenario"
 ARGUMENTS["certificate_id"] = "certificate"
 CAPABILITY_ROUTES.add("certificates.verify")
 # PDF reports: B's monthly report (year, month of B), and a report job B's people started.
-ARGUMENTS.update({"month": "month", "job_id": "report_job"})
+ARGUMENTS.update({"month_no": "month_no", "job_id": "report_job"})
+# API tokens: a token of one of B's users (its revocation). The API's months name B's filing month: A's token
+# must find nothing there and may not file with B's sources (the API routes are tried with A's own token).
+ARGUMENTS.update({"token_id": "api_token", "month": "month"})
+API_STATUSES = (403, 404, 422)  # 422: B's source id in a PUT is refused as unknown, exactly like a missing one
 
 
 @pytest.fixture
@@ -83,6 +89,7 @@ def tenants(app, db, make_org, make_user, authority):
                                                   kind="filing.returned", filing_id=filing_b.id, detail={})
         db.session.add(register_b["notification"])
         db.session.commit()
+        register_b["api_token"] = api_tokens.create_token(users_b["energy_manager"], "乙秘密令牌", "write")[0]
         register_b["evidence"] = Evidence(org_id=b.id, filing_id=filing_b.id, filename="乙秘密发票.pdf",
                                           content_type="application/pdf", size_bytes=9, sha256="0" * 64)
         db.session.add(register_b["evidence"])
@@ -119,8 +126,8 @@ def _b_secrets(t):
 
 def _b_objects(t):
     return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
-            **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv", "month": 1,
-            "asset_kind": "purchase",
+            **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
+            "asset_kind": "purchase", "month": "2025-01", "month_no": 1,
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
             "scenario": _db.session.scalar(select(func.min(Scenario.id))),
             "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),
@@ -145,6 +152,12 @@ def test_access_matrix_enterprise_a_cannot_reach_enterprise_b(app, client, tenan
     login(client, tenants["users_a"][role])
     token = csrf_token(client)
     objects = _b_objects(tenants)
+    with app.test_request_context():
+        api_secret = api_tokens.create_token(tenants["users_a"][role], "matrix", api_tokens.scopes_for(
+            tenants["users_a"][role])[-1])[1]
+        db.session.commit()
+    api_body = {"lines": [{"source_id": objects["source"], "quantity": "1", "unit": "t"}],
+                "production": [{"product_id": objects["product"], "quantity": "1"}], "comment": "hijack"}
     before = _fingerprint(db)
     tried = 0
     for rule in _routes(app):
@@ -152,10 +165,16 @@ def test_access_matrix_enterprise_a_cannot_reach_enterprise_b(app, client, tenan
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in SHARED_READS and method == "GET":
                 continue
-            response = client.open(url, method=method, data={"csrf_token": token, "email": "x@a.example.com",
-                                                             "role": "viewer", "name": "hijack"})
+            if url.startswith("/api/"):  # the API ignores the session: A's own token, a body naming B's objects
+                response = client.open(url, method=method, json=api_body,
+                                       headers={"Authorization": f"Bearer {api_secret}"})
+                allowed = API_STATUSES
+            else:
+                response = client.open(url, method=method, data={"csrf_token": token, "email": "x@a.example.com",
+                                                                 "role": "viewer", "name": "hijack"})
+                allowed = (403, 404)
             tried += 1
-            assert response.status_code in (403, 404), (role, method, url, response.status_code)
+            assert response.status_code in allowed, (role, method, url, response.status_code)
             body = response.get_data(as_text=True)
             for secret in _b_secrets(tenants):
                 assert secret not in body, (role, method, url, secret)
@@ -171,7 +190,10 @@ def _fingerprint(db):
                               .order_by(Organisation.id)).all()
     invitations = db.session.execute(select(Invitation.id, Invitation.org_id, Invitation.revoked_at)
                                      .order_by(Invitation.id)).all()
-    return rows, orgs, invitations
+    filings = db.session.execute(select(Filing.id, Filing.org_id, Filing.status, Filing.version)
+                                 .order_by(Filing.id)).all()
+    tokens = db.session.execute(select(ApiToken.id, ApiToken.revoked_at).order_by(ApiToken.id)).all()
+    return rows, orgs, invitations, filings, tokens
 
 
 @pytest.mark.parametrize("role", ENTERPRISE_ROLES)
@@ -309,6 +331,10 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, tenants, db)
                                           "locale": "en", "credit_code": "91350100M000100Y43",
                                           "industry_code": "C3011", "district": "兴港区"})
         body = response.get_data(as_text=True)
+        if url.startswith("/api/"):
+            # The API never reads the session cookie: a forged request is anonymous, whatever its token.
+            assert response.status_code == 401, (url, response.status_code)
+            continue
         assert response.status_code == 400 or 'data-testid="stale-form"' in body or response.status_code == 302 \
             and rule.endpoint == "accounts.set_language", (url, response.status_code)
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events_before

@@ -57,6 +57,8 @@ LABELS = {
     "certificate.superseded": _l("Emission certificate superseded by an amendment"),
     "certificate.downloaded": _l("Emission certificate downloaded"),
     "report.generated": _l("PDF report generated"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
 }
 
 

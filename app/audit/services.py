@@ -1,8 +1,10 @@
 """Recording and verifying the audit trail."""
 import hashlib
 import json
+from contextlib import contextmanager
 from datetime import datetime
 
+from flask import g, has_app_context
 from sqlalchemy import select, update
 
 from app.audit.models import AuditEvent, AuditHead
@@ -27,6 +29,20 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+@contextmanager
+def provenance(**extra):
+    """Add `extra` (e.g. via="api", token_id=7) to the detail of every event recorded inside the block.
+
+    So a service records the same event whichever door the request came in by, and the trail still says which.
+    """
+    previous = g.get("_audit_provenance") or {}
+    g._audit_provenance = {**previous, **extra}
+    try:
+        yield
+    finally:
+        g._audit_provenance = previous
+
+
 def record(action: str, *, actor=None, org_id: int | None = None, obj=None, detail: dict | None = None,
            now: datetime | None = None) -> AuditEvent:
     """Append an event in the caller's transaction; it lands when the request commits."""
@@ -45,7 +61,7 @@ def record(action: str, *, actor=None, org_id: int | None = None, obj=None, deta
         action=action,
         object_type=type(obj).__name__ if obj is not None else None,
         object_id=getattr(obj, "id", None),
-        detail=detail or {},
+        detail={**(detail or {}), **((g.get("_audit_provenance") or {}) if has_app_context() else {})},
         prev_hash=head.hash,
     )
     event.hash = _digest(head.hash, event)

@@ -16,6 +16,10 @@ MESSAGES = {
 
 
 def _render(code: int, message=None):
+    from app.api.errors import for_status, is_api_request
+
+    if is_api_request():
+        return for_status(code, message)
     title, default = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return {"error": str(title), "message": str(message or default)}, code
@@ -32,6 +36,10 @@ def register(app: Flask) -> None:
                                "Go back, reload the page and submit again."))
 
     register_tenancy(app)
+
+    from app.api import errors as api_errors
+
+    api_errors.register(app)
 
     @app.errorhandler(500)
     def server_error(e):

@@ -30,9 +30,10 @@ def _year_ok(year: int) -> None:
         abort(404)
 
 
-@bp.get("/enterprise/<int:org_id>/<int:year>/<int:month>.pdf")
+@bp.get("/enterprise/<int:org_id>/<int:year>/<int:month_no>.pdf")
 @login_required
-def enterprise_monthly(org_id: int, year: int, month: int):
+def enterprise_monthly(org_id: int, year: int, month_no: int):
+    month = month_no
     org = get_or_404(Organisation, org_id)  # own enterprise, or any for the authority; else 404
     _year_ok(year)
     if not 1 <= month <= 12 or org.kind != "enterprise":

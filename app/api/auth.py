@@ -1,0 +1,34 @@
+"""Who is calling /api/: the Bearer token names the user, never a session cookie.
+
+This hook runs first of all before-request hooks (create_app registers it before the rate limiter,
+the security hooks and the tenancy gate), so `current_user` of an API request is the token's user
+and the tenancy scope derived from it applies unchanged. A browser session is ignored here, so a
+cross-site request riding on cookies is simply anonymous: the API needs no CSRF token.
+"""
+from flask import Flask, current_app, g, request
+
+from app.api import tokens
+from app.api.errors import API_PREFIX
+from app.extensions import db
+
+
+def _authenticate_api_request() -> None:
+    if not request.path.startswith(API_PREFIX):
+        return
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    bearer = scheme.lower() == "bearer" and bool(secret.strip())
+    token = tokens.authenticate(secret.strip()) if bearer else None
+    g.api_token_sent = bearer
+    g.api_token = token
+    if token is not None and token in db.session.dirty:
+        db.session.commit()  # last_used_at, in its own small transaction before the request's work
+    # What flask_login.login_user does for the request, without touching the session.
+    current_app.login_manager._update_request_context_with_user(token.user if token else None)
+
+
+def current_token():
+    return g.get("api_token")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_authenticate_api_request)

@@ -1,0 +1,271 @@
+"""The OpenAPI 3 document of /api/v1, built with apispec from the schemas below.
+
+It is the public contract: the fuzz test (tests/api/test_fuzz.py) checks every answer of the app against it.
+"""
+from functools import cache
+
+from apispec import APISpec
+
+from app.api.schemas import MAX_LINES
+from app.filings.models import STATUSES
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["123.4"]}
+NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$"}
+DATETIME = {"type": ["string", "null"], "format": "date-time"}
+MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2025-03"]}
+DECIMAL_INPUT = {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "number"}],
+                 "description": "A decimal, preferably as a string (exact): \"123.4\"."}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": False,
+            "properties": {"code": {"type": "string", "examples": ["validation_failed"]},
+                           "message": {"type": "string"},
+                           "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                      "description": "Field path (e.g. lines[2].quantity) → message."}}}},
+    },
+    "Organisation": {
+        "type": "object", "required": ["id", "kind", "name"],
+        "properties": {"id": {"type": "integer"}, "kind": {"type": "string", "enum": ["enterprise", "authority"]},
+                       "name": {"type": "string"}, "name_en": NULLABLE_STRING, "credit_code": NULLABLE_STRING,
+                       "industry_code": NULLABLE_STRING, "district": NULLABLE_STRING},
+    },
+    "Me": {
+        "type": "object", "required": ["user", "organisation", "token"],
+        "properties": {
+            "user": {"type": "object", "required": ["id", "email", "name", "role"],
+                     "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
+                                    "role": {"type": "string", "enum": ["platform_admin", "regulator",
+                                                                        "enterprise_admin", "energy_manager",
+                                                                        "viewer"]}}},
+            "organisation": {"$ref": "#/components/schemas/Organisation"},
+            "token": {"type": "object", "required": ["id", "name", "prefix", "scopes"],
+                      "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                     "prefix": {"type": "string"},
+                                     "scopes": {"type": "array", "items": {"type": "string",
+                                                                           "enum": ["read", "write"]}}}}},
+    },
+    "Source": {
+        "type": "object",
+        "required": ["id", "name", "category", "scope", "material", "material_name", "unit", "covered", "active"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"},
+                       "scope": NULLABLE_STRING, "material": {"type": "string"}, "material_name": {"type": "string"},
+                       "unit": {"type": "string"}, "covered": {"type": "boolean"}, "active": {"type": "boolean"},
+                       "declared_factor": NULLABLE_DECIMAL, "declared_unit": NULLABLE_STRING},
+    },
+    "Sources": {
+        "type": "object", "required": ["facilities", "products"],
+        "properties": {
+            "facilities": {"type": "array", "items": {
+                "type": "object", "required": ["id", "name", "active", "sources"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "name_en": NULLABLE_STRING,
+                               "active": {"type": "boolean"},
+                               "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}}},
+            "products": {"type": "array", "items": {
+                "type": "object", "required": ["id", "name", "unit", "is_main", "active"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "name_en": NULLABLE_STRING,
+                               "unit": {"type": "string"}, "is_main": {"type": "boolean"},
+                               "active": {"type": "boolean"}}}}},
+    },
+    "Filing": {
+        "type": "object",
+        "required": ["id", "month", "revision", "status", "version", "lines", "production", "total_tco2e",
+                     "scope1_tco2e", "scope2_tco2e"],
+        "properties": {
+            "id": {"type": "integer"}, "month": MONTH, "revision": {"type": "integer"},
+            "status": {"type": "string", "enum": list(STATUSES)}, "version": {"type": "integer"},
+            "lines": {"type": "array", "items": {
+                "type": "object", "required": ["source_id", "quantity", "unit", "tco2e"],
+                "properties": {"source_id": {"type": "integer"}, "source_name": {"type": "string"},
+                               "quantity": DECIMAL, "unit": {"type": "string"},
+                               "measured": {"type": "object", "additionalProperties": {"type": "string"}},
+                               "green_mwh": NULLABLE_DECIMAL, "scope": NULLABLE_STRING,
+                               "tco2e": NULLABLE_DECIMAL}}},
+            "production": {"type": "array", "items": {
+                "type": "object", "required": ["product_id", "quantity", "unit"],
+                "properties": {"product_id": {"type": "integer"}, "quantity": DECIMAL, "unit": {"type": "string"}}}},
+            "output_value_10k_cny": NULLABLE_DECIMAL,
+            "total_tco2e": NULLABLE_DECIMAL, "scope1_tco2e": NULLABLE_DECIMAL, "scope2_tco2e": NULLABLE_DECIMAL,
+            "scope3_tco2e": NULLABLE_DECIMAL, "energy_tce": NULLABLE_DECIMAL, "computed_at": DATETIME,
+            "explanations": {"type": "object", "additionalProperties": {"type": "string"}},
+            "created_at": DATETIME, "updated_at": DATETIME, "submitted_at": DATETIME, "reviewed_at": DATETIME,
+            "review_comment": NULLABLE_STRING,
+            "findings": {"type": "array", "description": "Plausibility checks of a draft: errors block submission, "
+                                                         "warnings need an explanation under their key.",
+                         "items": {"type": "object", "required": ["key", "level", "message"],
+                                   "properties": {"key": {"type": "string"},
+                                                  "level": {"type": "string", "enum": ["error", "warning"]},
+                                                  "message": {"type": "string"},
+                                                  "source_id": {"type": ["integer", "null"]}}}},
+            "organisation": {"$ref": "#/components/schemas/Organisation"},
+        },
+    },
+    "ActivityInput": {
+        "type": "object", "required": ["lines"], "additionalProperties": False,
+        "properties": {
+            "lines": {"type": "array", "maxItems": MAX_LINES, "items": {
+                "type": "object", "required": ["source_id", "quantity"], "additionalProperties": False,
+                "properties": {"source_id": {"type": "integer"}, "quantity": DECIMAL_INPUT,
+                               "unit": {"type": "string", "description": "A unit code; default: the source's unit."},
+                               "measured": {"type": "object", "additionalProperties": DECIMAL_INPUT,
+                                            "description": "Measured parameters (ncv, carbon_content, "
+                                                           "oxidation_rate, enthalpy_kj_per_kg, temperature_c)."},
+                               "green_mwh": DECIMAL_INPUT}}},
+            "production": {"type": "array", "description": "Omitted: the draft's production is kept.",
+                           "items": {"type": "object", "required": ["product_id", "quantity"],
+                                     "additionalProperties": False,
+                                     "properties": {"product_id": {"type": "integer"}, "quantity": DECIMAL_INPUT,
+                                                    "unit": {"type": "string"}}}},
+            "output_value_10k_cny": {"oneOf": [DECIMAL_INPUT, {"type": "null"}],
+                                     "description": "Omitted: the draft's value is kept."},
+        },
+    },
+    "SubmitInput": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"explanations": {"type": "object", "additionalProperties": {"type": "string"},
+                                        "description": "Warning key (from findings) → written explanation."}},
+    },
+    "ReturnInput": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"comment": {"type": "string"},
+                       "line_comments": {"type": "object", "additionalProperties": {"type": "string"},
+                                         "description": "Source id → comment on that line."}},
+    },
+    "FilingPage": {
+        "type": "object", "required": ["filings", "page", "per_page", "total"],
+        "properties": {"filings": {"type": "array", "items": {"$ref": "#/components/schemas/Filing"}},
+                       "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}},
+    },
+    "CityIndex": {
+        "type": "object", "required": ["year", "months", "sector_totals"],
+        "properties": {
+            "year": {"type": "integer"},
+            "months": {"type": "array", "items": {
+                "type": "object", "required": ["month", "dci", "provisional", "sub_indices"],
+                "properties": {"month": MONTH, "dci": NULLABLE_DECIMAL, "provisional": {"type": "boolean"},
+                               "gross_tco2": NULLABLE_DECIMAL,
+                               "sub_indices": {"type": "object", "additionalProperties": {
+                                   "type": "object", "required": ["score"],
+                                   "properties": {"score": NULLABLE_DECIMAL, "label": {"type": "string"}}}}}}},
+            "sector_totals": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["month", "sectors"],
+                "properties": {"month": MONTH, "window": {"type": "string"}, "sinks_tco2": NULLABLE_DECIMAL,
+                               "sectors": {"type": "array", "items": {
+                                   "type": "object", "required": ["key", "total_tco2e"],
+                                   "properties": {"key": {"type": "string"}, "scope1_tco2e": NULLABLE_DECIMAL,
+                                                  "scope2_tco2e": NULLABLE_DECIMAL,
+                                                  "estimate_tco2e": NULLABLE_DECIMAL,
+                                                  "total_tco2e": NULLABLE_DECIMAL,
+                                                  "filings": {"type": "integer"}}}}}}]},
+        },
+    },
+}
+
+ERROR_TEXT = {400: "Malformed request (bad month, JSON or parameter)", 401: "Missing, unknown or revoked token",
+              403: "The token's scope or the user's role does not allow this", 404: "Not found, or not yours",
+              405: "Method not allowed", 409: "Not possible in the resource's current state",
+              413: "Body too large", 415: "Not JSON", 422: "Invalid values: see error.fields",
+              429: "Rate limit of the token exceeded"}
+
+
+def _errors(*statuses):
+    return {str(s): {"description": ERROR_TEXT[s],
+                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            for s in statuses}
+
+
+def _ok(schema: str, status: int = 200, description: str = "OK"):
+    return {str(status): {"description": description,
+                          "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
+def _body(schema: str, required: bool = True):
+    return {"required": required,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+COMMON = (401, 403, 405, 429)
+WRITE_COMMON = COMMON + (413, 415)
+MONTH_PARAM = {"name": "month", "in": "path", "required": True, "schema": MONTH, "description": "YYYY-MM"}
+FILING_ID = {"name": "filing_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
+               "description": "Repeat a write safely: the same key returns the first answer and changes nothing."}
+
+
+def _paths():
+    return {
+        "/me": {"get": {"tags": ["account"], "summary": "The token's user, role and organisation",
+                        "responses": {**_ok("Me"), **_errors(*COMMON)}}},
+        "/sources": {"get": {"tags": ["register"], "summary": "Facilities, emission sources and products",
+                             "responses": {**_ok("Sources"), **_errors(*COMMON)}}},
+        "/filings/{month}": {
+            "parameters": [MONTH_PARAM],
+            "get": {"tags": ["filings"], "summary": "The month's latest filing with computed emissions",
+                    "responses": {**_ok("Filing"), **_errors(400, 404, *COMMON)}},
+            "put": {"tags": ["filings"], "summary": "Create or replace the draft's lines (and production)",
+                    "parameters": [IDEMPOTENCY], "requestBody": _body("ActivityInput"),
+                    "responses": {**_ok("Filing", 200, "Replaced"), **_ok("Filing", 201, "Created"),
+                                  **_errors(400, 409, 422, *WRITE_COMMON)}},
+        },
+        "/filings/{month}/submit": {
+            "parameters": [MONTH_PARAM],
+            "post": {"tags": ["filings"], "summary": "Submit the draft for review",
+                     "parameters": [IDEMPOTENCY], "requestBody": _body("SubmitInput", required=False),
+                     "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}},
+        },
+        "/regulator/filings": {"get": {
+            "tags": ["regulator"], "summary": "Filings by status and month (authority users)",
+            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES),
+                                                                        "default": "submitted"}},
+                           {"name": "month", "in": "query", "schema": MONTH},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                           {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                          "maximum": 200}}],
+            "responses": {**_ok("FilingPage"), **_errors(400, *COMMON)}}},
+        "/regulator/filings/{filing_id}": {
+            "parameters": [FILING_ID],
+            "get": {"tags": ["regulator"], "summary": "One filing of any enterprise",
+                    "responses": {**_ok("Filing"), **_errors(404, *COMMON)}}},
+        "/regulator/filings/{filing_id}/approve": {
+            "parameters": [FILING_ID],
+            "post": {"tags": ["regulator"], "summary": "Approve a submitted filing", "parameters": [IDEMPOTENCY],
+                     "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}}},
+        "/regulator/filings/{filing_id}/return": {
+            "parameters": [FILING_ID],
+            "post": {"tags": ["regulator"], "summary": "Return a submitted filing with a comment",
+                     "parameters": [IDEMPOTENCY], "requestBody": _body("ReturnInput"),
+                     "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}}},
+        "/city/index": {"get": {
+            "tags": ["city"], "summary": "The city index of a year: DCI, sub-indices and sector totals",
+            "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+                                                                      "maximum": 2100}}],
+            "responses": {**_ok("CityIndex"), **_errors(400, *COMMON)}}},
+    }
+
+
+@cache
+def document() -> dict:
+    spec = APISpec(
+        title="Tanji (碳迹) API", version="1.0.0", openapi_version="3.1.0",
+        info={"description": "Monthly filings in, approved data out. Send Authorization: Bearer <token> "
+                             "(create tokens under API tokens in the app). Errors are "
+                             "{\"error\": {\"code\", \"message\", \"fields\"}}; codes are stable, messages English."},
+        servers=[{"url": "/api/v1"}],
+        tags=[{"name": "account"}, {"name": "register"}, {"name": "filings"}, {"name": "regulator"},
+              {"name": "city"},
+              {"name": "certificates", "description": "Reserved: certificate endpoints are added in a later version."}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema)
+    for path, operations in _paths().items():
+        parameters = operations.pop("parameters", None)
+        spec.path(path=path, operations=operations, parameters=parameters)
+    doc = spec.to_dict()
+    doc["security"] = [{"bearer": []}]
+    return doc

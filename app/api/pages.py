@@ -1,0 +1,92 @@
+"""The web side of the API: a user's tokens (created, shown once, revoked) and the API's reference page."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.accounts.forms import ConfirmForm
+from app.api import tokens
+from app.api.forms import TokenForm
+from app.core.forms import apply_error
+from app.core.service_error import ServiceError
+from app.extensions import db
+from app.security import csrf_checked_by_form
+
+bp = Blueprint("api_pages", __name__)
+
+# The reference page's table: method, path, who may call it, what it does.
+ENDPOINTS = [
+    ("GET", "/api/v1/me", _l("any token"), _l("The token's user, role and organisation.")),
+    ("GET", "/api/v1/sources", _l("enterprise users"),
+     _l("Facilities, emission sources (id, category, fuel or material, unit) and products.")),
+    ("GET", "/api/v1/filings/{YYYY-MM}", _l("enterprise users"),
+     _l("The month's latest filing: status, lines, production, computed emissions and plausibility findings.")),
+    ("PUT", "/api/v1/filings/{YYYY-MM}", _l("energy managers and enterprise admins, write scope"),
+     _l("Create or replace the draft's lines (and production); 409 when the month is no longer a draft.")),
+    ("POST", "/api/v1/filings/{YYYY-MM}/submit", _l("energy managers and enterprise admins, write scope"),
+     _l("Submit the draft, with explanations for its plausibility warnings.")),
+    ("GET", "/api/v1/regulator/filings?status=submitted&month=YYYY-MM", _l("authority users"),
+     _l("Filings by status and month, a page at a time (page, per_page).")),
+    ("GET", "/api/v1/regulator/filings/{id}", _l("authority users"), _l("One filing of any enterprise.")),
+    ("POST", "/api/v1/regulator/filings/{id}/approve", _l("regulators and platform admins, write scope"),
+     _l("Approve a submitted filing.")),
+    ("POST", "/api/v1/regulator/filings/{id}/return", _l("regulators and platform admins, write scope"),
+     _l("Return a submitted filing with a comment.")),
+    ("GET", "/api/v1/city/index?year=YYYY", _l("authority users"),
+     _l("The city index of each month of the year, its sub-indices and the sector totals.")),
+    ("GET", "/api/v1/openapi.json", _l("anyone"), _l("This API as an OpenAPI 3 document.")),
+]
+
+
+def _form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
+    allowed = tokens.scopes_for(current_user)  # a viewer's token only reads
+    form.scope.choices = [c for c in form.scope.choices if c.value in allowed]
+    return form
+
+
+def _page(form: TokenForm, new_secret: str | None = None, new_token=None):
+    return render_template("api/tokens.html", form=form, rows=tokens.tokens_of(current_user),
+                           new_secret=new_secret, new_token=new_token, revoke_form=ConfirmForm())
+
+
+@bp.get("/account/tokens")
+@login_required
+def token_list():
+    return _page(_form(formdata=None))
+
+
+@bp.post("/account/tokens")
+@login_required
+@csrf_checked_by_form
+def create_token():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            token, secret = tokens.create_token(current_user, form.name.data, form.scope.data)
+        except ServiceError as e:
+            db.session.rollback()
+            apply_error(form, e)
+        else:
+            db.session.commit()
+            # Rendered, not redirected: the secret must not travel through the session cookie (flash).
+            return _page(_form(formdata=None), new_secret=secret, new_token=token)
+    return _page(form)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = tokens.own_token(current_user, token_id)
+    if token is None:
+        abort(404)  # another user's token, in this organisation or any other, is not there for you
+    tokens.revoke_token(current_user, token)
+    db.session.commit()
+    flash(_("The token %(name)s is revoked: requests with it are refused from now on.", name=token.name), "success")
+    return redirect(url_for("api_pages.token_list"))
+
+
+@bp.get("/help/api")
+def reference():
+    """The API's reference for people: public, it shows no data, only how to call the API."""
+    return render_template("api/reference.html", endpoints=ENDPOINTS)

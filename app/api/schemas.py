@@ -1,0 +1,289 @@
+"""What the API reads and writes: request bodies checked field by field, rows turned into JSON.
+
+Months are `YYYY-MM`; quantities and tonnes are decimal strings (exact, never floats); units are the
+app's unit codes. Field paths in errors follow the body: `lines[2].quantity`.
+"""
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from app.accounting import units
+from app.accounting.engine import SCOPES
+from app.api.errors import ApiError
+from app.filings.forms import EXPLANATION_MAX, MAX_DECIMALS
+from app.filings.services import MEASURABLE
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+MAX_QUANTITY = Decimal("1E12")  # far above any month's activity, and the computed tonnes stay inside their column
+MAX_LINES = 500
+ACTIVITY_KEYS = {"lines", "production", "output_value_10k_cny"}
+LINE_KEYS = {"source_id", "quantity", "unit", "measured", "green_mwh"}
+PRODUCTION_KEYS = {"product_id", "quantity", "unit"}
+
+
+def parse_month(text: str) -> date:
+    match = MONTH.fullmatch(text or "")
+    if not match or not 2000 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 12:
+        raise ApiError(400, "invalid_month", "Write months as YYYY-MM, e.g. 2025-03.",
+                       fields={"month": "must be YYYY-MM"})
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def month_text(period: date) -> str:
+    return period.strftime("%Y-%m")
+
+
+def decimal_text(value) -> str | None:
+    """A stored decimal as people write it: 12.500000 → "12.5", 0E-10 → "0"."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return "0" if value == 0 else f"{value.normalize():f}"
+
+
+def instant(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+# --- reading bodies ------------------------------------------------------------------------------
+
+class Problems(dict):
+    """Field path → message, collected over the whole body so a client sees every mistake at once."""
+
+    def raise_if_any(self):
+        if self:
+            raise ApiError(422, "validation_failed", "Some values are not valid: see fields.", fields=self)
+
+
+def _integer(value, path: str, problems: Problems) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems[path] = "must be an integer"
+        return None
+    return value
+
+
+def _quantity(value, path: str, problems: Problems, required: bool = True) -> Decimal | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems[path] = "must be a decimal string, e.g. \"123.4\""
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        problems[path] = "must be a decimal string, e.g. \"123.4\""
+        return None
+    if not number.is_finite():
+        problems[path] = "must be a finite number"
+    elif number < 0:
+        problems[path] = "must be ≥ 0"
+    elif number >= MAX_QUANTITY:
+        problems[path] = f"must be less than {MAX_QUANTITY:f}"
+    elif number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+        problems[path] = f"use at most {MAX_DECIMALS} decimal places"
+    else:
+        return number
+    return None
+
+
+def _object(value, path: str, allowed: set, problems: Problems) -> dict | None:
+    if not isinstance(value, dict):
+        problems[path] = "must be an object"
+        return None
+    for key in sorted(set(value) - allowed):
+        problems[f"{path}.{key}" if path else key] = "unknown field"
+    return value
+
+
+def _line_unit(value, source, path: str, problems: Problems) -> str | None:
+    if value is None:
+        return source.activity_unit
+    if not isinstance(value, str) or not value.strip() or len(value) > 20:
+        problems[path] = "must be a unit code, e.g. \"t\""
+        return None
+    try:
+        return units.canonical_unit(value.strip())
+    except units.UnitError:
+        # Scope 3 lines may count in units of their own (t·km, CNY) that the declared factor names.
+        if source.category == "scope3" and value.strip() in (source.activity_unit, source.declared_unit):
+            return value.strip()
+        problems[path] = f"unknown unit; this source is measured in {source.activity_unit}"
+        return None
+
+
+def parse_activity(body, sources: dict, products: dict) -> dict:
+    """A PUT body as set_activity's arguments: {"lines", "production" (None: keep), "output_value" (... keep)}.
+
+    `sources` and `products` are the organisation's own (through the gate): any other id is unknown here,
+    so another tenant's source is refused exactly like one that does not exist.
+    """
+    problems = Problems()
+    if _object(body, "", ACTIVITY_KEYS, problems) is None:
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    result = {}
+    raw_lines = body.get("lines")
+    if not isinstance(raw_lines, list):
+        problems["lines"] = "required: a list of {source_id, quantity, unit}"
+        raw_lines = []
+    elif len(raw_lines) > MAX_LINES:
+        problems["lines"] = f"at most {MAX_LINES} lines"
+        raw_lines = []
+    lines, seen = [], set()
+    for i, item in enumerate(raw_lines):
+        path = f"lines[{i}]"
+        if _object(item, path, LINE_KEYS, problems) is None:
+            continue
+        source_id = _integer(item.get("source_id"), f"{path}.source_id", problems)
+        source = sources.get(source_id)
+        if source_id is not None and source is None:
+            problems[f"{path}.source_id"] = "unknown emission source"
+        elif source_id in seen:
+            problems[f"{path}.source_id"] = "this source appears twice"
+        seen.add(source_id)
+        quantity = _quantity(item.get("quantity"), f"{path}.quantity", problems)
+        if source is None:
+            continue
+        unit = _line_unit(item.get("unit"), source, f"{path}.unit", problems)
+        measured = {}
+        raw_measured = item.get("measured") or {}
+        if _object(raw_measured, f"{path}.measured", set(MEASURABLE), problems) is not None:
+            for key, value in raw_measured.items():
+                if key in MEASURABLE and value is not None:
+                    measured[key] = _quantity(value, f"{path}.measured.{key}", problems)
+        green = _quantity(item.get("green_mwh"), f"{path}.green_mwh", problems, required=False)
+        lines.append({"source_id": source.id, "quantity": quantity, "unit": unit, "measured": measured,
+                      "green_mwh": green})
+    result["lines"] = lines
+
+    if "production" in body:
+        raw = body["production"]
+        production = []
+        if not isinstance(raw, list):
+            problems["production"] = "must be a list of {product_id, quantity, unit}"
+            raw = []
+        seen = set()
+        for i, item in enumerate(raw[:MAX_LINES]):
+            path = f"production[{i}]"
+            if _object(item, path, PRODUCTION_KEYS, problems) is None:
+                continue
+            product_id = _integer(item.get("product_id"), f"{path}.product_id", problems)
+            product = products.get(product_id)
+            if product_id is not None and product is None:
+                problems[f"{path}.product_id"] = "unknown product"
+            elif product_id in seen:
+                problems[f"{path}.product_id"] = "this product appears twice"
+            seen.add(product_id)
+            quantity = _quantity(item.get("quantity"), f"{path}.quantity", problems)
+            unit = item.get("unit")
+            if product is not None and unit is not None and unit != product.unit:
+                problems[f"{path}.unit"] = f"this product is reported in {product.unit}"
+            if product is not None:
+                production.append({"product_id": product.id, "quantity": quantity, "unit": product.unit})
+        result["production"] = production
+    if "output_value_10k_cny" in body:
+        result["output_value"] = _quantity(body["output_value_10k_cny"], "output_value_10k_cny", problems,
+                                           required=False)
+    problems.raise_if_any()
+    return result
+
+
+def parse_explanations(body) -> dict:
+    problems = Problems()
+    if body is None:
+        return {}
+    if _object(body, "", {"explanations"}, problems) is None:
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    raw = body.get("explanations") or {}
+    if not isinstance(raw, dict):
+        problems["explanations"] = "must be an object of warning key → text"
+        raw = {}
+    for key, text in raw.items():
+        if not isinstance(text, str):
+            problems[f"explanations.{key}"] = "must be a string"
+        elif len(text) > EXPLANATION_MAX:
+            problems[f"explanations.{key}"] = f"at most {EXPLANATION_MAX} characters"
+    problems.raise_if_any()
+    return raw
+
+
+def parse_return(body) -> tuple[str, dict]:
+    problems = Problems()
+    if _object(body, "", {"comment", "line_comments"}, problems) is None:
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        problems["comment"] = "must be a string"
+    elif comment is not None and len(comment) > EXPLANATION_MAX:
+        problems["comment"] = f"at most {EXPLANATION_MAX} characters"
+    raw = body.get("line_comments") or {}
+    line_comments = {}
+    if not isinstance(raw, dict):
+        problems["line_comments"] = "must be an object of source id → text"
+    else:
+        for key, text in raw.items():
+            if not re.fullmatch(r"\d{1,9}", key):
+                problems[f"line_comments.{key}"] = "keys are source ids"
+            elif not isinstance(text, str) or len(text) > EXPLANATION_MAX:
+                problems[f"line_comments.{key}"] = f"must be a string of at most {EXPLANATION_MAX} characters"
+            else:
+                line_comments[int(key)] = text
+    problems.raise_if_any()
+    return comment or "", line_comments
+
+
+# --- writing JSON ----------------------------------------------------------------------------------
+
+def organisation_json(org) -> dict:
+    return {"id": org.id, "kind": org.kind, "name": org.name, "name_en": org.name_en,
+            "credit_code": org.credit_code, "industry_code": org.industry_code, "district": org.district}
+
+
+def source_json(source, material_name: str) -> dict:
+    return {"id": source.id, "name": source.name, "category": source.category,
+            "scope": SCOPES.get(source.category), "material": source.material, "material_name": material_name,
+            "unit": source.activity_unit, "covered": source.covered, "active": source.active,
+            "declared_factor": decimal_text(source.declared_factor), "declared_unit": source.declared_unit}
+
+
+def facility_json(facility, sources: list) -> dict:
+    return {"id": facility.id, "name": facility.name, "name_en": facility.name_en, "active": facility.active,
+            "sources": sources}
+
+
+def product_json(product) -> dict:
+    return {"id": product.id, "name": product.name, "name_en": product.name_en, "unit": product.unit,
+            "is_main": product.is_main, "active": product.active}
+
+
+def filing_json(filing, findings=None, with_organisation: bool = False) -> dict:
+    calc = filing.current_calculation
+    per_line = {line.filing_line_id: line for line in calc.lines} if calc else {}
+    data = {
+        "id": filing.id, "month": month_text(filing.period), "revision": filing.revision, "status": filing.status,
+        "version": filing.version,
+        "lines": [{"source_id": line.source_id, "source_name": line.source.name,
+                   "quantity": decimal_text(line.quantity), "unit": line.unit,
+                   "measured": dict(line.measured or {}), "green_mwh": decimal_text(line.green_mwh),
+                   "scope": per_line[line.id].scope if line.id in per_line else None,
+                   "tco2e": decimal_text(per_line[line.id].co2e_t) if line.id in per_line else None}
+                  for line in filing.lines],
+        "production": [{"product_id": p.product_id, "quantity": decimal_text(p.quantity), "unit": p.unit}
+                       for p in filing.production],
+        "output_value_10k_cny": decimal_text(filing.output_value_10k_cny),
+        "total_tco2e": decimal_text(calc.total_tco2e) if calc else None,
+        "scope1_tco2e": decimal_text(calc.scope1_tco2e) if calc else None,
+        "scope2_tco2e": decimal_text(calc.scope2_tco2e) if calc else None,
+        "scope3_tco2e": decimal_text(calc.scope3_tco2e) if calc else None,
+        "energy_tce": decimal_text(calc.energy_tce) if calc else None,
+        "computed_at": instant(calc.computed_at) if calc else None,
+        "explanations": dict(filing.explanations or {}),
+        "created_at": instant(filing.created_at), "updated_at": instant(filing.updated_at),
+        "submitted_at": instant(filing.submitted_at), "reviewed_at": instant(filing.reviewed_at),
+        "review_comment": filing.review_comment,
+    }
+    if findings is not None:
+        data["findings"] = [{"key": f.key, "level": f.level, "message": str(f.message), "source_id": f.source_id}
+                            for f in findings]
+    if with_organisation:
+        data["organisation"] = organisation_json(filing.organisation)
+    return data

@@ -1,0 +1,354 @@
+"""/api/v1: JSON over the same services, workflow and tenancy gate as the web pages.
+
+Each route declares the token scope and the roles it needs (`guarded`); writes commit once, at the edge
+(`_write`), together with the stored answer of an Idempotency-Key and audit events marked `via: api`.
+Reserved: `/api/v1/certificates...` (tag `certificates`) is added once the certificates area is merged.
+"""
+import json
+from decimal import Decimal
+from functools import wraps
+
+from flask import Blueprint, current_app, g, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.accounting.models import EmissionSource, Product
+from app.accounting.sources import load_register, material_label
+from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.api import idempotency, schemas
+from app.api.auth import current_token
+from app.api.errors import ApiError
+from app.api.models import READ, WRITE
+from app.audit.services import provenance
+from app.city_index import index_service
+from app.core.service_error import ServiceError
+from app.core.types import city_today
+from app.extensions import csrf, db, limiter
+from app.filings import plausibility, services, workflow
+from app.filings.models import STATUSES, SUBMITTED, Calculation, Filing, FilingLine
+from app.filings.services import EDITABLE, latest_filing, month_start
+from app.organisations.models import AUTHORITY, ENTERPRISE
+from app.review.services import load_filing
+from app.tenancy import acting_on
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # cookies never authenticate here (see app.api.auth), so there is nothing to forge
+
+EDITORS = (ENERGY_MANAGER, ENTERPRISE_ADMIN)
+REVIEWERS = (PLATFORM_ADMIN, REGULATOR)
+AUTHORITY_READERS = (PLATFORM_ADMIN, REGULATOR, VIEWER)
+MAX_BODY_BYTES = 1024 * 1024
+MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer are simply not found
+PER_PAGE, MAX_PER_PAGE = 50, 200
+
+
+def rate_limit_key() -> str:
+    """Per token, so one busy system cannot starve the others behind the same address."""
+    token = current_token()
+    return f"api-token:{token.id}" if token is not None else f"api-ip:{get_remote_address()}"
+
+
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+
+
+@bp.before_request
+def _body_size():
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
+
+
+def guarded(scope: str = READ, roles: tuple | None = None, org_kind: str | None = None):
+    """Declare what a route needs: a live token with `scope`, one of `roles`, an organisation of `org_kind`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = current_token()
+            if token is None:
+                if g.get("api_token_sent"):
+                    raise ApiError(401, "invalid_token", "The token is unknown, revoked or its user is deactivated.")
+                raise ApiError(401, "unauthorized")
+            if not token.allows(scope):
+                raise ApiError(403, "insufficient_scope", f"This needs a token with the {scope} scope.")
+            if org_kind is not None and current_user.organisation.kind != org_kind:
+                raise ApiError(403, "forbidden", "This is for users of an enterprise." if org_kind == ENTERPRISE
+                               else "This is for users of the authority.")
+            if roles is not None and current_user.role not in roles:
+                raise ApiError(403, "forbidden", "Your role does not allow this.")
+            if scope == WRITE:
+                return _write(view, token, args, kwargs)
+            return view(*args, **kwargs)
+
+        wrapped.api_scope = scope
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def _write(view, token, args, kwargs):
+    """Run a write: replay a repeated Idempotency-Key, else do it and commit it with its stored answer."""
+    user = current_user._get_current_object()
+    key = idempotency.request_key()
+    if key is not None:
+        previous = idempotency.stored(user, key)
+        if previous is not None:
+            return idempotency.replay(previous)
+    try:
+        with provenance(via="api", token_id=token.id):
+            body, status = view(*args, **kwargs)
+    except ApiError as e:
+        db.session.rollback()  # nothing of a refused request is kept, but its answer is
+        body, status = e.body(), e.status
+    except StaleDataError:  # the filing's version column: someone saved it between our read and write
+        db.session.rollback()
+        error = ApiError(409, "edit_conflict", "The filing was changed meanwhile: read it again and retry.")
+        body, status = error.body(), error.status
+    if key is not None:
+        idempotency.remember(user, token, key, status, body)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent request committed first: the same Idempotency-Key, or the same new month.
+        db.session.rollback()
+        raise ApiError(409, "concurrent_request", "A concurrent request changed the same data; retry this one "
+                                                  "(with the same Idempotency-Key to get its answer).") from None
+    return body, status
+
+
+def _json_body(required: bool = True):
+    raw = request.get_data()
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "invalid_json", "Send a JSON object as the body.")
+        return None
+    if not request.is_json:
+        raise ApiError(415)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+
+
+def _service_error(e: ServiceError, default_field: str):
+    return ApiError(422, "validation_failed", e.message, fields={e.field or default_field: e.message})
+
+
+# --- who am I, what do we have ----------------------------------------------------------------------
+
+@bp.get("/me")
+@guarded()
+def me():
+    token = current_token()
+    return {"user": {"id": current_user.id, "email": current_user.email, "name": current_user.name,
+                     "role": current_user.role},
+            "organisation": schemas.organisation_json(current_user.organisation),
+            "token": {"id": token.id, "name": token.name, "prefix": token.prefix, "scopes": token.scope_list}}
+
+
+@bp.get("/sources")
+@guarded(org_kind=ENTERPRISE)
+def sources():
+    register = load_register(current_user.organisation)
+    return {"facilities": [schemas.facility_json(f, [schemas.source_json(s, material_label(s, register.materials))
+                                                     for s in f.sources]) for f in register.facilities],
+            "products": [schemas.product_json(p) for p in register.products]}
+
+
+# --- the enterprise's months ------------------------------------------------------------------------
+
+def _own_filing(month: str) -> Filing:
+    period = schemas.parse_month(month)
+    filing = latest_filing(current_user.org_id, period)
+    if filing is None:
+        raise ApiError(404, "not_found", f"There is no filing for {month} yet.")
+    return filing
+
+
+def _with_findings(filing: Filing) -> dict:
+    findings = workflow.findings_for(filing) if filing.status in EDITABLE else None
+    return schemas.filing_json(filing, findings)
+
+
+@bp.get("/filings/<month>")
+@guarded(org_kind=ENTERPRISE)
+def get_filing(month: str):
+    return _with_findings(_own_filing(month))
+
+
+@bp.put("/filings/<month>")
+@guarded(WRITE, roles=EDITORS, org_kind=ENTERPRISE)
+def put_filing(month: str):
+    period = schemas.parse_month(month)
+    if period > month_start(city_today()):
+        raise ApiError(422, "validation_failed", f"{month} has not begun yet.", fields={"month": "has not begun yet"})
+    body = _json_body()
+    org = current_user.organisation
+    latest = latest_filing(org.id, period)
+    if latest is not None and latest.status not in EDITABLE:
+        raise ApiError(409, "not_editable", f"The filing for {month} is {latest.status}: only a draft or a "
+                                            f"returned filing can be changed.")
+    # Active sources, and inactive ones the draft already has (as on the web form).
+    in_filing = {line.source_id for line in latest.lines} if latest else set()
+    own_sources = {s.id: s for s in db.session.scalars(select(EmissionSource).where(EmissionSource.org_id == org.id))
+                   if s.active or s.id in in_filing}
+    own_products = {p.id: p for p in db.session.scalars(select(Product).where(Product.org_id == org.id))}
+    data = schemas.parse_activity(body, own_sources, own_products)
+    with acting_on(org.id):
+        try:
+            filing = services.open_filing(current_user, org, period)
+            production = data.get("production", [{"product_id": p.product_id, "quantity": p.quantity,
+                                                   "unit": p.unit} for p in filing.production])
+            output_value = data["output_value"] if "output_value" in data else filing.output_value_10k_cny
+            services.set_activity(current_user, filing, data["lines"], production, output_value)
+        except ServiceError as e:
+            raise _service_error(e, "lines") from None
+    return _with_findings(filing), 201 if latest is None else 200
+
+
+@bp.post("/filings/<month>/submit")
+@guarded(WRITE, roles=EDITORS, org_kind=ENTERPRISE)
+def submit_filing(month: str):
+    filing = _own_filing(month)
+    if filing.status not in EDITABLE:
+        raise ApiError(409, "not_editable", f"The filing for {month} is {filing.status}: there is nothing to submit.")
+    explanations = schemas.parse_explanations(_json_body(required=False))
+    findings = workflow.findings_for(filing)
+    errors = plausibility.blocking(findings)
+    if errors:
+        raise ApiError(422, "plausibility_errors", "The filing has errors that block submission.",
+                       fields={f"findings.{f.key}": f.message for f in errors})
+    missing = plausibility.unexplained(findings, {k: v for k, v in explanations.items() if isinstance(v, str)})
+    if missing:
+        raise ApiError(422, "explanations_required", "Explain each warning: send explanations.{key}.",
+                       fields={f"explanations.{f.key}": f.message for f in missing})
+    try:
+        with acting_on(filing.org_id):
+            workflow.submit(current_user, filing, explanations)
+    except ServiceError as e:
+        raise _service_error(e, "filing") from None
+    return schemas.filing_json(filing), 200
+
+
+# --- the regulator's side ---------------------------------------------------------------------------
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number from {low} to {high}.",
+                       fields={name: f"must be {low}..{high}"})
+    return int(raw)
+
+
+@bp.get("/regulator/filings")
+@guarded(roles=AUTHORITY_READERS, org_kind=AUTHORITY)
+def regulator_filings():
+    status = request.args.get("status", SUBMITTED)
+    if status not in STATUSES:
+        raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(STATUSES)}.",
+                       fields={"status": "unknown status"})
+    criteria = [Filing.status == status]
+    if request.args.get("month"):
+        criteria.append(Filing.period == schemas.parse_month(request.args["month"]))
+    page = _int_arg("page", 1, 1, 100000)
+    per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count(Filing.id)).where(*criteria))
+    rows = db.session.scalars(
+        select(Filing).where(*criteria).order_by(Filing.period, Filing.org_id, Filing.revision, Filing.id)
+        .limit(per_page).offset((page - 1) * per_page)
+        .options(selectinload(Filing.organisation), selectinload(Filing.lines).selectinload(FilingLine.source),
+                 selectinload(Filing.production),
+                 selectinload(Filing.calculations).selectinload(Calculation.lines))).all()
+    return {"filings": [schemas.filing_json(f, with_organisation=True) for f in rows],
+            "page": page, "per_page": per_page, "total": total}
+
+
+def _reviewed_filing(filing_id: int, roles: tuple) -> Filing:
+    """The filing through the gate first, then the role: another tenant's filing is a 404 for anyone,
+    as on the web; only then is an enterprise user told (403) that reviewing is the authority's."""
+    filing = load_filing(filing_id)
+    if filing is None:
+        raise ApiError(404, "not_found", "There is no such filing, or it is not yours to see.")
+    if current_user.organisation.kind != AUTHORITY or current_user.role not in roles:
+        raise ApiError(403, "forbidden", "This is for the authority's reviewers." if roles == REVIEWERS
+                       else "This is for users of the authority.")
+    return filing
+
+
+@bp.get(f"/regulator/filings/<int(max={MAX_ID}):filing_id>")
+@guarded()
+def regulator_filing(filing_id: int):
+    return schemas.filing_json(_reviewed_filing(filing_id, AUTHORITY_READERS), with_organisation=True)
+
+
+@bp.post(f"/regulator/filings/<int(max={MAX_ID}):filing_id>/approve")
+@guarded(WRITE)
+def approve_filing(filing_id: int):
+    filing = _reviewed_filing(filing_id, REVIEWERS)
+    if filing.status != SUBMITTED:
+        raise ApiError(409, "not_submitted", f"The filing is {filing.status}: only a submitted filing is approved.")
+    with acting_on(filing.org_id):
+        workflow.approve(current_user, filing)
+    return schemas.filing_json(filing, with_organisation=True), 200
+
+
+@bp.post(f"/regulator/filings/<int(max={MAX_ID}):filing_id>/return")
+@guarded(WRITE)
+def return_filing(filing_id: int):
+    filing = _reviewed_filing(filing_id, REVIEWERS)
+    comment, line_comments = schemas.parse_return(_json_body())
+    if filing.status != SUBMITTED:
+        raise ApiError(409, "not_submitted", f"The filing is {filing.status}: only a submitted filing is returned.")
+    try:
+        with acting_on(filing.org_id):
+            workflow.return_filing(current_user, filing, comment, line_comments)
+    except ServiceError as e:
+        raise _service_error(e, "comment") from None
+    return schemas.filing_json(filing, with_organisation=True), 200
+
+
+# --- the city index ---------------------------------------------------------------------------------
+
+def _rounded(value, places: str = "0.0001") -> str | None:
+    return schemas.decimal_text(Decimal(value).quantize(Decimal(places))) if value is not None else None
+
+
+@bp.get("/city/index")
+@guarded(roles=AUTHORITY_READERS, org_kind=AUTHORITY)
+def city_index():
+    last_year, last_month = index_service.latest_complete_month(city_today())
+    year = _int_arg("year", last_year, 2000, 2100)
+    upto = 0 if year > last_year else last_month if year == last_year else 12
+    points = index_service.trend(upto, year, upto) if upto else []
+    months = [{"month": p.label, "dci": _rounded(p.dci), "provisional": p.provisional,
+               "gross_tco2": _rounded(p.result.gross_tco2, "0.000001") if p.result else None,
+               "sub_indices": {k: {"score": _rounded(s.score), "label": str(s.label)}
+                               for k, s in (p.result.sub_indices.items() if p.result else ())}}
+              for p in points]
+    sectors = None
+    if upto:
+        totals = index_service.sector_totals(year, upto)
+        sectors = {"month": f"{year}-{upto:02d}", "window": "R12", "sinks_tco2": _rounded(totals["sinks"], "0.000001"),
+                   "sectors": [{"key": r.key, "scope1_tco2e": _rounded(r.scope1, "0.000001"),
+                                "scope2_tco2e": _rounded(r.scope2, "0.000001"),
+                                "estimate_tco2e": _rounded(r.estimate, "0.000001"),
+                                "total_tco2e": _rounded(r.total, "0.000001"), "filings": r.filings}
+                               for r in totals["sectors"]]}
+    return {"year": year, "months": months, "sector_totals": sectors}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from app.api.openapi import document
+
+    return document()
+
+
+# Reserved: GET /certificates, /certificates/{serial}, /certificates/{serial}.pdf (tag "certificates"),
+# added when the certificates branch is merged.
