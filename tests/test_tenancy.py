@@ -51,6 +51,9 @@ ARGUMENTS["scenario_id"] = "scenario"
 # open to anyone by design and shows only what the certificate states (tests/test_certificates.py checks that).
 ARGUMENTS["certificate_id"] = "certificate"
 CAPABILITY_ROUTES.add("certificates.verify")
+# The API's twin of that page is public too (tests/api/test_certificates_api.py); its PDF download is B's.
+CAPABILITY_ROUTES.add("api.certificate_verification")
+ARGUMENTS["serial"] = "certificate_serial"
 # PDF reports: B's monthly report (year, month of B), and a report job B's people started.
 ARGUMENTS.update({"month_no": "month_no", "job_id": "report_job"})
 # API tokens: a token of one of B's users (its revocation). The API's months name B's filing month: A's token
@@ -128,6 +131,7 @@ def _b_objects(t):
     return {"org": t["b"].id, "user": t["users_b"]["energy_manager"].id, "invitation": t["invitation_b"].id,
             **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
             "asset_kind": "purchase", "month": "2025-01", "month_no": 1,
+            "certificate_serial": t["register_b"]["certificate"].serial,
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
             "scenario": _db.session.scalar(select(func.min(Scenario.id))),
             "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),

@@ -162,6 +162,42 @@ SCHEMAS = {
                                                   "filings": {"type": "integer"}}}}}}]},
         },
     },
+    "Certificate": {
+        "type": "object",
+        "required": ["serial", "organisation", "period", "total_tco2e", "scope1_tco2e", "scope2_tco2e", "status",
+                     "issued_at", "digest"],
+        "properties": {
+            "serial": {"type": "string", "examples": ["TJ-2025-7KQ2M9XDF"]},
+            "organisation": {"$ref": "#/components/schemas/Organisation"},
+            "period": {"$ref": "#/components/schemas/Period"},
+            "total_tco2e": DECIMAL, "scope1_tco2e": DECIMAL, "scope2_tco2e": DECIMAL,
+            "status": {"type": "string", "enum": ["valid", "superseded", "revoked"]},
+            "issued_at": DATETIME, "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                              "description": "SHA-256 of the certified statement (canonical JSON)."}},
+    },
+    "Period": {"type": "object", "required": ["start", "end"], "properties": {"start": MONTH, "end": MONTH}},
+    "CertificatePage": {
+        "type": "object", "required": ["certificates", "page", "per_page", "total"],
+        "properties": {"certificates": {"type": "array", "items": {"$ref": "#/components/schemas/Certificate"}},
+                       "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}},
+    },
+    "CertificateVerification": {
+        "type": "object",
+        "required": ["serial", "enterprise", "period", "total_tco2e", "status", "digest", "stated", "verify_url"],
+        "properties": {
+            "serial": {"type": "string"},
+            "enterprise": {"type": "object", "properties": {"name": {"type": "string"}, "name_en": {"type": "string"},
+                                                            "credit_code": {"type": "string"}}},
+            "period": {"$ref": "#/components/schemas/Period"},
+            "total_tco2e": DECIMAL, "scope1_tco2e": DECIMAL, "scope2_tco2e": DECIMAL,
+            "status": {"type": "string", "enum": ["valid", "superseded", "revoked"]},
+            "issued_at": DATETIME, "superseded_at": DATETIME, "revoked_at": DATETIME,
+            "revoked_reason": NULLABLE_STRING,
+            "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "stated": {"type": "object", "description": "Everything the certificate states, as certified; its "
+                                                        "canonical JSON (sorted keys, no spaces) hashes to digest."},
+            "verify_url": {"type": "string"}},
+    },
 }
 
 ERROR_TEXT = {400: "Malformed request (bad month, JSON or parameter)", 401: "Missing, unknown or revoked token",
@@ -192,6 +228,8 @@ WRITE_COMMON = COMMON + (413, 415)
 MONTH_PARAM = {"name": "month", "in": "path", "required": True, "schema": MONTH, "description": "YYYY-MM"}
 FILING_ID = {"name": "filing_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
+SERIAL_PARAM = {"name": "serial", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": r"^[A-Za-z0-9-]{1,32}$"}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
                "description": "Repeat a write safely: the same key returns the first answer and changes nothing."}
@@ -240,6 +278,22 @@ def _paths():
             "post": {"tags": ["regulator"], "summary": "Return a submitted filing with a comment",
                      "parameters": [IDEMPOTENCY], "requestBody": _body("ReturnInput"),
                      "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}}},
+        "/certificates": {"get": {
+            "tags": ["certificates"], "summary": "The certificates the token may see (its own; all for the authority)",
+            "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                           {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                          "maximum": 200}}],
+            "responses": {**_ok("CertificatePage"), **_errors(400, *COMMON)}}},
+        "/certificates/{serial}.pdf": {
+            "parameters": [SERIAL_PARAM],
+            "get": {"tags": ["certificates"], "summary": "The issued PDF, byte for byte (owner and authority)",
+                    "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
+                        "schema": {"type": "string", "format": "binary"}}}}, **_errors(404, *COMMON)}}},
+        "/certificates/{serial}": {
+            "parameters": [SERIAL_PARAM],
+            "get": {"tags": ["certificates"], "summary": "Public verification: what it states, status, digest",
+                    "security": [],
+                    "responses": {**_ok("CertificateVerification"), **_errors(404, 405, 429)}}},
         "/city/index": {"get": {
             "tags": ["city"], "summary": "The city index of a year: DCI, sub-indices and sector totals",
             "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
@@ -258,7 +312,8 @@ def document() -> dict:
         servers=[{"url": "/api/v1"}],
         tags=[{"name": "account"}, {"name": "register"}, {"name": "filings"}, {"name": "regulator"},
               {"name": "city"},
-              {"name": "certificates", "description": "Reserved: certificate endpoints are added in a later version."}],
+              {"name": "certificates", "description": "Emission certificates: the list and the stored PDF (token), "
+                                                      "and public verification by serial (no token)."}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in SCHEMAS.items():

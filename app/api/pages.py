@@ -34,6 +34,12 @@ ENDPOINTS = [
      _l("Return a submitted filing with a comment.")),
     ("GET", "/api/v1/city/index?year=YYYY", _l("authority users"),
      _l("The city index of each month of the year, its sub-indices and the sector totals.")),
+    ("GET", "/api/v1/certificates", _l("any token"),
+     _l("The certificates the token may see (its own organisation's; every one for the authority).")),
+    ("GET", "/api/v1/certificates/{serial}.pdf", _l("the certificate's enterprise and the authority"),
+     _l("The issued PDF, byte for byte.")),
+    ("GET", "/api/v1/certificates/{serial}", _l("anyone, no token"),
+     _l("Public verification: what the certificate states, its status and digest; 404 for an unknown serial.")),
     ("GET", "/api/v1/openapi.json", _l("anyone"), _l("This API as an OpenAPI 3 document.")),
 ]
 

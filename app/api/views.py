@@ -2,13 +2,13 @@
 
 Each route declares the token scope and the roles it needs (`guarded`); writes commit once, at the edge
 (`_write`), together with the stored answer of an Idempotency-Key and audit events marked `via: api`.
-Reserved: `/api/v1/certificates...` (tag `certificates`) is added once the certificates area is merged.
+`/certificates/{serial}` is public (no token), like the /verify page it mirrors.
 """
 import json
 from decimal import Decimal
 from functools import wraps
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -23,7 +23,9 @@ from app.api import idempotency, schemas
 from app.api.auth import current_token
 from app.api.errors import ApiError
 from app.api.models import READ, WRITE
-from app.audit.services import provenance
+from app.audit.services import provenance, record
+from app.certificates import services as certificate_services
+from app.certificates.models import Certificate
 from app.city_index import index_service
 from app.core.service_error import ServiceError
 from app.core.types import city_today
@@ -350,5 +352,54 @@ def openapi():
     return document()
 
 
-# Reserved: GET /certificates, /certificates/{serial}, /certificates/{serial}.pdf (tag "certificates"),
-# added when the certificates branch is merged.
+# --- certificates -----------------------------------------------------------------------------------
+
+def _certificate_json(cert: Certificate, public: bool = False) -> dict:
+    """The certificate's own figures; the public form names the enterprise only as the certificate does."""
+    holder = ({"enterprise": certificate_services.stated(cert).get("enterprise", {})} if public
+              else {"organisation": schemas.organisation_json(cert.organisation)})
+    return {"serial": cert.serial, **holder,
+            "period": {"start": cert.period_start.strftime("%Y-%m"), "end": cert.period_end.strftime("%Y-%m")},
+            "total_tco2e": schemas.decimal_text(cert.total_tco2e),
+            "scope1_tco2e": schemas.decimal_text(cert.scope1_tco2e),
+            "scope2_tco2e": schemas.decimal_text(cert.scope2_tco2e),
+            "status": cert.status, "issued_at": schemas.instant(cert.issued_at), "digest": cert.digest}
+
+
+@bp.get("/certificates")
+@guarded()
+def certificates():
+    """Through the gate: an enterprise's token sees its own certificates, the authority's every one."""
+    page, per_page = _int_arg("page", 1, 1, 100_000), _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    query = select(Certificate).options(selectinload(Certificate.organisation))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"certificates": [_certificate_json(c) for c in rows], "page": page, "per_page": per_page,
+            "total": total}
+
+
+@bp.get("/certificates/<serial>.pdf")
+@guarded()
+def certificate_pdf(serial: str):
+    """The stored file, byte for byte, for its owner and the authority (anyone else: 404, as on the web)."""
+    cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial.upper()))
+    if cert is None:
+        raise ApiError(404, "not_found", "There is no such certificate, or it is not yours to download.")
+    with acting_on(cert.org_id), provenance(via="api", token_id=current_token().id):
+        record("certificate.downloaded", actor=current_user, obj=cert, detail={"serial": cert.serial})
+    db.session.commit()
+    return Response(cert.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={cert.serial}.pdf"})
+
+
+@bp.get("/certificates/<serial>")
+def certificate_verification(serial: str):
+    """Public, no token: what the certificate states, its status and digest (the /verify page as JSON)."""
+    cert = certificate_services.find_by_serial(serial)
+    if cert is None:
+        raise ApiError(404, "not_found", "No certificate has this serial: it is not genuine, or mistyped.")
+    return {**_certificate_json(cert, public=True), "stated": certificate_services.stated(cert),
+            "superseded_at": schemas.instant(cert.superseded_at),
+            "revoked_at": schemas.instant(cert.revoked_at), "revoked_reason": cert.revoked_reason,
+            "verify_url": certificate_services.verify_url(cert.serial)}
