@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: once on SQLite, once on a throwaway PostgreSQL.
 #
-# Browser tests need Debian's Chromium and PostgreSQL needs its server binaries; both are installed
-# with apt when missing and we may (root or sudo). Otherwise that part is skipped with a warning,
-# unless TANJI_REQUIRE_BROWSER=1 / TANJI_REQUIRE_POSTGRES=1 (as in CI) make it an error.
+# Browser tests need Debian's Chromium, PostgreSQL its server binaries and the scale-out tests a Redis
+# server; each is installed with apt when missing and we may (root or sudo). Otherwise that part is skipped
+# with a warning, unless TANJI_REQUIRE_BROWSER=1 / TANJI_REQUIRE_POSTGRES=1 / TANJI_REQUIRE_REDIS=1 (as in
+# CI) make it an error. The dependency audit (scripts/audit.sh) runs first and fails on a known vulnerability.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k tenancy
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,27 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Chromium for the browser tests (apt)"
   apt_install chromium fonts-wqy-zenhei || echo "!! could not install Chromium: browser tests will be skipped" >&2
 fi
+
+if ! command -v redis-server >/dev/null; then
+  echo "== installing Redis for the scale-out tests (apt)"
+  apt_install redis-server || echo "!! could not install Redis: the scale-out tests will be skipped" >&2
+fi
+
+start_redis() {
+  command -v redis-server >/dev/null || return 1
+  REDIS_DIR=$(mktemp -d)
+  local port
+  port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$REDIS_DIR" --daemonize yes \
+    --pidfile "$REDIS_DIR/pid" --logfile "$REDIS_DIR/log" || return 1
+  export TANJI_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+}
+
+stop_redis() {
+  if [ -n "${REDIS_DIR:-}" ] && [ -f "$REDIS_DIR/pid" ]; then kill "$(cat "$REDIS_DIR/pid")" 2>/dev/null || true; fi
+  [ -n "${REDIS_DIR:-}" ] && rm -rf "$REDIS_DIR"
+  return 0
+}
 
 pg_bin() {
   local initdb
@@ -50,7 +72,15 @@ start_postgres() {
 stop_postgres() {
   if [ -n "${PGTMP:-}" ]; then "${PG_STOP[@]}" >/dev/null 2>&1 || true; rm -rf "$PGTMP"; fi
 }
-trap stop_postgres EXIT
+trap 'stop_postgres; stop_redis' EXIT
+
+echo "== dependency audit"
+bash scripts/audit.sh
+
+if ! start_redis; then
+  if [ "${TANJI_REQUIRE_REDIS:-0}" = 1 ]; then echo "!! Redis could not be started" >&2; exit 1; fi
+  echo "!! Redis is not available: the scale-out tests will be skipped" >&2
+fi
 
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest -q "$@"
