@@ -102,6 +102,9 @@ def build(db, n_orgs: int, n_months: int, n_sources: int) -> tuple[int, int]:
         for start in range(0, len(rows), 20_000):
             conn.execute(insert(model), rows[start:start + 20_000])
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # planner statistics, as autovacuum would gather after a bulk load
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analyze:
+            analyze.exec_driver_sql("ANALYZE")
     return len(filings), len(calc_lines)
 
 
