@@ -102,3 +102,21 @@ def test_report_data_is_plain(app, db, plant, regulator, kind):  # noqa: F811
         data = enterprise_report(plant["org"], date(YEAR, 1, 1), end)
     assert data["kind"] == kind and data["approved_months"] == (1 if kind == "monthly" else 3)
     assert enterprise_pdf.build(data).startswith(b"%PDF")
+
+
+def test_a_job_whose_worker_stopped_shows_as_interrupted(app, client, db, plant):  # noqa: F811
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    with app.test_request_context():
+        job = jobs.create(plant["admin"], "enterprise_annual", {"org_id": plant["org"].id, "year": YEAR})
+        db.session.commit()  # queued, never dispatched: as after a restart of the in-process worker
+    assert not jobs.interrupted(job, utcnow())
+    assert jobs.interrupted(job, utcnow() + jobs.STALE_AFTER + timedelta(seconds=1))
+    job.created_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    login(client, plant["admin"])
+    status = client.get(f"/reports/jobs/{job.id}/status").json
+    assert status["status"] == "failed" and "重新生成报告" in status["error"]  # the signed-in user's language
+    assert 'data-status="failed"' in client.get(f"/reports/jobs/{job.id}").get_data(as_text=True)

@@ -6,7 +6,7 @@ Backends (config JOB_BACKEND): "thread" runs jobs on a small in-process pool (fi
 with the same DATABASE_URL; see README). A job never raises into its worker: a failure is stored on the row.
 """
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import update
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.jobs.models import DONE, FAILED, QUEUED, RUNNING, ReportJob
 
 _pool: ThreadPoolExecutor | None = None
+STALE_AFTER = timedelta(minutes=15)  # far beyond the slowest report (seconds); see interrupted()
 
 
 def create(actor, kind: str, params: dict) -> ReportJob:
@@ -57,6 +58,12 @@ def run_standalone(job_id: int) -> None:
     from app import create_app
 
     _run_in_app(create_app(), job_id)
+
+
+def interrupted(job: ReportJob, now, timeout: timedelta = STALE_AFTER) -> bool:
+    """A job still queued or running long after it was asked for: its worker stopped (a restart with the
+    in-process backend, a lost RQ worker). Shown as failed so that the user starts it again."""
+    return job.status in (QUEUED, RUNNING) and job.finished_at is None and now - job.created_at > timeout
 
 
 def _progress(job_id: int, pct: int) -> None:

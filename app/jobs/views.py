@@ -3,6 +3,7 @@ report and the city's annual report as background jobs with a progress page."""
 from datetime import date
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.forms import ConfirmForm
@@ -12,12 +13,13 @@ from app.core.types import utcnow
 from app.certificates.report_data import enterprise_report
 from app.extensions import db
 from app.jobs import services
-from app.jobs.models import DONE, ReportJob
+from app.jobs.models import DONE, FAILED, ReportJob
 from app.organisations.models import AUTHORITY, Organisation
 from app.tenancy import get_or_404
 from reports import enterprise_report as enterprise_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+INTERRUPTED = _l("it was interrupted (the server restarted): start the report again.")
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -81,7 +83,9 @@ def _start(kind: str, params: dict):
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def job(job_id: int):
-    return render_template("reports/job.html", job=get_or_404(ReportJob, job_id))
+    job = get_or_404(ReportJob, job_id)
+    return render_template("reports/job.html", job=job, status=FAILED if services.interrupted(job, utcnow())
+                           else job.status, error=INTERRUPTED if services.interrupted(job, utcnow()) else job.error)
 
 
 @bp.get("/jobs/<int:job_id>/status")
@@ -89,6 +93,8 @@ def job(job_id: int):
 def job_status(job_id: int):
     job = get_or_404(ReportJob, job_id)
     db.session.refresh(job)
+    if services.interrupted(job, utcnow()):
+        return jsonify(status=FAILED, progress=job.progress, error=str(INTERRUPTED), download=None)
     return jsonify(status=job.status, progress=job.progress, error=job.error,
                    download=url_for("reports.job_file", job_id=job.id) if job.status == DONE else None)
 
