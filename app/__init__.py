@@ -13,6 +13,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     _check_config(app)
+    app.json.ensure_ascii = False  # JSON answers (the API) carry Chinese as UTF-8, readable, not as \uXXXX
 
     if app.config["TRUSTED_PROXIES"]:
         # Client address and scheme from the proxy, so rate limits and secure cookies see the real ones.

@@ -69,3 +69,8 @@ def test_public_verification_of_unknown_and_revoked_serials(app, client, db, cer
         db.session.commit()
     body = client.get(f"/api/v1/certificates/{certificate.serial}").json
     assert body["status"] == "revoked" and body["revoked_reason"] == "核查发现数据错误" and body["revoked_at"]
+
+
+def test_json_answers_carry_chinese_as_utf8(client, certificate):
+    response = client.get(f"/api/v1/certificates/{certificate.serial}")
+    assert certificate.organisation.name.encode() in response.data and b"\\u" not in response.data
