@@ -63,6 +63,8 @@ def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client,
     assert re.search(r'data-testid="password-error">[^<]*密码不正确', body)
     assert "六月新增一条生产线" in body  # the explanation typed is kept
     assert db.session.get(Filing, filing_id).status == "draft" and _copies(db) == []
+    refused = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "filing.signature_refused"))
+    assert refused.actor_id == manager.id and refused.object_id == filing_id
 
     assert _sign(client, filing_id, password="", **{f"explanation-{key}": "x"}).status_code == 200
     assert db.session.get(Filing, filing_id).status == "draft"

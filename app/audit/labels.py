@@ -6,6 +6,7 @@ LABELS = {
     "filing.saved": _l("Monthly filing saved"),
     "filing.submitted": _l("Monthly filing submitted"),
     "filing.signed": _l("Submission signed: copy of record and receipt"),
+    "filing.signature_refused": _l("Signature refused: wrong password"),
     "user.signing_allowed": _l("Allowed to sign submissions"),
     "user.signing_withdrawn": _l("No longer allowed to sign submissions"),
     "filing.amendment_opened": _l("Amendment opened"),

@@ -36,7 +36,7 @@ from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
-from app.extensions import csrf, db, login_manager
+from app.extensions import csrf, db, limiter, login_manager
 from app.factors.services import display_unit
 from app.filings import calculations, evidence, plausibility, services, workflow
 from app.filings.forms import (
@@ -404,6 +404,7 @@ def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:
 # --- submission and amendment ----------------------------------------------------------------------
 
 @bp.route("/<int:filing_id>/submit", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])  # it checks a password
 @editors_form()
 def submit(filing_id: int):
     filing = get_or_404(Filing, filing_id)
@@ -439,6 +440,10 @@ def submit(filing_id: int):
                 db.session.rollback()
                 apply_error(form, e)
                 form.statement_version.data = str(STATEMENT_VERSION)
+                if e.field == "password":  # a wrong password is worth a line in the audit trail
+                    with acting_on(filing.org_id):
+                        signing.record_refusal(current_user, filing)
+                    db.session.commit()
             except StaleDataError:
                 db.session.rollback()
                 _changed_meanwhile(form, filing)

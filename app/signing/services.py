@@ -228,6 +228,12 @@ def sign_and_submit(signer, filing: Filing, explanations: dict | None = None, *,
     return freeze(filing, signer, now, statement_version=statement_version, channel=channel, token_id=token_id)
 
 
+def record_refusal(signer, filing: Filing, now: datetime | None = None) -> None:
+    """A signature refused for a wrong password leaves a trace (the submission itself was rolled back)."""
+    record("filing.signature_refused", actor=signer, obj=filing, now=now,
+           detail={"period": filing.period.isoformat(), "revision": filing.revision, "reason": "password"})
+
+
 def copies_of(filing_ids) -> dict[int, list[CopyOfRecord]]:
     """The copies of record of some filings, by filing id, oldest first (one query for a page)."""
     ids = list(filing_ids)
