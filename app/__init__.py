@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.organisations.views import bp as organisations_bp
     from app.review.views import bp as review_bp
     from app.settings.views import bp as settings_bp
+    from app.signing.views import bp as signing_bp
 
     app.register_blueprint(ops_bp)
     app.register_blueprint(core_bp)
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(footprint_bp)
     app.register_blueprint(filings_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(signing_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(filing_import_bp)
     app.register_blueprint(assets_bp)

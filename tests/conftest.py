@@ -111,9 +111,10 @@ def make_org(db):
 
 @pytest.fixture
 def make_user(db):
-    def make(org, role, email=None, password=PASSWORD, name=None):
+    def make(org, role, email=None, password=PASSWORD, name=None, may_sign=False):
         n = next(_counter)
         user = account_services.create_user(org, email or f"user{n}@example.com", name or f"用户{n}", password, role)
+        user.may_sign = may_sign  # an energy manager signs submissions only when allowed (app.signing)
         db.session.commit()
         return user
 

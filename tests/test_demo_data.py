@@ -55,6 +55,7 @@ def test_loads_the_city_once(app):
         assert intact and checked == events
 
         _check_activity(enterprises, pending, now)
+        _check_copies_of_record()
         _check_certificates(output)
         _check_sign_ins()
         events = count(select(AuditEvent))
@@ -80,6 +81,20 @@ def _check_activity(enterprises, pending, now):
     totals = [f.current_calculation.total_tco2e for f in filings]
     assert all(t > 0 for t in totals)
     assert count(select(EmissionSource)) >= 3 * len(established)
+
+
+def _check_copies_of_record():
+    """Every demo submission was signed by the enterprise's energy manager: a copy of record and a receipt."""
+    import hashlib
+
+    from app.signing.models import CopyOfRecord
+
+    copies = db.session.scalars(select(CopyOfRecord)).all()
+    submitted = db.session.scalars(select(Filing).where(Filing.submitted_at.is_not(None))).all()
+    assert {c.filing_id for c in copies} == {f.id for f in submitted} and len(copies) == len(submitted)
+    assert all(hashlib.sha256(c.document.encode()).hexdigest() == c.sha256 for c in copies)
+    assert {c.signer.role for c in copies} == {"energy_manager"} and all(c.signer.may_sign for c in copies)
+    assert count(select(AuditEvent).where(AuditEvent.action == "filing.signed")) == len(copies)
 
 
 def _check_certificates(second_run_output):

@@ -29,7 +29,7 @@ def evidence_dir(app, tmp_path, monkeypatch):
 
 @pytest.fixture
 def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+    return make_user(plant["org"], "energy_manager", may_sign=True)
 
 
 @pytest.fixture

@@ -10,17 +10,18 @@ from app.accounting.engine import display
 from app.audit.models import AuditEvent
 from app.filings import services, workflow
 from app.filings.models import Calculation, Evidence, Filing, FilingLine, ReviewComment
-from tests.conftest import csrf_token, login, post
+from tests.conftest import PASSWORD, csrf_token, login, post
 from tests.test_footprint import plant  # noqa: F401  (the fixture)
 
 JUNE = date(2022, 6, 1)
 EXAMPLE_7 = {"gas": "38", "diesel": "15.5", "power": "2350.4", "heat": "4200"}
 UNITS = {"gas": "10^4 Nm3", "diesel": "t", "power": "MWh", "heat": "GJ"}
-_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|version)"[^>]*value="([^"]*)"')
+_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|version|statement_version)"[^>]*value="([^"]*)"')
 
 
-def _hidden(page: str) -> dict:
-    return {name: value for name, value in _HIDDEN.findall(page)}
+def _hidden(page: str, password: str = PASSWORD) -> dict:
+    """A form's hidden fields; with the signer's password, as submitting is a signature (app.signing)."""
+    return {**{name: value for name, value in _HIDDEN.findall(page)}, "password": password}
 
 
 def _form(plant, amounts=None, production="1000", output="5000"):  # noqa: F811
@@ -77,7 +78,7 @@ def _file(app, db, plant, period=JUNE, amounts=None, status=None, regulator=None
 
 @pytest.fixture
 def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+    return make_user(plant["org"], "energy_manager", may_sign=True)
 
 
 @pytest.fixture

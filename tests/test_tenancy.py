@@ -14,6 +14,7 @@ from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.jobs.models import ReportJob
+from app.signing.models import CopyOfRecord
 from app.city_index.models import CarbonSink, ProductBenchmark
 from app.city_index.scenario_models import Scenario
 from app.extensions import db as _db
@@ -59,6 +60,8 @@ ARGUMENTS.update({"month_no": "month_no", "job_id": "report_job"})
 # API tokens: a token of one of B's users (its revocation). The API's months name B's filing month: A's token
 # must find nothing there and may not file with B's sources (the API routes are tried with A's own token).
 ARGUMENTS.update({"token_id": "api_token", "month": "month"})
+# Signed submissions: B's copy of record (its page, JSON, PDF and receipt); who may sign is set per user (user_id).
+ARGUMENTS["copy_id"] = "copy_of_record"
 API_STATUSES = (403, 404, 422)  # 422: B's source id in a PUT is refused as unknown, exactly like a missing one
 
 
@@ -105,6 +108,12 @@ def tenants(app, db, make_org, make_user, authority):
         register_b["report_job"] = ReportJob(org_id=b.id, kind="enterprise_annual", params={"org_id": b.id},
                                              status="done", result="%PDF-乙秘密".encode(), filename="b.pdf")
         db.session.add(register_b["report_job"])
+        db.session.commit()
+        register_b["copy_of_record"] = CopyOfRecord(
+            org_id=b.id, filing_id=filing_b.id, revision=1, receipt_number="RC-2025-B0000000X",
+            document='{"secret":"乙秘密锅炉"}', sha256="0" * 64, signer_id=users_b["energy_manager"].id,
+            statement_version=1, channel="web")
+        db.session.add(register_b["copy_of_record"])
         db.session.commit()
         register_b["asset_entry"] = AssetEntry(org_id=b.id, kind="purchase", instrument="allowance",
                                                compliance_year=2025, quantity_t=500, price_cny_per_t=80,
@@ -188,7 +197,7 @@ def test_access_matrix_enterprise_a_cannot_reach_enterprise_b(app, client, tenan
 
 def _fingerprint(db):
     db.session.expire_all()
-    rows = db.session.execute(select(User.id, User.password_hash, User.active, User.session_version)
+    rows = db.session.execute(select(User.id, User.password_hash, User.active, User.session_version, User.may_sign)
                               .order_by(User.id)).all()
     orgs = db.session.execute(select(Organisation.id, Organisation.name, Organisation.credit_code)
                               .order_by(Organisation.id)).all()

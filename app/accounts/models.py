@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.roles import ROLES
@@ -20,6 +20,8 @@ class User(TenantScoped, UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(30))
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
+    # An energy manager signs submissions only when the enterprise admin allows it (app.signing).
+    may_sign: Mapped[bool] = mapped_column(default=False, server_default=false())
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Bumped on password change or reset so every other session and remember-me cookie ends.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -101,6 +101,11 @@ SCHEMAS = {
                                                   "message": {"type": "string"},
                                                   "source_id": {"type": ["integer", "null"]}}}},
             "organisation": {"$ref": "#/components/schemas/Organisation"},
+            "receipt": {"type": "object", "description": "Only in the answer of a submission: the acknowledgment "
+                                                         "of the signed submission and its copy of record's digest.",
+                        "required": ["number", "received_at", "sha256", "signer_id"],
+                        "properties": {"number": {"type": "string"}, "received_at": DATETIME,
+                                       "sha256": {"type": "string"}, "signer_id": {"type": "integer"}}},
         },
     },
     "ActivityInput": {
@@ -252,7 +257,8 @@ def _paths():
         },
         "/filings/{month}/submit": {
             "parameters": [MONTH_PARAM],
-            "post": {"tags": ["filings"], "summary": "Submit the draft for review",
+            "post": {"tags": ["filings"], "summary": "Sign and submit the draft for review (the token's user signs; "
+                                                     "403 not_a_signer for an energy manager not allowed to sign)",
                      "parameters": [IDEMPOTENCY], "requestBody": _body("SubmitInput", required=False),
                      "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}},
         },

@@ -35,6 +35,8 @@ from app.filings.models import STATUSES, SUBMITTED, Calculation, Filing, FilingL
 from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.review.services import load_filing
+from app.signing import services as signing
+from app.signing.models import API
 from app.tenancy import acting_on
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -218,6 +220,9 @@ def submit_filing(month: str):
     filing = _own_filing(month)
     if filing.status not in EDITABLE:
         raise ApiError(409, "not_editable", f"The filing for {month} is {filing.status}: there is nothing to submit.")
+    if not signing.may_sign(current_user):
+        raise ApiError(403, "not_a_signer", "Submitting is a signature: only the enterprise admin and the energy "
+                                            "managers the admin has allowed to sign may submit.")
     explanations = schemas.parse_explanations(_json_body(required=False))
     findings = workflow.findings_for(filing)
     errors = plausibility.blocking(findings)
@@ -230,10 +235,14 @@ def submit_filing(month: str):
                        fields={f"explanations.{f.key}": f.message for f in missing})
     try:
         with acting_on(filing.org_id):
-            workflow.submit(current_user, filing, explanations)
+            # The write token is the signer's credential: its user signs, and the copy of record names it.
+            copy = signing.sign_and_submit(current_user, filing, explanations, channel=API,
+                                           token_id=current_token().id)
     except ServiceError as e:
         raise _service_error(e, "filing") from None
-    return schemas.filing_json(filing), 200
+    return {**schemas.filing_json(filing), "receipt": {
+        "number": copy.receipt_number, "received_at": copy.received_at.isoformat(), "sha256": copy.sha256,
+        "signer_id": copy.signer_id}}, 200
 
 
 # --- the regulator's side ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +21,7 @@ from app.accounting.engine import display
 from app.audit.services import record
 from app.certificates.approved import approved, months_between
 from app.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
+from app.core import serials
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -31,7 +31,7 @@ from app.tenancy import public_lookup
 
 MAIN_SOURCES = 5
 # Crockford's base32: no I, L, O or U, so a serial read aloud or typed is not misread.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = serials.ALPHABET
 SERIAL = re.compile(r"TJ-(\d{4})-([0-9A-HJKMNP-TV-Z]{8})([0-9A-HJKMNP-TV-Z])")
 
 
@@ -85,19 +85,13 @@ def _authority() -> Organisation | None:
 
 # ------------------------------------------------------------------------------------------------- serials
 
-def _check_char(body: str) -> str:
-    return ALPHABET[sum((i + 1) * ALPHABET.index(c) for i, c in enumerate(body)) % 32]
-
-
 def new_serial(year: int) -> str:
     """TJ-<year>-<8 random characters><check character>: not guessable, typing errors caught."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(8))
-    return f"TJ-{year}-{body}{_check_char(f'{year}{body}')}"
+    return serials.new_number("TJ", year)
 
 
 def serial_ok(serial: str) -> bool:
-    match = SERIAL.fullmatch(serial or "")
-    return bool(match) and _check_char(match.group(1) + match.group(2)) == match.group(3)
+    return serials.number_ok("TJ", serial)
 
 
 def verify_url(serial: str) -> str:

@@ -27,7 +27,9 @@ from app.filings.models import APPROVED, Calculation, Filing
 from app.filings.services import latest_filing, open_filing, set_activity
 from app.organisations.models import AUTHORITY, Organisation
 from app.organisations.services import create_authority, register_enterprise
+from app.accounts.roles import ENERGY_MANAGER
 from app.security import hash_password
+from app.signing.services import freeze
 from app.settings.services import engine_settings
 
 
@@ -85,7 +87,8 @@ class DemoLoader:
             return
         # Built directly rather than by create_user: one password hash for all keeps the command fast.
         user = User(org_id=self.orgs[seed.credit_code].id, email=seed.email, name=seed.name, role=seed.role,
-                    password_hash=self.password_hash, password_changed_at=seed.at, created_at=seed.at)
+                    password_hash=self.password_hash, password_changed_at=seed.at, created_at=seed.at,
+                    may_sign=seed.role == ENERGY_MANAGER)  # the demo's energy managers sign their months
         db.session.add(user)
         db.session.flush()
         record("user.created", actor=self.users.get(seed.created_by), obj=user,
@@ -151,6 +154,9 @@ class DemoLoader:
             filing.status, filing.submitted_at, filing.submitted_by_id = SUBMITTED, plan.submitted_at, manager.id
             record("filing.submitted", actor=manager, obj=filing, detail={"period": plan.period.isoformat()},
                    now=plan.submitted_at)
+            # Signed as on the web: a copy of record and a receipt (its notifications already read).
+            freeze(filing, manager, plan.submitted_at, notified_read=True)
+            self.counts["copies of record created"] += 1
         if plan.reviewed_at:
             regulator = self.users["regulator@jinwan.gov.cn"]
             filing.status = plan.status

@@ -36,7 +36,7 @@ from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
-from app.extensions import csrf, db, login_manager
+from app.extensions import csrf, db, limiter, login_manager
 from app.factors.services import display_unit
 from app.filings import calculations, evidence, plausibility, services, workflow
 from app.filings.forms import (
@@ -56,6 +56,10 @@ from app.notifications import services as inbox
 from app.organisations.models import ENTERPRISE
 from app.security import csrf_checked_by_form
 from app.settings.services import engine_settings
+from app.signing import services as signing
+from app.signing.models import WEB
+from app.signing.statement import STATEMENT_VERSION
+from app.signing.statement import statement as signing_statement
 from app.tenancy import acting_on, get_or_404, require_role
 
 bp = Blueprint("filings", __name__, url_prefix="/filings")
@@ -340,7 +344,9 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         overdue=_today() > due and not any(r.status in (SUBMITTED, APPROVED) for r in revisions),
         can_amend=(current_user.role in EDITORS and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
-        parameter_labels=PARAMETER_LABELS, plain=_plain)
+        parameter_labels=PARAMETER_LABELS, plain=_plain,
+        records=signing.copies_of([filing.id]).get(filing.id, []),
+        can_view_record=lambda c: signing.can_view(current_user, c))
 
 
 # --- live preview ----------------------------------------------------------------------------------
@@ -398,6 +404,7 @@ def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:
 # --- submission and amendment ----------------------------------------------------------------------
 
 @bp.route("/<int:filing_id>/submit", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])  # it checks a password
 @editors_form()
 def submit(filing_id: int):
     filing = get_or_404(Filing, filing_id)
@@ -408,11 +415,13 @@ def submit(filing_id: int):
     findings = workflow.findings_for(filing)
     warnings = [f for f in findings if f.level == plausibility.WARNING]
     form = SubmitForm()
+    may_sign = signing.may_sign(current_user)
     if request.method == "POST":
         explanations = {f.key: request.form.get(f"explanation-{f.key}", "") for f in warnings}
     else:
         explanations = {f.key: (filing.explanations or {}).get(f.key, "") for f in warnings}
         form.version.data = str(filing.version)
+        form.statement_version.data = str(STATEMENT_VERSION)
     if form.validate_on_submit():
         if any(len(text) > EXPLANATION_MAX for text in explanations.values()):
             form.form_errors.append(_("Keep each explanation under %(n)d characters.", n=EXPLANATION_MAX))
@@ -420,21 +429,33 @@ def submit(filing_id: int):
             _changed_meanwhile(form, filing)
         else:
             try:
+                # Signing: the statement shown and the password typed; a wrong one submits nothing.
                 with acting_on(filing.org_id):
-                    workflow.submit(current_user, filing, explanations)
+                    copy = signing.sign_and_submit(
+                        current_user, filing, explanations, password=form.password.data, channel=WEB,
+                        statement_version=int(form.statement_version.data or 0))
+                    receipt = copy.receipt_number
                 db.session.commit()
             except ServiceError as e:
                 db.session.rollback()
                 apply_error(form, e)
+                form.statement_version.data = str(STATEMENT_VERSION)
+                if e.field == "password":  # a wrong password is worth a line in the audit trail
+                    with acting_on(filing.org_id):
+                        signing.record_refusal(current_user, filing)
+                    db.session.commit()
             except StaleDataError:
                 db.session.rollback()
                 _changed_meanwhile(form, filing)
             else:
-                flash(_("%(month)s is submitted for review.", month=_month(filing.period)), "success")
+                flash(_("%(month)s is signed and submitted for review: receipt %(receipt)s.",
+                        month=_month(filing.period), receipt=receipt), "success")
                 return redirect(url_for("filings.show", filing_id=filing.id))
     return render_template("filings/submit.html", filing=filing, form=form, calc=filing.current_calculation,
                            errors=plausibility.blocking(findings), warnings=warnings, explanations=explanations,
-                           posted=request.method == "POST")
+                           posted=request.method == "POST", may_sign=may_sign,
+                           signers=[] if may_sign else signing.signers_of(filing.org_id),
+                           statement=signing_statement(STATEMENT_VERSION))
 
 
 def _changed_meanwhile(form, filing: Filing) -> None:

@@ -28,6 +28,7 @@ PAGE_SIZE = 30
 MESSAGES = {
     "filing.returned": N_("%(month)s was returned for correction."),
     "filing.approved": N_("%(month)s was approved."),
+    "filing.signed": N_("%(month)s was received: receipt %(receipt)s, SHA-256 %(digest)s."),
 }
 
 
@@ -36,7 +37,9 @@ def message(notification: Notification) -> str:
     text = MESSAGES.get(notification.kind)
     if text is None:
         return notification.kind
-    return gettext(text, month=(notification.detail or {}).get("period", "")[:7])
+    detail = notification.detail or {}
+    return gettext(text, month=detail.get("period", "")[:7], receipt=detail.get("receipt_number", ""),
+                   digest=detail.get("sha256", ""))
 
 
 def unread_count(user) -> int:

@@ -33,6 +33,7 @@ from app.organisations.models import AUTHORITY, ENTERPRISE, Organisation
 from app.review import services
 from app.review.forms import ApproveForm, ReturnForm, line_comments
 from app.security import csrf_checked_by_form
+from app.signing import services as signing
 from app.tenancy import acting_on, require_role
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -136,6 +137,8 @@ def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict):
     return render_template("review/show.html", filing=filing, r=context, return_form=return_form,
                            approve_form=ApproveForm(formdata=None), line_texts=typed_line_comments,
                            evidence_url=_evidence_url,
+                           records=signing.copies_of([filing.id]).get(filing.id, []),
+                           can_view_record=lambda c: signing.can_view(current_user, c),
                            may_act=current_user.role in ACTORS and filing.status == SUBMITTED)
 
 

@@ -30,7 +30,7 @@ def regulator(authority, make_user):
 
 @pytest.fixture
 def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+    return make_user(plant["org"], "energy_manager", may_sign=True)
 
 
 def example_lines(plant, gas="38"):  # noqa: F811

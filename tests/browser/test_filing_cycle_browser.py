@@ -54,7 +54,7 @@ def close(a: Decimal, b: Decimal) -> bool:
 
 @pytest.fixture
 def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager", email="wang.energy@chem.example.com", name="王能源")
+    return make_user(plant["org"], "energy_manager", email="wang.energy@chem.example.com", name="王能源", may_sign=True)
 
 
 @pytest.fixture
@@ -111,8 +111,15 @@ def submit_month(page, total: str) -> None:
     expect(page.get_by_test_id("certification-summary").get_by_test_id("total")).to_have_text(total)
     expect(page.get_by_test_id("submit-form")).to_contain_text(zh("The plausibility checks found nothing unusual."))
     expect(page.locator("textarea[name^='explanation-']")).to_have_count(0)  # no warning to explain
-    click(page, "Certify and submit")
-    expect(flash(page)).to_contain_text(zh("%(month)s is submitted for review.", month=MONTH))
+    # Submitting is a signature: the statement is shown, and a wrong password submits nothing.
+    expect(page.get_by_test_id("statement")).to_contain_text("真实、准确、完整")
+    page.fill("#password", "not-my-password")
+    click(page, "Sign and submit")
+    expect(page.get_by_test_id("password-error")).to_have_text(zh("This is not your password: nothing was submitted."))
+    page.fill("#password", PASSWORD)
+    click(page, "Sign and submit")
+    expect(flash(page)).to_contain_text(re.compile(r"RC-\d{4}-[0-9A-Z]{9}"))
+    expect(page.get_by_test_id("copies-of-record")).to_contain_text("RC-")
     expect(status_badge(page)).to_have_text(zh("Submitted"))
     expect(page.get_by_test_id("save")).to_have_count(0)  # under review: read-only
 
@@ -280,7 +287,8 @@ def test_file_return_correct_approve_amend(open_page, db, plant, manager, regula
     assert filing_id_of(me) == june_id
     expect(me.get_by_test_id("save")).to_have_count(0)
     assert db.session.scalars(select(Notification.kind).where(Notification.user_id == manager.id)
-                              .order_by(Notification.id)).all() == ["filing.returned", "filing.approved"]
+                              .order_by(Notification.id)).all() == ["filing.signed", "filing.returned",
+                                                                    "filing.signed", "filing.approved"]
 
     # 5. An amendment: revision 2 with more diesel, reviewed again, supersedes revision 1 once approved.
     me.get_by_test_id("go-amend").click()
