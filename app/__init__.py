@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from app.organisations.views import bp as organisations_bp
     from app.review.views import bp as review_bp
     from app.settings.views import bp as settings_bp
+    from app.verification.views import bp as verification_bp
 
     app.register_blueprint(ops_bp)
     app.register_blueprint(core_bp)
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
+    app.register_blueprint(verification_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,3 +20,4 @@ from app.city_index.scenario_models import Scenario  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
 from app.jobs.models import ReportJob  # noqa: F401
 from app.api.models import ApiToken, IdempotentRequest  # noqa: F401
+from app.verification.models import Engagement, VerificationFinding  # noqa: F401

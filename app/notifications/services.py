@@ -28,6 +28,12 @@ PAGE_SIZE = 30
 MESSAGES = {
     "filing.returned": N_("%(month)s was returned for correction."),
     "filing.approved": N_("%(month)s was approved."),
+    "verification.assigned": N_("A verification body is assigned for %(year)s."),
+    "verification.finding_raised": N_("The verification of %(year)s has a new finding to answer."),
+    "verification.finding_answered": N_("A finding of the verification of %(year)s was answered."),
+    "verification.opinion_issued": N_("A verification opinion for %(year)s awaits confirmation."),
+    "verification.confirmed": N_("The verification of %(year)s is confirmed by the regulator."),
+    "verification.sent_back": N_("The verification opinion for %(year)s was sent back."),
 }
 
 
@@ -36,7 +42,8 @@ def message(notification: Notification) -> str:
     text = MESSAGES.get(notification.kind)
     if text is None:
         return notification.kind
-    return gettext(text, month=(notification.detail or {}).get("period", "")[:7])
+    detail = notification.detail or {}
+    return gettext(text, month=detail.get("period", "")[:7], year=detail.get("year", ""))
 
 
 def unread_count(user) -> int:
