@@ -290,3 +290,23 @@ def test_confirmed_verification_on_the_annual_certificate_and_the_index(app, cli
     login(client, regulator)
     page = client.get(f"/city/methodology?month={YEAR + 1}-01").get_data(as_text=True)
     assert 'data-testid="verified-years"' in page
+
+
+def test_regulator_registers_a_body_and_invites_its_verifier(app, client, db, regulator):
+    login(client, regulator)
+    response = post(client, "/verification/bodies/new", {"name": "新核查机构", "accreditation_no": "CNAS-V-0099"},
+                    token_from="/verification/bodies/new")
+    assert response.status_code == 302 and "/invite" in response.headers["Location"]
+    body = db.session.scalar(select(Organisation).where(Organisation.accreditation_no == "CNAS-V-0099"))
+    assert body.kind == "verifier"
+    invite_url = f"/organisations/{body.id}/invite"
+    page = post(client, invite_url, {"email": "v@new-body.example.com", "role": "verifier"}, token_from=invite_url)
+    assert page.status_code == 200
+    from app.accounts.models import Invitation
+
+    invitation = db.session.scalar(select(Invitation).where(Invitation.email == "v@new-body.example.com"))
+    assert (invitation.org_id, invitation.role) == (body.id, "verifier")
+    # The same accreditation number twice is refused beside its field.
+    again = post(client, "/verification/bodies/new", {"name": "重复机构", "accreditation_no": "CNAS-V-0099"},
+                 token_from="/verification/bodies/new")
+    assert 'data-field-error="accreditation_no"' in again.get_data(as_text=True)

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.verification.labels import OPINION_LABELS, SEVERITY_LABELS
@@ -20,9 +21,9 @@ class AssignForm(FlaskForm):
 
 
 class FindingForm(FlaskForm):
-    month = SelectField(_l("Month"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)])
+    month = SelectField(_l("Month"), coerce=int, choices=[SelectChoice(m, f"{m:02d}") for m in range(1, 13)])
     source_id = SelectField(_l("Emission source (optional)"), validators=[Optional()])
-    severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()))
+    severity = SelectField(_l("Severity"), choices=[SelectChoice(k, v) for k, v in SEVERITY_LABELS.items()])
     amount_tco2e = StringField(_l("Misstatement (tCO2e, signed)"), validators=[Optional(), Length(max=40)],
                                description=_l("Positive when the report overstates, negative when it understates."))
     text = TextAreaField(_l("Finding"), validators=[InputRequired(), Length(max=4000)])
@@ -33,12 +34,12 @@ class AnswerForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    status = SelectField(_l("Close as"), choices=[("corrected", _l("Corrected (no longer counts)")),
-                                                  ("resolved", _l("Resolved as it stands"))])
+    status = SelectField(_l("Close as"), choices=[SelectChoice("corrected", _l("Corrected (no longer counts)")),
+                                                  SelectChoice("resolved", _l("Resolved as it stands"))])
 
 
 class OpinionForm(FlaskForm):
-    opinion = SelectField(_l("Opinion"), choices=list(OPINION_LABELS.items()))
+    opinion = SelectField(_l("Opinion"), choices=[SelectChoice(k, v) for k, v in OPINION_LABELS.items()])
     verified_total_tco2e = StringField(_l("Verified annual total (tCO2e)"), validators=[InputRequired(),
                                                                                         Length(max=40)])
     opinion_text = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=4000)])

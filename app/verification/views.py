@@ -8,6 +8,7 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import extract, select
 from sqlalchemy.orm import selectinload
 
@@ -107,8 +108,8 @@ def assign():
     form = AssignForm()
     enterprises = db.session.scalars(select(Organisation).where(Organisation.kind == ENTERPRISE, Organisation.active)
                                      .order_by(Organisation.name)).all()
-    form.org_id.choices = [(o.id, localised(o.name, o.name_en)) for o in enterprises]
-    form.verifier_org_id.choices = [(o.id, f"{localised(o.name, o.name_en)} ({o.accreditation_no})")
+    form.org_id.choices = [SelectChoice(o.id, localised(o.name, o.name_en)) for o in enterprises]
+    form.verifier_org_id.choices = [SelectChoice(o.id, f"{localised(o.name, o.name_en)} ({o.accreditation_no})")
                                     for o in services.bodies()]
     if not form.is_submitted():
         form.year.data = city_today().year - 1
@@ -194,7 +195,7 @@ def _page(engagement: Engagement, finding_form=None, opinion_form=None, send_bac
     check = services.assess(engagement, total)
     if finding_form is None:
         finding_form = FindingForm(formdata=None)
-    finding_form.source_id.choices = [("", "—")] + [(str(s.id), s.name) for s in sources]
+    finding_form.source_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in sources]
     if opinion_form is None:
         opinion_form = OpinionForm(formdata=None, verified_total_tco2e=f"{total.quantize(services.THOUSANDTH)}")
     answer_forms = answer_forms or {}
@@ -231,7 +232,7 @@ def filing(engagement_id: int, filing_id: int):
 def raise_finding(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     form = FindingForm()
-    form.source_id.choices = [("", "—")] + [(str(s.id), s.name) for s in db.session.scalars(
+    form.source_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in db.session.scalars(
         select(EmissionSource).where(EmissionSource.org_id == engagement.org_id))]
     if form.validate_on_submit():
         try:
