@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from app.review.views import bp as review_bp
     from app.settings.views import bp as settings_bp
     from app.signing.views import bp as signing_bp
+    from app.verification.views import bp as verification_bp
 
     app.register_blueprint(ops_bp)
     app.register_blueprint(core_bp)
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
+    app.register_blueprint(verification_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -21,3 +21,4 @@ from app.certificates.models import Certificate  # noqa: F401
 from app.jobs.models import ReportJob  # noqa: F401
 from app.api.models import ApiToken, IdempotentRequest  # noqa: F401
 from app.signing.models import CopyOfRecord  # noqa: F401
+from app.verification.models import Engagement, VerificationFinding  # noqa: F401

@@ -18,6 +18,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, font, tonnes
 
+OPINIONS = {"verified": "核查通过 Verified", "verified_with_comments": "核查通过（附意见）Verified with comments",
+            "not_verified": "核查未通过 Not verified"}
+
 
 @dataclass(frozen=True)
 class CertificateContent:
@@ -134,6 +137,15 @@ def build(content: CertificateContent) -> bytes:
         line = f"{line}; {item}" if line else item
     if line:
         c.drawString(left, y, line)
+    verification = data.get("verification")
+    if verification:
+        y -= 7 * mm
+        c.setFont(cjk, 8.5)
+        c.drawString(left, y, f"第三方核查 Third-party verification: {verification['body']} "
+                              f"({verification['accreditation_no']})  ·  {OPINIONS.get(verification['opinion'], '')}")
+        y -= 4.5 * mm
+        c.drawString(left, y, f"经主管部门确认的核查排放量 Verified emissions confirmed by the regulator: "
+                              f"{tonnes(verification['confirmed_total_tco2e'])} tCO2e  ·  {verification['confirmed_on']}")
 
     # The issuing authority, the date, the digest and the QR code at the foot of the page.
     base = 30 * mm

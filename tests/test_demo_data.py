@@ -49,7 +49,7 @@ def test_loads_the_city_once(app):
         output = run(app)
         assert "organisations: 0 created" in output and "users: 0 created" in output
         assert (count(select(Organisation)), count(select(User)), count(select(AuditEvent))) == (
-            len(enterprises) + 1, users, events)
+            len(enterprises) + 2, users, events)  # + the authority and the verification body
         assert count(select(Invitation)) == len(invitations)
         intact, checked, _broken = verify_chain()
         assert intact and checked == events
@@ -57,6 +57,7 @@ def test_loads_the_city_once(app):
         _check_activity(enterprises, pending, now)
         _check_copies_of_record()
         _check_certificates(output)
+        _check_verification(output)
         _check_sign_ins()
         events = count(select(AuditEvent))
         output = run(app, "--if-empty")
@@ -104,6 +105,18 @@ def _check_certificates(second_run_output):
     assert len(certificates) == 4 and {c.status for c in certificates} == {"valid", "revoked"}
     assert all(c.period_start.year == utcnow().year - 1 for c in certificates)
     assert "certificates: 0 created, 4 already present" in second_run_output
+
+
+def _check_verification(second_run_output):
+    from app.verification.models import Engagement
+
+    engagements = db.session.scalars(select(Engagement)).all()
+    year = utcnow().year - 1
+    assert {e.year for e in engagements} == {year}
+    assert sorted(e.status for e in engagements) == ["confirmed"] * 3 + ["in_progress"]
+    in_progress = next(e for e in engagements if e.status == "in_progress")
+    assert [f.status for f in in_progress.findings] == ["open"]
+    assert "verifications: 0 created, 4 already present" in second_run_output
 
 
 def _check_sign_ins():

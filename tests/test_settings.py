@@ -19,7 +19,8 @@ def people(make_org, make_user, authority):
 
 SETTINGS = {"gwp_set": "AR5", "grid_series": "national_average", "filing_due_day": "15",
             "plausibility_change_percent": "50", "offset_cap_percent": "5", "peer_min_group": "5",
-            "peer_min_contributors": "3", "peer_dominance_percent": "60", "certificate_auto_issue": "off"}
+            "peer_min_contributors": "3", "peer_dominance_percent": "60", "certificate_auto_issue": "off",
+            "materiality_percent": "5", "materiality_large_percent": "2", "materiality_large_threshold_tco2e": "500000"}
 
 
 def _events(db):

@@ -23,6 +23,7 @@ from app.filings.models import Evidence, Filing, Notification
 from app.api.models import ApiToken
 from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
+from app.verification.models import Engagement, VerificationFinding
 from tests.conftest import csrf_token, login, post
 
 ENTERPRISE_ROLES = ("enterprise_admin", "energy_manager", "viewer")
@@ -62,6 +63,8 @@ ARGUMENTS.update({"month_no": "month_no", "job_id": "report_job"})
 ARGUMENTS.update({"token_id": "api_token", "month": "month"})
 # Signed submissions: B's copy of record (its page, JSON, PDF and receipt); who may sign is set per user (user_id).
 ARGUMENTS["copy_id"] = "copy_of_record"
+# Third-party verification: B's engagement (with a body that verifies B) and a finding on B's year.
+ARGUMENTS.update({"engagement_id": "engagement", "finding_id": "finding"})
 API_STATUSES = (403, 404, 422)  # 422: B's source id in a PUT is refused as unknown, exactly like a missing one
 
 
@@ -121,6 +124,17 @@ def tenants(app, db, make_org, make_user, authority):
                                                reason="乙秘密合同")
         db.session.add(register_b["asset_entry"])
         db.session.commit()
+    body = Organisation(kind="verifier", name="乙秘密核查机构", accreditation_no="CNAS-B-SECRET")
+    db.session.add(body)
+    db.session.flush()
+    register_b["engagement"] = Engagement(org_id=b.id, verifier_org_id=body.id, year=2025, status="in_progress")
+    db.session.add(register_b["engagement"])
+    db.session.flush()
+    register_b["finding"] = VerificationFinding(
+        org_id=b.id, engagement_id=register_b["engagement"].id, verifier_org_id=body.id, period=date(2025, 1, 1),
+        severity="misstatement", amount_tco2e=5, text="乙秘密发现", status="open")
+    db.session.add(register_b["finding"])
+    db.session.commit()
     db.session.add(CarbonSink(name="城市湿地", kind="wetland", area_ha=10, rate_tco2_per_ha_year=5, from_year=2020,
                               source="test"))  # city data: not a tenant's
     db.session.add(Scenario(name="城市情景", kind="sinks", params={"month": "2025-06", "area_ha": "1", "rate": "5"}))
@@ -271,7 +285,8 @@ def test_enterprise_scope_filters_every_select(app, tenants, db):
         emails = db.session.scalars(select(User.email)).all()
         assert emails and all(e.endswith("@a.example.com") for e in emails)
         kinds = {(o.id == a.id, o.kind) for o in db.session.scalars(select(Organisation))}
-        assert kinds == {(True, "enterprise"), (False, "authority")}
+        # Its own profile, the authority's and the accredited verification bodies' (public profiles).
+        assert kinds == {(True, "enterprise"), (False, "authority"), (False, "verifier")}
         assert db.session.scalar(select(Invitation).where(Invitation.id == tenants["invitation_b"].id)) is None
         # Joins and aggregates are filtered too.
         count = db.session.scalar(select(func.count(User.id)).join(User.organisation))
@@ -388,3 +403,33 @@ def test_scope_is_per_request(app, client, tenants):
     with app.test_request_context():
         assert g.get("_tenancy_scope") is None
     assert re.search(r"甲企业有限公司", client.get("/").get_data(as_text=True))
+
+
+# --- a verification body: assigned to A for 2025, it reaches nothing of B ------------------------------
+
+def test_access_matrix_verifier_assigned_to_a_cannot_reach_b(app, client, tenants, db, make_org, make_user):
+    body = make_org(kind="verifier", name="甲的核查机构")
+    verifier = make_user(body, "verifier", email="verifier@body.example.com")
+    db.session.add(Engagement(org_id=tenants["a"].id, verifier_org_id=body.id, year=2025, status="in_progress"))
+    db.session.commit()
+    login(client, verifier)
+    token = csrf_token(client, "/verification/")
+    objects = _b_objects(tenants)
+    before = _fingerprint(db)
+    tried = 0
+    for rule in _routes(app):
+        if rule.rule.startswith("/api/"):
+            continue  # the API takes tokens, and verifiers hold none (tests/api covers token scopes)
+        url = rule.build({arg: objects[ARGUMENTS[arg]] for arg in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.endpoint in SHARED_READS and method == "GET":
+                continue
+            response = client.open(url, method=method, data={"csrf_token": token, "email": "x@body.example.com",
+                                                             "role": "verifier", "name": "hijack"})
+            tried += 1
+            assert response.status_code in (403, 404), (method, url, response.status_code)
+            body_text = response.get_data(as_text=True)
+            for secret in _b_secrets(tenants):
+                assert secret not in body_text, (method, url, secret)
+    assert tried >= 8
+    assert _fingerprint(db) == before

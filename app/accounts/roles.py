@@ -1,4 +1,4 @@
-"""The five roles, which organisation kinds may hold them, and who may invite whom."""
+"""The six roles, which organisation kinds may hold them, and who may invite whom."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -8,10 +8,11 @@ REGULATOR = "regulator"
 ENTERPRISE_ADMIN = "enterprise_admin"
 ENERGY_MANAGER = "energy_manager"
 VIEWER = "viewer"
+VERIFIER = "verifier"
 
 AUTHORITY_ROLES = (PLATFORM_ADMIN, REGULATOR)
 ENTERPRISE_ROLES = (ENTERPRISE_ADMIN, ENERGY_MANAGER)
-ALL_ROLES = (PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN, ENERGY_MANAGER, VIEWER)
+ALL_ROLES = (PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN, ENERGY_MANAGER, VIEWER, VERIFIER)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ ROLES = {
                              _l("Files monthly activity data.")),
     VIEWER: RoleInfo(VIEWER, _l("Read-only viewer"), ("enterprise", "authority"),
                      _l("Reads everything their organisation may see, changes nothing.")),
+    VERIFIER: RoleInfo(VERIFIER, _l("Verifier"), ("verifier",),
+                       _l("Verifies the annual emissions of the enterprises assigned to the body.")),
 }
 
 
@@ -46,6 +49,9 @@ def invitable_roles(actor, org) -> list[str]:
         return roles_for_kind(org.kind)
     if actor.role == REGULATOR and org.kind == "enterprise":
         return [ENTERPRISE_ADMIN]  # the first admin; the enterprise invites its own staff
+    if actor.role in (REGULATOR, VERIFIER) and org.kind == "verifier" and (
+            actor.role == REGULATOR or org.id == actor.org_id):
+        return [VERIFIER]  # the regulator accredits the body; its verifiers invite colleagues
     if actor.role == ENTERPRISE_ADMIN and org.id == actor.org_id:
         return roles_for_kind(org.kind)
     return []

@@ -361,6 +361,10 @@ class CompliancePosition:
     price: Decimal | None = None
     price_is_average: bool = False
     entries: list = field(default_factory=list, repr=False)
+    # The regulator-confirmed third-party verification of the year, when there is one: its total is then
+    # verified_t (in place of the sum of the approved months, kept as reported_t).
+    verification: object | None = None
+    reported_t: Decimal | None = None
 
     @property
     def missing(self) -> list[MonthCount]:
@@ -441,13 +445,22 @@ def verified_by_month_of(org_ids: list[int], year: int) -> dict[int, list[MonthC
     return out
 
 
+_LOOK_UP = object()
+
+
 def compliance_position(org: Organisation, year: int, price: Decimal | None = None,
                         entries: list[AssetEntry] | None = None, months: list[MonthCount] | None = None,
-                        cap_percent: Decimal | None = None) -> CompliancePosition:
+                        cap_percent: Decimal | None = None, verification=_LOOK_UP) -> CompliancePosition:
     """The position of `org` for compliance year `year`; `price` (CNY/t) values the surplus or shortfall,
     by default at the average price of the year's allowance purchases (none: no value in CNY). `entries`,
-    `months` and `cap_percent` may be passed in when many positions are built at once."""
+    `months`, `cap_percent` and `verification` (the confirmed engagement or None) may be passed in when many
+    positions are built at once. A confirmed third-party verification's total is the verified figure."""
+    from app.verification.services import confirmed_for
+
     months = months if months is not None else verified_by_month(org.id, year)
+    if verification is _LOOK_UP:
+        verification = confirmed_for(org.id, year)
+    reported = sum((m.verified_t for m in months if m.counted), ZERO)
     entries = entries if entries is not None else entries_of(org.id)
     by_kind = defaultdict(lambda: ZERO)
     offsets_held = ZERO
@@ -470,7 +483,8 @@ def compliance_position(org: Organisation, year: int, price: Decimal | None = No
     average = bought_cny / bought_t if bought_t else None
     return CompliancePosition(
         org=org, year=year, months=months,
-        verified_t=sum((m.verified_t for m in months if m.counted), ZERO),
+        verified_t=verification.confirmed_total_tco2e if verification is not None else reported,
+        verification=verification, reported_t=reported,
         allocated_t=by_kind["allocation"], purchased_t=by_kind["purchase"], sold_t=-by_kind["sale"],
         allowances_surrendered_t=-by_kind["surrender"],
         offsets_held_t=offsets_held, offsets_surrendered_t=by_kind["offset_surrender"],
@@ -509,10 +523,13 @@ def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition
                                         .order_by(AssetEntry.id)):
             by_org[entry.org_id].append(entry)
     covered = [org for org in orgs if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
+    from app.verification.services import confirmed_by_org
+
     months = verified_by_month_of([org.id for org in covered], year)
+    confirmed = confirmed_by_org([org.id for org in covered], year)
     cap = Decimal(get_setting("offset_cap_percent"))
     return [compliance_position(org, year, price, entries=by_org.get(org.id, []), months=months[org.id],
-                                cap_percent=cap) for org in covered]
+                                cap_percent=cap, verification=confirmed.get(org.id)) for org in covered]
 
 
 def years_for(org_id: int, today: date) -> list[int]:

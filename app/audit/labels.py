@@ -63,6 +63,14 @@ LABELS = {
     "report.generated": _l("PDF report generated"),
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
+    "verification.assigned": _l("Verification body assigned"),
+    "verification.withdrawn": _l("Verification engagement withdrawn"),
+    "verification.finding_raised": _l("Verification finding raised"),
+    "verification.finding_answered": _l("Verification finding answered"),
+    "verification.finding_closed": _l("Verification finding closed"),
+    "verification.opinion_issued": _l("Verification opinion issued"),
+    "verification.confirmed": _l("Verification opinion confirmed"),
+    "verification.sent_back": _l("Verification opinion sent back"),
 }
 
 

@@ -53,7 +53,7 @@ def certified_data(org: Organisation, start: date, end: date, authority: Organis
                               months=", ".join(m.strftime("%Y-%m") for m in found.missing)), field="period")
     authority = authority or _authority()
     totals = found.totals
-    return {
+    data = {
         "version": 1,
         "enterprise": {"name": org.name, "name_en": org.name_en or "", "credit_code": org.credit_code or ""},
         "period": {"start": start.strftime("%Y-%m"), "end": end.strftime("%Y-%m"),
@@ -68,6 +68,27 @@ def certified_data(org: Organisation, start: date, end: date, authority: Organis
         "authority": {"name": authority.name if authority else "", "name_en": (authority.name_en or "")
                       if authority else ""},
     }
+    verification = _verification(org, start, end)
+    if verification is not None:
+        data["verification"] = verification
+    return data
+
+
+def _verification(org: Organisation, start: date, end: date) -> dict | None:
+    """An annual certificate (January to December of one year) also states the year's third-party verification
+    once the regulator has confirmed it: the body, its opinion and the confirmed total. The certified figures
+    stay those of the approved months; the confirmed total is the compliance figure (covered sources)."""
+    if (start.month, end.month) != (1, 12) or start.year != end.year:
+        return None
+    from app.verification.services import confirmed_for
+
+    engagement = confirmed_for(org.id, start.year)
+    if engagement is None:
+        return None
+    return {"body": engagement.verifier.name, "body_en": engagement.verifier.name_en or "",
+            "accreditation_no": engagement.verifier.accreditation_no or "", "opinion": engagement.opinion,
+            "confirmed_total_tco2e": _t(engagement.confirmed_total_tco2e),
+            "confirmed_on": city_date(engagement.confirmed_at).isoformat()}
 
 
 def canonical(data: dict) -> str:

@@ -104,7 +104,7 @@ def index():
     return render_template("city_index/index.html", current=board.current, chart=chart,
                            projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
                            divisions=board.divisions, districts=board.districts, units=UNITS,
-                           month_value=f"{year}-{month:02d}")
+                           month_value=f"{year}-{month:02d}", verified=_verified(year))
 
 
 @bp.get("/industry")
@@ -130,7 +130,15 @@ def methodology():
     year, month = _month()
     current = index_service.city_index(year, month)
     return render_template("city_index/methodology.html", current=current, units=UNITS,
-                           month_value=f"{year}-{month:02d}")
+                           month_value=f"{year}-{month:02d}", verified=_verified(year))
+
+
+def _verified(year: int) -> list[tuple[int, int]]:
+    """How many enterprises' years are third-party verified and confirmed, for the index year and the one before
+    (the R12 window spans both)."""
+    from app.verification.services import confirmed_count
+
+    return [(y, confirmed_count(y)) for y in (year - 1, year)]
 
 
 @bp.get("/public")

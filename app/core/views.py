@@ -21,6 +21,8 @@ def index():
         return redirect(url_for("accounts.login"))
     if current_user.organisation.kind == ENTERPRISE:
         return _enterprise_home()
+    if current_user.organisation.kind == "verifier":
+        return redirect(url_for("verification.index"))  # a verification body's home: its engagements
     return _authority_home()
 
 

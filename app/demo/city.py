@@ -200,9 +200,11 @@ def timeline(now: datetime) -> list:
 def demo_sign_ins() -> list[tuple[str, str, str]]:
     """(e-mail, role, organisation) of the accounts the README lists."""
     petro = ENTERPRISES[0][1]
+    from app.demo.verification import sign_ins as verifier_sign_ins
+
     return [*((email, role, AUTHORITY["name"]) for email, _name, role, _days in AUTHORITY_USERS),
             ("admin@jinwan-petro.com.cn", "enterprise_admin", petro),
-            ("energy@jinwan-petro.com.cn", "energy_manager", petro)]
+            ("energy@jinwan-petro.com.cn", "energy_manager", petro), *verifier_sign_ins()]
 
 
 def enterprise_code(index: int) -> str:

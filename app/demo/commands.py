@@ -19,6 +19,7 @@ from app.city_index import data as city_data
 from app.demo import activity, city
 from app.demo import certificates as demo_certificates
 from app.demo import city_stats
+from app.demo import verification as demo_verification
 from app.demo import assets as demo_assets
 from app.extensions import db
 from app.filings.calculations import load_library
@@ -43,6 +44,7 @@ def demo_data(if_empty):
     loader = DemoLoader()
     for seed in city.timeline(utcnow()):
         loader.apply(seed)
+    demo_verification.load(loader.counts, loader.password_hash)
     demo_certificates.load(loader.counts)
     db.session.commit()
     _echo_summary(loader.counts)
@@ -286,7 +288,7 @@ class DemoLoader:
 def _echo_summary(counts: Counter) -> None:
     for thing in ("organisations", "users", "invitations", "registers", "filings", "ledger entries"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
-    for thing in ("city statistics", "carbon sinks", "certificates"):
+    for thing in ("city statistics", "carbon sinks", "verifications", "certificates"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
     click.echo(f"\nDemo sign-ins (password {city.PASSWORD}):")
     for email, role, org in city.demo_sign_ins():

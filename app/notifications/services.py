@@ -29,6 +29,12 @@ MESSAGES = {
     "filing.returned": N_("%(month)s was returned for correction."),
     "filing.approved": N_("%(month)s was approved."),
     "filing.signed": N_("%(month)s was received: receipt %(receipt)s, SHA-256 %(digest)s."),
+    "verification.assigned": N_("A verification body is assigned for %(year)s."),
+    "verification.finding_raised": N_("The verification of %(year)s has a new finding to answer."),
+    "verification.finding_answered": N_("A finding of the verification of %(year)s was answered."),
+    "verification.opinion_issued": N_("A verification opinion for %(year)s awaits confirmation."),
+    "verification.confirmed": N_("The verification of %(year)s is confirmed by the regulator."),
+    "verification.sent_back": N_("The verification opinion for %(year)s was sent back."),
 }
 
 
@@ -39,7 +45,7 @@ def message(notification: Notification) -> str:
         return notification.kind
     detail = notification.detail or {}
     return gettext(text, month=detail.get("period", "")[:7], receipt=detail.get("receipt_number", ""),
-                   digest=detail.get("sha256", ""))
+                   digest=detail.get("sha256", ""), year=detail.get("year", ""))
 
 
 def unread_count(user) -> int:

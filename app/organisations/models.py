@@ -8,11 +8,12 @@ from app.extensions import db
 
 ENTERPRISE = "enterprise"
 AUTHORITY = "authority"
-ORG_KINDS = (ENTERPRISE, AUTHORITY)
+VERIFIER = "verifier"  # an accredited third-party verification body
+ORG_KINDS = (ENTERPRISE, AUTHORITY, VERIFIER)
 
 
 class Organisation(db.Model):
-    """A tenant: an enterprise that files, or the authority (the city regulator)."""
+    """A tenant: an enterprise that files, the authority (the city regulator), or a verification body."""
 
     __tablename__ = "organisations"
 
@@ -27,6 +28,7 @@ class Organisation(db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    accreditation_no: Mapped[str | None] = mapped_column(String(50))  # verification bodies only
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

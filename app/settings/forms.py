@@ -30,7 +30,11 @@ class CitySettingsForm(FlaskForm):
     peer_min_contributors = _number("peer_min_contributors")
     peer_dominance_percent = _number("peer_dominance_percent")
     certificate_auto_issue = _select("certificate_auto_issue")
+    materiality_percent = _number("materiality_percent")
+    materiality_large_percent = _number("materiality_large_percent")
+    materiality_large_threshold_tco2e = _number("materiality_large_threshold_tco2e")
 
     setting_keys = ("gwp_set", "grid_series", "include_ch4_n2o", "filing_due_day", "plausibility_change_percent",
                     "offset_cap_percent", "peer_min_group", "peer_min_contributors", "peer_dominance_percent",
-                    "certificate_auto_issue")
+                    "certificate_auto_issue", "materiality_percent", "materiality_large_percent",
+                    "materiality_large_threshold_tco2e")

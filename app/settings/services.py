@@ -52,6 +52,14 @@ SPECS = {spec.key: spec for spec in (
                 _l("When the last month of a year is approved and all twelve are, the enterprise's annual emission "
                    "certificate is issued at once."),
                 (("off", _l("No, the regulator issues them")), ("annual", _l("Yes, on the last approval")))),
+    SettingSpec("materiality_percent", 5, _l("Materiality (percent of the annual total)"),
+                _l("Uncorrected misstatements above this share of a year's total prevent a positive verification "
+                   "opinion."), None, (1, 20)),
+    SettingSpec("materiality_large_percent", 2, _l("Materiality for large emitters (percent)"),
+                _l("The share used instead when the annual total is above the large-emitter threshold."),
+                None, (1, 20)),
+    SettingSpec("materiality_large_threshold_tco2e", 500000, _l("Large-emitter threshold (tCO2e a year)"),
+                _l("Above this annual total the large-emitter materiality applies."), None, (1000, 100000000)),
 )}
 
 

@@ -67,9 +67,12 @@ def set_may_sign(actor, user, allowed: bool, now: datetime | None = None) -> Non
 
 
 def can_view(user, copy: CopyOfRecord) -> bool:
-    """The signer, the enterprise's admins and the regulator (the gate already hid other tenants' rows)."""
+    """The signer, the enterprise's admins, the regulator, and a verifier assigned to that enterprise-year (the
+    gate already hid other tenants' rows, and every copy outside a verifier's engagements)."""
     if user is None or not user.is_authenticated:
         return False
+    if user.organisation.kind == "verifier":
+        return True
     if user.organisation.kind == ENTERPRISE:
         return user.org_id == copy.org_id and (user.id == copy.signer_id or user.role == ENTERPRISE_ADMIN)
     return user.role in READERS
