@@ -40,9 +40,7 @@ def base_quantity(i: int, s: int, m: int) -> Decimal:
 
 def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) -> tuple[int, int]:
     """Bulk-insert the city; the first `open_last` enterprises get no filing for the last month (left to file)."""
-    from sqlalchemy import insert
-
-    from sqlalchemy import select
+    from sqlalchemy import insert, select, text
 
     from app.accounting.models import EmissionSource, Facility, Product
     from app.city_index.models import ProductBenchmark
@@ -109,6 +107,10 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
                         (ProductionLine, production)):
         for start in range(0, len(rows), 20_000):
             conn.execute(insert(model), rows[start:start + 20_000])
+    if conn.dialect.name == "postgresql":
+        # Planner statistics, as autovacuum keeps them on a database in use: without them, the first minute
+        # after a bulk load plans the city aggregates as nested loops (118 ms instead of 20 on 500 × 36).
+        conn.execute(text("ANALYZE"))
     db.session.commit()
     return len(filings), len(calc_lines)
 

@@ -25,6 +25,7 @@ simulated person's X-Forwarded-For address counts for the sign-in rate limit, as
 """
 import argparse
 import json
+import resource
 import os
 import secrets
 import shutil
@@ -158,38 +159,44 @@ def _verify_serials(app, db) -> list[str] | None:
         return []
 
 
-class WorkerMemory(threading.Thread):
-    """Peak RSS (VmHWM) of each gunicorn worker, polled while the run lasts; restarted workers show up too."""
+class Sampler(threading.Thread):
+    """Peak RSS (VmHWM) of each gunicorn worker and the CPU time of the workers and of PostgreSQL's
+    processes, polled while the run lasts; a restarted worker shows up as one more pid."""
 
-    def __init__(self, master_pid: int):
+    def __init__(self, gunicorn_pid: int, postmaster_pid: int):
         super().__init__(daemon=True)
-        self.master = master_pid
+        self.groups = {"gunicorn": gunicorn_pid, "postgres": postmaster_pid}
         self.peak_kb: dict[int, int] = {}
+        self.cpu: dict[str, dict[int, float]] = {"gunicorn": {}, "postgres": {}}
         self.stopping = threading.Event()
 
     def run(self):
-        import psutil
-
-        master = psutil.Process(self.master)
         while not self.stopping.is_set():
-            self.sample(master)
+            self.sample()
             self.stopping.wait(0.5)
 
-    def sample(self, master=None):
+    def sample(self):
         import psutil
 
-        try:
-            children = (master or psutil.Process(self.master)).children()
-        except psutil.Error:
-            return
-        for child in children:
+        for group, pid in self.groups.items():
             try:
-                status = Path(f"/proc/{child.pid}/status").read_text()
-            except OSError:
+                parent = psutil.Process(pid)
+                processes = [parent, *parent.children()]
+            except psutil.Error:
                 continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    self.peak_kb[child.pid] = max(self.peak_kb.get(child.pid, 0), int(line.split()[1]))
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                    self.cpu[group][process.pid] = times.user + times.system
+                    if group == "gunicorn" and process.pid != pid:
+                        status = Path(f"/proc/{process.pid}/status").read_text()
+                        kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+                        self.peak_kb[process.pid] = max(self.peak_kb.get(process.pid, 0), kb)
+                except (psutil.Error, OSError, StopIteration):
+                    continue
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {group: sum(times.values()) for group, times in self.cpu.items()}
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
@@ -351,8 +358,13 @@ def main() -> int:
                                          "--timeout", "60", "wsgi:app"], env=env, cwd=ROOT, stdout=log,
                                         stderr=subprocess.STDOUT)
         wait_until_up(host, gunicorn)
-        memory = WorkerMemory(gunicorn.pid)
-        memory.start()
+        postmaster = int((pg.dir / "data" / "postmaster.pid").read_text().split()[0])
+        sampler = Sampler(gunicorn.pid, postmaster)
+        sampler.sample()
+        cpu_before = sampler.cpu_seconds()
+        sampler.start()
+        load_before = os.getloadavg()[0]
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         kind = (f"surge: {args.users} energy managers of {args.users} enterprises sign in, then all save and submit "
                 f"their month within {args.surge_window:g} s" if args.surge else f"load: {args.users} clients for {args.duration} s at most")
         print(f"{kind}; gunicorn -w {args.workers} on {host}, PostgreSQL on port {pg.port}, "
@@ -360,16 +372,27 @@ def main() -> int:
         started = time.perf_counter()
         results = run_locust(args, host, env, work)
         elapsed = time.perf_counter() - started
-        memory.sample()
-        memory.stopping.set()
+        sampler.stopping.set()
+        sampler.join()
+        sampler.sample()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {group: seconds - cpu_before[group] for group, seconds in sampler.cpu_seconds().items()}
+        cpu["locust"] = (children.ru_utime + children.ru_stime - children_before.ru_utime
+                         - children_before.ru_stime)
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(30)
         gunicorn = None
 
         failures, misses = report(results["stats"], results["errors"])
-        peaks = sorted(memory.peak_kb.items())
+        peaks = sorted(sampler.peak_kb.items())
         print(f"peak RSS per gunicorn worker: {', '.join(f'{kb / 1024:.0f} MB' for _, kb in peaks)}"
               + (f"  ({len(peaks)} workers seen: some were restarted)" if len(peaks) > args.workers else ""))
+        requests = results["stats"][-1]["requests"] or 1
+        print(f"CPU during the run ({elapsed:.0f} s × {os.cpu_count()} cores = {elapsed * (os.cpu_count() or 1):.0f} "
+              f"core-s): gunicorn {cpu['gunicorn']:.0f} s ({cpu['gunicorn'] / requests * 1000:.0f} ms a request), "
+              f"PostgreSQL {cpu['postgres']:.0f} s ({cpu['postgres'] / requests * 1000:.0f} ms a request), "
+              f"locust {cpu['locust']:.0f} s; load average {load_before:.1f} before the run (others share the "
+              "machine)")
         log = (work / "gunicorn.log").read_text(errors="replace")
         tracebacks = log.count("Traceback (most recent call last)")
         print(f"server tracebacks in the gunicorn log: {tracebacks}; worker timeouts: {log.count('WORKER TIMEOUT')}")
