@@ -180,7 +180,7 @@ class EnergyManager(Person):
         self.get("/filings/", "GET /filings/")
         if MODE == "load" and random.random() < 0.3:
             self.upload_template()
-        filing_id = self.open_month()
+        filing_id = self.open_month(double_click)
         if filing_id and self.save(filing_id):
             self.wait()
             self.submit(filing_id, double_click=double_click)
@@ -191,15 +191,22 @@ class EnergyManager(Person):
             spread = 0.8  # now and then a month far from the last: a warning to explain at submission
         return str((base * Decimal(str(1 + random.uniform(-spread, spread)))).quantize(Decimal("0.001")))
 
-    def open_month(self) -> int | None:
+    def open_month(self, double_click: bool = False) -> int | None:
         page = self.get("/filings/", "GET /filings/") if random.random() < 0.3 else None
         token = self.token(page.text if page is not None else None)
-        r = self.post("/filings/open", {"period": PERIOD, "csrf_token": token}, "POST /filings/open")
-        match = re.search(r"/filings/(\d+)$", r.headers.get("Location", ""))
-        if not match:
-            _note(f"open: no filing in {r.headers.get('Location')}")
+        data = {"period": PERIOD, "csrf_token": token}
+        if double_click:
+            # Two clicks on "File a month": both posts leave at once; both must land on the one draft.
+            answers = gevent.joinall([gevent.spawn(self.post, "/filings/open", data, "POST /filings/open")
+                                      for _ in range(2)])
+            answers = [g.value for g in answers if g.value is not None]
+        else:
+            answers = [self.post("/filings/open", data, "POST /filings/open")]
+        ids = {m[1] for r in answers if (m := re.search(r"/filings/(\d+)$", r.headers.get("Location", "")))}
+        if len(ids) != 1:
+            _note(f"open: {len(ids)} filings from {[r.status_code for r in answers]}")
             return None
-        return int(match[1])
+        return int(ids.pop())
 
     def token(self, html: str | None) -> str:
         if html is None:
