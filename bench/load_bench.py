@@ -11,7 +11,8 @@ workers, 127.0.0.1, a free port) and runs locust headless against it (bench/locu
 file a month each by the form or by uploading the XLSX template and submit it, regulators read the queue and
 the dashboard and approve, the public reads /city/public. --surge: 50 energy managers of 50 enterprises
 sign in, then all open, save and submit their month, each starting at a random moment of a 20 s window
-(--surge-window 0: all in the same instant); one in five double-clicks "submit".
+(--surge-window 0: all in the same instant); one in five double-clicks "File a month" and "submit" (and in the
+load run one upload in five is double-clicked).
 
 Prints requests/s, p50/p95/p99 per endpoint, the error count, the peak RSS of each gunicorn worker, then
 checks the database: every submission a client was told succeeded is there exactly once, no two filings
