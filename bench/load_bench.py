@@ -26,8 +26,8 @@ simulated person's X-Forwarded-For address counts for the sign-in rate limit, as
 """
 import argparse
 import json
-import resource
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -72,7 +72,7 @@ class Postgres:
         self.run = []
         self.started = False
         if os.geteuid() == 0:
-            if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+            if subprocess.run(["id", "postgres"], capture_output=True, check=False).returncode != 0:
                 subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
             shutil.chown(self.dir, "postgres")
             self.run = ["runuser", "-u", "postgres", "--"]
@@ -90,7 +90,7 @@ class Postgres:
     def stop(self) -> None:
         if self.started:
             subprocess.run([*self.run, self.bin / "pg_ctl", "-D", self.dir / "data", "-m", "fast", "stop"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             self.started = False
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -99,13 +99,13 @@ def seed(args, url: str, plan_path: Path) -> dict:
     """The city, the accounts and the plan the clients follow; returns the plan."""
     from sqlalchemy import func, insert, select, text
 
-    from bench.city_index_bench import _months, base_quantity, build
     from app import create_app
     from app.accounts.models import User
     from app.accounts.services import create_user
     from app.extensions import db
     from app.organisations.models import Organisation
     from app.organisations.services import create_authority
+    from bench.city_index_bench import _months, base_quantity, build
 
     app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
@@ -152,10 +152,11 @@ def _verify_serials(app, db) -> list[str] | None:
     if not any(rule.rule.startswith("/verify/") for rule in app.url_map.iter_rules()):
         return None
     from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return [r[0] for r in db.session.execute(text("SELECT serial FROM certificates LIMIT 20"))]
-    except Exception:  # another branch's table may be named otherwise: probe with an unknown serial
+    except SQLAlchemyError:  # another branch's table may be named otherwise: probe with an unknown serial
         db.session.rollback()
         return []
 
@@ -413,6 +414,7 @@ def main() -> int:
         return 1 if bad else 0
     except KeyboardInterrupt:
         print("interrupted: stopping gunicorn and PostgreSQL")
+        keep = args.keep
         return 130
     finally:
         if gunicorn is not None and gunicorn.poll() is None:

@@ -20,13 +20,14 @@ import random
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 import gevent
 import gevent.event
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
-PLAN = json.loads(open(os.environ["TANJI_BENCH_PLAN"], encoding="utf-8").read())
+PLAN = json.loads(Path(os.environ["TANJI_BENCH_PLAN"]).read_text(encoding="utf-8"))
 MODE = os.environ.get("TANJI_BENCH_MODE", "load")
 MAX_REQUESTS = int(os.environ.get("TANJI_BENCH_MAX_REQUESTS", "0"))
 PERIOD = PLAN["period"]  # "YYYY-MM", the month each enterprise files
@@ -156,10 +157,9 @@ class EnergyManager(Person):
         try:
             self.file(double_click=MODE == "surge" and index % 5 == 0)
         finally:
-            if MODE == "surge":
-                # Each surge manager files once; the last one to finish ends the run.
-                if next(_done) >= int(os.environ.get("TANJI_BENCH_USERS", "0")):
-                    gevent.spawn_later(0.1, self.environment.runner.quit)
+            # Each surge manager files once; the last one to finish ends the run.
+            if MODE == "surge" and next(_done) >= int(os.environ.get("TANJI_BENCH_USERS", "0")):
+                gevent.spawn_later(0.1, self.environment.runner.quit)
         if MODE == "surge":
             raise StopUser()
         self.sign_out()

@@ -28,7 +28,7 @@ def test_surge_of_five_managers_keeps_every_submission_once():
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load_bench.py"), "--surge", "--users", "5", "--enterprises", "20",
          "--months", "3", "--sources", "3", "--open", "5", "--surge-window", "0", "--workers", "2"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+        capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-4000:]
     assert "ok   5 submissions told success" in out, out[-4000:]
