@@ -458,3 +458,21 @@ def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):  # n
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="go-amend"' not in page
     assert client.get(f"/filings/{filing_id}/amend").status_code == 403
+
+
+def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, plant, manager, monkeypatch):  # noqa: F811
+    """A double click on "File a month": both requests read "no filing yet" before either committed, so the
+    second one's revision 1 hits the unique constraint. It shows the draft the first one created, not a 500."""
+    login(client, manager)
+    first = _open(client, plant)
+    real, calls = services.latest_filing, []
+
+    def not_yet_committed(org_id, period):
+        # The second request's two reads (the view's and open_filing's) happen before the first commits.
+        calls.append(period)
+        return None if len(calls) <= 2 else real(org_id, period)
+
+    monkeypatch.setattr(services, "latest_filing", not_yet_committed)
+    response = post(client, "/filings/open", {"period": f"{JUNE:%Y-%m}"}, token_from="/filings/")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/filings/{first}")
+    assert db.session.scalar(select(func.count()).select_from(Filing)) == 1

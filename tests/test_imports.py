@@ -748,3 +748,18 @@ def test_a_product_in_another_unit_is_refused():
             "月份,工业总产值\r\n").encode()
     problems = _parse(data, SOURCES, PRODUCTS).problems
     assert [str(p.message) for p in problems] == ["醋酸 is counted in t: enter its quantity in t."]
+
+
+def test_an_upload_racing_another_for_a_new_month_is_refused_whole(db, manager, plant, monkeypatch):
+    """Two uploads of the same new month at once (a double click): both found no filing, and the second's
+    revision 1 hits the unique constraint. It is refused as a whole with a message, not a 500."""
+    data = _bytes(_filled(plant, _template(manager)))
+    assert _upload(manager, data).status_code == 200
+    before = _counts(db)
+    # The racing upload read "no filing yet" before the first committed: simulated by hiding the draft from it.
+    monkeypatch.setattr(imports, "_latest", lambda org, period: None)
+    monkeypatch.setattr(imports.services, "latest_filing", lambda org_id, period: None)
+    response = _upload(manager, data)
+    assert response.status_code == 409
+    assert "at the same moment" in _text(response)
+    assert _counts(db) == before

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.core.service_error import ServiceError
@@ -77,11 +78,20 @@ def upload():
         return _page(form)
     uploaded = form.file.data
     data = uploaded.read(limit + 1)  # one byte over is enough to refuse by size
-    result = imports.import_file(current_user, current_user.organisation, uploaded.filename or "", data)
+    try:
+        result = imports.import_file(current_user, current_user.organisation, uploaded.filename or "", data)
+        if result.ok:
+            db.session.commit()
+    except IntegrityError:
+        # Another upload or "File a month" created the same month's draft at the same moment (a double
+        # click): the unique org/period/revision refused this one. Nothing of this file was saved.
+        db.session.rollback()
+        problem = Problem(_l("Another upload or save of these months happened at the same moment, so nothing "
+                             "of this file was saved. Upload it again."))
+        return _page(ImportForm(formdata=None), [problem], 409)
     if not result.ok:
         db.session.rollback()
         return _page(ImportForm(formdata=None), result.problems, 422)
-    db.session.commit()
     return render_template("filings/import_done.html", result=result,
                            empty_months=", ".join(m.strftime("%Y-%m") for m in result.empty_months))
 

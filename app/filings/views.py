@@ -26,6 +26,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -199,6 +200,13 @@ def open_month():
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for("filings.index"))
+    except IntegrityError:
+        # Opened by another request at the same moment (a double click, two managers): both found no
+        # filing, the unique org/period/revision kept one. Its draft is the month's: show that one.
+        db.session.rollback()
+        filing = services.latest_filing(org.id, period)
+        if filing is None:
+            raise
     return redirect(url_for("filings.show", filing_id=filing.id))
 
 
