@@ -82,6 +82,36 @@ def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client,
                              "role": "energy_manager"}
 
 
+def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, plant, manager):  # noqa: F811
+    from app.accounts.models import User
+
+    filing_id = _file(app, db, plant)
+    login(client, manager)
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit - 1):
+        assert _sign(client, filing_id, password="guess-1234").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, manager.id).failed_logins == limit - 1
+    response = _sign(client, filing_id, password="guess-1234")  # the last allowed guess: locked, signed out
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    db.session.expire_all()
+    user = db.session.get(User, manager.id)
+    assert user.locked_until is not None and db.session.get(Filing, filing_id).status == "draft"
+    assert client.get(f"/filings/{filing_id}/submit").status_code == 302  # the session is over
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.account_locked")) is not None
+
+
+def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, manager):  # noqa: F811
+    from app.accounts.models import User
+
+    filing_id = _file(app, db, plant)
+    login(client, manager)
+    assert _sign(client, filing_id, password="guess-1234").status_code == 200
+    assert _sign(client, filing_id).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, manager.id).failed_logins == 0
+
+
 # --- the copy of record ---------------------------------------------------------------------------------
 
 def test_the_copy_of_record_is_canonical_chained_and_never_changes(app, client, db, plant, manager,

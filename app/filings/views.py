@@ -450,8 +450,12 @@ def submit(filing_id: int):
                 form.statement_version.data = str(STATEMENT_VERSION)
                 if e.field == "password":  # a wrong password is worth a line in the audit trail
                     with acting_on(filing.org_id):
-                        signing.record_refusal(current_user, filing)
+                        locked = signing.record_refusal(current_user._get_current_object(), filing)
                     db.session.commit()
+                    if locked:
+                        flash(_("Too many wrong passwords: the account is locked for a while and you are signed "
+                                "out. Nothing was submitted."), "danger")
+                        return redirect(url_for("accounts.login"))
             except StaleDataError:
                 db.session.rollback()
                 _changed_meanwhile(form, filing)

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -216,18 +217,32 @@ def sign_and_submit(signer, filing: Filing, explanations: dict | None = None, *,
                             "they have allowed may sign and submit it."))
     if statement_version not in STATEMENTS:
         raise ServiceError(_l("The certification statement has changed: read it again before signing."))
-    if channel == WEB and not verify_password(signer.password_hash, password or ""):
-        raise ServiceError(_l("This is not your password: nothing was submitted."), field="password")
+    if channel == WEB:
+        if not verify_password(signer.password_hash, password or ""):
+            raise ServiceError(_l("This is not your password: nothing was submitted."), field="password")
+        signer.failed_logins = 0  # the right password ends a run of failures, as at sign-in
     if channel not in (WEB, API):
         raise ValueError(channel)
     workflow.submit(signer, filing, explanations, now=now)
     return freeze(filing, signer, now, statement_version=statement_version, channel=channel, token_id=token_id)
 
 
-def record_refusal(signer, filing: Filing, now: datetime | None = None) -> None:
-    """A signature refused for a wrong password leaves a trace (the submission itself was rolled back)."""
+def record_refusal(signer, filing: Filing, now: datetime | None = None) -> bool:
+    """A signature refused for a wrong password leaves a trace (the submission itself was rolled back) and
+    counts like a failed sign-in: after LOGIN_MAX_FAILURES in a row the account is locked and its sessions end,
+    so a session left open cannot be used to guess the password. True when it locked the account."""
+    now = now or utcnow()
     record("filing.signature_refused", actor=signer, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "reason": "password"})
+    signer.failed_logins += 1
+    if signer.failed_logins < current_app.config["LOGIN_MAX_FAILURES"]:
+        return False
+    signer.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+    signer.failed_logins = 0
+    signer.session_version += 1  # signs this session out too
+    record("auth.account_locked", obj=signer, now=now,
+           detail={"until": signer.locked_until.isoformat(), "after": "signature_refused"})
+    return True
 
 
 def copies_of(filing_ids) -> dict[int, list[CopyOfRecord]]:
