@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, font, tonnes
+from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, framed_page, tonnes
 
 OPINIONS = {"verified": "核查通过 Verified", "verified_with_comments": "核查通过（附意见）Verified with comments",
             "not_verified": "核查未通过 Not verified"}
@@ -41,34 +41,14 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
 
 def build(content: CertificateContent) -> bytes:
     data = content.data
-    cjk = font()
     buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=A4)
-    c.setTitle(f"碳排放核证证书 Emission certificate {content.serial}")
-    c.setAuthor(data["authority"]["name"] or "Tanji")
-    c.setSubject(f"Tanji emission certificate {content.serial}")
-    c.setKeywords(f"serial={content.serial} digest={content.digest}")
-    c.setCreator("Tanji 碳迹")
-    width, height = A4
+    c, cjk, y = framed_page(
+        buffer, f"碳排放核证证书 Emission certificate {content.serial}", data["authority"]["name"] or "Tanji",
+        f"Tanji emission certificate {content.serial}", f"serial={content.serial} digest={content.digest}",
+        ("碳排放核证证书", "Certificate of Greenhouse Gas Emissions"), "证书编号 Serial No.", content.serial,
+        double_frame=True)
+    width, _height = A4
     left, right = 22 * mm, width - 22 * mm
-
-    c.setStrokeColor(GREEN)
-    c.setLineWidth(2)
-    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    c.setLineWidth(0.5)
-    c.rect(14 * mm, 14 * mm, width - 28 * mm, height - 28 * mm)
-
-    y = height - 38 * mm
-    c.setFillColor(GREEN)
-    c.setFont(cjk, 24)
-    c.drawCentredString(width / 2, y, "碳排放核证证书")
-    c.setFont("Helvetica-Bold", 14)
-    c.drawCentredString(width / 2, y - 9 * mm, "Certificate of Greenhouse Gas Emissions")
-    c.setFillColor(colors.black)
-    c.setFont(cjk, 9)
-    c.drawCentredString(width / 2, y - 16 * mm, "证书编号 Serial No.")
-    c.setFont("Helvetica-Bold", 12)
-    c.drawCentredString(width / 2, y - 22 * mm, content.serial)
 
     def row(label: str, value: str, y: float, value_font: str = cjk, size: float = 11) -> None:
         c.setFont(cjk, 9.5)

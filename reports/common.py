@@ -124,3 +124,43 @@ def render(title: str, story: list, subject: str = "", keywords: str = "", with_
     else:
         doc.build(story)
     return buffer.getvalue()
+
+
+def framed_page(buffer, title: str, author: str, subject: str, keywords: str, heading: tuple[str, str],
+                number_label: str, number: str, double_frame: bool = False):
+    """A one-page A4 canvas for a certificate or a receipt: metadata (the number and digest in the keywords,
+    so a checker finds them without reading the layout), a green frame and the bilingual heading with the
+    number under it. Returns (canvas, CJK font name, y of the heading's first line)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    cjk = font()
+    c = Canvas(buffer, pagesize=A4)
+    c.setTitle(title)
+    c.setAuthor(author)
+    c.setSubject(subject)
+    c.setKeywords(keywords)
+    c.setCreator("Tanji 碳迹")
+    width, height = A4
+    c.setStrokeColor(GREEN)
+    if double_frame:
+        c.setLineWidth(2)
+        c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+        c.setLineWidth(0.5)
+    else:
+        c.setLineWidth(1.5)
+    c.rect(14 * mm, 14 * mm, width - 28 * mm, height - 28 * mm)
+    y = height - 38 * mm
+    c.setFillColor(GREEN)
+    c.setFont(cjk, 24)
+    c.drawCentredString(width / 2, y, heading[0])
+    c.setFont("Helvetica-Bold", 14)
+    c.drawCentredString(width / 2, y - 9 * mm, heading[1])
+    c.setFillColor(colors.black)
+    c.setFont(cjk, 9)
+    c.drawCentredString(width / 2, y - 16 * mm, number_label)
+    c.setFont("Helvetica-Bold", 12)
+    c.drawCentredString(width / 2, y - 22 * mm, number)
+    return c, cjk, y
+

@@ -8,40 +8,21 @@ import io
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
-from reports.common import GREEN, LIGHT, font, tonnes
+from reports.common import LIGHT, framed_page, tonnes
 
 CHANNELS = {"web": "网页 web", "api": "接口 API"}
 
 
 def build(doc: dict, sha256: str) -> bytes:
-    cjk = font()
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=A4)
     receipt, ent, filing, signer = doc["receipt"], doc["enterprise"], doc["filing"], doc["signer"]
-    c.setTitle(f"提交回执 Acknowledgment of receipt {receipt['number']}")
-    c.setAuthor("Tanji 碳迹")
-    c.setSubject(f"Tanji receipt {receipt['number']}")
-    c.setKeywords(f"receipt={receipt['number']} sha256={sha256}")
-    c.setCreator("Tanji 碳迹")
-    width, height = A4
+    buffer = io.BytesIO()
+    c, cjk, y = framed_page(
+        buffer, f"提交回执 Acknowledgment of receipt {receipt['number']}", "Tanji 碳迹",
+        f"Tanji receipt {receipt['number']}", f"receipt={receipt['number']} sha256={sha256}",
+        ("电子提交回执", "Acknowledgment of receipt"), "回执编号 Receipt number", receipt["number"])
+    width, _height = A4
     left, right = 22 * mm, width - 22 * mm
-    c.setStrokeColor(GREEN)
-    c.setLineWidth(1.5)
-    c.rect(14 * mm, 14 * mm, width - 28 * mm, height - 28 * mm)
-
-    y = height - 36 * mm
-    c.setFillColor(GREEN)
-    c.setFont(cjk, 22)
-    c.drawCentredString(width / 2, y, "电子提交回执")
-    c.setFont("Helvetica-Bold", 13)
-    c.drawCentredString(width / 2, y - 9 * mm, "Acknowledgment of receipt")
-    c.setFillColor(colors.black)
-    c.setFont(cjk, 9)
-    c.drawCentredString(width / 2, y - 17 * mm, "回执编号 Receipt number")
-    c.setFont("Helvetica-Bold", 14)
-    c.drawCentredString(width / 2, y - 24 * mm, receipt["number"])
 
     def row(label: str, value: str, y: float, value_font: str = cjk, size: float = 10.5) -> None:
         c.setFont(cjk, 9.5)
@@ -51,7 +32,7 @@ def build(doc: dict, sha256: str) -> bytes:
         c.setFont(value_font, size)
         c.drawString(left + 55 * mm, y, value)
 
-    y -= 42 * mm
+    y -= 40 * mm
     rows = [
         ("接收时间 Received at (UTC)", receipt["received_at"].replace("T", " ")[:19], "Helvetica"),
         ("企业名称 Enterprise", ent["name"], cjk),
