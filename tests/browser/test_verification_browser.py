@@ -1,6 +1,6 @@
 """A whole verification year in a real browser: twelve approved months (set up by the services); the regulator
 assigns the verification body; the verifier raises a misstatement; the enterprise answers and corrects the
-month through an amendment, which the regulator approves; the verifier marks the finding corrected and issues
+month through an amendment (edited, signed and submitted in the browser), which the regulator approves; the verifier marks the finding corrected and issues
 the opinion; the regulator confirms it, the compliance position takes the confirmed total, and the annual
 certificate states the verification."""
 import json
@@ -11,15 +11,13 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.certificates.models import Certificate
-from app.filings import services as filing_services
-from app.filings import workflow
 from app.filings.models import Filing
 from app.tenancy import cross_tenant_write, scope_of
 from app.verification import services as verification
 from app.verification.models import Engagement, VerificationFinding
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_certificates import NOW, YEAR, approve_year, regulator  # noqa: F401  (fixture)
+from tests.test_certificates import YEAR, approve_year, regulator  # noqa: F401  (fixture)
 from tests.test_footprint import plant  # noqa: F401  (the fixture)
 
 BODY = "锦湾碳核查中心"
@@ -80,15 +78,19 @@ def test_a_verification_year_from_assignment_to_certificate(app, db, plant, regu
     ent.get_by_test_id("amend-form").locator('textarea[name="reason"]').fill("核查发现：柴油漏计 0.5 t。")
     submit(ent, "amend-form")
     amendment_id = int(re.search(r"/filings/(\d+)", ent.url)[1])
-    with app.test_request_context(), scope_of(admin):  # the edit itself is the filing form's business (tested there)
-        revision = db.session.get(Filing, amendment_id)
-        s = plant["sources"]
-        lines = [{"source_id": line.source_id, "quantity": "16" if line.source_id == s["diesel"].id
-                  else str(line.quantity), "unit": line.unit} for line in revision.lines]
-        filing_services.set_activity(admin, revision, lines, [{"product_id": plant["product"].id,
-                                                               "quantity": "1000"}], "5000")
-        workflow.submit(admin, revision, now=NOW)
-        db.session.commit()
+    # The amendment in the filing form: 0.5 t more diesel, saved, then signed with the password and submitted.
+    field(ent, f"quantity_{plant['sources']['diesel'].id}").fill("16")
+    ent.get_by_role("button", name=zh("Save as draft"), exact=True).click()
+    ent.wait_for_load_state()
+    expect(flash(ent)).to_contain_text(zh("%(month)s is saved as a draft.", month=f"{YEAR}-06"))
+    ent.get_by_test_id("go-submit").click()
+    for explanation in ent.locator("textarea[name^='explanation-']").all():  # warnings, if any, explained
+        explanation.fill("核查发现柴油漏计，已更正。")
+    ent.fill("#password", PASSWORD)
+    ent.get_by_role("button", name=zh("Sign and submit"), exact=True).click()
+    ent.wait_for_load_state()
+    expect(flash(ent)).to_contain_text(re.compile(r"RC-\d{4}-[0-9A-Z]{9}"))
+    assert db.session.get(Filing, amendment_id).status == "submitted"
 
     # 4. The regulator approves the amendment.
     reg.goto(f"/review/filings/{amendment_id}")
