@@ -63,6 +63,7 @@ ARGUMENTS.update({"month_no": "month_no", "job_id": "report_job"})
 ARGUMENTS.update({"token_id": "api_token", "month": "month"})
 # Signed submissions: B's copy of record (its page, JSON, PDF and receipt); who may sign is set per user (user_id).
 ARGUMENTS["copy_id"] = "copy_of_record"
+ARGUMENTS["receipt_number"] = "copy_receipt"  # the API names B's copy of record by its receipt number
 # Third-party verification: B's engagement (with a body that verifies B) and a finding on B's year.
 ARGUMENTS.update({"engagement_id": "engagement", "finding_id": "finding"})
 API_STATUSES = (403, 404, 422)  # 422: B's source id in a PUT is refused as unknown, exactly like a missing one
@@ -155,6 +156,7 @@ def _b_objects(t):
             **{kind: obj.id for kind, obj in t["register_b"].items()}, "year": 2025, "fmt": "csv",
             "asset_kind": "purchase", "month": "2025-01", "month_no": 1,
             "certificate_serial": t["register_b"]["certificate"].serial,
+            "copy_receipt": t["register_b"]["copy_of_record"].receipt_number,
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
             "scenario": _db.session.scalar(select(func.min(Scenario.id))),
             "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),

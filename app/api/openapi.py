@@ -180,6 +180,18 @@ SCHEMAS = {
             "issued_at": DATETIME, "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$",
                                               "description": "SHA-256 of the certified statement (canonical JSON)."}},
     },
+    "Record": {
+        "type": "object",
+        "required": ["receipt_number", "filing_id", "revision", "received_at", "sha256", "signer_id", "channel"],
+        "properties": {"receipt_number": {"type": "string", "examples": ["RC-2026-T2JCX7M3Q"]},
+                       "filing_id": {"type": "integer"}, "revision": {"type": "integer"}, "received_at": DATETIME,
+                       "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "signer_id": {"type": "integer"},
+                       "channel": {"type": "string", "enum": ["web", "api"]}},
+    },
+    "Records": {
+        "type": "object", "required": ["month", "records"],
+        "properties": {"month": MONTH, "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}},
+    },
     "Period": {"type": "object", "required": ["start", "end"], "properties": {"start": MONTH, "end": MONTH}},
     "CertificatePage": {
         "type": "object", "required": ["certificates", "page", "per_page", "total"],
@@ -262,6 +274,17 @@ def _paths():
                      "parameters": [IDEMPOTENCY], "requestBody": _body("SubmitInput", required=False),
                      "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}},
         },
+        "/filings/{month}/records": {
+            "parameters": [MONTH_PARAM],
+            "get": {"tags": ["filings"], "summary": "The month's signed submissions: receipt numbers and digests",
+                    "responses": {**_ok("Records"), **_errors(400, 404, *COMMON)}}},
+        "/records/{receipt_number}.json": {
+            "parameters": [{"name": "receipt_number", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": r"^[A-Za-z0-9-]{1,32}$"}}],
+            "get": {"tags": ["filings"], "summary": "A copy of record as stored (its SHA-256 is the receipt's digest)",
+                    "responses": {"200": {"description": "The canonical JSON document, byte for byte",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}},
+                                  **_errors(404, *COMMON)}}},
         "/regulator/filings": {"get": {
             "tags": ["regulator"], "summary": "Filings by status and month (authority users)",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES),

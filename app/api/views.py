@@ -36,7 +36,7 @@ from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.review.services import load_filing
 from app.signing import services as signing
-from app.signing.models import API
+from app.signing.models import API, CopyOfRecord
 from app.tenancy import acting_on
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -243,6 +243,38 @@ def submit_filing(month: str):
     return {**schemas.filing_json(filing), "receipt": {
         "number": copy.receipt_number, "received_at": copy.received_at.isoformat(), "sha256": copy.sha256,
         "signer_id": copy.signer_id}}, 200
+
+
+# --- copies of record ------------------------------------------------------------------------------
+
+def _record_json(copy) -> dict:
+    return {"receipt_number": copy.receipt_number, "filing_id": copy.filing_id, "revision": copy.revision,
+            "received_at": schemas.instant(copy.received_at), "sha256": copy.sha256, "signer_id": copy.signer_id,
+            "channel": copy.channel}
+
+
+@bp.get("/filings/<month>/records")
+@guarded(org_kind=ENTERPRISE)
+def records(month: str):
+    """The signed submissions of the month (every revision), oldest first: receipt number and digest."""
+    period = _own_filing(month).period  # 404 for a month without any filing, as GET /filings/{month}
+    filing_ids = select(Filing.id).where(Filing.org_id == current_user.org_id, Filing.period == period)
+    rows = db.session.scalars(select(CopyOfRecord).where(CopyOfRecord.filing_id.in_(filing_ids))
+                              .order_by(CopyOfRecord.id)).all()
+    return {"month": month, "records": [_record_json(c) for c in rows if signing.can_view(current_user, c)]}
+
+
+@bp.get("/records/<receipt_number>.json")
+@guarded()
+def record_document(receipt_number: str):
+    """The copy of record as stored, byte for byte: its SHA-256 is the receipt's digest."""
+    copy = db.session.scalar(select(CopyOfRecord).where(CopyOfRecord.receipt_number == receipt_number.upper()))
+    if copy is None:
+        raise ApiError(404, "not_found", "There is no such receipt, or its copy of record is not yours to read.")
+    if not signing.can_view(current_user, copy):  # one's own enterprise's, but neither signed nor its admin
+        raise ApiError(403, "forbidden", "Only the signer, the enterprise's admins and the authority read it.")
+    return Response(copy.document.encode("utf-8"), mimetype="application/json",
+                    headers={"Cache-Control": "private, no-store"})
 
 
 # --- the regulator's side ---------------------------------------------------------------------------
