@@ -257,8 +257,8 @@ def _record_json(copy) -> dict:
 @guarded(org_kind=ENTERPRISE)
 def records(month: str):
     """The signed submissions of the month (every revision), oldest first: receipt number and digest."""
-    period = _own_filing(month).period  # 404 for a month without any filing, as GET /filings/{month}
-    filing_ids = select(Filing.id).where(Filing.org_id == current_user.org_id, Filing.period == period)
+    filing = _own_filing(month)  # 404 for a month without any filing, as GET /filings/{month}
+    filing_ids = select(Filing.id).where(Filing.org_id == filing.org_id, Filing.period == filing.period)
     rows = db.session.scalars(select(CopyOfRecord).where(CopyOfRecord.filing_id.in_(filing_ids))
                               .order_by(CopyOfRecord.id)).all()
     return {"month": month, "records": [_record_json(c) for c in rows if signing.can_view(current_user, c)]}
