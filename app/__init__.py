@@ -64,6 +64,7 @@ def _check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
+    from app.core import edge
     from app.ops import request_log
     from app.api import auth as api_auth
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     tenancy.init_app(app)
     request_log.init_app(app)
+    edge.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import csrf, db, login_manager
+from app.tenancy import unscoped
 
 # A few of the passwords every attacker tries first; the length rule catches most others.
 COMMON_PASSWORDS = {
@@ -69,7 +70,7 @@ def load_user(user_id: str):
     except ValueError:
         return None
     # The tenancy scope is derived from this user, so this one load is unscoped.
-    user = db.session.get(User, uid, execution_options={"tenancy_bypass": True})
+    user = db.session.get(User, uid, execution_options=unscoped("the signed-in user decides the scope"))
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -36,6 +36,11 @@ class TenantScoped:
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
 
 
+class CityWide:
+    """Mixin for the city's own tables (factors, settings, statistics, sinks, benchmarks, scenarios, the
+    audit head): everyone signed in may read them, only the authority writes them (`_guard_writes`)."""
+
+
 class TenantViolation(Exception):
     """A write to another organisation's data was attempted outside an allowed path."""
 
@@ -124,6 +129,32 @@ def notifying():
         yield
     finally:
         g._tenancy_notifying = previous
+
+
+def unscoped(reason: str) -> dict:
+    """Execution options for a deliberate read past the gate; every bypass is one `unscoped(` to search for.
+
+        select(Filing).execution_options(**unscoped("the city's totals sum every enterprise"))
+    """
+    if not reason or not reason.strip():
+        raise ValueError("unscoped() needs the reason the gate may be bypassed here")
+    return {"tenancy_bypass": reason}
+
+
+@contextmanager
+def writing_city_wide(reason: str):
+    """Let a service write a city-wide row on behalf of anyone (the audit chain's head); says why."""
+    if not reason or not reason.strip():
+        raise ValueError("writing_city_wide() needs a reason")
+    if not has_app_context():
+        yield
+        return
+    previous = g.get("_tenancy_city_wide", False)
+    g._tenancy_city_wide = True
+    try:
+        yield
+    finally:
+        g._tenancy_city_wide = previous
 
 
 def get_or_404(model, obj_id):
@@ -261,6 +292,10 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
 
     assigned = None
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, CityWide):
+            if scope.kind != "city" and not g.get("_tenancy_city_wide"):
+                raise TenantViolation(f"{type(obj).__name__} is the city's; only the authority writes it")
+            continue
         if getattr(obj, "tenancy_write_guard", True) is False:
             continue
         if g.get("_tenancy_notifying") and type(obj).__name__ == "Notification" and obj in session.new:
@@ -277,7 +312,7 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
             if assigned is None:
                 eng = db.metadata.tables["verification_engagements"]
                 assigned = set(session.execute(select(eng.c.org_id).where(_active(eng, scope.org_id)),
-                                               execution_options={"tenancy_bypass": True}).scalars())
+                                               execution_options=unscoped("the verifier's own engagements")).scalars())
             if owner in assigned:
                 continue
         if scope.kind == "deny" or owner != scope.org_id:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import ExactDecimal, UTCDateTime, utcnow
 from app.extensions import db
-from app.tenancy import TenantScoped
+from app.tenancy import CityWide, TenantScoped
 
 # Results to 10^-10 t (stated storage rounding); entered quantities to 6 decimals.
 Tonnes = ExactDecimal(30, 10)
@@ -77,7 +77,7 @@ def _identity_default(context) -> str:
     return factor_identity(p["kind"], p["code"], p.get("series"), p.get("data_year"))
 
 
-class EmissionFactor(db.Model):
+class EmissionFactor(CityWide, db.Model):
     """One version of a factor in the city's library. Versions are never edited or deleted.
 
     Reference data shared by all tenants (not tenant-owned). `values` holds decimal strings.

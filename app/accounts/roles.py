@@ -1,7 +1,13 @@
-"""The six roles, which organisation kinds may hold them, and who may invite whom."""
+"""The six roles, which organisation kinds may hold them, who may invite whom, and the capabilities
+(what a route allows) with the one decorator every route declares its capability with."""
 from dataclasses import dataclass
+from functools import wraps
 
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import csrf
 
 PLATFORM_ADMIN = "platform_admin"
 REGULATOR = "regulator"
@@ -64,3 +70,85 @@ def can_manage_user(actor, user) -> bool:
     if actor.role == PLATFORM_ADMIN:
         return True
     return actor.role == ENTERPRISE_ADMIN and user.org_id == actor.org_id
+
+
+# --- capabilities: what a route allows, named once ------------------------------------------------------
+# Every web and API route declares one with `@requires(...)`; a test fails on a route without one. Object
+# rules (only a draft is editable, only the signers an admin allowed may sign) stay beside the state machine.
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    roles: frozenset[str] | None  # None: no role needed (PUBLIC, SIGNED_IN)
+    signed_in: bool = True
+
+    def allows(self, user) -> bool:
+        if not self.signed_in:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        return self.roles is None or user.role in self.roles
+
+
+def _cap(name: str, *roles: str) -> Capability:
+    return Capability(name, frozenset(roles))
+
+
+PUBLIC = Capability("public", None, signed_in=False)  # anyone, signed in or not (sign-in, /verify, health)
+SIGNED_IN = Capability("signed_in", None)  # any signed-in user; the tenancy gate decides what they see
+
+FILE = _cap("file", ENERGY_MANAGER, ENTERPRISE_ADMIN)  # monthly filings, imports, answers to findings
+SIGN = _cap("sign", ENERGY_MANAGER, ENTERPRISE_ADMIN)  # submit (a signature); users.may_sign is checked too
+ADMINISTER_ENTERPRISE = _cap("administer_enterprise", ENTERPRISE_ADMIN)  # register, who may sign
+MANAGE_USERS = _cap("manage_users", PLATFORM_ADMIN, ENTERPRISE_ADMIN)  # reset, (de)activate accounts
+EDIT_ORGANISATION = _cap("edit_organisation", PLATFORM_ADMIN, ENTERPRISE_ADMIN)  # an organisation's profile
+INVITE = _cap("invite", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # invite, revoke, list accounts
+READ_AUDIT = _cap("read_audit", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+RECALCULATE = _cap("recalculate", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # a stored calculation anew
+RECORD_ASSETS = _cap("record_assets", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # ledger entries
+READ_CITY = _cap("read_city", PLATFORM_ADMIN, REGULATOR, VIEWER)  # every enterprise and the city, read-only
+REVIEW = _cap("review", PLATFORM_ADMIN, REGULATOR)  # approve or return filings, confirm verifications
+CERTIFY = _cap("certify", PLATFORM_ADMIN, REGULATOR)  # issue and revoke certificates
+ADMINISTER_CITY = _cap("administer_city", PLATFORM_ADMIN, REGULATOR)  # factors, settings, city data,
+#                                            scenarios, registering enterprises and verification bodies
+VERIFY = _cap("verify", VERIFIER)  # findings and opinions of an assigned verification body
+
+CAPABILITIES = {c.name: c for c in (
+    PUBLIC, SIGNED_IN, FILE, SIGN, ADMINISTER_ENTERPRISE, MANAGE_USERS, EDIT_ORGANISATION, INVITE, READ_AUDIT,
+    RECALCULATE, RECORD_ASSETS, READ_CITY, REVIEW, CERTIFY, ADMINISTER_CITY, VERIFY)}
+
+
+def can(user, capability: Capability) -> bool:
+    return capability.allows(user)
+
+
+def requires(capability: Capability, *, to_read: Capability | None = None):
+    """Declare what a route allows; anyone else gets 403 (401/sign-in page when not signed in).
+
+    `to_read`: a lesser capability that is enough for GET and HEAD (a form page others may look at).
+    A refused POST is first checked for its CSRF token (400 if forged), as on every form, so a forged
+    cross-site POST learns nothing about roles, also on views whose form checks its own token.
+    """
+    if not isinstance(capability, Capability) or (to_read is not None and not isinstance(to_read, Capability)):
+        raise TypeError("requires() takes capabilities of app.accounts.roles")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            reading = request.method in ("GET", "HEAD")
+            needed = to_read if reading and to_read is not None else capability
+            if needed.allows(current_user):
+                return view(*args, **kwargs)
+            if not current_user.is_authenticated:
+                if request.blueprint == "api":
+                    abort(401)
+                return current_app.login_manager.unauthorized()
+            if not reading and request.blueprint != "api":
+                csrf.protect()
+            abort(403)
+
+        wrapped.capability = capability
+        wrapped.read_capability = to_read
+        return wrapped
+
+    return decorator

@@ -16,6 +16,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
+from app.tenancy import unscoped
 
 TOKEN_PREFIX = "tanji_"
 PREFIX_SHOWN = len(TOKEN_PREFIX) + 6
@@ -83,12 +84,12 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
-                              .execution_options(tenancy_bypass=True))
+                              .execution_options(**unscoped("the token decides the scope")))
     if token is None or token.revoked_at is not None:
         return None
     from app.accounts.models import User
 
-    user = db.session.get(User, token.user_id, execution_options={"tenancy_bypass": True})
+    user = db.session.get(User, token.user_id, execution_options=unscoped("the token's user decides the scope"))
     if user is None or not user.active:
         return None
     now = now or utcnow()

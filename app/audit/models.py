@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
-from app.tenancy import TenantScoped
+from app.tenancy import CityWide, TenantScoped
 
 
 class AuditEvent(TenantScoped, db.Model):
@@ -36,7 +36,7 @@ class AuditEvent(TenantScoped, db.Model):
     organisation = relationship("Organisation")
 
 
-class AuditHead(db.Model):
+class AuditHead(CityWide, db.Model):
     """The single row that holds the end of the chain; updating it first serialises writers."""
 
     __tablename__ = "audit_head"

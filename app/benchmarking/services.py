@@ -15,7 +15,7 @@ division) at which at least `peer_min_group` enterprises (itself included) have 
 medians of the trend use the same level. `stats.summarise` applies the disclosure rules.
 
 Reading other enterprises' data is the one deliberate exception to the tenancy gate: the loaders below run
-unscoped (`tenancy_bypass`) and only ever return their rows to functions of this module. What an enterprise
+unscoped (`unscoped(...)`) and only ever return their rows to functions of this module. What an enterprise
 user receives (`Benchmark`) holds its own figures and published aggregates, never a peer's name, id or value.
 The authority's ranking (`industry_ranking`) names every enterprise: the regulator reads all tenants anyway.
 """
@@ -34,12 +34,13 @@ from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 from app.organisations.industries import Industry, describe, normalise
 from app.organisations.models import ENTERPRISE, Organisation
 from app.settings.services import get_setting
+from app.tenancy import unscoped
 
 from . import stats
 
 MIN_MONTHS = 6
 METRICS = ("product", "value", "energy")
-UNSCOPED = {"tenancy_bypass": True}  # see the module docstring: aggregates only, inside this module
+UNSCOPED = unscoped("peer statistics: aggregates only, inside this module (see the docstring)")
 
 
 # ----------------------------------------------------------------------------------------- what leaves here

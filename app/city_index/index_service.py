@@ -3,7 +3,7 @@
 The formula itself lives in `formula.py` (pure); this module only gathers its inputs.
 
 Reading across tenants: the index is a city-wide aggregate, so, like `app.benchmarking.services`, the loaders
-below run unscoped (`execution_options(tenancy_bypass=True)`) and sum APPROVED filings of every enterprise. What
+below run unscoped (`unscoped(...)`) and sum APPROVED filings of every enterprise. What
 leaves this module is an aggregate (city, sector, industry division, district, month), except
 `enterprises_under()`, which names enterprises and is called only from the authority's pages. The public page
 uses `city_index()`, `trend()` and `sector_totals()` only, which never carry an enterprise's name or id.
@@ -39,13 +39,14 @@ from app.extensions import db
 from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 from app.organisations.industries import describe
 from app.organisations.models import ENTERPRISE, Organisation
+from app.tenancy import unscoped
 
 from . import formula
 from .models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
 
 ZERO = Decimal(0)
 TWELVE = Decimal(12)
-UNSCOPED = {"tenancy_bypass": True}  # see the module docstring: aggregates only
+UNSCOPED = unscoped("the city's totals: aggregates only (see the docstring)")
 SECTORS = ("energy", "industry", "transport", "buildings", "other")
 
 

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import ExactDecimal, UTCDateTime, utcnow
 from app.extensions import db
+from app.tenancy import CityWide
 
 
-class CityStatistic(db.Model):
+class CityStatistic(CityWide, db.Model):
     """The regulator's city figures for a year (quarter 0) or a quarter (1-4), each with its source.
 
     Emissions of sectors without filings (transport, buildings, other) are estimates from the city's
@@ -35,7 +36,7 @@ class CityStatistic(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CarbonSink(db.Model):
+class CarbonSink(CityWide, db.Model):
     """An area that takes up carbon: area × rate, from the year it counts."""
 
     __tablename__ = "carbon_sinks"
@@ -52,7 +53,7 @@ class CarbonSink(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class IndexSettings(db.Model):
+class IndexSettings(CityWide, db.Model):
     """One version of the index settings (target path, milestones, weights); a month uses the version
     in force for it, so a published month can be recomputed exactly as it was."""
 
@@ -68,7 +69,7 @@ class IndexSettings(db.Model):
     created_by = relationship("User")
 
 
-class ProductBenchmark(db.Model):
+class ProductBenchmark(CityWide, db.Model):
     """An intensity benchmark for a product (tCO2 per unit of output), versioned like factors."""
 
     __tablename__ = "product_benchmarks"

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
+from app.tenancy import CityWide
 
 SCENARIO_KINDS = ("new_project", "substitution", "sinks", "efficiency", "top_down")
 
 
-class Scenario(db.Model):
+class Scenario(CityWide, db.Model):
     __tablename__ = "scenarios"
 
     id: Mapped[int] = mapped_column(primary_key=True)

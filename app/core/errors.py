@@ -15,7 +15,7 @@ MESSAGES = {
 }
 
 
-def _render(code: int, message=None):
+def render_error(code: int, message=None):
     from app.api.errors import for_status, is_api_request
 
     if is_api_request():
@@ -28,11 +28,11 @@ def _render(code: int, message=None):
 
 def register(app: Flask) -> None:
     for code in (400, 403, 404, 405, 429):
-        app.register_error_handler(code, lambda e, code=code: _render(code))
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return _render(400, _l("This form has expired or was opened in another session. "
+        return render_error(400, _l("This form has expired or was opened in another session. "
                                "Go back, reload the page and submit again."))
 
     register_tenancy(app)
@@ -44,7 +44,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()
-        return _render(500)
+        return render_error(500)
 
 
 def register_tenancy(app: Flask) -> None:
@@ -55,4 +55,4 @@ def register_tenancy(app: Flask) -> None:
         # A write that slipped past a view's checks: refuse it whole and log it loudly.
         db.session.rollback()
         app.logger.error("tenancy violation: %s", e)
-        return _render(403)
+        return render_error(403)

@@ -28,6 +28,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.filings.models import Evidence, Filing
 from app.filings.services import EDITABLE
+from app.tenancy import unscoped
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -182,7 +183,7 @@ def discard_if_unused(digest: str, root: Path | None = None) -> bool:
     # Counted across tenants on purpose: identical bytes are stored once for everyone, so another
     # enterprise's row may still need them. Only a count leaves the query.
     users = db.session.scalar(select(func.count(Evidence.id)).where(Evidence.sha256 == digest)
-                              .execution_options(tenancy_bypass=True))
+                              .execution_options(**unscoped("stored bytes are shared by every enterprise")))
     if users:
         return False
     path_of(digest, root).unlink(missing_ok=True)

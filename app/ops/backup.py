@@ -23,6 +23,7 @@ from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
 from app.core.service_error import ServiceError
+from app.tenancy import unscoped
 
 SQLITE_NAME, PG_NAME = "database.sqlite", "database.pgdump"
 
@@ -53,12 +54,12 @@ def counts(db) -> tuple[str | None, int, int]:
     from app.audit.models import AuditEvent
     from app.filings.models import Filing
 
-    unscoped = {"tenancy_bypass": True}
+    everything = unscoped("a backup counts every organisation's rows")
     revision = None
     if inspect(db.engine).has_table("alembic_version"):
         revision = db.session.scalar(select(column("version_num")).select_from(table("alembic_version")))
-    filings = db.session.scalar(select(func.count(Filing.id)).execution_options(**unscoped)) or 0
-    events = db.session.scalar(select(func.count(AuditEvent.id)).execution_options(**unscoped)) or 0
+    filings = db.session.scalar(select(func.count(Filing.id)).execution_options(**everything)) or 0
+    events = db.session.scalar(select(func.count(AuditEvent.id)).execution_options(**everything)) or 0
     return revision, filings, events
 
 

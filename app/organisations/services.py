@@ -10,6 +10,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.organisations import credit_code, industries
 from app.organisations.models import AUTHORITY, ENTERPRISE, Organisation
+from app.tenancy import unscoped
 
 PROFILE_FIELDS = ("name", "name_en", "credit_code", "industry_code", "district", "address",
                   "contact_name", "contact_phone", "contact_email")
@@ -33,7 +34,7 @@ def _check(values: dict, existing: Organisation | None = None) -> None:
         raise ServiceError(_l(error), field="industry_code")
     # Unscoped on purpose: a code registered by any organisation is taken, whoever asks.
     other = db.session.scalar(select(Organisation).where(Organisation.credit_code == values["credit_code"])
-                              .execution_options(tenancy_bypass=True))
+                              .execution_options(**unscoped("a credit code is taken by any organisation")))
     if other is not None and other is not existing:
         raise ServiceError(_l("An organisation with this credit code is already registered."), field="credit_code")
 

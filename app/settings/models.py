@@ -5,9 +5,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
+from app.tenancy import CityWide
 
 
-class CitySetting(db.Model):
+class CitySetting(CityWide, db.Model):
     """A city-wide setting chosen by the regulator (GWP set, grid factor series...); defaults live in code."""
 
     __tablename__ = "city_settings"

@@ -22,7 +22,7 @@ from app.filings.models import Notification
 from app.organisations.models import ENTERPRISE, Organisation
 from app.organisations.models import VERIFIER as VERIFIER_KIND
 from app.settings.services import get_setting
-from app.tenancy import notifying
+from app.tenancy import notifying, unscoped
 from app.verification import materiality
 from app.verification.models import (
     CONFIRMED,
@@ -56,7 +56,7 @@ def register_body(actor, data: dict, now: datetime | None = None) -> Organisatio
     if not accreditation_no:
         raise ServiceError(_l("The accreditation number is required."), field="accreditation_no")
     taken = db.session.scalar(select(Organisation.id).where(Organisation.accreditation_no == accreditation_no)
-                              .execution_options(tenancy_bypass=True))
+                              .execution_options(**unscoped("an accreditation number is taken by any body")))
     if taken is not None:
         raise ServiceError(_l("A body with this accreditation number is already registered."),
                            field="accreditation_no")
@@ -333,7 +333,7 @@ def _t(value: Decimal) -> str:
 
 def _notify(org_id: int, roles: tuple, kind: str, engagement: Engagement, now: datetime) -> None:
     people = db.session.scalars(select(User.id).where(User.org_id == org_id, User.active, User.role.in_(roles))
-                                .execution_options(tenancy_bypass=True)).all()
+                                .execution_options(**unscoped("who to tell at the other organisation"))).all()
     detail = {"year": engagement.year, "engagement_id": engagement.id}
     with notifying():
         for user_id in people:
@@ -343,6 +343,6 @@ def _notify(org_id: int, roles: tuple, kind: str, engagement: Engagement, now: d
 
 def _notify_regulators(engagement: Engagement, kind: str, now: datetime) -> None:
     authority_ids = db.session.scalars(select(User.org_id).where(User.role == REGULATOR, User.active)
-                                       .execution_options(tenancy_bypass=True).distinct()).all()
+                                       .execution_options(**unscoped("which authority to tell")).distinct()).all()
     for org_id in authority_ids:
         _notify(org_id, (REGULATOR,), kind, engagement, now)
