@@ -93,9 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.benchmarking.views import bp as benchmarking_bp
     from app.certificates.views import bp as certificates_bp
-    from app.city_index.data_views import bp as city_data_bp
+    from app.city_data.views import bp as city_data_bp
     from app.city_index.views import bp as city_index_bp
-    from app.city_index.scenario_views import bp as scenarios_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
     from app.filings.import_views import bp as filing_import_bp
@@ -106,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.health import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
     from app.review.views import bp as review_bp
+    from app.scenarios.views import bp as scenarios_bp
     from app.settings.views import bp as settings_bp
     from app.signing.views import bp as signing_bp
     from app.verification.views import bp as verification_bp

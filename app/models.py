@@ -15,8 +15,8 @@ from app.filings.models import (  # noqa: F401
 )
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
-from app.city_index.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark  # noqa: F401
-from app.city_index.scenario_models import Scenario  # noqa: F401
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark  # noqa: F401
+from app.scenarios.models import Scenario  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
 from app.jobs.models import ReportJob  # noqa: F401
 from app.api.models import ApiToken, IdempotentRequest  # noqa: F401

@@ -43,7 +43,7 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
     from sqlalchemy import insert, select, text
 
     from app.accounting.models import EmissionSource, Facility, Product
-    from app.city_index.models import ProductBenchmark
+    from app.city_data.models import ProductBenchmark
     from app.filings.models import Calculation, CalculationLine, Filing, FilingLine, ProductionLine
     from app.organisations.credit_code import make_credit_code
     from app.organisations.models import Organisation
@@ -139,7 +139,11 @@ def main() -> None:
     from sqlalchemy import func, select, text
 
     from app import create_app
-    from app.city_index import index_service
+    from app.city_index.breakdowns import district_totals, division_totals, sector_totals
+    from app.city_index.dashboard import dashboard
+    from app.city_index.index import city_index, trend
+    from app.city_index.loading import load
+    from app.city_index.periods import add_months, latest_complete_month
     from app.extensions import db
     from app.filings.models import Calculation, Filing
 
@@ -151,7 +155,7 @@ def main() -> None:
         print(f"{args.enterprises} enterprises × {args.months} months × {args.sources} sources: {n_filings:,} filings, "
               f"{n_lines:,} calculation lines, built in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
         today = date.today()
-        year, month = index_service.latest_complete_month(today)
+        year, month = latest_complete_month(today)
         first = date(year - 1, month, 1) if month < 12 else date(year, 1, 1)
 
         def bare_sql():
@@ -187,15 +191,15 @@ def main() -> None:
         print(f"index month {year}-{month:02d}:")
         timed("bare SQL: approved scope-1 by month (R12)", bare_sql)
         bare = timed("bare SQL: the same base totals (48 months)", bare_sql_all)
-        timed("city_index (one month)", lambda: index_service.city_index(year, month))
-        timed("trend (24 months)", lambda: index_service.trend(24, year, month))
+        timed("city_index (one month)", lambda: city_index(year, month))
+        timed("trend (24 months)", lambda: trend(24, year, month))
         def tables():
-            data = index_service.load(index_service.add_months(year, month, -11), (year, month))
-            return (index_service.sector_totals(year, month, data), index_service.division_totals(year, month, data=data),
-                    index_service.district_totals(year, month, data))
+            data = load(add_months(year, month, -11), (year, month))
+            return (sector_totals(year, month, data), division_totals(year, month, data=data),
+                    district_totals(year, month, data))
 
         timed("sector + division + district tables", tables)
-        timed("dashboard data in one load", lambda: index_service.dashboard(year, month))
+        timed("dashboard data in one load", lambda: dashboard(year, month))
 
     client = app.test_client()
     with app.app_context():

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.accounting.models import Product
 from app.audit.models import AuditEvent
-from app.city_index import data
-from app.city_index.models import CityStatistic, ProductBenchmark
+from app.city_data import services as data
+from app.city_data.models import CityStatistic, ProductBenchmark
 from app.core.service_error import ServiceError
 from tests.conftest import csrf_token, post
 

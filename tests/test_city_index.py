@@ -6,9 +6,20 @@ import pytest
 from sqlalchemy import update
 
 from app.accounting.models import Product
-from app.city_index import index_service
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
+from app.city_index.breakdowns import (
+    district_totals,
+    division_totals,
+    enterprises_under,
+    public_sector_totals,
+    sector_totals,
+)
 from app.city_index.formula import CityInputs, compute_index, index_time
-from app.city_index.models import CarbonSink, CityStatistic, IndexSettings
+from app.city_index.index import city_index, month_inputs
+from app.city_index.loading import IndexData, load
+from app.city_index.periods import add_months
+from app.city_index.projection import gross_series, top_contributors, year_end_forecast
+from app.city_index.settings import settings_in_force
 from app.extensions import db
 from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing, ProductionLine
 
@@ -34,7 +45,7 @@ def _month(org, period, scope1, scope2="0", status=APPROVED, revision=1, product
 
 
 def _periods(start_year, start_month, n):
-    return [date(*index_service.add_months(start_year, start_month, k), 1) for k in range(n)]
+    return [date(*add_months(start_year, start_month, k), 1) for k in range(n)]
 
 
 @pytest.fixture
@@ -72,7 +83,7 @@ def city(db, make_org, authority):
 
 
 def test_r12_inputs_by_hand(db, city):
-    got = index_service.month_inputs(2025, 6)
+    got = month_inputs(2025, 6)
     assert (got.start, got.end) == (date(2024, 7, 1), date(2025, 6, 1))
     # steel 12 × 100; power 11 × 1000 + the amended March at 2000 (June 2024 is outside the window)
     assert got.scope1_r12 == D(1200) + D(11000) + D(2000)
@@ -94,12 +105,12 @@ def test_r12_inputs_by_hand(db, city):
 
 
 def test_prorating_by_month_weights(db, city):
-    march = index_service.month_inputs(2025, 3).inputs
+    march = month_inputs(2025, 3).inputs
     assert march.gdp_r12 == D(3) / 12 * D("16200000") + D(9) / 12 * D("15000000")
-    december = index_service.month_inputs(2024, 12)
+    december = month_inputs(2024, 12)
     assert december.inputs.gdp_r12 == D("15000000")
     assert not december.carried_forward
-    later = index_service.month_inputs(2026, 2)  # no 2026 statistics yet: 2025's are carried forward
+    later = month_inputs(2026, 2)  # no 2026 statistics yet: 2025's are carried forward
     assert later.carried_forward and later.inputs.gdp_r12 == D("16200000")
 
 
@@ -109,55 +120,55 @@ def test_quarterly_statistics_replace_the_annual_share_of_their_months(db, city)
         CityStatistic(year=2025, quarter=2, gdp_10k_cny=D("4100000"), non_fossil_share_percent=D("20"),
                       transport_tco2=D("330000"), source="统计季报 2025Q2")])
     db.session.commit()
-    got = index_service.month_inputs(2025, 6).inputs
+    got = month_inputs(2025, 6).inputs
     # GDP: Q1 + Q2 of 2025, then 6/12 of 2024's 15,000,000 (not 6/12 of 2025's annual figure)
     assert got.gdp_r12 == D("3800000") + D("4100000") + D("7500000")
     # share: Q2 20 % for 3 months, 2025's annual 18 % for Q1's 3 months, 2024's 16 % for 6 months
     assert got.non_fossil_share == D("0.20") * 3 / 12 + D("0.18") * 3 / 12 + D("0.16") * 6 / 12
     # transport: Q2 330,000 + 3/12 of 2025's 1,260,000 (Q1 has no transport figure) + 6/12 of 2024's 1,200,000
-    transport = next(r for r in index_service.sector_totals(2025, 6)["sectors"] if r.key == "transport")
+    transport = next(r for r in sector_totals(2025, 6)["sectors"] if r.key == "transport")
     assert transport.estimate == D("330000") + D("315000") + D("600000")
     # May (a Q2 month) in the forecast series: a third of Q2's transport, the annual twelfths otherwise
-    data = index_service.load((2025, 5), (2025, 5))
+    data = load((2025, 5), (2025, 5))
     assert data.monthly(2025, 5, "transport_tco2") == D("110000")
     assert data.monthly(2025, 1, "transport_tco2") == D("105000")
 
 
 def test_city_index_uses_the_formula_with_the_settings_in_force(db, city):
-    month = index_service.city_index(2025, 6)
+    month = city_index(2025, 6)
     expected = compute_index(month.settings.path, month.inputs.inputs, index_time(2025, 6))
     assert month.dci == expected.dci and month.dci is not None
     assert month.provisional is False  # 24 of 36 = 66.7 % ≥ 65 %
     assert month.previous_dci is not None
-    assert index_service.city_index(2025, 7).provisional is True  # steel has no July
+    assert city_index(2025, 7).provisional is True  # steel has no July
 
 
 def test_unapproved_filings_change_nothing(db, city):
-    before = index_service.city_index(2025, 6)
+    before = city_index(2025, 6)
     _month(city["steel"], date(2025, 6, 1), "99999", revision=2, status=SUBMITTED)
     _month(city["logistics"], date(2025, 5, 1), "55555", status=SUBMITTED)
     _month(city["logistics"], date(2025, 4, 1), "44444", status="returned")
     db.session.commit()
-    after = index_service.city_index(2025, 6)
+    after = city_index(2025, 6)
     assert after.inputs.scope1_r12 == before.inputs.scope1_r12
     assert after.inputs.approved == before.inputs.approved
     assert after.dci == before.dci
-    totals = index_service.sector_totals(2025, 6)
+    totals = sector_totals(2025, 6)
     transport = next(r for r in totals["sectors"] if r.key == "transport")
     assert transport.scope1 == 0
 
 
 def test_sector_industry_and_district_totals(db, city):
-    totals = {r.key: r for r in index_service.sector_totals(2025, 6)["sectors"]}
+    totals = {r.key: r for r in sector_totals(2025, 6)["sectors"]}
     assert totals["energy"].scope1 == D(13000)
     assert totals["industry"].scope1 == D(1200)
     assert totals["transport"].estimate == D("1230000")
     assert totals["buildings"].total == D("1120000")
-    divisions = {code: row for code, _, row in index_service.division_totals(2025, 6, "energy")}
+    divisions = {code: row for code, _, row in division_totals(2025, 6, "energy")}
     assert set(divisions) == {"D44"}
-    districts = {r.key: r.scope1 for r in index_service.district_totals(2025, 6)}
+    districts = {r.key: r.scope1 for r in district_totals(2025, 6)}
     assert districts == {"兴港区": D(1200), "双河区": D(13000)}
-    names = [row[1] for row in index_service.enterprises_under(2025, 6, "C31")]
+    names = [row[1] for row in enterprises_under(2025, 6, "C31")]
     assert names == ["锦湾钢铁秘密有限公司"]
 
 
@@ -173,7 +184,7 @@ def test_public_page_without_sign_in_shows_no_enterprise(client, city):
 
 def test_public_sector_figures_that_would_reveal_one_enterprise_are_withheld(client, make_org, city):
     # energy and industry each rest on one enterprise: their filed figures would be that enterprise's own
-    rows = {r.key: r for r in index_service.public_sector_totals(2025, 6)["sectors"]}
+    rows = {r.key: r for r in public_sector_totals(2025, 6)["sectors"]}
     assert rows["energy"].withheld and rows["industry"].withheld
     assert not rows["buildings"].withheld  # nothing filed there: the regulator's estimate only
     body = client.get("/city/public?month=2025-06").get_data(as_text=True)
@@ -184,14 +195,14 @@ def test_public_sector_figures_that_would_reveal_one_enterprise_are_withheld(cli
         for period in _periods(2024, 7, 12):
             _month(org, period, "90")
     db.session.commit()
-    rows = {r.key: r for r in index_service.public_sector_totals(2025, 6)["sectors"]}
+    rows = {r.key: r for r in public_sector_totals(2025, 6)["sectors"]}
     assert not rows["industry"].withheld and rows["industry"].scope1 == D(1200) + 3 * D(1080)
     assert rows["energy"].withheld
     # one of them grows to dominate the sector (> 60 %): withheld again
     big = make_org(name="锦湾钢铁巨头", industry_code="C3120", district="兴港区")
     _month(big, date(2025, 6, 1), "20000")
     db.session.commit()
-    assert next(r for r in index_service.public_sector_totals(2025, 6)["sectors"] if r.key == "industry").withheld
+    assert next(r for r in public_sector_totals(2025, 6)["sectors"] if r.key == "industry").withheld
 
 
 def test_enterprise_users_get_403(client, city, make_user, login_as):
@@ -220,7 +231,7 @@ def test_authority_pages(client, city, authority, make_user, login_as):
 
 
 def test_index_without_settings_or_data(client, db, authority, make_user, login_as):
-    month = index_service.city_index(2025, 6)  # no version published: the defaults, and no data
+    month = city_index(2025, 6)  # no version published: the defaults, and no data
     assert month.settings.id is None and month.dci is None and month.provisional
     login_as(make_user(authority, "regulator"))
     assert client.get("/city/").status_code == 200
@@ -228,30 +239,30 @@ def test_index_without_settings_or_data(client, db, authority, make_user, login_
 
 
 def test_city_inputs_stay_exact(db, city):
-    assert isinstance(index_service.month_inputs(2025, 6).inputs, CityInputs)
+    assert isinstance(month_inputs(2025, 6).inputs, CityInputs)
 
 
 def test_base_r_from_the_base_year_filings_when_not_set(db, city):
     db.session.add(IndexSettings(valid_from=date(2025, 1, 1), values={**SETTINGS, "y0": 2024,
                                                                       "industrial_base_r": None}))
     db.session.commit()
-    got = index_service.month_inputs(2025, 6).inputs
+    got = month_inputs(2025, 6).inputs
     assert got.industrial_base_r == D("0.877")  # power's approved months of 2024: R = 0.877 × 7000 / 7000
 
 
 # --- forecast ------------------------------------------------------------------------------------------------
 
 def test_gross_series_starts_with_the_first_approved_month(db, city):
-    series = index_service.gross_series(2025, 6)
+    series = gross_series(2025, 6)
     assert series[0][0] == (2024, 6) and len(series) == 13
-    data = index_service._Data(date(2025, 3, 1), date(2025, 3, 1))
+    data = IndexData(date(2025, 3, 1), date(2025, 3, 1))
     grid = data.grid_factor(2025, 3)
     march = dict(series)[(2025, 3)]
     assert march == D(2000) + D(100) + D("3000000") / 12 + D("2600000") / 12 * grid
 
 
 def test_top_contributors_by_year_over_year_increase(db, city):
-    got = index_service.top_contributors(2025, 6)
+    got = top_contributors(2025, 6)
     # against the window ending 2024-06: power had June 2024 only, steel nothing
     assert [(name, rise) for _, name, _, _, rise in got["enterprises"]] == [
         ("锦湾热电秘密有限公司", D(13000) - D(1000)), ("锦湾钢铁秘密有限公司", D(1200))]
@@ -270,8 +281,8 @@ def test_dashboard_shows_a_forecast_alert_when_the_path_is_low(client, db, city,
     low = {**SETTINGS, "e0": "200000", "ep": "220000", "s60": "30000"}
     db.session.add(IndexSettings(valid_from=date(2025, 1, 1), values=low, note="low path"))
     db.session.commit()
-    projection = index_service.year_end_forecast(2025, 6)
-    assert projection.path_value == index_service.settings_in_force(2025, 6).path.at_year(2025)
+    projection = year_end_forecast(2025, 6)
+    assert projection.path_value == settings_in_force(2025, 6).path.at_year(2025)
     assert projection.year_end.low > projection.path_value
     assert [a.level for a in projection.alerts] == ["red"]
     login_as(make_user(authority, "regulator"))
@@ -280,3 +291,13 @@ def test_dashboard_shows_a_forecast_alert_when_the_path_is_low(client, db, city,
     assert "锦湾热电秘密有限公司" in body  # the enterprise rising most is named (regulator page)
     public = client.get("/city/public?month=2025-06").get_data(as_text=True)
     assert "forecast-alert" not in public and "锦湾热电秘密有限公司" not in public
+
+
+def test_the_default_month_follows_the_citys_date_not_utc(client, authority, make_user, login_as, monkeypatch):
+    # 20:00 UTC on 30 November is 04:00 on 1 December in the city (Asia/Shanghai): November is complete there,
+    # while by UTC's date the latest complete month would still be October.
+    monkeypatch.setattr("app.core.types.utcnow", lambda: datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc))
+    assert 'name="month" value="2026-11"' in client.get("/city/public").get_data(as_text=True)
+    login_as(make_user(authority, "regulator"))
+    for url in ("/city/", "/city/methodology"):
+        assert 'name="month" value="2026-11"' in client.get(url).get_data(as_text=True), url

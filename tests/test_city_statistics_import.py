@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.city_index import statistics_import
-from app.city_index.models import CityStatistic
+from app.city_data import statistics_import
+from app.city_data.models import CityStatistic
 from tests.conftest import csrf_token
 
 URL = "/city-data/statistics/import"

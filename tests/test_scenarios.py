@@ -1,16 +1,17 @@
 """What-if scenario pages: create each kind, the result beside the baseline, compare, who may do what, and
 that a scenario never changes real data."""
 # ruff: noqa: F811  (the city fixture, imported from test_city_index, is a parameter of the tests)
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionFactor
 from app.audit.models import AuditEvent
-from app.city_index.models import CarbonSink, CityStatistic, IndexSettings
-from app.city_index.scenario_models import Scenario
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.extensions import db
 from app.filings.models import Calculation, CalculationLine, Filing, ProductionLine
+from app.scenarios.models import Scenario
 from tests.conftest import login, post
 from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, sinks, filings)
 
@@ -63,7 +64,7 @@ def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city
 
 
 def test_scenario_raises_x_and_lowers_the_dci(client, city, authority, make_user, login_as, app):
-    from app.city_index.scenario_views import evaluate
+    from app.scenarios.services import evaluate
 
     scenario = Scenario(name="x", kind="new_project", params={"month": "2025-06", "sink_rate": "5",
                         "sector": "industry", "fuels": [{"fuel": "natural_gas", "quantity": "100", "unit": "10^4 Nm3"}]})
@@ -119,3 +120,11 @@ def test_authority_viewer_reads_regulator_deletes(client, city, authority, make_
     assert post(viewer_client, f"/city/scenarios/{scenario_id}/delete").status_code == 403
     assert post(client, f"/city/scenarios/{scenario_id}/delete").status_code == 302
     assert db.session.get(Scenario, scenario_id) is None
+
+
+def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority, make_user, login_as, monkeypatch):
+    # 20:00 UTC on 30 November is 04:00 on 1 December in the city: November is its latest complete month
+    monkeypatch.setattr("app.core.types.utcnow", lambda: datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc))
+    login_as(make_user(authority, "regulator"))
+    body = client.get(NEW + "sinks").get_data(as_text=True)
+    assert 'value="2026-11"' in body and 'value="2026-10"' not in body

@@ -7,9 +7,9 @@ import pytest
 
 from app.accounting import engine
 from app.accounting.library import FactorLibrary, seed_factors
-from app.city_index import simulator
 from app.city_index.formula import CityInputs, TargetPath, compute_index, index_time
-from app.city_index.simulator import Activity
+from app.scenarios import simulator
+from app.scenarios.simulator import Activity
 
 D = Decimal
 LIBRARY = FactorLibrary(seed_factors())

@@ -384,7 +384,7 @@ def _product_values(org, data: dict, existing: Product | None = None) -> dict:
 
 def benchmark_choices() -> list[tuple[str, str]]:
     """(code, label) of the latest version of every product benchmark."""
-    from app.city_index.data import latest_benchmarks
+    from app.city_data.services import latest_benchmarks
 
     return [(b.code, f"{b.product} · {b.unit_class} ({b.benchmark} {b.unit})") for b in latest_benchmarks()]
 

@@ -26,7 +26,9 @@ from app.api.models import READ, WRITE
 from app.audit.services import provenance, record
 from app.certificates import services as certificate_services
 from app.certificates.models import Certificate
-from app.city_index import index_service
+from app.city_index.breakdowns import sector_totals
+from app.city_index.index import trend
+from app.city_index.periods import latest_complete_month
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import csrf, db, limiter
@@ -365,10 +367,10 @@ def _rounded(value, places: str = "0.0001") -> str | None:
 @bp.get("/city/index")
 @guarded(roles=AUTHORITY_READERS, org_kind=AUTHORITY)
 def city_index():
-    last_year, last_month = index_service.latest_complete_month(city_today())
+    last_year, last_month = latest_complete_month(city_today())
     year = _int_arg("year", last_year, 2000, 2100)
     upto = 0 if year > last_year else last_month if year == last_year else 12
-    points = index_service.trend(upto, year, upto) if upto else []
+    points = trend(upto, year, upto) if upto else []
     months = [{"month": p.label, "dci": _rounded(p.dci), "provisional": p.provisional,
                "gross_tco2": _rounded(p.result.gross_tco2, "0.000001") if p.result else None,
                "sub_indices": {k: {"score": _rounded(s.score), "label": str(s.label)}
@@ -376,7 +378,7 @@ def city_index():
               for p in points]
     sectors = None
     if upto:
-        totals = index_service.sector_totals(year, upto)
+        totals = sector_totals(year, upto)
         sectors = {"month": f"{year}-{upto:02d}", "window": "R12", "sinks_tco2": _rounded(totals["sinks"], "0.000001"),
                    "sectors": [{"key": r.key, "scope1_tco2e": _rounded(r.scope1, "0.000001"),
                                 "scope2_tco2e": _rounded(r.scope2, "0.000001"),

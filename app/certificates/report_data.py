@@ -66,13 +66,14 @@ def _peers(org, year: int) -> list[dict]:
 def city_report(year: int, month: int = 12, progress=lambda pct: None) -> dict:
     """The city's annual report: the index at the year's last month (rolling 12 months = the calendar year
     for December), its sub-indices, sector totals, the monthly trend and the filing coverage."""
-    from app.city_index import index_service
+    from app.city_index.breakdowns import sector_totals
+    from app.city_index.index import city_index, trend
 
-    current = index_service.city_index(year, month)
+    current = city_index(year, month)
     progress(30)
-    points = index_service.trend(12, year, month)
+    points = trend(12, year, month)
     progress(60)
-    sectors = index_service.sector_totals(year, month)
+    sectors = sector_totals(year, month)
     progress(70)
     result = current.result
     return {

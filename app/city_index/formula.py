@@ -20,10 +20,15 @@ from decimal import (
 )
 from itertools import pairwise
 
+from app.city_data.defaults import (
+    DEFAULT_CUT_MILESTONES,
+    DEFAULT_NON_FOSSIL_MILESTONES,
+    DEFAULT_WEIGHTS,
+    LATEST_PEAK_YEAR,
+    SUB_INDICES,
+)
+
 __all__ = [
-    "DEFAULT_CUT_MILESTONES",
-    "DEFAULT_NON_FOSSIL_MILESTONES",
-    "DEFAULT_WEIGHTS",
     "Alert",
     "CityInputs",
     "IndexResult",
@@ -51,9 +56,7 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 TWELVE = Decimal(12)
 NEUTRALITY_YEAR = 2060
-LATEST_PEAK_YEAR = 2030
 
-SUB_INDICES = ("S1", "S2", "S3", "S4", "S5", "S6")
 LABELS = {
     "S1": "peak-path adherence",
     "S2": "carbon intensity",
@@ -62,14 +65,6 @@ LABELS = {
     "S5": "transport and buildings",
     "S6": "carbon sinks",
 }
-DEFAULT_WEIGHTS = {"S1": Decimal("0.25"), "S2": Decimal("0.15"), "S3": Decimal("0.15"),
-                   "S4": Decimal("0.20"), "S5": Decimal("0.10"), "S6": Decimal("0.15")}
-# National targets: intensity −18% 2020→2025; non-fossil share 20% in 2025, 25% in 2030, 80% in 2060.
-# The starting point (y0, 0% cut) or (y0, base share) is added by the functions below, since both T's are
-# defined against the base year.
-DEFAULT_CUT_MILESTONES = ((2025, Decimal("0.18")),)
-DEFAULT_NON_FOSSIL_MILESTONES = ((2025, Decimal("0.20")), (2030, Decimal("0.25")), (2060, Decimal("0.80")))
-
 PROVISIONAL_COVERAGE = Decimal("0.65")
 AMBER_BELOW = Decimal(60)
 RED_BELOW = Decimal(40)

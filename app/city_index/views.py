@@ -2,22 +2,25 @@
 
 The public page shows city-wide aggregates only (the index, its trend and sector totals), never an enterprise.
 """
-from functools import wraps
-
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from app.core.types import utcnow
+from app.accounts.roles import PUBLIC, READ_CITY, requires
+from app.city_data.access import authority_only
+from app.city_data.defaults import SUB_INDICES
+from app.core.types import city_today
 from app.organisations.industries import describe
+from app.verification.services import confirmed_count
 
-from . import formula, index_service
+from .breakdowns import SECTOR_LABELS, division_totals, enterprises_under, public_sector_totals, sector_of
+from .dashboard import dashboard
+from .index import city_index, trend
+from .loading import load
+from .periods import add_months, latest_complete_month
 
-bp = Blueprint("city_index", __name__, url_prefix="/city")
+bp = Blueprint("city_index", __name__, url_prefix="/city", template_folder="templates")
 
 TREND_MONTHS = 24
-SECTOR_LABELS = {"energy": _l("Energy"), "industry": _l("Industry"), "transport": _l("Transport"),
-                 "buildings": _l("Buildings"), "other": _l("Other")}
 SUB_INDEX_LABELS = {"S1": _l("Peak-path adherence"), "S2": _l("Carbon intensity"), "S3": _l("Energy transition"),
                     "S4": _l("Industrial efficiency"), "S5": _l("Transport and buildings"),
                     "S6": _l("Carbon sinks")}
@@ -25,19 +28,11 @@ UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": 
          "S6": _l("tCO2 per year")}
 
 
-def authority_required(view):
-    """Signed-in users of the authority (regulator, platform admin, city viewer); enterprises get 403."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            from app.extensions import login_manager
-
-            return login_manager.unauthorized()
-        if current_user.organisation.kind != "authority":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+@bp.before_request
+def _authority_only():
+    # the public page is anyone's; every other page here is the authority's
+    if request.endpoint != "city_index.public":
+        authority_only()
 
 
 @bp.app_context_processor
@@ -47,8 +42,8 @@ def _labels():
 
 
 def _month() -> tuple[int, int]:
-    """?month=YYYY-MM, by default the latest complete month (last month)."""
-    default = index_service.latest_complete_month(utcnow().date())
+    """?month=YYYY-MM, by default the latest complete month (last month, by the city's calendar)."""
+    default = latest_complete_month(city_today())
     raw = request.args.get("month", "")
     try:
         year, month = (int(p) for p in raw.split("-"))
@@ -67,11 +62,11 @@ def _trend_chart(points) -> dict:
     return {"labels": [p.label for p in points],
             "dci": [_num(p.dci) for p in points],
             **{k: [_num(p.result.sub_indices[k].score) if p.result and k in p.result.sub_indices else None
-                   for p in points] for k in formula.SUB_INDICES}}
+                   for p in points] for k in SUB_INDICES}}
 
 
 def _chart_labels() -> dict:
-    return {"dci": str(_l("DCI")), **{k: f"{k} {SUB_INDEX_LABELS[k]}" for k in formula.SUB_INDICES}}
+    return {"dci": str(_l("DCI")), **{k: f"{k} {SUB_INDEX_LABELS[k]}" for k in SUB_INDICES}}
 
 
 def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
@@ -96,10 +91,10 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
 
 
 @bp.get("/")
-@authority_required
+@requires(READ_CITY)
 def index():
     year, month = _month()
-    board = index_service.dashboard(year, month, TREND_MONTHS)
+    board = dashboard(year, month, TREND_MONTHS)
     chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(), board.projection)
     return render_template("city_index/index.html", current=board.current, chart=chart,
                            projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
@@ -108,27 +103,27 @@ def index():
 
 
 @bp.get("/industry")
-@authority_required
+@requires(READ_CITY)
 def industry():
     year, month = _month()
     code = request.args.get("code", "").strip()
     if code in SECTOR_LABELS:
         return render_template("city_index/industry.html", sector=code, code=None, industry=None,
-                               divisions=index_service.division_totals(year, month, code), enterprises=None,
+                               divisions=division_totals(year, month, code), enterprises=None,
                                month_value=f"{year}-{month:02d}")
     if not code or len(code) > 5:
         abort(404)
-    return render_template("city_index/industry.html", sector=index_service.sector_of(code), code=code,
+    return render_template("city_index/industry.html", sector=sector_of(code), code=code,
                            industry=describe(code), divisions=None,
-                           enterprises=index_service.enterprises_under(year, month, code),
+                           enterprises=enterprises_under(year, month, code),
                            month_value=f"{year}-{month:02d}")
 
 
 @bp.get("/methodology")
-@authority_required
+@requires(READ_CITY)
 def methodology():
     year, month = _month()
-    current = index_service.city_index(year, month)
+    current = city_index(year, month)
     return render_template("city_index/methodology.html", current=current, units=UNITS,
                            month_value=f"{year}-{month:02d}", verified=_verified(year))
 
@@ -136,19 +131,18 @@ def methodology():
 def _verified(year: int) -> list[tuple[int, int]]:
     """How many enterprises' years are third-party verified and confirmed, for the index year and the one before
     (the R12 window spans both)."""
-    from app.verification.services import confirmed_count
-
     return [(y, confirmed_count(y)) for y in (year - 1, year)]
 
 
 @bp.get("/public")
+@requires(PUBLIC)
 def public():
     """No sign-in: the city's index, trend and sector totals, aggregates only."""
     year, month = _month()
-    first = index_service.add_months(year, month, -(TREND_MONTHS + 10))
-    data = index_service.load(first, (year, month))
-    points = index_service.trend(TREND_MONTHS, year, month, data)
+    first = add_months(year, month, -(TREND_MONTHS + 10))
+    data = load(first, (year, month))
+    points = trend(TREND_MONTHS, year, month, data)
     return render_template("city_index/public.html", current=points[-1], chart=_trend_chart(points),
                            chart_labels=_chart_labels(),
-                           sectors=index_service.public_sector_totals(year, month, data),
+                           sectors=public_sector_totals(year, month, data),
                            month_value=f"{year}-{month:02d}")

@@ -1,6 +1,6 @@
 """Illustrative city statistics, sinks, index settings and product benchmark mapping for the demo city 锦湾市.
 
-Plain data, no Flask and no database: app/demo/commands.py loads it through app.city_index.data.
+Plain data, no Flask and no database: app/demo/commands.py loads it through app.city_data.services.
 Jinwan-scale figures (a coastal prefecture-level city of about 1.4 million people); none are official.
 """
 from decimal import Decimal

@@ -15,7 +15,7 @@ from app.assets import services as asset_services
 from app.assets.models import AssetEntry
 from app.audit.services import record
 from app.core.types import city_date, utcnow
-from app.city_index import data as city_data
+from app.city_data import services as city_data
 from app.demo import activity, city
 from app.demo import certificates as demo_certificates
 from app.demo import city_stats

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import ConfirmForm
 from app.audit.services import record
-from app.city_index import index_service
+from app.city_index.periods import latest_complete_month
 from app.core.types import utcnow
 from app.certificates.report_data import enterprise_report
 from app.extensions import db
@@ -67,7 +67,7 @@ def city_annual(year: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     # The current year runs to its latest complete month; a past year to December.
-    last_year, last_month = index_service.latest_complete_month(utcnow().date())
+    last_year, last_month = latest_complete_month(utcnow().date())
     if year > last_year:
         abort(404)
     return _start("city_annual", {"year": year, "month": last_month if year == last_year else 12})

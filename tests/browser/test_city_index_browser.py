@@ -12,10 +12,12 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounting.engine import display
-from app.city_index import index_service
-from app.city_index.scenario_models import Scenario
-from app.city_index.scenario_views import evaluate
-from app.core.types import utcnow
+from app.city_index.breakdowns import division_totals
+from app.city_index.index import city_index
+from app.city_index.periods import latest_complete_month
+from app.core.types import city_today
+from app.scenarios.models import Scenario
+from app.scenarios.services import evaluate
 from app.footprint.services import footprint
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
@@ -74,13 +76,13 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
     expect(page).to_have_url(re.compile(r"/city/$"))
 
     # By default the latest complete month: what the service computes for it.
-    default = index_service.city_index(*index_service.latest_complete_month(utcnow().date()))
+    default = city_index(*latest_complete_month(city_today()))
     expect(page.get_by_test_id("dci-value")).to_have_text(shown(default.dci))
 
     # The month of the data.
     choose_month(page, MONTH_VALUE)
     expect(page).to_have_url(re.compile(rf"/city/\?month={MONTH_VALUE}$"))
-    current = index_service.city_index(YEAR, MONTH)
+    current = city_index(YEAR, MONTH)
     assert current.dci is not None and current.result is not None
     expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
     expect(page.get_by_test_id("dci-card")).to_contain_text(f"{current.inputs.approved} / {current.inputs.expected}")
@@ -102,7 +104,7 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
     steel = city["steel"]
     page.get_by_test_id("sectors").locator(f'a[href="/city/industry?code=industry&month={MONTH_VALUE}"]').click()
     expect(page).to_have_url(re.compile(r"/city/industry\?code=industry"))
-    divisions = index_service.division_totals(YEAR, MONTH, "industry")
+    divisions = division_totals(YEAR, MONTH, "industry")
     assert [code for code, _, _ in divisions] == ["C31"]
     c31 = page.get_by_test_id("divisions").locator("tbody tr", has_text="C31")
     expect(c31.locator("td").nth(1)).to_have_text(shown(divisions[0][2].scope1, 0))  # 1,200
@@ -127,7 +129,7 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
 def test_methodology_shows_x_t_and_b_as_computed(page, city, regulator):  # noqa: F811
     sign_in_ok(page, "李监管", regulator.email, PASSWORD)
     page.goto(f"/city/methodology?month={MONTH_VALUE}")
-    current = index_service.city_index(YEAR, MONTH)
+    current = city_index(YEAR, MONTH)
     result = current.result
     expect(page.get_by_test_id("settings-version")).to_contain_text(current.settings.valid_from.isoformat())
     expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
@@ -153,7 +155,7 @@ def test_public_page_without_sign_in_shows_the_index_and_no_enterprise(open_page
     page.goto(f"/city/public?month={MONTH_VALUE}")
     expect(page).to_have_url(re.compile(rf"/city/public\?month={MONTH_VALUE}$"))  # not sent to sign in
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
-    current = index_service.city_index(YEAR, MONTH)
+    current = city_index(YEAR, MONTH)
     expect(page.get_by_test_id("dci-value")).to_have_text(shown(current.dci))
     drawn = chart_drawn(page)
     assert drawn["width"] > 0 and drawn["height"] > 0 and drawn["chart"] and drawn["painted"] > 0, drawn
@@ -208,4 +210,4 @@ def test_regulator_creates_a_new_sinks_scenario(page, db, city, regulator):  # n
     shown_s6 = [Decimal(t.replace(",", "")) for t in cells("S6").all_inner_texts()]
     assert shown_s6[1] > shown_s6[0]
     # The baseline is the dashboard's index of the same month.
-    assert num(baseline.dci) == num(index_service.city_index(YEAR, MONTH).dci)
+    assert num(baseline.dci) == num(city_index(YEAR, MONTH).dci)

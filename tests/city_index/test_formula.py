@@ -6,9 +6,9 @@ from itertools import pairwise
 
 import pytest
 
+from app.city_data.defaults import DEFAULT_WEIGHTS
 from app.city_index.formula import (
     CTX,
-    DEFAULT_WEIGHTS,
     CityInputs,
     TargetPath,
     alerts,

@@ -1,87 +1,30 @@
-"""What-if scenarios of the city index: saved by name, each shown beside the baseline, several compared.
+"""Scenarios: their parameters read from the form, their result beside the baseline, and the audited writes.
 
-City-wide, the authority's: authority users read them, the regulator and the platform admin create and delete
-them; enterprise users get 403. A scenario's result is computed on demand from the approved data and the
-settings in force for its month (app.city_index.simulator, pure); nothing but the Scenario row is ever written.
+A scenario's result is computed on demand from the approved data and the settings in force for its month
+(`simulator`, pure); nothing but the Scenario row (and its audit event) is ever written. The functions take
+the acting user explicitly; they flush, the edge commits.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from app.accounting.engine import CalculationError
-from app.accounting.sources import library_materials
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
 from app.audit.services import record
-from app.core.forms import apply_error
+from app.city_index import formula
+from app.city_index.breakdowns import SECTORS, sector_totals
+from app.city_index.index import month_inputs
+from app.city_index.periods import latest_complete_month
+from app.city_index.settings import settings_in_force
 from app.core.service_error import ServiceError
-from app.core.types import utcnow
+from app.core.types import city_today
 from app.extensions import db
 from app.filings.calculations import load_library
 from app.settings.services import engine_settings
-from app.tenancy import get_or_404, require_role
 
-from . import formula, index_service, simulator
-from .data_views import authority_read
-from .scenario_models import SCENARIO_KINDS, Scenario
-from .views import SECTOR_LABELS
-
-bp = Blueprint("scenarios", __name__, url_prefix="/city/scenarios")
-
-WRITERS = (PLATFORM_ADMIN, REGULATOR)
-SECTORS = index_service.SECTORS
-FUEL_LINES = 3
-KIND_LABELS = {"new_project": _l("New project"), "substitution": _l("Energy substitution"),
-               "sinks": _l("New carbon sinks"), "efficiency": _l("Efficiency programmes"),
-               "top_down": _l("Top-down target")}
-
-
-class _Text(StringField):
-    """Numbers as typed: parsed exactly (Decimal) below, the error shown beside the field."""
-
-
-class ScenarioForm(FlaskForm):
-    """Every kind's fields; the page shows those of its kind and parse() reads only those."""
-    name = StringField(_l("Name"), validators=[Length(max=200)])
-    month = StringField(_l("Index month (YYYY-MM)"), validators=[Length(max=7)],
-                        description=_l("The baseline: the index of this month."))
-    sink_rate = _Text(_l("Sink rate for the offset (tCO2 per ha per year)"), default="5")
-    # new project
-    sector = SelectField(_l("Sector"), choices=[SelectChoice(k, v) for k, v in SECTOR_LABELS.items()], default="industry",
-                         validate_choice=False)
-    fuel_1, fuel_2, fuel_3 = (SelectField(_l("Fuel"), choices=[], validate_choice=False) for _k in range(FUEL_LINES))
-    quantity_1, quantity_2, quantity_3 = (_Text(_l("Quantity per year")) for _k in range(FUEL_LINES))
-    unit_1, unit_2, unit_3 = (StringField(_l("Unit"), validators=[Length(max=20)]) for _k in range(FUEL_LINES))
-    electricity_mwh = _Text(_l("Purchased electricity (MWh per year)"))
-    output = _Text(_l("Output per year"))
-    output_unit = StringField(_l("Unit of output"), validators=[Length(max=20)])
-    # substitution
-    steam_gj = _Text(_l("Steam supplied by the power plant (GJ per year)"))
-    extra_fuel = SelectField(_l("The plant's extra fuel"), choices=[], validate_choice=False)
-    extra_quantity = _Text(_l("Extra fuel quantity per year"))
-    extra_unit = StringField(_l("Unit"), validators=[Length(max=20)])
-    saved_fuel = SelectField(_l("Fuel the chemical plants no longer burn"), choices=[],
-                             validate_choice=False)
-    saved_quantity = _Text(_l("Fuel saved per year"))
-    saved_unit = StringField(_l("Unit"), validators=[Length(max=20)])
-    # sinks
-    area_ha = _Text(_l("Area (ha)"))
-    rate = _Text(_l("Uptake rate (tCO2 per ha per year)"))
-    # efficiency and top-down: one figure per sector
-    percent_energy, percent_industry, percent_transport, percent_buildings, percent_other = (
-        _Text(SECTOR_LABELS[k]) for k in SECTORS)
-    target_year = _Text(_l("Target year"))
-    target_tco2 = _Text(_l("Target emissions (tCO2)"))
-    weight_energy, weight_industry, weight_transport, weight_buildings, weight_other = (
-        _Text(SECTOR_LABELS[k]) for k in SECTORS)
+from . import simulator
+from .forms import FUEL_LINES
+from .models import SCENARIO_KINDS, Scenario
 
 
 # --- parameters ---------------------------------------------------------------------------------------------
@@ -101,11 +44,17 @@ def _number(data, key, required=True, positive=False):
     return str(value)
 
 
+def default_month() -> str:
+    """The latest complete month by the city's calendar (not UTC's), as YYYY-MM."""
+    y, m = latest_complete_month(city_today())
+    return f"{y}-{m:02d}"
+
+
 def _month(raw: str) -> str:
+    """YYYY-MM as typed; empty: the default month."""
     raw = (raw or "").strip()
     if not raw:
-        y, m = index_service.latest_complete_month(utcnow().date())
-        return f"{y}-{m:02d}"
+        return default_month()
     try:
         y, m = (int(p) for p in raw.split("-"))
         if 2000 <= y <= 2100 and 1 <= m <= 12:
@@ -162,11 +111,9 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
         if params["weights"]:
             params["weights"] = {k: w if w is not None else "1" for k, w in weights.items()}
     else:
-        abort(404)
+        raise ServiceError(_("Choose one of the listed values."))
     return params
 
-
-# --- the result ---------------------------------------------------------------------------------------------
 
 @dataclass
 class Outcome:
@@ -199,8 +146,8 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
     out = Outcome(scenario, year, month)
     library = library or load_library()
     settings = settings or engine_settings()
-    inputs = index_service.month_inputs(year, month)
-    index_settings = index_service.settings_in_force(year, month)
+    inputs = month_inputs(year, month)
+    index_settings = settings_in_force(year, month)
     try:
         if scenario.kind == "new_project":
             activity = [_activity(line) for line in p.get("fuels", [])]
@@ -220,7 +167,7 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
             tco2 = simulator.sinks(Decimal(p["area_ha"]), Decimal(p["rate"]))
             out.delta, out.detail = simulator.sinks_delta(tco2), {"sinks_tco2": tco2}
         elif scenario.kind in ("efficiency", "top_down"):
-            totals = {r.key: r.total for r in index_service.sector_totals(year, month)["sectors"]}
+            totals = {r.key: r.total for r in sector_totals(year, month)["sectors"]}
             if scenario.kind == "efficiency":
                 cuts = simulator.efficiency(totals, {k: Decimal(v) for k, v in p["percent"].items()})
                 out.detail = {"cuts": cuts, "totals": totals}
@@ -248,81 +195,25 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
     return out
 
 
-# --- pages --------------------------------------------------------------------------------------------------
+# --- writes -----------------------------------------------------------------------------------------------
 
-@bp.context_processor
-def _helpers():
-    return {"can_write": current_user.is_authenticated and current_user.role in WRITERS,
-            "kind_label": lambda k: KIND_LABELS.get(k, k), "kinds": SCENARIO_KINDS, "num": _num,
-            "sectors": SECTORS, "sub_indices": formula.SUB_INDICES}
-
-
-def _num(value, places: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(value):,.{places}f}"
-
-
-@bp.get("/")
-@authority_read
-def index():
-    rows = db.session.scalars(select(Scenario).order_by(Scenario.created_at.desc(), Scenario.id.desc())).all()
-    return render_template("scenarios/index.html", rows=rows, delete_form=FlaskForm())
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@require_role(*WRITERS)
-def create():
-    kind = request.args.get("kind", "new_project")
+def create_scenario(actor, kind: str, name: str, data: dict, fuels: dict) -> Scenario:
+    """Save a scenario whose parameters parse and whose result computes; ServiceError otherwise (beside a field
+    where it has one). `fuels`: the library's fuel codes and their units."""
     if kind not in SCENARIO_KINDS:
-        abort(404)
-    fuels = {code: m.unit for code, m in library_materials("fuel").items()}
-    form = ScenarioForm(data={"month": _month(""), "sink_rate": "5"})
-    choices = [SelectChoice(code, m.label) for code, m in library_materials("fuel").items()]
-    for name in ("fuel_1", "fuel_2", "fuel_3", "extra_fuel", "saved_fuel"):
-        getattr(form, name).choices = choices
-    if form.validate_on_submit():
-        try:
-            params = parse(kind, form.data, fuels)
-            scenario = Scenario(name=form.name.data.strip(), kind=kind, params=params, created_by_id=current_user.id)
-            outcome = evaluate(scenario)
-            if outcome.error:
-                raise ServiceError(outcome.error)
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            db.session.add(scenario)
-            db.session.flush()
-            record("scenario.created", actor=current_user, obj=scenario, detail={"name": scenario.name, "kind": kind})
-            db.session.commit()
-            flash(_("The scenario %(name)s is saved.", name=scenario.name), "success")
-            return redirect(url_for("scenarios.show", scenario_id=scenario.id))
-    return render_template("scenarios/form.html", form=form, kind=kind, fuel_lines=range(1, FUEL_LINES + 1))
+        raise ServiceError(_("Choose one of the listed values."))
+    params = parse(kind, data, fuels)
+    scenario = Scenario(name=(name or "").strip(), kind=kind, params=params, created_by_id=getattr(actor, "id", None))
+    outcome = evaluate(scenario)
+    if outcome.error:
+        raise ServiceError(outcome.error)
+    db.session.add(scenario)
+    db.session.flush()
+    record("scenario.created", actor=actor, obj=scenario, detail={"name": scenario.name, "kind": kind})
+    return scenario
 
 
-@bp.get("/<int:scenario_id>")
-@authority_read
-def show(scenario_id: int):
-    scenario = get_or_404(Scenario, scenario_id)
-    return render_template("scenarios/show.html", o=evaluate(scenario), delete_form=FlaskForm())
-
-
-@bp.post("/<int:scenario_id>/delete")
-@require_role(*WRITERS)
-def delete(scenario_id: int):
-    scenario = get_or_404(Scenario, scenario_id)
-    record("scenario.deleted", actor=current_user, obj=scenario, detail={"name": scenario.name, "kind": scenario.kind})
+def delete_scenario(actor, scenario: Scenario) -> None:
+    record("scenario.deleted", actor=actor, obj=scenario, detail={"name": scenario.name, "kind": scenario.kind})
     db.session.delete(scenario)
-    db.session.commit()
-    flash(_("The scenario is deleted."), "success")
-    return redirect(url_for("scenarios.index"))
-
-
-@bp.get("/compare")
-@authority_read
-def compare():
-    ids = [i for i in request.args.getlist("id", type=int)][:6]
-    rows = db.session.scalars(select(Scenario).where(Scenario.id.in_(ids)).order_by(Scenario.id)).all() if ids else []
-    library, settings = load_library(), engine_settings()
-    outcomes = [evaluate(s, library, settings) for s in rows]
-    return render_template("scenarios/compare.html", outcomes=outcomes)
+    db.session.flush()

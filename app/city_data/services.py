@@ -1,6 +1,6 @@
 """The regulator's city data: statistics, carbon sinks, index settings versions and product benchmarks.
 
-Plain functions that take the acting user and the data explicitly; they flush, the caller commits. Settings and
+Plain functions that take the acting user and the data explicitly; they flush and raise; the edge commits. Settings and
 benchmarks are versioned: a new value is a new row, so a published month can be recomputed exactly as it was.
 """
 from datetime import date
@@ -12,14 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounting.models import Product
 from app.audit.services import record
-from app.city_index.formula import (
+from app.city_data.defaults import (
     DEFAULT_CUT_MILESTONES,
     DEFAULT_NON_FOSSIL_MILESTONES,
     DEFAULT_WEIGHTS,
     LATEST_PEAK_YEAR,
     SUB_INDICES,
 )
-from app.city_index.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -72,7 +72,8 @@ def _source(value) -> str:
     return source
 
 
-def _plain(value):
+def plain(value):
+    """A stored value as a form shows it: exact digits, no trailing zeros; dates as ISO."""
     if isinstance(value, Decimal):
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
@@ -133,7 +134,7 @@ def upsert_statistic(actor, data: dict, now=None) -> CityStatistic:
         old = None if created else getattr(row, name)
         new = values[name]
         if (Decimal(old) if isinstance(old, Decimal) else old) != new:
-            changes[name] = [_plain(old), _plain(new)]
+            changes[name] = [plain(old), plain(new)]
         setattr(row, name, new)
     if not changes and not created:
         return row
@@ -141,8 +142,7 @@ def upsert_statistic(actor, data: dict, now=None) -> CityStatistic:
     row.updated_at = now or utcnow()
     try:
         db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    except IntegrityError:  # the caller's edge rolls the failed flush back
         raise ServiceError(_l("These figures were saved by someone else at the same time. Reload and check them.")) \
             from None
     record("city_data.statistic_saved", actor=actor, obj=row, now=now,
@@ -197,14 +197,14 @@ def add_sink(actor, data: dict, now=None) -> CarbonSink:
     db.session.add(sink)
     db.session.flush()
     record("city_data.sink_added", actor=actor, obj=sink, now=now,
-           detail={"name": sink.name, "kind": sink.kind, "area_ha": _plain(sink.area_ha),
-                   "rate": _plain(sink.rate_tco2_per_ha_year), "from_year": sink.from_year})
+           detail={"name": sink.name, "kind": sink.kind, "area_ha": plain(sink.area_ha),
+                   "rate": plain(sink.rate_tco2_per_ha_year), "from_year": sink.from_year})
     return sink
 
 
 def update_sink(actor, sink: CarbonSink, data: dict, now=None) -> None:
     values = _sink_values(data)
-    changes = {k: [_plain(getattr(sink, k)), _plain(v)] for k, v in values.items() if getattr(sink, k) != v}
+    changes = {k: [plain(getattr(sink, k)), plain(v)] for k, v in values.items() if getattr(sink, k) != v}
     if not changes:
         return
     for key, value in values.items():
@@ -279,7 +279,7 @@ def _milestones(value, field: str, maximum: Decimal) -> list[list]:
             raise ServiceError(_l("Write each milestone as year:fraction, e.g. 2025:0.18."), field=field) from None
         if not MIN_YEAR <= year <= 2060 or not share.is_finite() or not 0 <= share <= maximum:
             raise ServiceError(_l("Years run to 2060 and fractions from 0 to 1 (0.18 is 18 percent)."), field=field)
-        out.append([year, _plain(share)])
+        out.append([year, plain(share)])
     if not out:
         raise ServiceError(_l("Give at least one milestone."), field=field)
     years = [y for y, _ in out]
@@ -310,16 +310,16 @@ def checked_settings(values: dict) -> dict:
                                maximum=Decimal(1))
     if sum(weights.values()) != 1:
         raise ServiceError(_l("The weights must add up to 1 (they add up to %(total)s).",
-                              total=_plain(sum(weights.values()))), field="weight_S1")
-    stored = {"y0": y0, "e0": _plain(e0), "g0": _plain(g0), "yp": yp, "ep": _plain(ep), "s60": _plain(s60),
+                              total=plain(sum(weights.values()))), field="weight_S1")
+    stored = {"y0": y0, "e0": plain(e0), "g0": plain(g0), "yp": yp, "ep": plain(ep), "s60": plain(s60),
               "cut_milestones": _milestones(values.get("cut_milestones"), "cut_milestones", Decimal(1)),
               "non_fossil_milestones": _milestones(values.get("non_fossil_milestones"), "non_fossil_milestones",
                                                    Decimal(1)),
-              "weights": {k: _plain(v) for k, v in weights.items()}}
+              "weights": {k: plain(v) for k, v in weights.items()}}
     for key in BASE_KEYS:
         number = _number(values.get(key), key,
                          maximum=Decimal(1) if key == "non_fossil_base_share" else None)
-        stored[key] = None if number is None else _plain(number)
+        stored[key] = None if number is None else plain(number)
     return stored
 
 
@@ -393,14 +393,13 @@ def publish_benchmark(actor, current: ProductBenchmark, data: dict, now=None) ->
     db.session.add(row)
     try:
         db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    except IntegrityError:  # the caller's edge rolls the failed flush back
         raise ServiceError(_l("Another version of this benchmark was published at the same time. "
                               "Reload the page and check the current values.")) from None
     record("city_data.benchmark_published", actor=actor, obj=row, now=now,
            detail={"code": row.code, "version": row.version, "previous_version": latest.version,
-                   "changes": {"benchmark": [_plain(latest.benchmark), _plain(value)],
-                               "valid_from": [_plain(latest.valid_from), _plain(valid_from)]}})
+                   "changes": {"benchmark": [plain(latest.benchmark), plain(value)],
+                               "valid_from": [plain(latest.valid_from), plain(valid_from)]}})
     return row
 
 

@@ -4,7 +4,7 @@ The parser is pure (bytes in, rows and `Problem`s out) and reuses the monthly im
 app.filings.spreadsheets: file sniffing and size checks, formula detection, numbers typed as text with
 thousands separators or full-width digits, and header matching by text (Chinese or English). The import
 is all or nothing: one problem anywhere and nothing is saved; every problem names sheet, row and column.
-Each row is saved with app.city_index.data.upsert_statistic, which validates again and audits the change.
+Each row is saved with app.city_data.services.upsert_statistic, which validates again and audits the change.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from app.city_index import data
+from app.city_data import services
 from app.core.service_error import ServiceError
 from app.filings.spreadsheets import (
     CellError,
@@ -138,7 +138,7 @@ def _read_row(grid: Grid, row: int, columns: dict[str, int], problems: list[Prob
         problem_at("year")(_l("the year is missing."))
     else:
         year = _whole(get("year"), problem_at("year"))
-        if year is not None and not data.MIN_YEAR <= year <= data.MAX_YEAR:
+        if year is not None and not services.MIN_YEAR <= year <= services.MAX_YEAR:
             problem_at("year")(_l("Enter a year between 1990 and 2100."))
         values["year"] = year
 
@@ -165,7 +165,7 @@ def _read_row(grid: Grid, row: int, columns: dict[str, int], problems: list[Prob
                 continue
         if number is None:
             continue
-        if number < 0 and key not in data.SIGNED:
+        if number < 0 and key not in services.SIGNED:
             add(_l("%(value)s is negative: figures cannot be negative.", value=_shown(value)))
         elif key == "non_fossil_share_percent" and number > 100:
             add(_l("%(value)s is more than 100: enter the share in percent (35 for 35 percent).",
@@ -183,7 +183,7 @@ def _read_row(grid: Grid, row: int, columns: dict[str, int], problems: list[Prob
     if len(problems) > before:
         return None
     try:  # the service's own checks, so the import accepts exactly what the form accepts
-        data.checked_statistic(values)
+        services.checked_statistic(values)
     except ServiceError as e:
         key = e.field if e.field in _BY_KEY else None
         problems.append(Problem(e.message, sheet=grid.name, row=row, column=_BY_KEY[key].label if key else None))
@@ -278,14 +278,15 @@ class ImportResult:
 
 
 def import_statistics(actor, blob: bytes, *, now=None, max_bytes: int = MAX_BYTES) -> ImportResult:
-    """Save every row of the file, or none: the caller commits when the result is ok and rolls back otherwise."""
+    """Save every row of the file, or none: rows are flushed as they go, so a result that is not ok must be rolled
+    back by the caller (the view's edge does)."""
     parsed = parse_statistics(blob, max_bytes)
     result = ImportResult(problems=list(parsed.problems))
     if not parsed.ok:
         return result
     for values in parsed.rows:
         try:
-            result.saved.append(data.upsert_statistic(actor, {k: v for k, v in values.items() if k != "_row"},
+            result.saved.append(services.upsert_statistic(actor, {k: v for k, v in values.items() if k != "_row"},
                                                       now=now))
         except ServiceError as e:
             result.problems.append(Problem(e.message, sheet=SHEET_TITLE, row=values["_row"]))

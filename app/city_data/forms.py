@@ -1,12 +1,13 @@
-"""Forms of the city data pages: fields only; the services in app.city_index.data check the values."""
+"""Forms of the city data pages: fields only; the services in app.city_data.services check the values."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.city_index.data import SINK_KINDS
-from app.city_index.formula import SUB_INDICES
+from app.city_data.defaults import SUB_INDICES
+from app.city_data.services import SINK_KINDS
 
 
 class _Text(StringField):
@@ -98,3 +99,7 @@ class BenchmarkForm(FlaskForm):
     period = StringField(_l("Period"), validators=[Length(max=40)])
     status = StringField(_l("Status"), validators=[Length(max=100)])
     source = StringField(_l("Source"), validators=[Length(max=500)])
+
+
+class StatisticsImportForm(FlaskForm):
+    file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(_l("Choose the file to upload."))])

@@ -6,54 +6,34 @@ platform admin change it; enterprise users get 403 everywhere here.
 import io
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
-from app.city_index import data, statistics_import
-from app.city_index.data_forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm
-from app.city_index.models import CarbonSink, ProductBenchmark
+from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
+from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
-from app.core.types import city_date as _city_date
-from app.core.types import utcnow
-from app.extensions import db
+from app.core.types import city_today
 from app.filings.spreadsheets import XLSX_MIME, Problem
 from app.security import csrf_checked_by_form
-from app.tenancy import get_or_404, require_role
+from app.tenancy import get_or_404
 
-def city_date() -> date:
-    return _city_date(utcnow())
+from . import services, statistics_import
+from .access import authority_only
+from .forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm, StatisticsImportForm
+from .models import CarbonSink, ProductBenchmark
 
-
-bp = Blueprint("city_data", __name__, url_prefix="/city-data")
-
-WRITERS = (PLATFORM_ADMIN, REGULATOR)
-
-
-def authority_read(view):
-    """Authority users only (a viewer role exists in enterprises too, so the organisation kind decides)."""
-    checked = require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)(view)
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user.is_authenticated and current_user.organisation.kind != "authority":
-            abort(403)
-        return checked(*args, **kwargs)
-
-    return wrapped
+bp = Blueprint("city_data", __name__, url_prefix="/city-data", template_folder="templates")
+bp.before_request(authority_only)
 
 
 @bp.context_processor
 def _helpers():
-    return {"can_write": current_user.is_authenticated and current_user.role in WRITERS,
-            "sink_kind_label": data.sink_kind_label, "num": _num}
+    return {"can_write": can(current_user, ADMINISTER_CITY),
+            "sink_kind_label": services.sink_kind_label, "num": _num}
 
 
 def _num(value, places: int = 2) -> str:
@@ -64,7 +44,7 @@ def _num(value, places: int = 2) -> str:
 
 
 @bp.get("/")
-@authority_read
+@requires(READ_CITY)
 def index():
     return redirect(url_for("city_data.statistics"))
 
@@ -72,37 +52,32 @@ def index():
 # --- statistics ------------------------------------------------------------------------------------------
 
 @bp.get("/statistics")
-@authority_read
+@requires(READ_CITY)
 def statistics():
-    return render_template("city_data/statistics.html", rows=data.statistics())
+    return render_template("city_data/statistics.html", rows=services.statistics())
 
 
 @bp.route("/statistics/edit", methods=["GET", "POST"])
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 @csrf_checked_by_form
 def edit_statistic():
     year = request.args.get("year", type=int)
     quarter = request.args.get("quarter", 0, type=int)
-    existing = data.statistic_for(year, quarter) if year else None
+    existing = services.statistic_for(year, quarter) if year else None
     if existing is not None:
         form = StatisticForm(data={"year": existing.year, "quarter": str(existing.quarter), "source": existing.source,
-                                   **{k: data._plain(getattr(existing, k)) for k in data.STATISTIC_FIELDS}})
+                                   **{k: services.plain(getattr(existing, k)) for k in services.STATISTIC_FIELDS}})
     else:
-        form = StatisticForm(data={"year": year or city_date().year - 1, "quarter": str(quarter)})
+        form = StatisticForm(data={"year": year or city_today().year - 1, "quarter": str(quarter)})
     if form.validate_on_submit():
         try:
-            row = data.upsert_statistic(current_user, form.data)
+            row = services.upsert_statistic(current_user, form.data)
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The figures for %(year)s are saved.", year=row.year), "success")
             return redirect(url_for("city_data.statistics"))
     return render_template("city_data/statistic_form.html", form=form, existing=existing)
-
-
-class StatisticsImportForm(FlaskForm):
-    file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(_l("Choose the file to upload."))])
 
 
 # Room for the multipart envelope and the CSRF token around the file itself.
@@ -110,9 +85,9 @@ FORM_OVERHEAD = 64 * 1024
 
 
 @bp.get("/statistics/template.xlsx")
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 def statistics_template():
-    blob = statistics_import.build_template(statistics_import.template_years(city_date().year))
+    blob = statistics_import.build_template(statistics_import.template_years(city_today().year))
     return send_file(io.BytesIO(blob), mimetype=XLSX_MIME, as_attachment=True,
                      download_name="tanji-city-statistics-template.xlsx", max_age=0)
 
@@ -123,7 +98,7 @@ def _import_page(form, problems=(), status=200):
 
 
 @bp.route("/statistics/import", methods=["GET", "POST"])
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 @csrf_checked_by_form
 def import_statistics():
     limit = statistics_import.MAX_BYTES
@@ -138,9 +113,8 @@ def import_statistics():
     blob = form.file.data.read(limit + 1)
     result = statistics_import.import_statistics(current_user, blob, max_bytes=limit)
     if not result.ok:
-        db.session.rollback()
+        roll_back()  # before the page is rendered: the rows flushed so far (and a failed flush) go
         return _import_page(StatisticsImportForm(formdata=None), result.problems, 422)
-    db.session.commit()
     flash(_("Figures imported for %(n)d years (%(rows)d rows): %(years)s.", n=len(result.years),
             rows=len(result.saved), years=", ".join(str(y) for y in result.years)), "success")
     return redirect(url_for("city_data.statistics"))
@@ -149,62 +123,59 @@ def import_statistics():
 # --- sinks -----------------------------------------------------------------------------------------------
 
 @bp.get("/sinks")
-@authority_read
+@requires(READ_CITY)
 def sinks():
-    rows = data.sinks()
-    year = city_date().year
-    return render_template("city_data/sinks.html", rows=rows, year=year, total=data.sink_total(year),
+    rows = services.sinks()
+    year = city_today().year
+    return render_template("city_data/sinks.html", rows=rows, year=year, total=services.sink_total(year),
                            retire_form=RetireSinkForm())
 
 
 @bp.route("/sinks/new", methods=["GET", "POST"])
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 @csrf_checked_by_form
 def add_sink():
-    form = SinkForm(data={"from_year": city_date().year})
+    form = SinkForm(data={"from_year": city_today().year})
     if form.validate_on_submit():
         try:
-            sink = data.add_sink(current_user, form.data)
+            sink = services.add_sink(current_user, form.data)
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The sink %(name)s is added.", name=sink.name), "success")
             return redirect(url_for("city_data.sinks"))
     return render_template("city_data/sink_form.html", form=form, sink=None)
 
 
 @bp.route("/sinks/<int:sink_id>/edit", methods=["GET", "POST"])
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 @csrf_checked_by_form
 def edit_sink(sink_id: int):
     sink = get_or_404(CarbonSink, sink_id)
-    form = SinkForm(data={"name": sink.name, "kind": sink.kind, "area_ha": data._plain(sink.area_ha),
-                          "rate_tco2_per_ha_year": data._plain(sink.rate_tco2_per_ha_year),
+    form = SinkForm(data={"name": sink.name, "kind": sink.kind, "area_ha": services.plain(sink.area_ha),
+                          "rate_tco2_per_ha_year": services.plain(sink.rate_tco2_per_ha_year),
                           "from_year": sink.from_year, "to_year": sink.to_year, "source": sink.source})
     if form.validate_on_submit():
         try:
-            data.update_sink(current_user, sink, form.data)
+            services.update_sink(current_user, sink, form.data)
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The sink is saved."), "success")
             return redirect(url_for("city_data.sinks"))
     return render_template("city_data/sink_form.html", form=form, sink=sink)
 
 
 @bp.post("/sinks/<int:sink_id>/retire")
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 def retire_sink(sink_id: int):
     sink = get_or_404(CarbonSink, sink_id)
     form = RetireSinkForm()
     try:
-        data.retire_sink(current_user, sink, form.to_year.data)
+        services.retire_sink(current_user, sink, form.to_year.data)
     except ServiceError as e:
         flash(str(e.message), "danger")
     else:
-        db.session.commit()
         flash(_("%(name)s no longer counts after %(year)s.", name=sink.name, year=sink.to_year), "success")
     return redirect(url_for("city_data.sinks"))
 
@@ -212,57 +183,53 @@ def retire_sink(sink_id: int):
 # --- index settings --------------------------------------------------------------------------------------
 
 @bp.route("/settings", methods=["GET", "POST"])
-@authority_read
+@requires(ADMINISTER_CITY, to_read=READ_CITY)
 @csrf_checked_by_form
 def settings():
-    today = city_date()
-    in_force = data.settings_for(today)
-    values = in_force.values if in_force else data.DEFAULT_INDEX_SETTINGS
+    today = city_today()
+    in_force = services.settings_for(today)
+    values = in_force.values if in_force else services.DEFAULT_INDEX_SETTINGS
     form = SettingsForm.from_values(values)
     if request.method == "POST":
-        if current_user.role not in WRITERS:
-            abort(403)
         if form.validate_on_submit():
             try:
-                row = data.publish_settings(current_user, form.settings_values(), form.valid_from.data,
+                row = services.publish_settings(current_user, form.settings_values(), form.valid_from.data,
                                             form.note.data)
             except ServiceError as e:
                 apply_error(form, e)
             else:
-                db.session.commit()
                 flash(_("The settings version from %(month)s is published.",
                         month=row.valid_from.strftime("%Y-%m")), "success")
                 return redirect(url_for("city_data.settings"))
     elif form.valid_from.data is None:
         form.valid_from.data = date(today.year, today.month, 1)
     return render_template("city_data/settings.html", form=form, in_force=in_force, values=values,
-                           versions=data.settings_versions(), defaults=in_force is None)
+                           versions=services.settings_versions(), defaults=in_force is None)
 
 
 # --- product benchmarks ----------------------------------------------------------------------------------
 
 @bp.get("/benchmarks")
-@authority_read
+@requires(READ_CITY)
 def benchmarks():
-    latest = data.latest_benchmarks()
+    latest = services.latest_benchmarks()
     return render_template("city_data/benchmarks.html", latest=latest,
-                           histories={b.code: data.benchmark_history(b.code) for b in latest})
+                           histories={b.code: services.benchmark_history(b.code) for b in latest})
 
 
 @bp.route("/benchmarks/<int:benchmark_id>/new-version", methods=["GET", "POST"])
-@require_role(*WRITERS)
+@requires(ADMINISTER_CITY)
 @csrf_checked_by_form
 def publish_benchmark(benchmark_id: int):
-    current = data.benchmark_history(get_or_404(ProductBenchmark, benchmark_id).code)[0]
-    form = BenchmarkForm(data={"benchmark": data._plain(current.benchmark), "valid_from": city_date(),
+    current = services.benchmark_history(get_or_404(ProductBenchmark, benchmark_id).code)[0]
+    form = BenchmarkForm(data={"benchmark": services.plain(current.benchmark), "valid_from": city_today(),
                                "period": current.period, "status": current.status, "source": current.source})
     if form.validate_on_submit():
         try:
-            row = data.publish_benchmark(current_user, current, form.data)
+            row = services.publish_benchmark(current_user, current, form.data)
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("Version %(version)s of %(code)s is published.", version=row.version, code=row.code), "success")
             return redirect(url_for("city_data.benchmarks"))
     return render_template("city_data/benchmark_form.html", form=form, current=current)

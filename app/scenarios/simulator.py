@@ -21,7 +21,7 @@ from decimal import Decimal, localcontext
 
 from app.accounting import engine
 
-from .formula import CTX, CityInputs
+from app.city_index.formula import CTX, CityInputs
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

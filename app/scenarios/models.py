@@ -1,7 +1,7 @@
 """What-if scenarios of the city index: named, saved, city-wide (the authority's, not a tenant's).
 
 A scenario only stores its parameters; its result is computed on demand from the approved data and the
-settings in force, and never writes anything else (see app.city_index.simulator).
+settings in force, and never writes anything else (see app.scenarios.simulator).
 """
 from datetime import datetime
 

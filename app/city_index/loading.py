@@ -1,0 +1,245 @@
+"""The one aggregate load behind every month, trend point and breakdown of the index.
+
+Reading across tenants: the index is a city-wide aggregate, so, like `app.benchmarking.services`, the queries
+below run unscoped (`UNSCOPED`) and sum APPROVED filings of every enterprise. What leaves the package is an
+aggregate (city, sector, industry division, district, month), except `breakdowns.enterprises_under()` and
+`projection.top_contributors()`, which name enterprises and are called only from the authority's pages.
+
+A month counts once per enterprise: its latest APPROVED revision (as `footprint.services.effective_filings`,
+restricted to approved data); drafts, submitted and returned revisions are ignored entirely.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+
+from app.accounting.models import Product
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
+from app.extensions import db
+from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
+from app.organisations.models import ENTERPRISE, Organisation
+from app.tenancy import unscoped
+
+from .periods import add_months, window
+from .settings import Settings, as_decimal, settings_in_force
+
+ZERO = Decimal(0)
+TWELVE = Decimal(12)
+UNSCOPED = unscoped("the city's totals: aggregates only (see app.city_index.loading)")
+
+
+def _approved(*columns, start: date, end: date):
+    """A SELECT of `columns` over the effective approved filings between start and end, with their current
+    calculation and organisation joined. The effective revision of a month is the approved one not superseded:
+    approving an amendment stamps `superseded_at` on the older approved revision (workflow.approve)."""
+    return (select(*columns)
+            .select_from(Filing)
+            .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
+            .join(Organisation, Organisation.id == Filing.org_id)
+            .where(Filing.status == APPROVED, Filing.superseded_at.is_(None),
+                   Filing.period >= start, Filing.period <= end)
+            .execution_options(**UNSCOPED))
+
+
+@dataclass
+class Month:
+    scope1: Decimal = ZERO
+    scope2: Decimal = ZERO
+    total: Decimal = ZERO
+    filings: int = 0
+    bench_output: dict = field(default_factory=dict)  # benchmark code -> Σ output
+    bench_emissions: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Approved totals of one month, industry code and district: what every breakdown is summed from."""
+    period: date
+    industry_code: str | None
+    district: str | None
+    scope1: Decimal
+    scope2: Decimal
+    filings: int
+
+
+def add_benchmarked(months: dict, start: date, end: date) -> None:
+    """Add to `months` (period -> Month) the output in benchmarked products and the emissions of the filings
+    that produced it (each filing's total once, however many benchmarked products it has)."""
+    benchmarked = (select(ProductionLine.filing_id).join(Product, Product.id == ProductionLine.product_id)
+                   .where(Product.benchmark_code.is_not(None)))
+    for period, code, quantity in db.session.execute(_approved(
+            Filing.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
+            .join(ProductionLine, ProductionLine.filing_id == Filing.id)
+            .join(Product, Product.id == ProductionLine.product_id)
+            .where(Product.benchmark_code.is_not(None))
+            .group_by(Filing.period, Product.benchmark_code)):
+        months[period].bench_output[code] = as_decimal(quantity) or ZERO
+    for period, total in db.session.execute(_approved(
+            Filing.period, func.sum(Calculation.total_tco2e), start=start, end=end)
+            .where(Filing.id.in_(benchmarked)).group_by(Filing.period)):
+        months[period].bench_emissions = as_decimal(total) or ZERO
+
+
+class IndexData:
+    """Everything the index and the dashboard need between two periods, in a handful of queries: the approved
+    totals by month × industry × district (one aggregate), the benchmarked output, statistics, sinks, benchmarks
+    and settings versions. Every month, trend point and breakdown is then computed from it in Python."""
+
+    def __init__(self, start: date, end: date):
+        self.start, self.end = start, end
+        self.months: dict[date, Month] = defaultdict(Month)
+        self.cells: list[Cell] = []
+        self._load_totals(start, end)
+        add_benchmarked(self.months, start, end)
+        self.enterprises = db.session.scalar(
+            select(func.count(Organisation.id)).where(Organisation.kind == ENTERPRISE, Organisation.active)
+            .execution_options(**UNSCOPED)) or 0
+        statistics = db.session.scalars(select(CityStatistic)).all()
+        self.statistics = {s.year: s for s in statistics if s.quarter == 0}
+        self.quarterly = {(s.year, s.quarter): s for s in statistics if s.quarter}
+        self.sinks = db.session.scalars(select(CarbonSink)).all()
+        self.benchmarks = db.session.scalars(select(ProductBenchmark).order_by(
+            ProductBenchmark.code, ProductBenchmark.version)).all()
+        self.versions = db.session.scalars(select(IndexSettings).order_by(
+            IndexSettings.valid_from.desc(), IndexSettings.id.desc())).all()
+        self._grid = {}
+        self._settings = {}
+
+    def _load_totals(self, start: date, end: date) -> None:
+        for period, code, district, s1, s2, total, n in db.session.execute(_approved(
+                Filing.period, Organisation.industry_code, Organisation.district,
+                func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
+                func.sum(Calculation.total_tco2e), func.count(Filing.id), start=start, end=end)
+                .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
+            cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n)
+            self.cells.append(cell)
+            row = self.months[period]
+            row.scope1 += cell.scope1
+            row.scope2 += cell.scope2
+            row.total += as_decimal(total) or ZERO
+            row.filings += n
+
+    def covers(self, start: date, end: date) -> bool:
+        return self.start <= start and end <= self.end
+
+    def settings(self, year: int, month: int) -> Settings:
+        key = (year, month)
+        if key not in self._settings:
+            self._settings[key] = settings_in_force(year, month, self.versions)
+        return self._settings[key]
+
+    def cells_in(self, year: int, month: int) -> list[Cell]:
+        """The cells of the R12 window ending with the month."""
+        start, end = window(year, month)
+        assert self.covers(start, end), "the load does not cover the window"
+        return [c for c in self.cells if start <= c.period <= end]
+
+    # statistics ------------------------------------------------------------------------------------
+    def statistic(self, year: int) -> tuple[CityStatistic | None, int | None]:
+        """The statistics of `year`, else of the latest earlier year (carried forward)."""
+        earlier = [y for y in self.statistics if y <= year]
+        if not earlier:
+            return None, None
+        used = max(earlier)
+        return self.statistics[used], used
+
+    def prorated(self, year: int, month: int, attr: str, scale=None) -> tuple[Decimal | None, list]:
+        """A statistic over the R12 window ending with the month: m/12 of year y + (12 − m)/12 of year y − 1,
+        except that a quarter with its own figure counts that figure for its months in the window (k/3 of a
+        quarter's flow; a share, `scale` given, weighs k/12 like a year's). None when a needed year is missing."""
+        annual_months: dict[int, int] = defaultdict(int)
+        quarter_months: dict[tuple, int] = defaultdict(int)
+        for k in range(12):
+            y, m = add_months(year, month, -k)
+            q = (y, (m - 1) // 3 + 1)
+            if q in self.quarterly and getattr(self.quarterly[q], attr) is not None:
+                quarter_months[q] += 1
+            else:
+                annual_months[y] += 1
+        value, used = ZERO, []
+        for q, k in sorted(quarter_months.items()):
+            raw = getattr(self.quarterly[q], attr)
+            value += scale(raw) * Decimal(k) / TWELVE if scale else raw * Decimal(k) / 3
+            used.append((q[0], q[0], Decimal(k) / TWELVE))
+        for y in sorted(annual_months, reverse=True):
+            stat, from_year = self.statistic(y)
+            raw = getattr(stat, attr) if stat is not None else None
+            if raw is None:
+                return None, []
+            weight = Decimal(annual_months[y]) / TWELVE
+            value += weight * (scale(raw) if scale else raw)
+            used.append((y, from_year, weight))
+        return value, used
+
+    def monthly(self, year: int, month: int, attr: str) -> Decimal | None:
+        """One month's share of a flow statistic: its quarter's figure / 3 when there is one, else the year's
+        (carried forward) / 12."""
+        quarter = self.quarterly.get((year, (month - 1) // 3 + 1))
+        if quarter is not None and getattr(quarter, attr) is not None:
+            return getattr(quarter, attr) / 3
+        stat, _ = self.statistic(year)
+        raw = getattr(stat, attr) if stat is not None else None
+        return raw / TWELVE if raw is not None else None
+
+    def sinks_in(self, year: int) -> Decimal | None:
+        active = [s for s in self.sinks if s.from_year <= year and (s.to_year is None or s.to_year >= year)]
+        if not self.sinks:
+            return None
+        return sum((s.area_ha * s.rate_tco2_per_ha_year for s in active), ZERO)
+
+    def benchmark(self, code: str, on: date) -> Decimal | None:
+        found = None
+        for b in self.benchmarks:
+            if b.code == code and b.valid_from <= on:
+                found = b.benchmark  # ordered by version: the last valid one wins
+        return found
+
+    def grid_factor(self, year: int, month: int) -> Decimal | None:
+        key = (year, month)
+        if key not in self._grid:
+            from app.accounting.library import MissingFactor
+            from app.filings.calculations import load_library
+
+            if not hasattr(self, "_library"):
+                self._library = load_library()
+            try:
+                self._grid[key] = self._library.grid("national_average", date(year, month, 1)).values["ef"]
+            except (MissingFactor, KeyError):
+                self._grid[key] = None
+        return self._grid[key]
+
+
+def grouped(year: int, month: int, *columns):
+    """(columns..., Σ scope 1, Σ scope 2, filings) of the R12 window ending with the month, grouped by `columns`
+    (which may name enterprises: the callers decide what leaves the package)."""
+    start, end = window(year, month)
+    return db.session.execute(_approved(
+        *columns, func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e), func.count(Filing.id),
+        start=start, end=end).group_by(*columns)).all()
+
+
+def load(first: tuple[int, int], last: tuple[int, int]) -> IndexData:
+    """One load for every month, trend point and breakdown from `first` to `last` ((year, month) each),
+    including the R12 windows of the months from `first` + 11 on."""
+    return IndexData(date(*first, 1), date(*last, 1))
+
+
+def window_data(year: int, month: int, data: IndexData | None) -> IndexData:
+    return data if data is not None else IndexData(*window(year, month))
+
+
+def base_year_months(data: IndexData, year: int) -> list[Month]:
+    """The benchmarked output and emissions of each month of `year`: from the load when it covers the year,
+    else from two more scans (for the base year's R, when the settings give none)."""
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    months: dict[date, Month] = defaultdict(Month)
+    if data.covers(first, last):
+        months = data.months
+    elif db.session.scalar(select(Filing.id).where(Filing.period >= first, Filing.period <= last).limit(1)
+                           .execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
+        add_benchmarked(months, first, last)
+    return [m for p, m in months.items() if first <= p <= last]

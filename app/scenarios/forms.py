@@ -1,0 +1,49 @@
+"""The scenario form: every kind's fields; the page shows those of its kind, services.parse reads only those."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from app.city_index.breakdowns import SECTOR_LABELS, SECTORS
+
+FUEL_LINES = 3
+
+
+class _Text(StringField):
+    """Numbers as typed: parsed exactly (Decimal) by services.parse, the error shown beside the field."""
+
+
+class ScenarioForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    month = StringField(_l("Index month (YYYY-MM)"), validators=[Length(max=7)],
+                        description=_l("The baseline: the index of this month."))
+    sink_rate = _Text(_l("Sink rate for the offset (tCO2 per ha per year)"), default="5")
+    # new project
+    sector = SelectField(_l("Sector"), choices=[SelectChoice(k, v) for k, v in SECTOR_LABELS.items()], default="industry",
+                         validate_choice=False)
+    fuel_1, fuel_2, fuel_3 = (SelectField(_l("Fuel"), choices=[], validate_choice=False) for _k in range(FUEL_LINES))
+    quantity_1, quantity_2, quantity_3 = (_Text(_l("Quantity per year")) for _k in range(FUEL_LINES))
+    unit_1, unit_2, unit_3 = (StringField(_l("Unit"), validators=[Length(max=20)]) for _k in range(FUEL_LINES))
+    electricity_mwh = _Text(_l("Purchased electricity (MWh per year)"))
+    output = _Text(_l("Output per year"))
+    output_unit = StringField(_l("Unit of output"), validators=[Length(max=20)])
+    # substitution
+    steam_gj = _Text(_l("Steam supplied by the power plant (GJ per year)"))
+    extra_fuel = SelectField(_l("The plant's extra fuel"), choices=[], validate_choice=False)
+    extra_quantity = _Text(_l("Extra fuel quantity per year"))
+    extra_unit = StringField(_l("Unit"), validators=[Length(max=20)])
+    saved_fuel = SelectField(_l("Fuel the chemical plants no longer burn"), choices=[],
+                             validate_choice=False)
+    saved_quantity = _Text(_l("Fuel saved per year"))
+    saved_unit = StringField(_l("Unit"), validators=[Length(max=20)])
+    # sinks
+    area_ha = _Text(_l("Area (ha)"))
+    rate = _Text(_l("Uptake rate (tCO2 per ha per year)"))
+    # efficiency and top-down: one figure per sector
+    percent_energy, percent_industry, percent_transport, percent_buildings, percent_other = (
+        _Text(SECTOR_LABELS[k]) for k in SECTORS)
+    target_year = _Text(_l("Target year"))
+    target_tco2 = _Text(_l("Target emissions (tCO2)"))
+    weight_energy, weight_industry, weight_transport, weight_buildings, weight_other = (
+        _Text(SECTOR_LABELS[k]) for k in SECTORS)

@@ -1,0 +1,105 @@
+"""What-if scenarios of the city index: saved by name, each shown beside the baseline, several compared.
+
+City-wide, the authority's: authority users read them, the regulator and the platform admin create and delete
+them; enterprise users get 403. The parameters, the result and the writes are in services.py.
+"""
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.accounting.sources import library_materials
+from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
+from app.city_data.access import authority_only
+from app.city_data.defaults import SUB_INDICES
+from app.city_index.breakdowns import SECTORS
+from app.core.forms import apply_error
+from app.core.service_error import ServiceError
+from app.extensions import db
+from app.filings.calculations import load_library
+from app.settings.services import engine_settings
+from app.tenancy import get_or_404
+
+from .forms import FUEL_LINES, ScenarioForm
+from .models import SCENARIO_KINDS, Scenario
+from .services import create_scenario, default_month, delete_scenario, evaluate
+
+bp = Blueprint("scenarios", __name__, url_prefix="/city/scenarios", template_folder="templates")
+bp.before_request(authority_only)
+
+KIND_LABELS = {"new_project": _l("New project"), "substitution": _l("Energy substitution"),
+               "sinks": _l("New carbon sinks"), "efficiency": _l("Efficiency programmes"),
+               "top_down": _l("Top-down target")}
+
+
+@bp.context_processor
+def _helpers():
+    return {"can_write": can(current_user, ADMINISTER_CITY),
+            "kind_label": lambda k: KIND_LABELS.get(k, k), "kinds": SCENARIO_KINDS, "num": _num,
+            "sectors": SECTORS, "sub_indices": SUB_INDICES}
+
+
+def _num(value, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value):,.{places}f}"
+
+
+@bp.get("/")
+@requires(READ_CITY)
+def index():
+    rows = db.session.scalars(select(Scenario).order_by(Scenario.created_at.desc(), Scenario.id.desc())).all()
+    return render_template("scenarios/index.html", rows=rows, delete_form=FlaskForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(ADMINISTER_CITY)
+def create():
+    kind = request.args.get("kind", "new_project")
+    if kind not in SCENARIO_KINDS:
+        abort(404)
+    materials = library_materials("fuel")
+    fuels = {code: m.unit for code, m in materials.items()}
+    form = ScenarioForm(data={"month": default_month(), "sink_rate": "5"})
+    choices = [SelectChoice(code, m.label) for code, m in materials.items()]
+    for name in ("fuel_1", "fuel_2", "fuel_3", "extra_fuel", "saved_fuel"):
+        getattr(form, name).choices = choices
+    if form.validate_on_submit():
+        try:
+            scenario = create_scenario(current_user, kind, form.name.data, form.data, fuels)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            flash(_("The scenario %(name)s is saved.", name=scenario.name), "success")
+            return redirect(url_for("scenarios.show", scenario_id=scenario.id))
+    return render_template("scenarios/form.html", form=form, kind=kind, fuel_lines=range(1, FUEL_LINES + 1))
+
+
+@bp.get("/<int:scenario_id>")
+@requires(READ_CITY)
+def show(scenario_id: int):
+    scenario = get_or_404(Scenario, scenario_id)
+    return render_template("scenarios/show.html", o=evaluate(scenario), delete_form=FlaskForm())
+
+
+@bp.post("/<int:scenario_id>/delete")
+@requires(ADMINISTER_CITY)
+def delete(scenario_id: int):
+    delete_scenario(current_user, get_or_404(Scenario, scenario_id))
+    flash(_("The scenario is deleted."), "success")
+    return redirect(url_for("scenarios.index"))
+
+
+@bp.get("/compare")
+@requires(READ_CITY)
+def compare():
+    ids = [i for i in request.args.getlist("id", type=int)][:6]
+    rows = db.session.scalars(select(Scenario).where(Scenario.id.in_(ids)).order_by(Scenario.id)).all() if ids else []
+    library, settings = load_library(), engine_settings()
+    outcomes = [evaluate(s, library, settings) for s in rows]
+    return render_template("scenarios/compare.html", outcomes=outcomes)
