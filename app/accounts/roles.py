@@ -81,17 +81,23 @@ class Capability:
     name: str
     roles: frozenset[str] | None  # None: no role needed (PUBLIC, SIGNED_IN)
     signed_in: bool = True
+    org_kinds: frozenset[str] | None = None  # the viewer role exists in enterprises too: say whose it is
 
     def allows(self, user) -> bool:
         if not self.signed_in:
             return True
         if user is None or not user.is_authenticated:
             return False
-        return self.roles is None or user.role in self.roles
+        if self.roles is not None and user.role not in self.roles:
+            return False
+        return self.org_kinds is None or user.organisation.kind in self.org_kinds
 
 
-def _cap(name: str, *roles: str) -> Capability:
-    return Capability(name, frozenset(roles))
+def _cap(name: str, *roles: str, of: tuple[str, ...] | None = None) -> Capability:
+    return Capability(name, frozenset(roles), org_kinds=frozenset(of) if of else None)
+
+
+AUTHORITY_ONLY = ("authority",)
 
 
 PUBLIC = Capability("public", None, signed_in=False)  # anyone, signed in or not (sign-in, /verify, health)
@@ -106,11 +112,12 @@ INVITE = _cap("invite", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # invite, 
 READ_AUDIT = _cap("read_audit", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
 RECALCULATE = _cap("recalculate", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # a stored calculation anew
 RECORD_ASSETS = _cap("record_assets", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # ledger entries
-READ_CITY = _cap("read_city", PLATFORM_ADMIN, REGULATOR, VIEWER)  # every enterprise and the city, read-only
-REVIEW = _cap("review", PLATFORM_ADMIN, REGULATOR)  # approve or return filings, confirm verifications
-CERTIFY = _cap("certify", PLATFORM_ADMIN, REGULATOR)  # issue and revoke certificates
-ADMINISTER_CITY = _cap("administer_city", PLATFORM_ADMIN, REGULATOR)  # factors, settings, city data,
-#                                            scenarios, registering enterprises and verification bodies
+# The authority's own (the viewer role exists in enterprises too, hence the organisation kind):
+READ_CITY = _cap("read_city", PLATFORM_ADMIN, REGULATOR, VIEWER, of=AUTHORITY_ONLY)  # every enterprise, the city
+REVIEW = _cap("review", PLATFORM_ADMIN, REGULATOR, of=AUTHORITY_ONLY)  # approve/return filings, confirm verifications
+CERTIFY = _cap("certify", PLATFORM_ADMIN, REGULATOR, of=AUTHORITY_ONLY)  # issue and revoke certificates
+# factors, settings, city data, scenarios, registering enterprises and verification bodies:
+ADMINISTER_CITY = _cap("administer_city", PLATFORM_ADMIN, REGULATOR, of=AUTHORITY_ONLY)
 VERIFY = _cap("verify", VERIFIER)  # findings and opinions of an assigned verification body
 
 CAPABILITIES = {c.name: c for c in (

@@ -22,12 +22,10 @@ from app.security import csrf_checked_by_form
 from app.tenancy import get_or_404
 
 from . import services, statistics_import
-from .access import authority_only
 from .forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm, StatisticsImportForm
 from .models import CarbonSink, ProductBenchmark
 
 bp = Blueprint("city_data", __name__, url_prefix="/city-data", template_folder="templates")
-bp.before_request(authority_only)
 
 
 @bp.context_processor

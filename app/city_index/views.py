@@ -6,7 +6,6 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import PUBLIC, READ_CITY, requires
-from app.city_data.access import authority_only
 from app.city_data.defaults import SUB_INDICES
 from app.core.types import city_today
 from app.organisations.industries import describe
@@ -26,13 +25,6 @@ SUB_INDEX_LABELS = {"S1": _l("Peak-path adherence"), "S2": _l("Carbon intensity"
                     "S6": _l("Carbon sinks")}
 UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": "R", "S5": "tCO2",
          "S6": _l("tCO2 per year")}
-
-
-@bp.before_request
-def _authority_only():
-    # the public page is anyone's; every other page here is the authority's
-    if request.endpoint != "city_index.public":
-        authority_only()
 
 
 @bp.app_context_processor

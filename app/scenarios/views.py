@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounting.sources import library_materials
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
-from app.city_data.access import authority_only
 from app.city_data.defaults import SUB_INDICES
 from app.city_index.breakdowns import SECTORS
 from app.core.forms import apply_error
@@ -30,7 +29,6 @@ from .models import SCENARIO_KINDS, Scenario
 from .services import create_scenario, default_month, delete_scenario, evaluate
 
 bp = Blueprint("scenarios", __name__, url_prefix="/city/scenarios", template_folder="templates")
-bp.before_request(authority_only)
 
 KIND_LABELS = {"new_project": _l("New project"), "substitution": _l("Energy substitution"),
                "sinks": _l("New carbon sinks"), "efficiency": _l("Efficiency programmes"),
