@@ -24,7 +24,8 @@ from app.core.service_error import ServiceError
 from app.core.types import city_date as _city_date
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.spreadsheets import XLSX_MIME, Problem
+from app.filings.imports.problems import Problem
+from app.filings.imports.reading import XLSX_MIME
 from app.security import csrf_checked_by_form
 from app.tenancy import get_or_404, require_role
 
