@@ -97,10 +97,10 @@ def register_blueprints(app: Flask) -> None:
     from app.city_index.views import bp as city_index_bp
     from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
-    from app.filings.import_views import bp as filing_import_bp
+    from app.filings.imports.views import bp as filing_imports_bp
     from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
-    from app.jobs.views import bp as reports_bp
+    from app.report_jobs.views import bp as report_jobs_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops.health import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
@@ -123,14 +123,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(notifications_bp)
-    app.register_blueprint(filing_import_bp)
+    app.register_blueprint(filing_imports_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(benchmarking_bp)
     app.register_blueprint(city_data_bp)
     app.register_blueprint(city_index_bp)
     app.register_blueprint(scenarios_bp)
     app.register_blueprint(certificates_bp)
-    app.register_blueprint(reports_bp)
+    app.register_blueprint(report_jobs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(verification_bp)

@@ -9,16 +9,16 @@ from app.filings.models import (  # noqa: F401
     Evidence,
     Filing,
     FilingLine,
-    Notification,
     ProductionLine,
     ReviewComment,
 )
+from app.notifications.models import Notification  # noqa: F401
 from app.organisations.models import Organisation  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401
 from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark  # noqa: F401
 from app.scenarios.models import Scenario  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
-from app.jobs.models import ReportJob  # noqa: F401
+from app.report_jobs.models import ReportJob  # noqa: F401
 from app.api.models import ApiToken, IdempotentRequest  # noqa: F401
 from app.signing.models import CopyOfRecord  # noqa: F401
 from app.verification.models import Engagement, VerificationFinding  # noqa: F401

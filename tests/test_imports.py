@@ -18,8 +18,13 @@ from sqlalchemy import func, select
 from app.accounting.engine import display
 from app.accounting.models import EmissionSource, Facility, Product
 from app.audit.models import AuditEvent
-from app.filings import imports
-from app.filings import spreadsheets as ss
+from app.filings import services as filing_services
+from app.filings.imports import services as import_services
+from app.filings.imports.layout import ProductRef, SourceRef
+from app.filings.imports.parser import parse_workbook
+from app.filings.imports.problems import CellError
+from app.filings.imports.template import build_csv, build_xlsx
+from app.filings.imports.values import parse_month, parse_number
 from app.filings.models import Calculation, Filing, FilingLine, ProductionLine
 from tests.conftest import csrf_token, login
 
@@ -148,7 +153,7 @@ def _current_total(db, filing) -> Decimal:
 
 
 def _future_month() -> str:
-    today = imports.local_today()
+    today = import_services.local_today()
     year, month = (today.year + 1, today.month - 10) if today.month > 10 else (today.year, today.month + 2)
     return f"{year}-{month:02d}"
 
@@ -156,12 +161,12 @@ def _future_month() -> str:
 def _refs(plant) -> tuple[dict, dict]:
     """The plant's register as the pure parser takes it."""
     s = plant["sources"]
-    sources = {src.id: ss.SourceRef(id=src.id, facility="一号厂区", facility_en="Plant 1", name=src.name,
+    sources = {src.id: SourceRef(id=src.id, facility="一号厂区", facility_en="Plant 1", name=src.name,
                                     category=src.category, material=src.material, unit=src.activity_unit,
                                     dimensions=("energy",) if key in ("power", "heat") else ())
                for key, src in s.items()}
     p = plant["product"]
-    return sources, {p.id: ss.ProductRef(id=p.id, name=p.name, name_en=p.name_en, unit=p.unit)}
+    return sources, {p.id: ProductRef(id=p.id, name=p.name, name_en=p.name_en, unit=p.unit)}
 
 
 # -------------------------------------------------------------------------------------- round trips (accepted)
@@ -559,7 +564,7 @@ def test_template_has_the_active_sources_and_the_sheets(app, db, plant, manager)
 
 
 def test_template_defaults_to_last_month(app, db, plant, manager):
-    today = imports.local_today()
+    today = import_services.local_today()
     last = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1).strftime("%Y-%m")
     response = manager.get(f"{URL}template.xlsx")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
@@ -621,7 +626,7 @@ def test_problems_are_shown_in_chinese(app, db, client, plant):
 # ----------------------------------------------------------------------------------- the parser, without an app
 
 def _parse(data: bytes, sources=None, products=None, today=date(2026, 11, 25), **kw):
-    return ss.parse_workbook(data, sources=sources or {}, products=products or {}, today=today, **kw)
+    return parse_workbook(data, sources=sources or {}, products=products or {}, today=today, **kw)
 
 
 @pytest.mark.parametrize("text,month", [
@@ -632,13 +637,13 @@ def _parse(data: bytes, sources=None, products=None, today=date(2026, 11, 25), *
     ("2026/6/1", date(2026, 6, 1)), ("Jun-26", date(2026, 6, 1)), ("June 2026", date(2026, 6, 1)),
 ])
 def test_months_as_people_write_them(text, month):
-    assert ss.parse_month(text) == month
+    assert parse_month(text) == month
 
 
 @pytest.mark.parametrize("text", ["October", "2026-13", "10/2026", "1999-12", 2026.1, "", None, True, "Foo-22"])
 def test_not_months(text):
-    with pytest.raises(ss.CellError):
-        ss.parse_month(text)
+    with pytest.raises(CellError):
+        parse_month(text)
 
 
 @pytest.mark.parametrize("value,number", [
@@ -647,28 +652,28 @@ def test_not_months(text):
     ("1.5E3", Decimal("1500")), (".5", Decimal("0.5")), ("-0", Decimal("0")), ("−5", Decimal("-5")),
 ])
 def test_numbers_as_people_write_them(value, number):
-    assert ss.parse_number(value) == number
+    assert parse_number(value) == number
 
 
 @pytest.mark.parametrize("value", ["abc", "1,5", "12,34", "1.2.3", "38 万Nm3", "nan", "inf", True, "", "1e30",
                                    float("nan"), datetime(2026, 1, 1)])
 def test_not_numbers(value):
-    with pytest.raises(ss.CellError):
-        ss.parse_number(value)
+    with pytest.raises(CellError):
+        parse_number(value)
 
 
 def test_percent_only_where_a_fraction_is_meant():
-    assert ss.parse_number("98%", percent=True) == Decimal("0.98")
-    with pytest.raises(ss.CellError):
-        ss.parse_number("98%")
+    assert parse_number("98%", percent=True) == Decimal("0.98")
+    with pytest.raises(CellError):
+        parse_number("98%")
 
 
 SOURCES = {
-    1: ss.SourceRef(1, "一号厂区", "燃气锅炉", "stationary_combustion", "natural_gas", "10^4 Nm3"),
-    2: ss.SourceRef(2, "一号厂区", "外购电力", "purchased_electricity", "electricity", "MWh", dimensions=("energy",)),
-    3: ss.SourceRef(3, "二号厂区", "燃气锅炉", "stationary_combustion", "natural_gas", "10^4 Nm3"),
+    1: SourceRef(1, "一号厂区", "燃气锅炉", "stationary_combustion", "natural_gas", "10^4 Nm3"),
+    2: SourceRef(2, "一号厂区", "外购电力", "purchased_electricity", "electricity", "MWh", dimensions=("energy",)),
+    3: SourceRef(3, "二号厂区", "燃气锅炉", "stationary_combustion", "natural_gas", "10^4 Nm3"),
 }
-PRODUCTS = {9: ss.ProductRef(9, "醋酸", "t", "Acetic acid")}
+PRODUCTS = {9: ProductRef(9, "醋酸", "t", "Acetic acid")}
 TABLES = "\r\n\r\n月份,产品编号,产量\r\n\r\n月份,工业总产值\r\n"
 
 
@@ -723,7 +728,7 @@ def test_files_that_are_not_spreadsheets(data, message):
 
 
 def test_blank_template_has_no_figures():
-    data = ss.build_csv([date(2026, 10, 1)], list(SOURCES.values()), list(PRODUCTS.values()))
+    data = build_csv([date(2026, 10, 1)], list(SOURCES.values()), list(PRODUCTS.values()))
     parsed = _parse(data, SOURCES, PRODUCTS)
     assert [str(p) for p in parsed.problems] == [
         "The file has no figures: fill in the quantity column for the sources and months you report."]
@@ -731,7 +736,7 @@ def test_blank_template_has_no_figures():
 
 def test_template_round_trip_without_an_app():
     months = [date(2026, 9, 1), date(2026, 10, 1)]
-    book = load_workbook(io.BytesIO(ss.build_xlsx(months, list(SOURCES.values()), list(PRODUCTS.values()), "测试")))
+    book = load_workbook(io.BytesIO(build_xlsx(months, list(SOURCES.values()), list(PRODUCTS.values()), "测试")))
     sheet = book[ACTIVITY]
     sheet["H3"], sheet["H4"] = "1,000", 2
     book[PRODUCTION]["E3"] = 7
@@ -757,8 +762,8 @@ def test_an_upload_racing_another_for_a_new_month_is_refused_whole(db, manager, 
     assert _upload(manager, data).status_code == 200
     before = _counts(db)
     # The racing upload read "no filing yet" before the first committed: simulated by hiding the draft from it.
-    monkeypatch.setattr(imports, "_latest", lambda org, period: None)
-    monkeypatch.setattr(imports.services, "latest_filing", lambda org_id, period: None)
+    monkeypatch.setattr(import_services, "_latest", lambda org, period: None)
+    monkeypatch.setattr(filing_services, "latest_filing", lambda org_id, period: None)
     response = _upload(manager, data)
     assert response.status_code == 409
     assert "at the same moment" in _text(response)

@@ -6,8 +6,9 @@ from flask import url_for
 from sqlalchemy import select
 
 from app.filings import workflow
-from app.filings.models import Filing, Notification
+from app.filings.models import Filing
 from app.notifications import services as inbox
+from app.notifications.models import Notification
 from tests.conftest import login, post
 from tests.test_footprint import plant  # noqa: F401  (the fixture)
 from tests.test_review import file_month

@@ -8,8 +8,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.certificates.report_data import city_report, enterprise_report
-from app.jobs import services as jobs
-from app.jobs.models import ReportJob
+from app.report_jobs import services as jobs
+from app.report_jobs.models import ReportJob
 from reports import city_report as city_pdf
 from reports import enterprise_report as enterprise_pdf
 from tests.conftest import login, post

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from app.accounting.engine import display
 from app.audit.models import AuditEvent
 from app.filings import services, workflow
-from app.filings.models import Evidence, Filing, Notification, ReviewComment
+from app.filings.models import Evidence, Filing, ReviewComment
+from app.notifications.models import Notification
 from app.review import services as review_services
 from tests.conftest import csrf_token, login, post
 from tests.test_footprint import plant  # noqa: F401  (the fixture)

@@ -8,8 +8,8 @@ import pytest
 
 from app import create_app
 from app.extensions import db as _db
-from app.jobs import services as jobs
-from app.jobs.models import DONE, QUEUED, ReportJob
+from app.report_jobs import services as jobs
+from app.report_jobs.models import DONE, QUEUED, ReportJob
 
 REDIS_URL = os.environ.get("TANJI_TEST_REDIS_URL")
 if not REDIS_URL:

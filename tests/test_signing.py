@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.filings import calculations, workflow
-from app.filings.models import Filing, Notification
+from app.filings.models import Filing
+from app.notifications.models import Notification
 from app.signing import services as signing
 from app.signing.models import CopyOfRecord, FrozenRecord
 from app.signing.statement import STATEMENT_VERSION, STATEMENTS

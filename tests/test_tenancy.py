@@ -13,13 +13,14 @@ from app.api import tokens as api_tokens
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
-from app.jobs.models import ReportJob
+from app.report_jobs.models import ReportJob
 from app.signing.models import CopyOfRecord
 from app.city_data.models import CarbonSink, ProductBenchmark
 from app.scenarios.models import Scenario
 from app.extensions import db as _db
 from app.filings import services as filing_services
-from app.filings.models import Evidence, Filing, Notification
+from app.filings.models import Evidence, Filing
+from app.notifications.models import Notification
 from app.api.models import ApiToken
 from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of

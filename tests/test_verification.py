@@ -10,7 +10,8 @@ from app.accounts.models import User
 from app.assets.services import compliance_position
 from app.audit.models import AuditEvent
 from app.core.service_error import ServiceError
-from app.filings.models import Calculation, CalculationLine, Evidence, Filing, FilingLine, Notification
+from app.filings.models import Calculation, CalculationLine, Evidence, Filing, FilingLine
+from app.notifications.models import Notification
 from app.organisations.models import Organisation
 from app.tenancy import TenantViolation, acting_on, cross_tenant_write, scope_of
 from app.verification import materiality, services as verification

@@ -8,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.service_error import ServiceError
 from app.filings import services, workflow
-from app.filings.models import Evidence, Filing, Notification, ReviewComment
+from app.filings.models import Evidence, Filing, ReviewComment
+from app.notifications.models import Notification
 from app.footprint.services import effective_filings
 from tests.test_footprint import plant  # noqa: F401  (the fixture)
 

@@ -1,7 +1,7 @@
 """The city's yearly statistics as a spreadsheet: the template the regulator fills in, and its import.
 
 The parser is pure (bytes in, rows and `Problem`s out) and reuses the monthly import's helpers in
-app.filings.spreadsheets: file sniffing and size checks, formula detection, numbers typed as text with
+app.filings.imports: file sniffing and size checks, formula detection, numbers typed as text with
 thousands separators or full-width digits, and header matching by text (Chinese or English). The import
 is all or nothing: one problem anywhere and nothing is saved; every problem names sheet, row and column.
 Each row is saved with app.city_data.services.upsert_statistic, which validates again and audits the change.
@@ -15,18 +15,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.city_data import services
 from app.core.service_error import ServiceError
-from app.filings.spreadsheets import (
-    CellError,
-    Grid,
-    Problem,
-    _blank,
-    _norm,
-    _shown,
-    _size,
-    _xlsx_grids,
-    parse_number,
-    sniff,
-)
+from app.filings.imports.layout import norm as _norm
+from app.filings.imports.problems import CellError, Problem
+from app.filings.imports.reading import Grid, sniff
+from app.filings.imports.reading import size_text as _size
+from app.filings.imports.reading import xlsx_grids as _xlsx_grids
+from app.filings.imports.values import blank as _blank
+from app.filings.imports.values import parse_number
+from app.filings.imports.values import shown as _shown
 
 MAX_BYTES = 2 * 1024 * 1024
 SHEET_TITLE = "城市统计 City statistics"

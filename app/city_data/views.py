@@ -17,7 +17,8 @@ from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
-from app.filings.spreadsheets import XLSX_MIME, Problem
+from app.filings.imports.problems import Problem
+from app.filings.imports.reading import XLSX_MIME
 from app.security import csrf_checked_by_form
 from app.tenancy import get_or_404
 

@@ -184,19 +184,3 @@ class ReviewComment(TenantScoped, db.Model):
 
     filing = relationship("Filing", back_populates="comments")
     source = relationship("EmissionSource")
-
-
-class Notification(TenantScoped, db.Model):
-    """Something a user should act on or know: a filing returned or approved, an amendment to review."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    filing = relationship("Filing")

@@ -3,13 +3,12 @@ amendment and evidence files.
 
 Energy managers and enterprise admins fill in and submit their enterprise's months; its viewers and the
 authority read them (the tenancy gate decides who sees which filing). Writes go through services,
-workflow and evidence with the acting user; each request commits once.
+workflow and evidence with the acting user; the request's edge (app.core.edge) commits once.
 """
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -24,7 +23,7 @@ from flask import (
 )
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -33,11 +32,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounting import engine, units
 from app.accounting.labels import scope_label
 from app.accounting.models import EmissionSource, Product
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
+from app.accounts.roles import FILE, SIGN, SIGNED_IN, can, requires
+from app.core.edge import after_commit, roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
-from app.extensions import csrf, db, limiter, login_manager
+from app.extensions import db, limiter
 from app.factors.services import display_unit
 from app.filings import calculations, evidence, plausibility, services, workflow
 from app.filings.forms import (
@@ -61,39 +61,12 @@ from app.signing import services as signing
 from app.signing.models import WEB
 from app.signing.statement import STATEMENT_VERSION
 from app.signing.statement import statement as signing_statement
-from app.tenancy import acting_on, get_or_404, require_role
+from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("filings", __name__, url_prefix="/filings")
+bp = Blueprint("filings", __name__, url_prefix="/filings", template_folder="templates")
 
-EDITORS = (ENERGY_MANAGER, ENTERPRISE_ADMIN)
 MONTHS_SHOWN = 24  # besides the current month
 NOT_STARTED = "not_started"
-
-
-def editors_form(read_by_all: bool = False):
-    """A form of the enterprise's editors that checks its own CSRF token (a stale form keeps what was typed).
-
-    With `read_by_all`, anyone signed in may GET the page (the gate still decides whose filing it is).
-    Anyone else's POST is refused, but a POST without a valid token is refused as such first (400), as on
-    every other form of the app: a forged cross-site POST learns nothing about roles.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            reading = request.method in ("GET", "HEAD")
-            if current_user.role not in EDITORS and not (reading and read_by_all):
-                if not reading:
-                    csrf.protect()
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = EDITORS
-        return csrf_checked_by_form(wrapped)
-
-    return decorator
 
 
 def _today() -> date:
@@ -110,8 +83,7 @@ def _plain(value) -> str:
 
 
 def _can_edit(filing: Filing) -> bool:
-    return (current_user.role in EDITORS and current_user.org_id == filing.org_id
-            and filing.status in EDITABLE)
+    return can(current_user, FILE) and current_user.org_id == filing.org_id and filing.status in EDITABLE
 
 
 # --- the months ------------------------------------------------------------------------------------
@@ -143,7 +115,7 @@ class MonthRow:
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     if current_user.organisation.kind != ENTERPRISE:
         # The authority reads an enterprise's months from the enterprise list and the review queue.
@@ -164,7 +136,7 @@ def index():
         due = workflow.due_date(period)
         done = any(f.status in (SUBMITTED, APPROVED) for f in revisions)
         rows.append(MonthRow(period, revisions, due, overdue=today > due and not done))
-    return render_template("filings/index.html", rows=rows, can_file=current_user.role in EDITORS,
+    return render_template("filings/index.html", rows=rows, can_file=can(current_user, FILE),
                            periods=periods, today=today, status_text=_status_text)
 
 
@@ -173,7 +145,7 @@ def _status_text(status: str) -> str:
 
 
 @bp.post("/open", endpoint="open")
-@require_role(*EDITORS)
+@requires(FILE)
 def open_month():
     """The month's editable revision, created as a draft the first time; a locked month is shown instead.
 
@@ -195,15 +167,14 @@ def open_month():
     try:
         with acting_on(org.id):
             filing = services.open_filing(current_user, org, period)
-        db.session.commit()
     except ServiceError as e:
-        db.session.rollback()
+        roll_back()
         flash(str(e.message), "error")
         return redirect(url_for("filings.index"))
     except IntegrityError:
         # Opened by another request at the same moment (a double click, two managers): both found no
         # filing, the unique org/period/revision kept one. Its draft is the month's: show that one.
-        db.session.rollback()
+        roll_back()
         filing = services.latest_filing(org.id, period)
         if filing is None:
             raise
@@ -227,13 +198,13 @@ def _register_of(filing: Filing) -> tuple[list, list]:
 
 
 @bp.route("/<int:filing_id>", methods=["GET", "POST"])
-@editors_form(read_by_all=True)
+@csrf_checked_by_form
+@requires(FILE, to_read=SIGNED_IN)
 def show(filing_id: int):
     filing = get_or_404(Filing, filing_id)
     if request.method == "POST":
         return _save(filing)
-    if inbox.mark_read_for_filing(current_user, filing.id):
-        db.session.commit()
+    inbox.mark_read_for_filing(current_user, filing.id)
     return _page(filing)
 
 
@@ -255,14 +226,12 @@ def _save(filing: Filing):
     try:
         with acting_on(filing.org_id):
             services.set_activity(current_user, filing, lines, production, output_value)
-        db.session.commit()
     except ServiceError as e:
-        db.session.rollback()
         apply_error(form, e)
         return _page(filing, form=form)
     except StaleDataError:
         # Someone saved between our read and our write: the version column caught it.
-        db.session.rollback()
+        roll_back()
         return _conflict(filing, form)
     flash(_("%(month)s is saved as a draft.", month=_month(filing.period)), "success")
     return redirect(url_for("filings.show", filing_id=filing.id))
@@ -350,7 +319,7 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         calc_lines={cl.source_id: cl for cl in calc.lines} if calc else {},
         comments=comments, revisions=revisions, changes=changes, due=due,
         overdue=_today() > due and not any(r.status in (SUBMITTED, APPROVED) for r in revisions),
-        can_amend=(current_user.role in EDITORS and current_user.org_id == filing.org_id
+        can_amend=(can(current_user, FILE) and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
         parameter_labels=PARAMETER_LABELS, plain=_plain,
         records=signing.copies_of([filing.id]).get(filing.id, []),
@@ -360,7 +329,7 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
 # --- live preview ----------------------------------------------------------------------------------
 
 @bp.post("/<int:filing_id>/preview")
-@require_role(*EDITORS)
+@requires(FILE)
 def preview(filing_id: int):
     """The emissions of the form as posted, computed and discarded: nothing is stored."""
     filing = get_or_404(Filing, filing_id)
@@ -376,7 +345,7 @@ def preview(filing_id: int):
     except (engine.CalculationError, ServiceError) as e:
         return {"errors": [str(getattr(e, "message", e))]}
     finally:
-        db.session.rollback()  # nothing was added; this makes sure nothing touched survives either
+        roll_back()  # nothing was added; this makes sure nothing touched survives either
     return {
         "lines": [{"source_id": r.source_id, "scope": r.scope, "scope_label": str(scope_label(r.scope)),
                    "tco2e": _tonnes(r.co2e_t)} for r in results],
@@ -413,7 +382,8 @@ def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:
 
 @bp.route("/<int:filing_id>/submit", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])  # it checks a password
-@editors_form()
+@csrf_checked_by_form
+@requires(SIGN)
 def submit(filing_id: int):
     filing = get_or_404(Filing, filing_id)
     if filing.status not in EDITABLE:
@@ -443,21 +413,19 @@ def submit(filing_id: int):
                         current_user, filing, explanations, password=form.password.data, channel=WEB,
                         statement_version=int(form.statement_version.data or 0))
                     receipt = copy.receipt_number
-                db.session.commit()
             except ServiceError as e:
-                db.session.rollback()
                 apply_error(form, e)
                 form.statement_version.data = str(STATEMENT_VERSION)
                 if e.field == "password":  # a wrong password is worth a line in the audit trail
                     with acting_on(filing.org_id):
                         locked = signing.record_refusal(current_user._get_current_object(), filing)
-                    db.session.commit()
+                    db.session.commit()  # kept although the page shows a refusal (the edge rolls back the rest)
                     if locked:
                         flash(_("Too many wrong passwords: the account is locked for a while and you are signed "
                                 "out. Nothing was submitted."), "danger")
                         return redirect(url_for("accounts.login"))
             except StaleDataError:
-                db.session.rollback()
+                roll_back()
                 _changed_meanwhile(form, filing)
             else:
                 flash(_("%(month)s is signed and submitted for review: receipt %(receipt)s.",
@@ -477,7 +445,8 @@ def _changed_meanwhile(form, filing: Filing) -> None:
 
 
 @bp.route("/<int:filing_id>/amend", methods=["GET", "POST"])
-@editors_form()
+@csrf_checked_by_form
+@requires(FILE)
 def amend(filing_id: int):
     filing = get_or_404(Filing, filing_id)
     latest = services.latest_filing(filing.org_id, filing.period)
@@ -490,9 +459,7 @@ def amend(filing_id: int):
             with acting_on(filing.org_id):
                 revision = workflow.amend(current_user, filing.organisation, filing.period, form.reason.data)
                 computed = _compute_amendment(revision)
-            db.session.commit()
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
             flash(_("Revision %(n)d of %(month)s is open as a draft, a copy of the approved data. The approved "
@@ -519,7 +486,7 @@ def _compute_amendment(revision: Filing) -> bool:
 # --- evidence ----------------------------------------------------------------------------------------
 
 @bp.post("/<int:filing_id>/evidence")
-@require_role(*EDITORS)
+@requires(FILE)
 def upload_evidence(filing_id: int):
     filing = get_or_404(Filing, filing_id)
     if not _can_edit(filing):
@@ -533,9 +500,7 @@ def upload_evidence(filing_id: int):
                 added = evidence.add_evidence(current_user, filing, form.file.data, form.source_id.data,
                                               form.description.data)
                 name = added.filename
-            db.session.commit()
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
             flash(_("%(name)s is attached to %(month)s.", name=name, month=_month(filing.period)), "success")
@@ -544,7 +509,7 @@ def upload_evidence(filing_id: int):
 
 
 @bp.get("/evidence/<int:evidence_id>")
-@login_required
+@requires(SIGNED_IN)
 def evidence_file(evidence_id: int):
     """The file as uploaded, to whoever may read its filing (the gate); every download is audited."""
     item = get_or_404(Evidence, evidence_id)
@@ -557,7 +522,6 @@ def evidence_file(evidence_id: int):
         abort(404)
     filename, content_type = item.filename, item.content_type
     evidence.record_download(current_user, item)
-    db.session.commit()
     # send_file writes a non-ASCII name as filename*=UTF-8''… (RFC 5987) beside an ASCII fallback.
     response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename,
                          conditional=False, etag=False, max_age=0)
@@ -567,19 +531,19 @@ def evidence_file(evidence_id: int):
 
 
 @bp.post("/evidence/<int:evidence_id>/delete")
-@require_role(*EDITORS)
+@requires(FILE)
 def remove_evidence(evidence_id: int):
     item = get_or_404(Evidence, evidence_id)
     filing_id, name = item.filing_id, item.filename
     try:
         with acting_on(item.org_id):
             digest = evidence.remove_evidence(current_user, item)
-        db.session.commit()
     except ServiceError as e:
-        db.session.rollback()
+        roll_back()
         flash(str(e.message), "error")
     else:
-        evidence.discard_if_unused(digest)
+        # The stored file goes once no committed row names it any more.
+        after_commit(lambda: evidence.discard_if_unused(digest))
         flash(_("%(name)s is removed.", name=name), "success")
     if filing_id is None:
         return redirect(url_for("filings.index"))

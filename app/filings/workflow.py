@@ -25,11 +25,11 @@ from app.filings.models import (
     Evidence,
     Filing,
     FilingLine,
-    Notification,
     ProductionLine,
     ReviewComment,
 )
 from app.filings.services import latest_filing
+from app.notifications.models import Notification
 from app.settings.services import get_setting
 
 

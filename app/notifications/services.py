@@ -19,7 +19,8 @@ from app.accounts.roles import (
 from app.core.markers import N_
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.models import Filing, Notification
+from app.filings.models import Filing
+from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
 from app.review import services as review_services
 

@@ -11,17 +11,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
+from app.accounts.roles import SIGNED_IN, requires
 from app.core.types import city_today
-from app.extensions import db
-from app.filings.models import Notification
 from app.notifications import services
+from app.notifications.models import Notification
 from app.organisations.models import AUTHORITY
 from app.tenancy import get_or_404
 
-bp = Blueprint("notifications", __name__, url_prefix="/inbox")
+bp = Blueprint("notifications", __name__, url_prefix="/inbox", template_folder="templates")
 
 
 @bp.app_context_processor
@@ -32,7 +32,7 @@ def _inbox_badge():
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = services.for_user(current_user, page)
@@ -59,7 +59,7 @@ def _filing_area() -> str:
 
 
 @bp.post("/<int:notification_id>/read")
-@login_required
+@requires(SIGNED_IN)
 def read(notification_id: int):
     notification = get_or_404(Notification, notification_id)
     # The tenancy gate scopes notifications by organisation, so a colleague's notification (same
@@ -68,15 +68,13 @@ def read(notification_id: int):
     if notification.user_id != current_user.id:
         abort(404)
     services.mark_read(notification)
-    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 
 @bp.post("/read-all")
-@login_required
+@requires(SIGNED_IN)
 def read_all():
     count = services.mark_all_read(current_user)
-    db.session.commit()
     if count:
         flash(_("Marked as read: %(n)d notifications.", n=count), "success")
     return redirect(url_for("notifications.index"))

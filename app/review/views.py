@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import READ_CITY, REVIEW, can, requires
+from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
@@ -34,12 +35,10 @@ from app.review import services
 from app.review.forms import ApproveForm, ReturnForm, line_comments
 from app.security import csrf_checked_by_form
 from app.signing import services as signing
-from app.tenancy import acting_on, require_role
+from app.tenancy import acting_on
 
-bp = Blueprint("review", __name__, url_prefix="/review")
+bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
-READERS = (PLATFORM_ADMIN, REGULATOR, VIEWER)
-ACTORS = (PLATFORM_ADMIN, REGULATOR)
 ALL = "all"
 # The filings area serves uploaded files; its endpoint was planned as evidence_download and is evidence_file.
 EVIDENCE_ENDPOINTS = ("filings.evidence_download", "filings.evidence_file")
@@ -72,13 +71,13 @@ def _evidence_url(evidence) -> str | None:
 # --- the queue -----------------------------------------------------------------------------------------------------
 
 @bp.get("/")
-@require_role(*READERS)
+@requires(READ_CITY)
 def queue():
     return _queue_page(overdue_only=request.args.get("overdue") == "1")
 
 
 @bp.get("/overdue")
-@require_role(*READERS)
+@requires(READ_CITY)
 def overdue():
     return _queue_page(overdue_only=True)
 
@@ -127,7 +126,7 @@ def _filing_or_404(filing_id: int):
 
 
 @bp.get("/filings/<int:filing_id>")
-@require_role(*READERS)
+@requires(READ_CITY)
 def show(filing_id: int):
     return _review_page(_filing_or_404(filing_id), ReturnForm(formdata=None), {})
 
@@ -139,11 +138,11 @@ def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict):
                            evidence_url=_evidence_url,
                            records=signing.copies_of([filing.id]).get(filing.id, []),
                            can_view_record=lambda c: signing.can_view(current_user, c),
-                           may_act=current_user.role in ACTORS and filing.status == SUBMITTED)
+                           may_act=can(current_user, REVIEW) and filing.status == SUBMITTED)
 
 
 @bp.post("/filings/<int:filing_id>/approve")
-@require_role(*ACTORS)
+@requires(REVIEW)
 def approve(filing_id: int):
     filing = _filing_or_404(filing_id)
     try:
@@ -151,12 +150,11 @@ def approve(filing_id: int):
             workflow.approve(current_user, filing)
             db.session.flush()  # the notifications are the enterprise's rows: written inside acting_on
     except ServiceError as e:
-        db.session.rollback()
+        roll_back()
         flash(str(e.message), "danger")
         return redirect(url_for("review.show", filing_id=filing_id))
     except StaleDataError:
         return _changed_meanwhile(filing_id)
-    db.session.commit()
     flash(_("%(enterprise)s, %(month)s: approved.", enterprise=localised(filing.organisation.name,
                                                                           filing.organisation.name_en),
             month=filing.period.strftime("%Y-%m")), "success")
@@ -164,8 +162,8 @@ def approve(filing_id: int):
 
 
 @bp.post("/filings/<int:filing_id>/return")
-@require_role(*ACTORS)
 @csrf_checked_by_form
+@requires(REVIEW)
 def return_filing(filing_id: int):
     filing = _filing_or_404(filing_id)
     form = ReturnForm()
@@ -176,13 +174,11 @@ def return_filing(filing_id: int):
                 workflow.return_filing(current_user, filing, form.comment.data, typed)
                 db.session.flush()
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
             filing = _filing_or_404(filing_id)
         except StaleDataError:
             return _changed_meanwhile(filing_id)
         else:
-            db.session.commit()
             flash(_("%(enterprise)s, %(month)s: returned to the enterprise with your comments.",
                     enterprise=localised(filing.organisation.name, filing.organisation.name_en),
                     month=filing.period.strftime("%Y-%m")), "success")
@@ -192,6 +188,6 @@ def return_filing(filing_id: int):
 
 def _changed_meanwhile(filing_id: int):
     # The optimistic lock: someone else saved, approved or returned this filing since it was loaded.
-    db.session.rollback()
+    roll_back()
     flash(_("This filing was changed by someone else in the meantime. Check it again below."), "warning")
     return redirect(url_for("review.show", filing_id=filing_id))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, REVIEW, can
 from app.audit.services import record
 from app.certificates.services import canonical
 from app.core import serials
@@ -22,7 +22,8 @@ from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.filings import workflow
-from app.filings.models import Filing, Notification
+from app.filings.models import Filing
+from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
 from app.security import verify_password
 from app.signing.models import API, WEB, CopyOfRecord
@@ -31,7 +32,6 @@ from app.tenancy import unscoped
 
 DOCUMENT = "tanji.copy_of_record"
 DOCUMENT_VERSION = 1
-READERS = (PLATFORM_ADMIN, REGULATOR)  # the authority's side: who reviews
 
 
 class NotASigner(ServiceError):
@@ -77,7 +77,7 @@ def can_view(user, copy: CopyOfRecord) -> bool:
         return True
     if user.organisation.kind == ENTERPRISE:
         return user.org_id == copy.org_id and (user.id == copy.signer_id or user.role == ENTERPRISE_ADMIN)
-    return user.role in READERS
+    return can(user, REVIEW)  # the authority's side: who reviews
 
 
 # -------------------------------------------------------------------------------------- the document

@@ -7,18 +7,17 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.models import User
-from app.accounts.roles import ENTERPRISE_ADMIN
+from app.accounts.roles import ADMINISTER_ENTERPRISE, SIGNED_IN, requires
 from app.core.service_error import ServiceError
-from app.extensions import db
 from app.signing import services
 from app.signing.forms import SignerForm
 from app.signing.models import CopyOfRecord
-from app.tenancy import acting_on, get_or_404, require_role
+from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("signing", __name__)
+bp = Blueprint("signing", __name__, template_folder="templates")
 
 
 @bp.app_template_filter("as_decimal")
@@ -41,7 +40,7 @@ def _no_store(response: Response) -> Response:
 
 
 @bp.get("/filings/records/<int:copy_id>")
-@login_required
+@requires(SIGNED_IN)
 def show(copy_id: int):
     copy = _copy_or_404(copy_id)
     data = services.parsed(copy)
@@ -50,7 +49,7 @@ def show(copy_id: int):
 
 
 @bp.get("/filings/records/<int:copy_id>/document.json")
-@login_required
+@requires(SIGNED_IN)
 def document_json(copy_id: int):
     """The exact stored bytes: their SHA-256 is the copy's digest."""
     copy = _copy_or_404(copy_id)
@@ -60,7 +59,7 @@ def document_json(copy_id: int):
 
 
 @bp.get("/filings/records/<int:copy_id>/document.pdf")
-@login_required
+@requires(SIGNED_IN)
 def document_pdf(copy_id: int):
     from reports.copy_of_record import build
 
@@ -71,7 +70,7 @@ def document_pdf(copy_id: int):
 
 
 @bp.get("/filings/records/<int:copy_id>/receipt.pdf")
-@login_required
+@requires(SIGNED_IN)
 def receipt_pdf(copy_id: int):
     from reports.receipt import build
 
@@ -82,7 +81,7 @@ def receipt_pdf(copy_id: int):
 
 
 @bp.post("/users/<int:user_id>/signing")
-@require_role(ENTERPRISE_ADMIN)
+@requires(ADMINISTER_ENTERPRISE)
 def set_signer(user_id: int):
     user = get_or_404(User, user_id)
     form = SignerForm()
@@ -92,9 +91,7 @@ def set_signer(user_id: int):
     try:
         with acting_on(user.org_id):
             services.set_may_sign(current_user, user, allowed)
-        db.session.commit()
     except ServiceError as e:
-        db.session.rollback()
         flash(str(e.message), "error")
         abort(403)
     flash(_("%(email)s may now sign submissions.", email=user.email) if allowed

@@ -18,7 +18,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.models import Notification
+from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE, Organisation
 from app.organisations.models import VERIFIER as VERIFIER_KIND
 from app.settings.services import get_setting

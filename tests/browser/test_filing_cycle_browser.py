@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from app.accounting.engine import display
 from app.filings import views as filing_views
-from app.filings.models import Evidence, Filing, Notification, ReviewComment
+from app.filings.models import Evidence, Filing, ReviewComment
 from app.footprint.services import effective_filings
+from app.notifications.models import Notification
 from tests.browser.helpers import field, screenshot, sign_in_ok, zh
 from tests.conftest import PASSWORD
 from tests.test_footprint import plant  # noqa: F401  (the fixture)

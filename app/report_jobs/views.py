@@ -1,24 +1,27 @@
-"""PDF reports: the enterprise's monthly report in the request (small and fast), the enterprise's annual
-report and the city's annual report as background jobs with a progress page."""
+"""The report jobs (blueprint `report_jobs`, URLs /reports/...): the enterprise's monthly PDF report in the
+request (small and fast), the enterprise's and the city's annual reports as background jobs with a
+progress page. (The PDF builders themselves are the top-level `reports` package.)"""
 from datetime import date
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
+from app.accounts.roles import SIGNED_IN, requires
 from app.audit.services import record
 from app.city_index.periods import latest_complete_month
-from app.core.types import utcnow
+from app.core.edge import after_commit
+from app.core.types import city_today, utcnow
 from app.certificates.report_data import enterprise_report
 from app.extensions import db
-from app.jobs import services
-from app.jobs.models import DONE, FAILED, ReportJob
+from app.report_jobs import services
+from app.report_jobs.models import DONE, FAILED, ReportJob
 from app.organisations.models import AUTHORITY, Organisation
 from app.tenancy import get_or_404
 from reports import enterprise_report as enterprise_pdf
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp = Blueprint("report_jobs", __name__, url_prefix="/reports", template_folder="templates")
 INTERRUPTED = _l("it was interrupted (the server restarted): start the report again.")
 
 
@@ -33,7 +36,7 @@ def _year_ok(year: int) -> None:
 
 
 @bp.get("/enterprise/<int:org_id>/<int:year>/<int:month_no>.pdf")
-@login_required
+@requires(SIGNED_IN)
 def enterprise_monthly(org_id: int, year: int, month_no: int):
     month = month_no
     org = get_or_404(Organisation, org_id)  # own enterprise, or any for the authority; else 404
@@ -44,12 +47,11 @@ def enterprise_monthly(org_id: int, year: int, month_no: int):
     pdf = enterprise_pdf.build(enterprise_report(org, period, period))
     record("report.generated", actor=current_user, org_id=current_user.org_id,
            detail={"kind": "enterprise_monthly", "org_id": org.id, "period": period.strftime("%Y-%m")})
-    db.session.commit()
     return _pdf(pdf, f"report-{org.credit_code or org.id}-{year}-{month:02d}.pdf")
 
 
 @bp.post("/enterprise/<int:org_id>/<int:year>/annual")
-@login_required
+@requires(SIGNED_IN)
 def enterprise_annual(org_id: int, year: int):
     org = get_or_404(Organisation, org_id)
     _year_ok(year)
@@ -59,7 +61,7 @@ def enterprise_annual(org_id: int, year: int):
 
 
 @bp.post("/city/<int:year>")
-@login_required
+@requires(SIGNED_IN)
 def city_annual(year: int):
     if current_user.organisation.kind != AUTHORITY:
         abort(403)
@@ -67,7 +69,7 @@ def city_annual(year: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     # The current year runs to its latest complete month; a past year to December.
-    last_year, last_month = latest_complete_month(utcnow().date())
+    last_year, last_month = latest_complete_month(city_today())
     if year > last_year:
         abort(404)
     return _start("city_annual", {"year": year, "month": last_month if year == last_year else 12})
@@ -75,32 +77,31 @@ def city_annual(year: int):
 
 def _start(kind: str, params: dict):
     job = services.create(current_user, kind, params)
-    db.session.commit()  # a worker in another thread or process reads the row
-    services.dispatch(job)
-    return redirect(url_for("reports.job", job_id=job.id))
+    after_commit(lambda: services.dispatch(job))  # a worker in another thread or process reads the row
+    return redirect(url_for("report_jobs.job", job_id=job.id))
 
 
 @bp.get("/jobs/<int:job_id>")
-@login_required
+@requires(SIGNED_IN)
 def job(job_id: int):
     job = get_or_404(ReportJob, job_id)
-    return render_template("reports/job.html", job=job, status=FAILED if services.interrupted(job, utcnow())
+    return render_template("report_jobs/job.html", job=job, status=FAILED if services.interrupted(job, utcnow())
                            else job.status, error=INTERRUPTED if services.interrupted(job, utcnow()) else job.error)
 
 
 @bp.get("/jobs/<int:job_id>/status")
-@login_required
+@requires(SIGNED_IN)
 def job_status(job_id: int):
     job = get_or_404(ReportJob, job_id)
     db.session.refresh(job)
     if services.interrupted(job, utcnow()):
         return jsonify(status=FAILED, progress=job.progress, error=str(INTERRUPTED), download=None)
     return jsonify(status=job.status, progress=job.progress, error=job.error,
-                   download=url_for("reports.job_file", job_id=job.id) if job.status == DONE else None)
+                   download=url_for("report_jobs.job_file", job_id=job.id) if job.status == DONE else None)
 
 
 @bp.get("/jobs/<int:job_id>/file")
-@login_required
+@requires(SIGNED_IN)
 def job_file(job_id: int):
     job = get_or_404(ReportJob, job_id)
     if job.status != DONE:

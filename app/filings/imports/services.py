@@ -1,7 +1,7 @@
 """Filing months from a spreadsheet: the template for an enterprise, and the import of a filled-in file.
 
-Plain functions; the caller commits or rolls back. The import is all or nothing: the file is parsed
-in full (app.filings.spreadsheets), and only a clean file reaches the filings, each month through
+Plain functions that flush; the request's edge commits. The import is all or nothing: the file is parsed
+in full (app.filings.imports.parser), and only a clean file reaches the filings, each month through
 `open_filing` + `set_activity` like the web form. A month that can no longer be changed, or a
 calculation error in any month, is a problem of the whole file and the caller rolls everything back.
 """
@@ -24,21 +24,14 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
-from app.filings import services
+from app.filings import services as filing_services
 from app.filings.labels import status_label
 from app.filings.models import DRAFT, RETURNED, Calculation, Filing
-from app.filings.spreadsheets import (
-    MAX_MONTHS,
-    ParsedFile,
-    Problem,
-    ProductRef,
-    SourceRef,
-    build_csv,
-    build_xlsx,
-    month_range,
-    parse_month,
-    parse_workbook,
-)
+from app.filings.imports.layout import MAX_MONTHS, ProductRef, SourceRef
+from app.filings.imports.parser import ParsedFile, parse_workbook
+from app.filings.imports.problems import Problem
+from app.filings.imports.template import build_csv, build_xlsx
+from app.filings.imports.values import month_range, parse_month
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 EDITABLE = (DRAFT, RETURNED)
@@ -198,7 +191,7 @@ def import_file(actor, org, filename: str, data: bytes, today: date | None = Non
     """Parse `data` and, when it is clean, save every month that has figures.
 
     Returns the result with its problems. When `result.problems` is not empty the session may hold
-    some months' writes: the caller must roll back (and commits otherwise).
+    some months' writes: the caller must roll them back (app.core.edge.roll_back).
     """
     result = ImportResult(filename=(filename or "")[:255], sha256=hashlib.sha256(data).hexdigest(),
                           size_bytes=len(data))
@@ -219,8 +212,8 @@ def import_file(actor, org, filename: str, data: bytes, today: date | None = Non
         production = [row.as_line() for row in parsed.production if row.month == month]
         output_value = parsed.output_values.get(month)
         try:
-            filing = services.open_filing(actor, org, month, now=now)
-            services.set_activity(actor, filing, lines, production, output_value, now=now)
+            filing = filing_services.open_filing(actor, org, month, now=now)
+            filing_services.set_activity(actor, filing, lines, production, output_value, now=now)
         except ServiceError as e:
             result.problems.append(Problem(e.message, month=month.strftime("%Y-%m")))
             continue

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from app.audit.services import record
 from app.core.types import utcnow
 from app.extensions import db
-from app.jobs.models import DONE, FAILED, QUEUED, RUNNING, ReportJob
+from app.report_jobs.models import DONE, FAILED, QUEUED, RUNNING, ReportJob
 
 _pool: ThreadPoolExecutor | None = None
 STALE_AFTER = timedelta(minutes=15)  # far beyond the slowest report (seconds); see interrupted()
@@ -39,7 +39,7 @@ def dispatch(job: ReportJob) -> None:
         from rq import Queue
 
         Queue("tanji-reports", connection=Redis.from_url(current_app.config["REDIS_URL"])).enqueue(
-            "app.jobs.services.run_standalone", job.id)
+            "app.report_jobs.services.run_standalone", job.id)
     else:
         global _pool
         if _pool is None:

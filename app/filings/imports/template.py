@@ -1,0 +1,170 @@
+"""The template Tanji hands out: a workbook (or CSV) pre-filled with a row per month and active source,
+the enterprise's products, and the instructions sheet."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from app.filings.imports.layout import (
+    ACTIVITY,
+    ACTIVITY_COLUMNS,
+    INSTRUCTIONS_TITLE,
+    MAX_MONTHS,
+    OUTPUT,
+    PRODUCTION,
+    VALUE_KEYS,
+    ProductRef,
+    Section,
+    SourceRef,
+    measured_columns,
+)
+from app.filings.imports.reading import size_text
+from app.filings.imports.values import month_text
+
+
+def _activity_rows(months: list[date], sources: list[SourceRef]) -> list[tuple[list, SourceRef]]:
+    rows = []
+    for month in months:
+        for s in sources:
+            rows.append(([month_text(month), s.facility, s.id, s.name, s.category_label or s.category,
+                          s.material_label or s.material, s.unit, None, None, None, None, None, None, None], s))
+    return rows
+
+
+def _production_rows(months: list[date], products: list[ProductRef]) -> list[list]:
+    return [[month_text(m), p.id, p.name if not p.name_en or p.name_en == p.name else f"{p.name} {p.name_en}",
+             p.unit, None] for m in months for p in products]
+
+
+def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[tuple[str, str]]:
+    """The instructions sheet, as (Chinese, English) paragraphs; they document the CSV layout too."""
+    span = f"{month_text(months[0])} – {month_text(months[-1])}" if months else ""
+    size = size_text(max_bytes)
+    return [
+        ("填报说明", "Instructions"),
+        (f"本模板包含 {span} 每个月、每个在用排放源的一行。只需填写“数量”列；不需要填报的行可留空，留空的行会被跳过。",
+         (f"The template has one row per active emission source for each month {span}. Fill in the Quantity "
+          "column; rows left empty are skipped.")),
+        ("“排放源编号”列（灰色）用于识别排放源，请勿修改。若编号为空，则按“设施”和“排放源名称”匹配。",
+         ("The Source ID column (grey) identifies the source: do not change it. Without an ID, the source is "
+          "matched by facility and source name.")),
+        ("单位可按习惯填写，如“万Nm3”“万 Nm³”“吨”“t”“千瓦时”；平台会换算，但必须与排放源的计量方式相符。",
+         ("Units may be written as you are used to (万Nm3, 万 Nm³, 吨, t, 千瓦时); Tanji converts them, but they "
+          "must suit the source.")),
+        (("实测参数（低位发热量、单位热值含碳量、碳氧化率、蒸汽焓值、热水温度）只在有检测报告时填写，灰色单元格不适用。"
+          "碳氧化率写成小数，如 0.98。绿电 MWh 仅用于外购电力。"),
+         ("Measured parameters (NCV, carbon content, oxidation rate, steam enthalpy, hot-water temperature) only "
+          "when you have a lab or meter report; grey cells do not apply. Write the oxidation rate as a fraction "
+          "(0.98). Green electricity MWh applies only to purchased electricity.")),
+        ("“产品产量”表填写各产品当月产量，单位须与产品登记的单位一致；“工业总产值”表填写当月工业总产值（万元）。",
+         ("The Production sheet takes each product's monthly output, in the product's registered unit; the "
+          "Output value sheet takes the month's industrial output value in 10^4 CNY.")),
+        (("月份可写作 2026-10、2026/10、2026年10月，或使用日期单元格。数字可带千位分隔符（12,345.6）。"
+          f"请勿使用公式：请“选择性粘贴—数值”。不能填报未来月份，一次最多 {MAX_MONTHS} 个月。"),
+         ("Months may be written 2026-10, 2026/10, 2026年10月 or be date cells. Numbers may have thousands "
+          f"separators (12,345.6). No formulas: paste values. No future months; at most {MAX_MONTHS} months "
+          "per file.")),
+        (("上传后，文件中有数据的每个月都会整体替换该月的草稿（活动数据、产量和产值）；没有任何数据的月份保持不变。"
+          "已提交或已审核的月份不能导入。只要有一处错误，整个文件都不会保存，页面会列出所有问题。"),
+         ("On upload, every month with figures in the file replaces that month's draft as a whole (activity, "
+          "production and output value); months without any figure are left as they are. Submitted or approved "
+          "months cannot be imported. If anything is wrong, nothing is saved and every problem is listed.")),
+        (("CSV 格式：一个文件中依次包含三张表（活动数据、产品产量、工业总产值），每张表以其表头行开始，表之间空一行。"
+          "可使用 UTF-8 或 GBK 编码（Excel 默认的“CSV（逗号分隔）”即可）。"),
+         ("CSV: one file holds the three tables one after another (activity data, production, output value), "
+          "each starting with its header row, a blank line between them; UTF-8 or GBK (Excel's plain "
+          "\"CSV (comma delimited)\" is fine).")),
+        (f"文件大小不超过 {size}；旧版 .xls 文件请另存为 .xlsx。",
+         f"Files up to {size}; save old .xls files as .xlsx."),
+    ]
+
+
+def build_xlsx(months: list[date], sources: list[SourceRef], products: list[ProductRef], title: str = "",
+               max_bytes: int = 5 * 1024 * 1024) -> bytes:
+    """The template workbook: activity, production and output-value sheets, then the instructions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    header_fill = PatternFill("solid", fgColor="D9EAD3")
+    grey_font = Font(color="595959")
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="BFBFBF")
+    boxed = Border(left=thin, right=thin, top=thin, bottom=thin)
+    locked_keys = {"month", "facility", "source_id", "source_name", "category", "material", "product_id",
+                   "product_name"}
+    span = f"{month_text(months[0])} – {month_text(months[-1])}" if months else ""
+
+    book = Workbook()
+
+    def sheet_for(section: Section, rows: list[list], first: bool = False):
+        sheet = book.active if first else book.create_sheet()
+        sheet.title = section.label
+        columns = section.columns
+        sheet.append([f"{title} · {section.label} · {span}".strip(" ·")])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+        sheet["A1"].font = Font(bold=True, size=12)
+        sheet.append([c.label for c in columns])
+        for col, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=2, column=col)
+            cell.font, cell.fill, cell.border = bold, header_fill, boxed
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            sheet.column_dimensions[get_column_letter(col)].width = column.width
+        sheet.row_dimensions[2].height = 32
+        for values in rows:
+            sheet.append(values)
+        for col, column in enumerate(columns, start=1):
+            if column.key in locked_keys:
+                for r in range(3, len(rows) + 3):
+                    cell = sheet.cell(row=r, column=col)
+                    cell.fill, cell.font = grey, grey_font
+            if column.key in ("quantity", "output_value", *VALUE_KEYS) and rows:
+                letter = get_column_letter(col)
+                check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                                       allow_blank=True, showErrorMessage=True,
+                                       errorTitle="数字 Number", error="请填写不小于 0 的数字 Enter a number of 0 or more")
+                check.add(f"{letter}3:{letter}{len(rows) + 2}")
+                sheet.add_data_validation(check)
+        sheet.freeze_panes = "A3"
+        return sheet
+
+    activity = _activity_rows(months, sources)
+    sheet = sheet_for(ACTIVITY, [values for values, _ in activity], first=True)
+    keys = [c.key for c in ACTIVITY_COLUMNS]
+    for r, (_, source) in enumerate(activity, start=3):
+        applicable = measured_columns(source)
+        for key in VALUE_KEYS:
+            if key not in applicable:
+                sheet.cell(row=r, column=keys.index(key) + 1).fill = grey
+    sheet_for(PRODUCTION, _production_rows(months, products))
+    sheet_for(OUTPUT, [[month_text(m), None] for m in months])
+
+    notes = book.create_sheet(INSTRUCTIONS_TITLE)
+    notes.column_dimensions["A"].width = 70
+    notes.column_dimensions["B"].width = 90
+    for r, (zh, en) in enumerate(instructions(months, max_bytes), start=1):
+        notes.cell(row=r, column=1, value=zh).alignment = Alignment(wrap_text=True, vertical="top")
+        notes.cell(row=r, column=2, value=en).alignment = Alignment(wrap_text=True, vertical="top")
+    notes["A1"].font = notes["B1"].font = Font(bold=True, size=12)
+    book.active = 0
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def build_csv(months: list[date], sources: list[SourceRef], products: list[ProductRef]) -> bytes:
+    """The same tables as one CSV: UTF-8 with a BOM (so Excel reads the Chinese), blank lines between tables."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    tables = ((ACTIVITY, [values for values, _ in _activity_rows(months, sources)]),
+              (PRODUCTION, _production_rows(months, products)),
+              (OUTPUT, [[month_text(m), None] for m in months]))
+    for index, (section, rows) in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([c.label for c in section.columns])
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
