@@ -12,7 +12,7 @@ from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.security import csrf_checked_by_form
 
-bp = Blueprint("api_pages", __name__)
+bp = Blueprint("api_pages", __name__, template_folder="templates")
 
 # The reference page's table: method, path, who may call it, what it does.
 ENDPOINTS = [

@@ -19,7 +19,7 @@ from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("assets", __name__, url_prefix="/assets")
+bp = Blueprint("assets", __name__, url_prefix="/assets", template_folder="templates")
 
 # The kind of entry as a URL segment: a fixed set, so the route names no tenant's object.
 SEGMENTS = {"allocation": "allocation", "purchase": "purchase", "sale": "sale", "offset": "offset_acquired",

@@ -24,7 +24,7 @@ from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("certificates", __name__)
+bp = Blueprint("certificates", __name__, template_folder="templates")
 
 STATUS_LABELS = {"valid": _l("In force"), "superseded": _l("Superseded by an amendment"),
                  "revoked": _l("Revoked by the regulator"), "unknown": _l("Unknown serial")}

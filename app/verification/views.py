@@ -43,7 +43,7 @@ from app.verification.labels import (
 from app.signing.models import CopyOfRecord
 from app.verification.models import Engagement, VerificationFinding
 
-bp = Blueprint("verification", __name__, url_prefix="/verification")
+bp = Blueprint("verification", __name__, url_prefix="/verification", template_folder="templates")
 
 
 @bp.app_context_processor
