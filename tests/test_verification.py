@@ -344,3 +344,15 @@ def test_verifier_sees_the_copies_of_record_of_the_assigned_year_only(app, clien
         verification.withdraw(world["regulator"], db.session.get(Engagement, world["engagement"]), now=NOW)
         db.session.commit()
     assert client.get(f"/filings/records/{mine_id}").status_code == 404
+
+
+def test_a_refused_withdrawal_writes_nothing(app, client, db, world):
+    from sqlalchemy import func
+
+    login(client, world["regulator"])
+    url = f"/verification/engagements/{world['engagement']}"
+    assert post(client, f"{url}/withdraw", token_from=url).status_code == 302
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    again = post(client, f"{url}/withdraw", token_from=url)  # withdrawn already: refused, shown by a redirect
+    assert again.status_code == 302
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events

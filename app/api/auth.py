@@ -21,7 +21,7 @@ def _authenticate_api_request() -> None:
     g.api_token_sent = bearer
     g.api_token = token
     if token is not None and token in db.session.dirty:
-        db.session.commit()  # last_used_at, in its own small transaction before the request's work
+        db.session.commit()  # last_used_at in its own small transaction: kept even when the request then fails
     # What flask_login.login_user does for the request, without touching the session.
     current_app.login_manager._update_request_context_with_user(token.user if token else None)
 

@@ -2,17 +2,17 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
+from app.accounts.roles import PUBLIC, SIGNED_IN, requires
 from app.api import tokens
 from app.api.forms import TokenForm
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
-from app.extensions import db
 from app.security import csrf_checked_by_form
 
-bp = Blueprint("api_pages", __name__)
+bp = Blueprint("api_pages", __name__, template_folder="templates")
 
 # The reference page's table: method, path, who may call it, what it does.
 ENDPOINTS = [
@@ -61,13 +61,13 @@ def _page(form: TokenForm, new_secret: str | None = None, new_token=None):
 
 
 @bp.get("/account/tokens")
-@login_required
+@requires(SIGNED_IN)
 def token_list():
     return _page(_form(formdata=None))
 
 
 @bp.post("/account/tokens")
-@login_required
+@requires(SIGNED_IN)
 @csrf_checked_by_form
 def create_token():
     form = _form()
@@ -75,28 +75,26 @@ def create_token():
         try:
             token, secret = tokens.create_token(current_user, form.name.data, form.scope.data)
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
-            db.session.commit()
             # Rendered, not redirected: the secret must not travel through the session cookie (flash).
             return _page(_form(formdata=None), new_secret=secret, new_token=token)
     return _page(form)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
-@login_required
+@requires(SIGNED_IN)
 def revoke_token(token_id: int):
     token = tokens.own_token(current_user, token_id)
     if token is None:
         abort(404)  # another user's token, in this organisation or any other, is not there for you
     tokens.revoke_token(current_user, token)
-    db.session.commit()
     flash(_("The token %(name)s is revoked: requests with it are refused from now on.", name=token.name), "success")
     return redirect(url_for("api_pages.token_list"))
 
 
 @bp.get("/help/api")
+@requires(PUBLIC)
 def reference():
     """The API's reference for people: public, it shows no data, only how to call the API."""
     return render_template("api/reference.html", endpoints=ENDPOINTS)

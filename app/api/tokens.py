@@ -1,4 +1,4 @@
-"""Creating, revoking and checking personal API tokens. Plain functions; callers commit.
+"""Creating, revoking and checking personal API tokens. Plain functions that flush; the request commits.
 
 A token is `tanji_` and 43 URL-safe characters (32 random bytes). Being high-entropy, it is stored
 as a plain SHA-256 (no slow hash needed, unlike passwords) and looked up by that hash.
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import FILE, REVIEW, can
 from app.api.models import READ, SCOPES, WRITE, ApiToken
 from app.audit.services import record
 from app.core.service_error import ServiceError
@@ -21,8 +21,6 @@ from app.tenancy import unscoped
 TOKEN_PREFIX = "tanji_"
 PREFIX_SHOWN = len(TOKEN_PREFIX) + 6
 NAME_MAX = 100
-# Roles with anything to write through the API; a viewer's token can only read.
-WRITERS = (ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR)
 # last_used_at is a hint for the owner, not a log: refreshing it at most once a minute saves a write per request.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -32,8 +30,9 @@ def hash_token(secret: str) -> str:
 
 
 def scopes_for(user) -> tuple[str, ...]:
-    """The scopes `user` may give a token."""
-    return SCOPES if user.role in WRITERS else (READ,)
+    """The scopes `user` may give a token: a write scope for those with anything to write through the API
+    (filings, reviews); a viewer's token can only read."""
+    return SCOPES if can(user, FILE) or can(user, REVIEW) else (READ,)
 
 
 def create_token(user, name: str, scope: str, now: datetime | None = None) -> tuple[ApiToken, str]:

@@ -1,6 +1,7 @@
 """/api/v1: JSON over the same services, workflow and tenancy gate as the web pages.
 
-Each route declares the token scope and the roles it needs (`guarded`); writes commit once, at the edge
+Each route declares the token scope it needs (`guarded`, which runs first: 401 for a missing or dead token),
+then its capability (`requires`, 403), as every web route does; writes commit once, at the API's edge
 (`_write`), together with the stored answer of an Idempotency-Key and audit events marked `via: api`.
 `/certificates/{serial}` is public (no token), like the /verify page it mirrors.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounting.models import EmissionSource, Product
 from app.accounting.sources import load_register, material_label
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import FILE, PUBLIC, READ_CITY, REVIEW, SIGN, SIGNED_IN, Capability, can, requires
 from app.api import idempotency, schemas
 from app.api.auth import current_token
 from app.api.errors import ApiError
@@ -44,9 +45,6 @@ from app.tenancy import acting_on
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # cookies never authenticate here (see app.api.auth), so there is nothing to forge
 
-EDITORS = (ENERGY_MANAGER, ENTERPRISE_ADMIN)
-REVIEWERS = (PLATFORM_ADMIN, REGULATOR)
-AUTHORITY_READERS = (PLATFORM_ADMIN, REGULATOR, VIEWER)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer are simply not found
 PER_PAGE, MAX_PER_PAGE = 50, 200
@@ -67,8 +65,10 @@ def _body_size():
         raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
 
 
-def guarded(scope: str = READ, roles: tuple | None = None, org_kind: str | None = None):
-    """Declare what a route needs: a live token with `scope`, one of `roles`, an organisation of `org_kind`."""
+def guarded(scope: str = READ, org_kind: str | None = None):
+    """Declare what a route's token needs: live, with `scope`, of a user of an organisation of `org_kind`.
+
+    Put it above `@requires(...)`, so a missing token is a 401 before any role is looked at."""
 
     def decorator(view):
         @wraps(view)
@@ -83,14 +83,11 @@ def guarded(scope: str = READ, roles: tuple | None = None, org_kind: str | None 
             if org_kind is not None and current_user.organisation.kind != org_kind:
                 raise ApiError(403, "forbidden", "This is for users of an enterprise." if org_kind == ENTERPRISE
                                else "This is for users of the authority.")
-            if roles is not None and current_user.role not in roles:
-                raise ApiError(403, "forbidden", "Your role does not allow this.")
             if scope == WRITE:
                 return _write(view, token, args, kwargs)
             return view(*args, **kwargs)
 
         wrapped.api_scope = scope
-        wrapped.allowed_roles = roles
         return wrapped
 
     return decorator
@@ -148,6 +145,7 @@ def _service_error(e: ServiceError, default_field: str):
 
 @bp.get("/me")
 @guarded()
+@requires(SIGNED_IN)
 def me():
     token = current_token()
     return {"user": {"id": current_user.id, "email": current_user.email, "name": current_user.name,
@@ -158,6 +156,7 @@ def me():
 
 @bp.get("/sources")
 @guarded(org_kind=ENTERPRISE)
+@requires(SIGNED_IN)
 def sources():
     register = load_register(current_user.organisation)
     return {"facilities": [schemas.facility_json(f, [schemas.source_json(s, material_label(s, register.materials))
@@ -182,12 +181,14 @@ def _with_findings(filing: Filing) -> dict:
 
 @bp.get("/filings/<month>")
 @guarded(org_kind=ENTERPRISE)
+@requires(SIGNED_IN)
 def get_filing(month: str):
     return _with_findings(_own_filing(month))
 
 
 @bp.put("/filings/<month>")
-@guarded(WRITE, roles=EDITORS, org_kind=ENTERPRISE)
+@guarded(WRITE, org_kind=ENTERPRISE)
+@requires(FILE)
 def put_filing(month: str):
     period = schemas.parse_month(month)
     if period > month_start(city_today()):
@@ -217,7 +218,8 @@ def put_filing(month: str):
 
 
 @bp.post("/filings/<month>/submit")
-@guarded(WRITE, roles=EDITORS, org_kind=ENTERPRISE)
+@guarded(WRITE, org_kind=ENTERPRISE)
+@requires(SIGN)
 def submit_filing(month: str):
     filing = _own_filing(month)
     if filing.status not in EDITABLE:
@@ -257,6 +259,7 @@ def _record_json(copy) -> dict:
 
 @bp.get("/filings/<month>/records")
 @guarded(org_kind=ENTERPRISE)
+@requires(SIGNED_IN)
 def records(month: str):
     """The signed submissions of the month (every revision), oldest first: receipt number and digest."""
     filing = _own_filing(month)  # 404 for a month without any filing, as GET /filings/{month}
@@ -268,6 +271,7 @@ def records(month: str):
 
 @bp.get("/records/<receipt_number>.json")
 @guarded()
+@requires(SIGNED_IN)  # signing.can_view decides, after the gate
 def record_document(receipt_number: str):
     """The copy of record as stored, byte for byte: its SHA-256 is the receipt's digest."""
     copy = db.session.scalar(select(CopyOfRecord).where(CopyOfRecord.receipt_number == receipt_number.upper()))
@@ -292,7 +296,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/regulator/filings")
-@guarded(roles=AUTHORITY_READERS, org_kind=AUTHORITY)
+@guarded(org_kind=AUTHORITY)
+@requires(READ_CITY)
 def regulator_filings():
     status = request.args.get("status", SUBMITTED)
     if status not in STATUSES:
@@ -314,28 +319,30 @@ def regulator_filings():
             "page": page, "per_page": per_page, "total": total}
 
 
-def _reviewed_filing(filing_id: int, roles: tuple) -> Filing:
+def _reviewed_filing(filing_id: int, capability: Capability) -> Filing:
     """The filing through the gate first, then the role: another tenant's filing is a 404 for anyone,
     as on the web; only then is an enterprise user told (403) that reviewing is the authority's."""
     filing = load_filing(filing_id)
     if filing is None:
         raise ApiError(404, "not_found", "There is no such filing, or it is not yours to see.")
-    if current_user.organisation.kind != AUTHORITY or current_user.role not in roles:
-        raise ApiError(403, "forbidden", "This is for the authority's reviewers." if roles == REVIEWERS
+    if current_user.organisation.kind != AUTHORITY or not can(current_user, capability):
+        raise ApiError(403, "forbidden", "This is for the authority's reviewers." if capability == REVIEW
                        else "This is for users of the authority.")
     return filing
 
 
 @bp.get(f"/regulator/filings/<int(max={MAX_ID}):filing_id>")
 @guarded()
+@requires(SIGNED_IN)  # the gate first (another tenant's filing is a 404), then the role: _reviewed_filing
 def regulator_filing(filing_id: int):
-    return schemas.filing_json(_reviewed_filing(filing_id, AUTHORITY_READERS), with_organisation=True)
+    return schemas.filing_json(_reviewed_filing(filing_id, READ_CITY), with_organisation=True)
 
 
 @bp.post(f"/regulator/filings/<int(max={MAX_ID}):filing_id>/approve")
 @guarded(WRITE)
+@requires(SIGNED_IN)  # REVIEW, checked by _reviewed_filing after the gate
 def approve_filing(filing_id: int):
-    filing = _reviewed_filing(filing_id, REVIEWERS)
+    filing = _reviewed_filing(filing_id, REVIEW)
     if filing.status != SUBMITTED:
         raise ApiError(409, "not_submitted", f"The filing is {filing.status}: only a submitted filing is approved.")
     with acting_on(filing.org_id):
@@ -345,8 +352,9 @@ def approve_filing(filing_id: int):
 
 @bp.post(f"/regulator/filings/<int(max={MAX_ID}):filing_id>/return")
 @guarded(WRITE)
+@requires(SIGNED_IN)  # REVIEW, checked by _reviewed_filing after the gate
 def return_filing(filing_id: int):
-    filing = _reviewed_filing(filing_id, REVIEWERS)
+    filing = _reviewed_filing(filing_id, REVIEW)
     comment, line_comments = schemas.parse_return(_json_body())
     if filing.status != SUBMITTED:
         raise ApiError(409, "not_submitted", f"The filing is {filing.status}: only a submitted filing is returned.")
@@ -365,7 +373,8 @@ def _rounded(value, places: str = "0.0001") -> str | None:
 
 
 @bp.get("/city/index")
-@guarded(roles=AUTHORITY_READERS, org_kind=AUTHORITY)
+@guarded(org_kind=AUTHORITY)
+@requires(READ_CITY)
 def city_index():
     last_year, last_month = latest_complete_month(city_today())
     year = _int_arg("year", last_year, 2000, 2100)
@@ -389,6 +398,7 @@ def city_index():
 
 
 @bp.get("/openapi.json")
+@requires(PUBLIC)
 def openapi():
     from app.api.openapi import document
 
@@ -411,6 +421,7 @@ def _certificate_json(cert: Certificate, public: bool = False) -> dict:
 
 @bp.get("/certificates")
 @guarded()
+@requires(SIGNED_IN)
 def certificates():
     """Through the gate: an enterprise's token sees its own certificates, the authority's every one."""
     page, per_page = _int_arg("page", 1, 1, 100_000), _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
@@ -424,6 +435,7 @@ def certificates():
 
 @bp.get("/certificates/<serial>.pdf")
 @guarded()
+@requires(SIGNED_IN)
 def certificate_pdf(serial: str):
     """The stored file, byte for byte, for its owner and the authority (anyone else: 404, as on the web)."""
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial.upper()))
@@ -431,12 +443,12 @@ def certificate_pdf(serial: str):
         raise ApiError(404, "not_found", "There is no such certificate, or it is not yours to download.")
     with acting_on(cert.org_id), provenance(via="api", token_id=current_token().id):
         record("certificate.downloaded", actor=current_user, obj=cert, detail={"serial": cert.serial})
-    db.session.commit()
     return Response(cert.pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename={cert.serial}.pdf"})
 
 
 @bp.get("/certificates/<serial>")
+@requires(PUBLIC)
 def certificate_verification(serial: str):
     """Public, no token: what the certificate states, its status and digest (the /verify page as JSON)."""
     cert = certificate_services.find_by_serial(serial)

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounting.models import EmissionSource
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import AUTHORITY_ROLES, ENTERPRISE_ADMIN
 from app.assets.models import ALLOWANCE, INSTRUMENTS, KINDS, OFFSET, AssetEntry
 from app.audit.services import record
 from app.core.service_error import ServiceError
@@ -48,8 +48,6 @@ FIRST_VINTAGE = 2005  # the earliest CCER crediting periods
 # GB/T 4754-2017 divisions whose enterprises are in emissions trading (national ETS and the sectors joining it):
 # power and heat, petroleum refining, chemicals, non-metallic minerals (cement, glass), iron and steel, aluminium.
 COVERED_DIVISIONS = ("D44", "C25", "C26", "C30", "C31", "C32")
-# Who may write for an enterprise from the authority: allocations only.
-AUTHORITY_WRITERS = (PLATFORM_ADMIN, REGULATOR)
 OFFSET_TYPES = ("CCER", "local")  # national CCER; a local scheme's certified reductions
 RECORDABLE = ("allocation", "purchase", "sale", "offset_acquired", "surrender")
 
@@ -60,7 +58,7 @@ def may_record(actor, org: Organisation, kind: str) -> bool:
     """The regulator records allocations for any enterprise; the enterprise admin records everything at home."""
     if org.kind != ENTERPRISE or kind not in RECORDABLE:
         return False
-    if actor.role in AUTHORITY_WRITERS:
+    if actor.role in AUTHORITY_ROLES:  # the authority writes allocations only
         return kind == "allocation"
     return actor.role == ENTERPRISE_ADMIN and actor.org_id == org.id
 
@@ -74,7 +72,7 @@ def may_reverse(actor, entry: AssetEntry) -> bool:
     """An allocation the regulator recorded is the regulator's to correct; everything else the enterprise admin's."""
     if entry.kind == "reversal":
         return False
-    if actor.role in AUTHORITY_WRITERS:
+    if actor.role in AUTHORITY_ROLES:  # the authority writes allocations only
         return entry.kind == "allocation"
     if actor.role != ENTERPRISE_ADMIN or actor.org_id != entry.org_id:
         return False

@@ -1,29 +1,26 @@
 """Carbon assets: the ledger of allowances and offsets, the compliance position, the regulator's overview."""
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import READ_CITY, RECORD_ASSETS, SIGNED_IN, requires
 from app.assets import services
 from app.assets.forms import FORMS, ReverseForm
 from app.assets.models import OFFSET, AssetEntry
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today, utcnow
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
-from app.tenancy import acting_on, get_or_404, require_role
+from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("assets", __name__, url_prefix="/assets")
+bp = Blueprint("assets", __name__, url_prefix="/assets", template_folder="templates")
 
-READERS = (PLATFORM_ADMIN, REGULATOR, VIEWER)  # the authority's read-only path (an enterprise's viewer goes home)
-WRITERS = (ENTERPRISE_ADMIN, REGULATOR, PLATFORM_ADMIN)  # what each may record: services.may_record
 # The kind of entry as a URL segment: a fixed set, so the route names no tenant's object.
 SEGMENTS = {"allocation": "allocation", "purchase": "purchase", "sale": "sale", "offset": "offset_acquired",
             "surrender": "surrender"}
@@ -45,25 +42,9 @@ def _labels() -> dict:
             "segment_of": SEGMENT_OF, "form_titles": FORM_TITLES}
 
 
-def _writer_form(view):
-    """A form of those who may write (each checks its own CSRF token, so a stale form keeps what was typed).
-
-    Anyone else gets 403, but a POST without a valid token is refused as such first (400), as on every
-    other form: a forged cross-site POST learns nothing about roles.
-    """
-    allowed = require_role(*WRITERS)(view)
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if request.method == "POST" and current_user.is_authenticated and current_user.role not in WRITERS:
-            csrf.protect()
-        return allowed(*args, **kwargs)
-
-    wrapped.allowed_roles = allowed.allowed_roles
-    return csrf_checked_by_form(wrapped)
-
-
-def _refuse():
+def _refuse_object():
+    """An object rule refuses (services.may_record/may_reverse): 403, but a POST without a valid token is
+    refused as such first (400), as by `requires`, since these forms check their own token."""
     if request.method == "POST":
         csrf.protect()
     abort(403)
@@ -102,7 +83,7 @@ def _price_arg() -> tuple[Decimal | None, str, str | None]:
 # --- reading ----------------------------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     if not _own_enterprise():
         return redirect(url_for("assets.overview"))
@@ -110,7 +91,7 @@ def index():
 
 
 @bp.get("/org/<int:org_id>")
-@require_role(*READERS)
+@requires(READ_CITY)
 def for_org(org_id: int):
     org = get_or_404(Organisation, org_id)
     if _own_enterprise():
@@ -139,7 +120,7 @@ def _ledger(org: Organisation):
 
 
 @bp.get("/overview")
-@require_role(*READERS)
+@requires(READ_CITY)
 def overview():
     if _own_enterprise():
         return redirect(url_for("assets.index"))
@@ -157,12 +138,13 @@ def overview():
 # --- recording --------------------------------------------------------------------------------------
 
 @bp.route("/org/<int:org_id>/new/<any(allocation,purchase,sale,offset,surrender):kind>", methods=["GET", "POST"])
-@_writer_form
+@csrf_checked_by_form
+@requires(RECORD_ASSETS)
 def record(org_id: int, kind: str):
     org = get_or_404(Organisation, org_id)
     entry_kind = SEGMENTS[kind]
     if not services.may_record(current_user, org, entry_kind):
-        _refuse()
+        _refuse_object()
     held = services.holdings(org.id)
     form = FORMS[entry_kind]()
     if "lot" in form:
@@ -182,7 +164,6 @@ def record(org_id: int, kind: str):
                 e.field = "lot"
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("Recorded: %(kind)s of %(quantity)s t.", kind=KIND_LABELS[entry.kind],
                     quantity=services.tonnes(abs(entry.quantity_t))), "success")
             return redirect(_ledger_url(org, year=entry.compliance_year) if entry.compliance_year
@@ -191,11 +172,12 @@ def record(org_id: int, kind: str):
 
 
 @bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
-@_writer_form
+@csrf_checked_by_form
+@requires(RECORD_ASSETS)
 def reverse(entry_id: int):
     entry = get_or_404(AssetEntry, entry_id)
     if not services.may_reverse(current_user, entry):
-        _refuse()
+        _refuse_object()
     org = get_or_404(Organisation, entry.org_id)
     form = ReverseForm()
     if form.validate_on_submit():
@@ -205,7 +187,6 @@ def reverse(entry_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The entry is reversed; both stay in the ledger."), "success")
             return redirect(_ledger_url(org, year=entry.compliance_year) if entry.compliance_year
                             else _ledger_url(org))

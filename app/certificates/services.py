@@ -3,7 +3,8 @@
 A certificate states figures built only from the approved effective filings' stored calculations
 (`certified_data`). Its digest is the SHA-256 of that statement's canonical JSON; the PDF given out is
 stored byte for byte, so a download is always the same file and an uploaded copy can be compared with it.
-Callers commit; writes for an enterprise run inside the caller's `acting_on(org.id)`.
+Services flush; the request's edge commits (the PDF with its row, in one transaction). Writes for an
+enterprise run inside the caller's `acting_on(org.id)`.
 """
 import hashlib
 import io

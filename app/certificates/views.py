@@ -3,15 +3,15 @@ verification pages (/verify/<serial> and a PDF upload), which need no sign-in.""
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import CERTIFY, PUBLIC, SIGNED_IN, can, requires
 from app.audit.services import record
 from app.certificates import services
 from app.certificates.forms import IssueForm, RevokeForm, VerifyUploadForm
@@ -22,9 +22,9 @@ from app.extensions import db, limiter
 from app.i18n import localised
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
-from app.tenancy import acting_on, get_or_404, require_role
+from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("certificates", __name__)
+bp = Blueprint("certificates", __name__, template_folder="templates")
 
 STATUS_LABELS = {"valid": _l("In force"), "superseded": _l("Superseded by an amendment"),
                  "revoked": _l("Revoked by the regulator"), "unknown": _l("Unknown serial")}
@@ -41,23 +41,22 @@ def _labels():
 
 
 @bp.get("/certificates/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     # The gate scopes the list: an enterprise sees its own, the authority every enterprise's.
     rows = db.session.scalars(select(Certificate).options(selectinload(Certificate.organisation))
                               .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
     is_authority = current_user.organisation.kind != ENTERPRISE
     return render_template("certificates/index.html", certificates=rows, is_authority=is_authority,
-                           may_act=current_user.role in (REGULATOR, PLATFORM_ADMIN))
+                           may_act=can(current_user, CERTIFY))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
-@login_required
+@requires(SIGNED_IN)
 def download(certificate_id: int):
     cert = get_or_404(Certificate, certificate_id)
     with acting_on(cert.org_id):
         record("certificate.downloaded", actor=current_user, obj=cert, detail={"serial": cert.serial})
-    db.session.commit()
     return Response(cert.pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename={cert.serial}.pdf"})
 
@@ -68,11 +67,9 @@ def _enterprises():
 
 
 @bp.route("/certificates/issue", methods=["GET", "POST"])
-@require_role(REGULATOR, PLATFORM_ADMIN)
+@requires(CERTIFY)
 @csrf_checked_by_form
 def issue():
-    if current_user.organisation.kind == ENTERPRISE:
-        abort(403)
     form = IssueForm(year=request.args.get("year", date.today().year - 1, type=int))
     form.org_id.choices = [SelectChoice(o.id, localised(o.name, o.name_en)) for o in _enterprises()]
     if form.validate_on_submit():
@@ -81,10 +78,8 @@ def issue():
         end = date(form.year.data, form.last_month.data, 1)
         try:
             with acting_on(org.id):
-                cert = services.issue(current_user, org, start, end)
-            db.session.commit()
+                cert = services.issue(current_user, org, start, end)  # the PDF is stored with it, in this request
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
             flash(_("Certificate %(serial)s issued.", serial=cert.serial), "success")
@@ -93,20 +88,16 @@ def issue():
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
-@require_role(REGULATOR, PLATFORM_ADMIN)
+@requires(CERTIFY)
 @csrf_checked_by_form
 def revoke(certificate_id: int):
-    if current_user.organisation.kind == ENTERPRISE:
-        abort(403)
     cert = get_or_404(Certificate, certificate_id)
     form = RevokeForm()
     if cert.status != REVOKED and form.validate_on_submit():
         try:
             with acting_on(cert.org_id):
                 services.revoke(current_user, cert, form.reason.data)
-            db.session.commit()
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
             flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
@@ -118,6 +109,7 @@ def revoke(certificate_id: int):
 
 @bp.get("/verify/<serial>")
 @limiter.limit("60 per minute")
+@requires(PUBLIC)
 def verify(serial: str):
     cert = services.find_by_serial(serial)
     return render_template("certificates/verify.html", serial=serial, cert=cert,
@@ -126,6 +118,7 @@ def verify(serial: str):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
+@requires(PUBLIC)
 @csrf_checked_by_form
 def verify_upload():
     serial = request.args.get("serial", "").strip()

@@ -1,6 +1,7 @@
-"""Verification bodies, engagements, findings, opinions and the regulator's confirmation. Callers commit.
+"""Verification bodies, engagements, findings, opinions and the regulator's confirmation. These flush;
+the request's edge commits.
 
-Who may do what is checked here (the role is on the route): the regulator assigns and confirms, the
+Who may do what is checked here (the capability is on the route): the regulator assigns and confirms, the
 body's verifiers raise findings and issue the opinion, the enterprise answers findings. Reads and writes
 across organisations go through the tenancy gate: the verifier's reach is app.tenancy.VERIFIABLE.
 """

@@ -1,29 +1,28 @@
 """Verification pages: the regulator assigns and confirms, the body verifies, the enterprise answers.
 
 What each user may see is the tenancy gate's business (an engagement outside the caller's reach is a 404);
-the role on each route says who may act.
+the capability on each route says who may act.
 """
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 from sqlalchemy import extract, select
 from sqlalchemy.orm import selectinload
 
 from app.accounting.models import EmissionSource
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VERIFIER
+from app.accounts.roles import ADMINISTER_CITY, FILE, REVIEW, SIGNED_IN, VERIFY, can, requires
+from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
-from app.extensions import csrf, db, login_manager
+from app.extensions import db
 from app.filings.models import Calculation, Filing
 from app.i18n import localised
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
-from app.tenancy import acting_on, cross_tenant_write, get_or_404, require_role
+from app.tenancy import acting_on, cross_tenant_write, get_or_404
 from app.verification import services
 from app.verification.forms import (
     AnswerForm,
@@ -44,28 +43,7 @@ from app.verification.labels import (
 from app.signing.models import CopyOfRecord
 from app.verification.models import Engagement, VerificationFinding
 
-bp = Blueprint("verification", __name__, url_prefix="/verification")
-
-
-def role_form(*roles: str):
-    """A form of `roles` that checks its own CSRF token (a stale form keeps what was typed). Anyone else's
-    POST is refused, after a POST without a valid token is refused as such (400), as everywhere else."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                if request.method not in ("GET", "HEAD"):
-                    csrf.protect()
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = roles
-        return csrf_checked_by_form(wrapped)
-
-    return decorator
+bp = Blueprint("verification", __name__, url_prefix="/verification", template_folder="templates")
 
 
 @bp.app_context_processor
@@ -77,7 +55,7 @@ def _labels():
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     rows = services.engagements(include_withdrawn=current_user.organisation.kind == "authority")
     return render_template("verification/index.html", rows=rows, bodies=services.bodies()
@@ -87,7 +65,8 @@ def index():
 # --------------------------------------------------------------------------------- the regulator's side
 
 @bp.route("/bodies/new", methods=["GET", "POST"])
-@role_form(PLATFORM_ADMIN, REGULATOR)
+@csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def register_body():
     form = BodyForm()
     if form.validate_on_submit():
@@ -97,14 +76,14 @@ def register_body():
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("%(name)s is registered. Now invite its verifiers.", name=body.name), "success")
             return redirect(url_for("organisations.invite", org_id=body.id))
     return render_template("verification/body_form.html", form=form)
 
 
 @bp.route("/assign", methods=["GET", "POST"])
-@role_form(PLATFORM_ADMIN, REGULATOR)
+@csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def assign():
     form = AssignForm()
     enterprises = db.session.scalars(select(Organisation).where(Organisation.kind == ENTERPRISE, Organisation.active)
@@ -123,7 +102,6 @@ def assign():
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("%(body)s verifies %(org)s for %(year)d.", body=body.name, org=org.name, year=engagement.year),
                   "success")
             return redirect(url_for("verification.show", engagement_id=engagement.id))
@@ -131,7 +109,7 @@ def assign():
 
 
 @bp.post("/engagements/<int:engagement_id>/withdraw")
-@require_role(PLATFORM_ADMIN, REGULATOR)
+@requires(ADMINISTER_CITY)
 def withdraw(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     if not ConfirmForm().validate_on_submit():
@@ -140,15 +118,15 @@ def withdraw(engagement_id: int):
         with acting_on(engagement.org_id):
             services.withdraw(current_user, engagement)
     except ServiceError as e:
+        roll_back()  # the refusal is shown by a redirect (a 302): the edge must not commit any of it
         flash(str(e.message), "error")
     else:
-        db.session.commit()
         flash(_("The engagement is withdrawn: the body no longer sees the enterprise's data."), "success")
     return redirect(url_for("verification.show", engagement_id=engagement_id))
 
 
 @bp.post("/engagements/<int:engagement_id>/confirm")
-@require_role(REGULATOR, PLATFORM_ADMIN)
+@requires(REVIEW)
 def confirm(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     if not ConfirmForm().validate_on_submit():
@@ -157,16 +135,17 @@ def confirm(engagement_id: int):
         with acting_on(engagement.org_id):
             services.confirm(current_user, engagement)
     except ServiceError as e:
+        roll_back()  # the refusal is shown by a redirect (a 302): the edge must not commit any of it
         flash(str(e.message), "error")
     else:
-        db.session.commit()
         flash(_("The opinion is confirmed: its total is the verified emissions of %(year)d.", year=engagement.year),
               "success")
     return redirect(url_for("verification.show", engagement_id=engagement_id))
 
 
 @bp.post("/engagements/<int:engagement_id>/send-back")
-@role_form(REGULATOR, PLATFORM_ADMIN)
+@csrf_checked_by_form
+@requires(REVIEW)
 def send_back(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     form = SendBackForm()
@@ -177,7 +156,6 @@ def send_back(engagement_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The opinion is sent back to the verification body."), "success")
             return redirect(url_for("verification.show", engagement_id=engagement_id))
     return _page(engagement, send_back_form=form)
@@ -186,7 +164,6 @@ def send_back(engagement_id: int):
 # ------------------------------------------------------------------------------------- the engagement
 
 def _page(engagement: Engagement, finding_form=None, opinion_form=None, send_back_form=None, answer_forms=None):
-    role = current_user.role
     filings = db.session.scalars(select(Filing).where(
         Filing.org_id == engagement.org_id, extract("year", Filing.period) == engagement.year)
         .options(selectinload(Filing.calculations)).order_by(Filing.period, Filing.revision)).all()
@@ -205,18 +182,18 @@ def _page(engagement: Engagement, finding_form=None, opinion_form=None, send_bac
         check=check, finding_form=finding_form, opinion_form=opinion_form,
         send_back_form=send_back_form or SendBackForm(formdata=None), close_form=CloseForm(formdata=None),
         answer_form_for=lambda f: answer_forms.get(f.id) or AnswerForm(formdata=None), confirm_form=ConfirmForm(),
-        is_verifier=role == VERIFIER, is_enterprise=role in (ENTERPRISE_ADMIN, ENERGY_MANAGER),
-        is_regulator=role in (REGULATOR, PLATFORM_ADMIN), can_withdraw=role in (REGULATOR, PLATFORM_ADMIN))
+        is_verifier=can(current_user, VERIFY), is_enterprise=can(current_user, FILE),
+        is_regulator=can(current_user, REVIEW), can_withdraw=can(current_user, ADMINISTER_CITY))
 
 
 @bp.get("/engagements/<int:engagement_id>")
-@login_required
+@requires(SIGNED_IN)
 def show(engagement_id: int):
     return _page(get_or_404(Engagement, engagement_id))
 
 
 @bp.get("/engagements/<int:engagement_id>/filings/<int:filing_id>")
-@login_required
+@requires(SIGNED_IN)
 def filing(engagement_id: int, filing_id: int):
     """A filing of the engagement's enterprise-year, read-only, with its calculation and evidence."""
     engagement = get_or_404(Engagement, engagement_id)
@@ -232,7 +209,8 @@ def filing(engagement_id: int, filing_id: int):
 
 
 @bp.post("/engagements/<int:engagement_id>/findings")
-@role_form(VERIFIER)
+@csrf_checked_by_form
+@requires(VERIFY)
 def raise_finding(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     form = FindingForm()
@@ -244,14 +222,14 @@ def raise_finding(engagement_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The finding is recorded; the enterprise is told."), "success")
             return redirect(url_for("verification.show", engagement_id=engagement.id, _anchor="findings"))
     return _page(engagement, finding_form=form)
 
 
 @bp.post("/findings/<int:finding_id>/answer")
-@role_form(ENTERPRISE_ADMIN, ENERGY_MANAGER)
+@csrf_checked_by_form
+@requires(FILE)
 def answer(finding_id: int):
     finding = get_or_404(VerificationFinding, finding_id)
     form = AnswerForm()
@@ -261,14 +239,13 @@ def answer(finding_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("Your answer is sent to the verification body."), "success")
             return redirect(url_for("verification.show", engagement_id=finding.engagement_id, _anchor="findings"))
     return _page(finding.engagement, answer_forms={finding.id: form})
 
 
 @bp.post("/findings/<int:finding_id>/close")
-@require_role(VERIFIER)
+@requires(VERIFY)
 def close(finding_id: int):
     finding = get_or_404(VerificationFinding, finding_id)
     form = CloseForm()
@@ -277,15 +254,16 @@ def close(finding_id: int):
     try:
         services.close_finding(current_user, finding, form.status.data)
     except ServiceError as e:
+        roll_back()  # the refusal is shown by a redirect (a 302): the edge must not commit any of it
         flash(str(e.message), "error")
     else:
-        db.session.commit()
         flash(_("The finding is closed."), "success")
     return redirect(url_for("verification.show", engagement_id=finding.engagement_id, _anchor="findings"))
 
 
 @bp.post("/engagements/<int:engagement_id>/opinion")
-@role_form(VERIFIER)
+@csrf_checked_by_form
+@requires(VERIFY)
 def opinion(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     form = OpinionForm()
@@ -294,10 +272,8 @@ def opinion(engagement_id: int):
             services.issue_opinion(current_user, engagement, form.opinion.data, form.verified_total_tco2e.data,
                                    form.opinion_text.data)
         except ServiceError as e:
-            db.session.rollback()
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The opinion is issued and sent to the regulator for confirmation."), "success")
             return redirect(url_for("verification.show", engagement_id=engagement.id))
     return _page(engagement, opinion_form=form)

@@ -63,9 +63,13 @@ def test_a_viewer_cannot_file_even_with_a_write_scope_token(client, db, plant, m
     token, secret = tokens.create_token(plant["admin"], "x", "write")  # the viewer cannot get one; forge it
     token.user_id, token.scopes = viewer.id, "read write"
     db.session.commit()
-    response = client.put(f"/api/v1/filings/{MONTH}", headers={"Authorization": f"Bearer {secret}"},
+    response = client.put(f"/api/v1/filings/{MONTH}", headers={"Authorization": f"Bearer {secret}",
+                                                               "Idempotency-Key": "viewer-1"},
                           json=example_body(plant))
     assert _code(response) == (403, "forbidden")
+    # @requires(FILE) refuses it after guarded: the API's JSON error, with the message it always had.
+    assert response.json == {"error": {"code": "forbidden", "message": "Your role does not allow this."}}
+    assert db.session.scalar(select(IdempotentRequest)) is None  # a role's refusal is not a stored answer
 
 
 def test_a_revoked_token_gets_401(client, db, plant, token_for):
