@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from app.accounting.engine import CalculationError
-from app.accounting.sources import library_materials
+from app.accounting.services import library_materials
 from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
 from app.audit.services import record
 from app.core.forms import apply_error
