@@ -350,4 +350,5 @@ def test_a_version_taken_meanwhile_is_a_clear_refusal(app, people, grid_2022, db
         with pytest.raises(ServiceError) as e:
             services._insert(duplicate)
         assert "同时发布" in str(e.value.message)
+        db.session.rollback()  # what the request's edge does with a refusal
     assert db.session.get(EmissionFactor, grid_2022.id).values == {"ef": "0.5366"}

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.accounting import sources as services
+from app.accounting import services
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.audit.models import AuditEvent
 from app.filings.models import Filing, FilingLine

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.accounting import sources
+from app.accounting import services
 from app.i18n import localised
 
 UNIT_HELP = _l("e.g. t, 10^4 Nm3, MWh, GJ (or 吨, 万Nm³, 兆瓦时, 吉焦)")
@@ -52,10 +52,10 @@ class SourceForm(FlaskForm):
             SelectChoice(str(f.id), localised(f.name, f.name_en) + ("" if f.active else f" ({_('inactive')})"))
             for f in facilities]
         self.category.choices = [SelectChoice("", _("Choose a category"))] + [
-            SelectChoice(code, sources.category_choice_label(code)) for code in sources.CATEGORIES]
+            SelectChoice(code, services.category_choice_label(code)) for code in services.CATEGORIES]
         by_family = {}
-        for code in sources.CATEGORIES:
-            by_family.setdefault(sources.FAMILY_OF[code], []).append(code)
+        for code in services.CATEGORIES:
+            by_family.setdefault(services.FAMILY_OF[code], []).append(code)
         choices = [SelectChoice("", _("Choose"))]
         for family, label in _GROUPS:
             takes = {"data-categories": " ".join(by_family[family])}
@@ -78,4 +78,4 @@ class ProductForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.benchmark_code.choices = [SelectChoice("", _("No benchmark"))] + [
-            SelectChoice(code, label) for code, label in sources.benchmark_choices()]
+            SelectChoice(code, label) for code, label in services.benchmark_choices()]

@@ -1,4 +1,4 @@
-"""Accounts: sign-in with lock-out, invitations, passwords. Plain functions; callers commit."""
+"""Accounts: sign-in with lock-out, invitations, passwords. Plain functions: they flush, never commit."""
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Invitation, User
 from app.accounts.roles import ROLES, invitable_roles
@@ -27,6 +28,12 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def list_users() -> list[User]:
+    """Every account the gate lets the reader see (an enterprise admin: their own staff), with its organisation."""
+    return db.session.scalars(select(User).join(User.organisation).options(contains_eager(User.organisation))
+                              .order_by(User.org_id, User.email)).all()
 
 
 def check_new_password(password: str, email: str) -> None:

@@ -14,8 +14,7 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -27,18 +26,21 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Invitation, User
 from app.accounts.roles import (
-    ENTERPRISE_ADMIN,
-    PLATFORM_ADMIN,
-    REGULATOR,
+    INVITE,
+    MANAGE_USERS,
+    PUBLIC,
     ROLES,
+    SIGNED_IN,
     can_manage_user,
     invitable_roles,
+    requires,
 )
+from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.types import utcnow
 from app.extensions import db, limiter
 from app.security import csrf_checked_by_form
-from app.tenancy import acting_on, get_or_404, public_lookup, require_role
+from app.tenancy import acting_on, get_or_404, public_lookup
 
 bp = Blueprint("accounts", __name__)
 
@@ -56,6 +58,7 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @csrf_checked_by_form
+@requires(PUBLIC)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -66,7 +69,9 @@ def login():
             if result.user:
                 _start_session(result.user, remember=form.remember.data)
             else:
-                db.session.commit()
+                # Flushed while the gate lets the anonymous writes through; a refused sign-in is a 200
+                # page, so the edge commits the counted failure (and any lock-out) with it.
+                db.session.flush()
         if result.user:
             flash(_("Welcome, %(name)s.", name=result.user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
@@ -87,13 +92,13 @@ def _start_session(user: User, remember: bool = False) -> None:
     session.clear()
     if user.locale is None and chosen:
         user.locale = chosen  # the first choice a person makes becomes theirs
-    db.session.commit()
+    db.session.flush()  # callers are inside public_lookup(): write before the signed-in scope applies
     login_user(user, remember=remember)
     session["locale"] = user.locale
 
 
 @bp.post("/logout")
-@login_required
+@requires(SIGNED_IN)
 def logout():
     logout_user()
     session.pop("_fresh", None)
@@ -102,8 +107,8 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
 @csrf_checked_by_form
+@requires(SIGNED_IN)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -112,7 +117,6 @@ def change_password():
         except services.AccountError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # the session id carries the new version
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(url_for("core.index"))
@@ -120,6 +124,7 @@ def change_password():
 
 
 @bp.post("/language")
+@requires(PUBLIC)
 def set_language():
     form = LanguageForm()
     locale = form.locale.data if form.locale.data in current_app.config["LANGUAGES"] else None
@@ -127,7 +132,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
         else:
             session["locale_picked_signed_out"] = True
     return redirect(_safe_next(form.next.data) or url_for("core.index"))
@@ -135,6 +139,7 @@ def set_language():
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @csrf_checked_by_form
+@requires(PUBLIC)
 def accept_invitation(token: str):
     if current_user.is_authenticated:
         flash(_("You are signed in already. Sign out to accept an invitation for another account."), "warning")
@@ -158,7 +163,7 @@ def accept_invitation(token: str):
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
-@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+@requires(INVITE)
 def revoke_invitation(invitation_id: int):
     invitation = get_or_404(Invitation, invitation_id)
     if invitation.role not in invitable_roles(current_user, invitation.organisation):
@@ -167,19 +172,17 @@ def revoke_invitation(invitation_id: int):
         with acting_on(invitation.org_id):
             services.revoke_invitation(current_user, invitation)
     except services.AccountError as e:
+        roll_back()  # shown on the redirect: nothing of it is kept
         flash(str(e.message), "warning")
     else:
-        db.session.commit()
         flash(_("The invitation for %(email)s was withdrawn.", email=invitation.email), "success")
     return redirect(url_for("organisations.show", org_id=invitation.org_id))
 
 
 @bp.get("/users")
-@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+@requires(INVITE)
 def users():
-    # The tenancy gate leaves an enterprise admin only their own staff.
-    rows = db.session.scalars(select(User).join(User.organisation).order_by(User.org_id, User.email)).all()
-    return render_template("accounts/users.html", users=rows,
+    return render_template("accounts/users.html", users=services.list_users(),
                            can_manage=lambda u: can_manage_user(current_user, u), form=ConfirmForm())
 
 
@@ -191,23 +194,22 @@ def _managed_user(user_id: int) -> User:
 
 
 @bp.post("/users/<int:user_id>/reset-password")
-@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+@requires(MANAGE_USERS)
 def reset_password(user_id: int):
     user = _managed_user(user_id)
     with acting_on(user.org_id):
         temporary = services.reset_password(current_user, user)
-    db.session.commit()
     return render_template("accounts/password_reset.html", user=user, temporary=temporary)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+@requires(MANAGE_USERS)
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/activate")
-@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
+@requires(MANAGE_USERS)
 def activate(user_id: int):
     return _set_active(user_id, True)
 
@@ -216,7 +218,6 @@ def _set_active(user_id: int, active: bool):
     user = _managed_user(user_id)
     with acting_on(user.org_id):
         services.set_user_active(current_user, user, active)
-    db.session.commit()
     flash(_("%(email)s can sign in again.", email=user.email) if active
           else _("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("accounts.users"))

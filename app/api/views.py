@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounting.models import EmissionSource, Product
-from app.accounting.sources import load_register, material_label
+from app.accounting.services import load_register, material_label
 from app.accounts.roles import FILE, PUBLIC, READ_CITY, REVIEW, SIGN, SIGNED_IN, Capability, can, requires
 from app.api import idempotency, schemas
 from app.api.auth import current_token

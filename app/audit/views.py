@@ -4,12 +4,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import READ_AUDIT, requires
 from app.audit.labels import audit_detail, audit_label
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.extensions import db
-from app.tenancy import require_role
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -23,7 +22,7 @@ EVENT_LOADS = (selectinload(AuditEvent.actor), selectinload(AuditEvent.organisat
 
 
 @bp.get("/")
-@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+@requires(READ_AUDIT)
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count(AuditEvent.id)))

@@ -4,14 +4,13 @@ from decimal import Decimal
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import READ_CITY, SIGNED_IN, requires
 from app.benchmarking import services
 from app.core.types import utcnow
 from app.footprint.services import years_with_filings
 from app.organisations.industries import industry_code_error, normalise
-from app.tenancy import require_role
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarks")
 
@@ -47,7 +46,7 @@ def _year(default: int | None) -> int:
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     org = current_user.organisation
     if org.kind != "enterprise":
@@ -68,7 +67,7 @@ def _chart(metric) -> dict:
 
 
 @bp.get("/industry")
-@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+@requires(READ_CITY)
 def industry():
     # Authority users may see individual enterprises; no enterprise user may (an enterprise viewer is a "viewer" too).
     if current_user.organisation.kind != "authority":

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.accounts.models import Invitation, User
+from app.accounts.roles import PUBLIC, requires
 from app.assets.services import home_position
 from app.audit.models import AuditEvent
 from app.audit.views import EVENT_LOADS
@@ -16,6 +17,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@requires(PUBLIC)  # the signed-out visitor is sent to the sign-in page without a "please sign in" note
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))

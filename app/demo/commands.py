@@ -6,7 +6,7 @@ from decimal import Decimal
 import click
 from sqlalchemy import select
 
-from app.accounting import sources as sources_service
+from app.accounting import services as sources_service
 from app.accounting.models import Facility
 from app.accounting.models import Product
 from app.accounts.models import Invitation, User

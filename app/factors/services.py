@@ -261,12 +261,12 @@ def _check_common(valid_from, valid_to, source: str | None, status: str | None) 
 
 def _insert(row: EmissionFactor) -> None:
     # Two regulators publishing at once would pick the same version number: the unique key refuses the second.
-    # (No savepoint: SQLite's driver would commit at its release. Nothing else is pending, so roll back whole.)
+    # (No savepoint: SQLite's driver would commit at its release.) The failed flush leaves the transaction
+    # to be rolled back by the caller's edge, which a ServiceError always does.
     db.session.add(row)
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise ServiceError(_l("Another version of this factor was published at the same time. "
                               "Reload the page and check the current values.")) from None
 

@@ -3,26 +3,22 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounting.library import GRID_SERIES
 from app.accounting.models import EmissionFactor
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR
+from app.accounts.roles import ADMINISTER_CITY, SIGNED_IN, can, requires
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
-from app.extensions import db
 from app.factors import services
 from app.factors.forms import GridYearForm, publish_form
 from app.i18n import localised
 from app.security import csrf_checked_by_form
 from app.settings.services import SPECS, all_settings
-from app.tenancy import get_or_404, require_role
+from app.tenancy import get_or_404
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
-
-PUBLISHERS = (PLATFORM_ADMIN, REGULATOR)
-
 
 @bp.app_template_filter("display_unit")
 def _display_unit(unit):
@@ -36,7 +32,7 @@ def _helpers():
         "region_label": services.region_label, "value_label": services.value_label,
         "value_unit": services.value_unit, "fuel_tco2_per_unit": services.fuel_tco2_per_unit,
         "factor_title": lambda f: services.factor_title(f, localised),
-        "can_publish": current_user.is_authenticated and current_user.role in PUBLISHERS,
+        "can_publish": can(current_user, ADMINISTER_CITY),
     }
 
 
@@ -54,14 +50,14 @@ def _settings_in_force():
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     return render_template("factors/index.html", overview=services.library_overview(),
                            settings_in_force=_settings_in_force())
 
 
 @bp.get("/<int:factor_id>")
-@login_required
+@requires(SIGNED_IN)
 def show(factor_id: int):
     factor = get_or_404(EmissionFactor, factor_id)
     versions = services.history(factor)
@@ -69,8 +65,8 @@ def show(factor_id: int):
 
 
 @bp.route("/<int:factor_id>/new-version", methods=["GET", "POST"])
-@require_role(*PUBLISHERS)
 @csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def publish(factor_id: int):
     current = services.latest_version(get_or_404(EmissionFactor, factor_id))
     keys = list(current.values)
@@ -85,7 +81,6 @@ def publish(factor_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("Version %(version)s is published. Stored results keep the versions they were calculated "
                     "with until they are recalculated.", version=row.version), "success")
             return redirect(url_for("factors.show", factor_id=row.id))
@@ -93,8 +88,8 @@ def publish(factor_id: int):
 
 
 @bp.route("/electricity/new", methods=["GET", "POST"])
-@require_role(*PUBLISHERS)
 @csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def publish_grid_year():
     latest = services.latest_grid_year()
     form = GridYearForm(data={"data_year": latest + 1} if latest else {"data_year": date.today().year - 2})
@@ -107,7 +102,6 @@ def publish_grid_year():
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The %(year)s grid factor is published.", year=row.data_year), "success")
             return redirect(url_for("factors.show", factor_id=row.id))
     return render_template("factors/publish_grid_year.html", form=form)

@@ -13,14 +13,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounting.engine import CalculationError
 from app.accounting.labels import category_label, scope_label, trace_label
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, RECALCULATE, REVIEW, SIGNED_IN, can, requires
+from app.core.edge import roll_back
 from app.core.types import utcnow
-from app.extensions import db
 from app.factors.services import kind_label, series_label
 from app.filings import calculations
 from app.filings.labels import status_label
@@ -28,7 +28,7 @@ from app.filings.models import Calculation, CalculationLine
 from app.footprint import exports
 from app.footprint.services import footprint, years_with_filings
 from app.organisations.models import Organisation
-from app.tenancy import acting_on, get_or_404, require_role
+from app.tenancy import acting_on, get_or_404
 
 bp = Blueprint("footprint", __name__, url_prefix="/footprint")
 
@@ -50,7 +50,7 @@ def _year(org_id: int) -> int:
 
 
 @bp.get("/")
-@login_required
+@requires(SIGNED_IN)
 def index():
     if current_user.organisation.kind != "enterprise":
         return redirect(url_for("organisations.index"))
@@ -58,7 +58,7 @@ def index():
 
 
 @bp.get("/org/<int:org_id>")
-@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+@requires(READ_CITY)
 def for_org(org_id: int):
     org = get_or_404(Organisation, org_id)
     return _show(org)
@@ -85,24 +85,24 @@ def _chart_data(fp) -> dict:
 
 
 @bp.get("/calculations/<int:calculation_id>")
-@login_required
+@requires(SIGNED_IN)
 def calculation(calculation_id: int):
     calc = get_or_404(Calculation, calculation_id)
     history = sorted(calc.filing.calculations, key=lambda c: c.id, reverse=True)
-    may_recalculate = current_user.role in (PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN) and _may_recalculate(calc.filing)
+    may_recalculate = can(current_user, RECALCULATE) and _may_recalculate(calc.filing)
     return render_template("footprint/calculation.html", calc=calc, filing=calc.filing, history=history,
                            may_recalculate=may_recalculate)
 
 
 def _may_recalculate(filing) -> bool:
     # The enterprise admin for its own unsubmitted months; the regulator for any month (an explicit review action).
-    if current_user.role in (REGULATOR, PLATFORM_ADMIN):
+    if can(current_user, REVIEW):
         return True
-    return current_user.role == ENTERPRISE_ADMIN and filing.status in ("draft", "returned")
+    return can(current_user, ADMINISTER_ENTERPRISE) and filing.status in ("draft", "returned")
 
 
 @bp.route("/calculations/<int:calculation_id>/recalculate", methods=["GET", "POST"])
-@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
+@requires(RECALCULATE)
 def recalculate(calculation_id: int):
     """Shows the stored result beside what today's factors and settings give; storing it is a second, explicit step."""
     calc = get_or_404(Calculation, calculation_id)
@@ -113,12 +113,12 @@ def recalculate(calculation_id: int):
     try:
         proposed = calculations.preview(filing)
     except CalculationError as e:
+        roll_back()
         flash(str(e), "danger")
         return redirect(url_for("footprint.calculation", calculation_id=calc.id))
     if form.validate_on_submit():
         with acting_on(filing.org_id):
             new = calculations.recalculate(filing, current_user)
-        db.session.commit()
         flash(_("Recalculated: the new result is current and the previous one is kept."), "success")
         return redirect(url_for("footprint.calculation", calculation_id=new.id))
     old_by_source = {line.source_id: line for line in calc.lines}
@@ -144,14 +144,14 @@ def _compare(old, new) -> dict:
 
 
 @bp.get("/lines/<int:line_id>")
-@login_required
+@requires(SIGNED_IN)
 def line(line_id: int):
     line = get_or_404(CalculationLine, line_id)
     return render_template("footprint/line.html", line=line, calc=line.calculation, trace=line.trace)
 
 
 @bp.get("/export/<int:org_id>/<int:year>.<fmt>")
-@login_required
+@requires(SIGNED_IN)
 def export(org_id: int, year: int, fmt: str):
     org = get_or_404(Organisation, org_id)
     fp = footprint(org.id, year)

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.accounts.roles import PUBLIC, requires
 from app.extensions import csrf, db, limiter
 
 bp = Blueprint("ops", __name__)
@@ -45,12 +46,14 @@ def readiness() -> tuple[bool, dict]:
 @bp.get("/healthz")
 @limiter.exempt
 @csrf.exempt
+@requires(PUBLIC)
 def healthz():
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 @limiter.exempt
+@requires(PUBLIC)
 def readyz():
     ready, checks = readiness()
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503

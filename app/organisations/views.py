@@ -10,19 +10,23 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.accounts import services as account_services
 from app.accounts.forms import ConfirmForm, InviteForm
 from app.accounts.models import Invitation, User
 from app.accounts.roles import (
-    ENTERPRISE_ADMIN,
+    ADMINISTER_CITY,
+    EDIT_ORGANISATION,
+    INVITE,
     PLATFORM_ADMIN,
-    REGULATOR,
+    READ_CITY,
     ROLES,
-    VIEWER,
+    SIGNED_IN,
+    can,
     invitable_roles,
+    requires,
 )
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
@@ -33,7 +37,7 @@ from app.organisations import industries, services
 from app.organisations.forms import EnterpriseForm
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
-from app.tenancy import acting_on, cross_tenant_write, get_or_404, require_role
+from app.tenancy import acting_on, cross_tenant_write, get_or_404
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -46,7 +50,7 @@ def _district_choices():
 
 
 @bp.get("/")
-@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+@requires(READ_CITY)
 def index():
     if current_user.organisation.kind == ENTERPRISE:
         return redirect(url_for("organisations.show", org_id=current_user.org_id))
@@ -73,8 +77,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role(PLATFORM_ADMIN, REGULATOR)
 @csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def register():
     form = EnterpriseForm()
     form.district.choices = _district_choices()
@@ -85,14 +89,13 @@ def register():
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("%(name)s is registered. Now invite its first administrator.", name=org.name), "success")
             return redirect(url_for("organisations.invite", org_id=org.id))
     return render_template("organisations/form.html", form=form, org=None)
 
 
 @bp.get("/<int:org_id>")
-@login_required
+@requires(SIGNED_IN)
 def show(org_id: int):
     org = get_or_404(Organisation, org_id)
     users = db.session.scalars(select(User).where(User.org_id == org.id).order_by(User.email)).all()
@@ -106,13 +109,14 @@ def show(org_id: int):
 
 
 def _can_edit(org: Organisation) -> bool:
-    return current_user.role == PLATFORM_ADMIN or (
-        current_user.role == ENTERPRISE_ADMIN and current_user.org_id == org.id)
+    # The platform admin edits any profile, an enterprise admin only their own.
+    return can(current_user, EDIT_ORGANISATION) and (
+        current_user.role == PLATFORM_ADMIN or current_user.org_id == org.id)
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@require_role(PLATFORM_ADMIN, ENTERPRISE_ADMIN)
 @csrf_checked_by_form
+@requires(EDIT_ORGANISATION)
 def edit(org_id: int):
     org = get_or_404(Organisation, org_id)
     if not _can_edit(org) or org.kind != ENTERPRISE:
@@ -126,15 +130,14 @@ def edit(org_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("The profile is saved."), "success")
             return redirect(url_for("organisations.show", org_id=org.id))
     return render_template("organisations/form.html", form=form, org=org)
 
 
 @bp.route("/<int:org_id>/invite", methods=["GET", "POST"])
-@require_role(PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)
 @csrf_checked_by_form
+@requires(INVITE)
 def invite(org_id: int):
     org = get_or_404(Organisation, org_id)
     roles = invitable_roles(current_user, org)
@@ -150,7 +153,6 @@ def invite(org_id: int):
         except ServiceError as e:
             apply_error(form, e)
         else:
-            db.session.commit()
             link = url_for("accounts.accept_invitation", token=token, _external=True)
             return render_template("organisations/invitation_created.html", org=org, invitation=invitation,
                                    link=link, roles=ROLES)

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.accounting.sources import library_materials
+from app.accounting.services import library_materials
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
 from app.city_data.defaults import SUB_INDICES
 from app.city_index.breakdowns import SECTORS

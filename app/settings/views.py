@@ -3,19 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.roles import PLATFORM_ADMIN, REGULATOR, VIEWER
+from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
-from app.extensions import db
 from app.security import csrf_checked_by_form
 from app.settings.forms import CitySettingsForm
 from app.settings.services import SPECS, all_settings, set_setting
-from app.tenancy import require_role
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
-
-EDITORS = (PLATFORM_ADMIN, REGULATOR)
-
 
 def _shown(key: str, value) -> str:
     spec = SPECS[key]
@@ -28,11 +23,11 @@ def _shown(key: str, value) -> str:
 
 def _render(form):
     return render_template("settings/index.html", form=form, specs=SPECS, values=all_settings(), shown=_shown,
-                           can_edit=current_user.role in EDITORS)
+                           can_edit=can(current_user, ADMINISTER_CITY))
 
 
 @bp.get("/")
-@require_role(PLATFORM_ADMIN, REGULATOR, VIEWER)
+@requires(READ_CITY)
 def index():
     if current_user.organisation.kind != "authority":
         abort(403)  # a viewer of an enterprise; enterprises see the settings in force on the factor library page
@@ -40,8 +35,8 @@ def index():
 
 
 @bp.post("/")
-@require_role(*EDITORS)
 @csrf_checked_by_form
+@requires(ADMINISTER_CITY)
 def save():
     form = CitySettingsForm()
     if form.validate_on_submit():
@@ -50,10 +45,8 @@ def save():
             for key in form.setting_keys:
                 set_setting(current_user, key, form[key].data)
         except ServiceError as e:
-            db.session.rollback()  # nothing of this submission is kept
-            apply_error(form, e)
+            apply_error(form, e)  # nothing of this submission is kept
         else:
-            db.session.commit()
             after = all_settings()
             changed = [f"{SPECS[k].label}: {_shown(k, before[k])} → {_shown(k, after[k])}"
                        for k in form.setting_keys if before[k] != after[k]]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.accounting import units
 from app.accounting.labels import category_label
 from app.accounting.models import EmissionSource, Facility, Product
-from app.accounting.sources import FAMILY_OF, FIXED_DIMENSIONS, materials_by_family
+from app.accounting.services import FAMILY_OF, FIXED_DIMENSIONS, materials_by_family
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_today

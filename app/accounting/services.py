@@ -1,4 +1,4 @@
-"""The enterprise's register: facilities, emission sources and products. Plain functions; callers commit.
+"""The enterprise's register: facilities, emission sources and products. Plain functions: they flush, never commit.
 
 Nothing is ever deleted: filings reference sources and products, so they are deactivated instead,
 and a deactivated source is no longer expected in new filings.
