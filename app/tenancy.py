@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from functools import wraps
 
 from flask import Flask, abort, g, has_app_context
 from flask_login import current_user
@@ -163,26 +162,6 @@ def get_or_404(model, obj_id):
     if obj is None:
         abort(404)
     return obj
-
-
-def require_role(*roles: str):
-    """Declare on a route which roles may use it; anyone else gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = roles
-        return wrapped
-
-    return decorator
 
 
 # --- the verifier's window ------------------------------------------------------------------------

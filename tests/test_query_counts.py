@@ -13,8 +13,8 @@ from app.accounting.models import EmissionSource, Facility, Product
 from app.accounts.models import Invitation
 from app.assets.models import AssetEntry
 from app.certificates.models import Certificate
-from app.city_index.models import CarbonSink, CityStatistic
-from app.city_index.scenario_models import Scenario
+from app.city_data.models import CarbonSink, CityStatistic
+from app.scenarios.models import Scenario
 from app.verification.models import Engagement
 from app.extensions import db as _db
 from app.filings import services, workflow

@@ -22,7 +22,7 @@ from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("accounting", __name__, url_prefix="/register")
+bp = Blueprint("accounting", __name__, url_prefix="/register", template_folder="templates")
 
 
 def _home() -> Organisation:

@@ -42,7 +42,7 @@ from app.extensions import db, limiter
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404, public_lookup
 
-bp = Blueprint("accounts", __name__)
+bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -12,7 +12,7 @@ from app.core.types import utcnow
 from app.footprint.services import years_with_filings
 from app.organisations.industries import industry_code_error, normalise
 
-bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarks")
+bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarks", template_folder="templates")
 
 METRIC_TITLES = {"product": _l("Intensity per unit of main product"), "value": _l("Intensity per output value"),
                  "energy": _l("Intensity per unit of energy")}

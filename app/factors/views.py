@@ -18,7 +18,7 @@ from app.security import csrf_checked_by_form
 from app.settings.services import SPECS, all_settings
 from app.tenancy import get_or_404
 
-bp = Blueprint("factors", __name__, url_prefix="/factors")
+bp = Blueprint("factors", __name__, url_prefix="/factors", template_folder="templates")
 
 @bp.app_template_filter("display_unit")
 def _display_unit(unit):

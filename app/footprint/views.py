@@ -30,7 +30,7 @@ from app.footprint.services import footprint, years_with_filings
 from app.organisations.models import Organisation
 from app.tenancy import acting_on, get_or_404
 
-bp = Blueprint("footprint", __name__, url_prefix="/footprint")
+bp = Blueprint("footprint", __name__, url_prefix="/footprint", template_folder="templates")
 
 REASONS = {"saved": _l("Saved with the filing"), "recalculated": _l("Recalculated")}
 

@@ -39,7 +39,7 @@ from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, cross_tenant_write, get_or_404
 
-bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+bp = Blueprint("organisations", __name__, url_prefix="/organisations", template_folder="templates")
 
 PAGE_SIZE = 50
 

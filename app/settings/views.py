@@ -10,7 +10,7 @@ from app.security import csrf_checked_by_form
 from app.settings.forms import CitySettingsForm
 from app.settings.services import SPECS, all_settings, set_setting
 
-bp = Blueprint("settings", __name__, url_prefix="/settings")
+bp = Blueprint("settings", __name__, url_prefix="/settings", template_folder="templates")
 
 def _shown(key: str, value) -> str:
     spec = SPECS[key]
