@@ -90,3 +90,23 @@ def test_upgrade_downgrade_upgrade(app):
             ids = [row[0] for row in seeded[name]]
             assert max(ids) == app.config["_SEEDED_MAX_ID"][name], name
 
+
+def test_sf6_ar6_gwp_is_corrected_by_a_new_version(db):
+    """The library resolves 25,200 (IPCC AR6 WG1 Table 7.15); the seeded 24,300 stays as version 1."""
+    from datetime import date
+    from decimal import Decimal
+
+    from app.accounting.models import EmissionFactor
+    from app.filings.calculations import load_library
+
+    library = load_library()
+    assert library.gwp("AR6")["SF6"] == Decimal(25200)
+    assert library.gwp("AR6", date(2024, 6, 1))["SF6"] == Decimal(25200)
+    current = library.gwp_factors("AR6")["SF6"]
+    assert (current.version, current.source) == (2, "IPCC AR6 WG1 Table 7.15")
+    versions = db.session.scalars(select(EmissionFactor).where(
+        EmissionFactor.kind == "gwp", EmissionFactor.code == "SF6", EmissionFactor.series == "AR6")
+        .order_by(EmissionFactor.version)).all()
+    assert [(f.version, f.values) for f in versions] == [(1, {"gwp": "24300"}), (2, {"gwp": "25200"})]
+    assert "24,300" in versions[1].note
+    assert library.gwp("AR5")["SF6"] == Decimal(23500)  # the other sets are untouched
