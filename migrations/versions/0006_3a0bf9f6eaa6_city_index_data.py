@@ -5,6 +5,8 @@ Revises: 2fa23f6a3cec
 Create Date: 2026-11-25 04:33:47.220465
 
 """
+from datetime import date, datetime, timezone
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -16,19 +18,32 @@ branch_labels = None
 depends_on = None
 
 
-def _seed_benchmarks():
-    import csv
-    from datetime import date, datetime, timezone
-    from pathlib import Path
+# shared/reference/product-benchmarks.csv as it was on 2026-11-25, with a code for each benchmark, written out here
+# so this revision always inserts the same rows: (code, product, unit_class, benchmark, unit, period, status, source).
+# Each is version 1, valid from 2000-01-01.
+BENCHMARKS = [
+    ('electricity-coal-300mw-plus', 'electricity supplied', 'conventional coal units above 300 MW', '0.877', 'tCO2/MWh', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan for the power sector (as summarised by ICAP)'),
+    ('electricity-coal-300mw-or-less', 'electricity supplied', 'conventional coal units of 300 MW and below', '0.979', 'tCO2/MWh', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan (ICAP)'),
+    ('electricity-coal-unconventional', 'electricity supplied', 'unconventional coal units (coal gangue, circulating fluidised bed)', '1.146', 'tCO2/MWh', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan (ICAP)'),
+    ('electricity-gas', 'electricity supplied', 'natural gas units', '0.392', 'tCO2/MWh', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan (ICAP)'),
+    ('heat-coal', 'heat supplied', 'coal units', '0.126', 'tCO2/GJ', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan (ICAP)'),
+    ('heat-gas', 'heat supplied', 'natural gas units', '0.059', 'tCO2/GJ', '2019-2020', 'verified', 'China national ETS 2019-2020 allocation plan (ICAP)'),
+    ('cement-clinker', 'cement clinker', 'all', '0.8534', 'tCO2/t', '2017 draft', 'draft value', 'China national ETS allocation discussion draft for cement (2017)'),
+    ('primary-aluminium', 'primary aluminium', 'electrolytic', '9.1132', 'tCO2/t', '2017 draft', 'draft value', 'China national ETS allocation discussion draft for electrolytic aluminium (2017)'),
+]
 
-    path = Path(__file__).resolve().parents[2] / "app" / "city_index" / "reference" / "product-benchmarks.csv"
+
+def _seed_benchmarks():
     table = sa.table("product_benchmarks", *(sa.column(c) for c in (
         "code", "product", "unit_class", "benchmark", "unit", "period", "status", "source", "version", "valid_from",
         "published_at")))
     now = datetime.now(timezone.utc)
-    with path.open(encoding="utf-8") as f:
-        rows = [{**row, "version": 1, "valid_from": date(2000, 1, 1), "published_at": now} for row in csv.DictReader(f)]
-    op.bulk_insert(table, rows)
+    op.bulk_insert(table, [
+        {"code": code, "product": product, "unit_class": unit_class, "benchmark": benchmark, "unit": unit,
+         "period": period, "status": status, "source": source, "version": 1, "valid_from": date(2000, 1, 1),
+         "published_at": now}
+        for code, product, unit_class, benchmark, unit, period, status, source in BENCHMARKS
+    ])
 
 
 def upgrade():
