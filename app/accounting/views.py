@@ -14,7 +14,7 @@ from app.accounting import services
 from app.accounting.forms import FacilityForm, ProductForm, SourceForm
 from app.accounting.models import EmissionSource, Facility, Product
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, SIGNED_IN, can, requires
+from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, SIGNED_IN, VIEWER, can, requires
 from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
@@ -46,10 +46,13 @@ def index():
 
 
 @bp.get("/org/<int:org_id>")
-@requires(READ_CITY)
+@requires(SIGNED_IN)
 def show(org_id: int):
     org = get_or_404(Organisation, org_id)
-    if _home().kind == ENTERPRISE:
+    if not can(current_user, READ_CITY):
+        # A read-only viewer of an enterprise is sent to its own register; no one else's is theirs to see.
+        if _home().kind != ENTERPRISE or current_user.role != VIEWER:
+            abort(403)
         if org.id == current_user.org_id:
             return _back()
         abort(404)
