@@ -95,11 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.views import bp as certificates_bp
     from app.city_data.views import bp as city_data_bp
     from app.city_index.views import bp as city_index_bp
-    from app.core.views import bp as core_bp
     from app.factors.views import bp as factors_bp
     from app.filings.imports.views import bp as filing_imports_bp
     from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
+    from app.home.views import bp as home_bp
     from app.report_jobs.views import bp as report_jobs_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops.health import bp as ops_bp
@@ -111,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from app.verification.views import bp as verification_bp
 
     app.register_blueprint(ops_bp)
-    app.register_blueprint(core_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(audit_bp)
@@ -137,9 +137,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.core.errors import register
+    from app.api import errors as api_errors
+    from app.core import errors
 
-    register(app)
+    errors.register(app)
+    api_errors.register(app)  # JSON answers under /api/
 
 
 def register_commands(app: Flask) -> None:

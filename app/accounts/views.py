@@ -61,7 +61,7 @@ def _safe_next(target: str | None) -> str | None:
 @requires(PUBLIC)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         with public_lookup():  # failures are counted and audited, success starts the session
@@ -74,7 +74,7 @@ def login():
                 db.session.flush()
         if result.user:
             flash(_("Welcome, %(name)s.", name=result.user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         if result.error == "locked":
             form.email.errors.append(_("Too many failed sign-ins: this account is locked until %(time)s.",
                                        time=format_datetime(result.locked_until, "HH:mm")))
@@ -119,7 +119,7 @@ def change_password():
         else:
             login_user(current_user._get_current_object())  # the session id carries the new version
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -134,7 +134,7 @@ def set_language():
             current_user.locale = locale
         else:
             session["locale_picked_signed_out"] = True
-    return redirect(_safe_next(form.next.data) or url_for("core.index"))
+    return redirect(_safe_next(form.next.data) or url_for("home.index"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -143,7 +143,7 @@ def set_language():
 def accept_invitation(token: str):
     if current_user.is_authenticated:
         flash(_("You are signed in already. Sign out to accept an invitation for another account."), "warning")
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = AcceptInvitationForm()
     with public_lookup():
         invitation = services.find_invitation(token)
@@ -158,7 +158,7 @@ def accept_invitation(token: str):
             else:
                 _start_session(user)
                 flash(_("Welcome to Tanji, %(name)s. Your account is ready.", name=user.name), "success")
-                return redirect(url_for("core.index"))
+                return redirect(url_for("home.index"))
         return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
 
 

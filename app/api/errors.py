@@ -6,6 +6,8 @@ gives Chinese where a translation exists). No HTML page ever leaves /api/, whate
 from flask import Flask, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.core import errors
+
 API_PREFIX = "/api/"
 
 # The code and English message of each status when nothing more specific is known.
@@ -60,6 +62,7 @@ def for_status(status: int, message=None):
 
 
 def register(app: Flask) -> None:
+    errors.answer_under(app, API_PREFIX, for_status)  # the app-wide error handlers answer JSON here
     app.register_error_handler(ApiError, lambda e: e.response())
 
     @app.errorhandler(HTTPException)

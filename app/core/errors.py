@@ -1,5 +1,5 @@
 """Error pages: 400 (including a stale form), 403, 404, 410, 429, 500."""
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -15,11 +15,16 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message=None):
-    from app.api.errors import for_status, is_api_request
+def answer_under(app: Flask, prefix: str, answer) -> None:
+    """Errors of requests under `prefix` are answered by `answer(code, message)` instead of a page (the API's
+    JSON): the API registers itself here, so this module needs nothing of it."""
+    app.extensions.setdefault("tanji.error_answers", []).append((prefix, answer))
 
-    if is_api_request():
-        return for_status(code, message)
+
+def render_error(code: int, message=None):
+    for prefix, answer in current_app.extensions.get("tanji.error_answers", ()):
+        if request.path.startswith(prefix):
+            return answer(code, message)
     title, default = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return {"error": str(title), "message": str(message or default)}, code
@@ -36,10 +41,6 @@ def register(app: Flask) -> None:
                                "Go back, reload the page and submit again."))
 
     register_tenancy(app)
-
-    from app.api import errors as api_errors
-
-    api_errors.register(app)
 
     @app.errorhandler(500)
     def server_error(e):

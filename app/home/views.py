@@ -1,4 +1,4 @@
-"""The home page: what each role needs first."""
+"""The home page: each kind of organisation lands on what it needs first."""
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from app.extensions import db
 from app.organisations import industries
 from app.organisations.models import ENTERPRISE, Organisation
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.get("/")
@@ -37,7 +37,7 @@ def _enterprise_home():
     recent = db.session.scalars(select(AuditEvent).options(*EVENT_LOADS).where(AuditEvent.org_id == org.id)
                                 .order_by(AuditEvent.seq.desc()).limit(8)).all()
     position = home_position(org, city_today())  # last year's compliance position, for enterprises in trading
-    return render_template("core/enterprise_home.html", org=org, staff=staff, pending=pending, recent=recent,
+    return render_template("home/enterprise_home.html", org=org, staff=staff, pending=pending, recent=recent,
                            position=position)
 
 
@@ -55,6 +55,6 @@ def _authority_home():
             ~select(User.id).where(User.org_id == enterprises.c.id, User.role == "enterprise_admin").exists()))
     user_count = db.session.scalar(select(func.count(User.id)))
     recent = db.session.scalars(select(AuditEvent).options(*EVENT_LOADS).order_by(AuditEvent.seq.desc()).limit(10)).all()
-    return render_template("core/authority_home.html", total=total, by_district=by_district,
+    return render_template("home/authority_home.html", total=total, by_district=by_district,
                            by_division=by_division, without_admin=without_admin, user_count=user_count,
                            recent=recent)
