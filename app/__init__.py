@@ -90,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.pages import bp as api_pages_bp
     from app.api.views import bp as api_bp
     from app.assets.views import bp as assets_bp
-    from app.audit.views import bp as audit_bp
+    from app.audit_log.views import bp as audit_log_bp
     from app.benchmarking.views import bp as benchmarking_bp
     from app.certificates.views import bp as certificates_bp
     from app.city_data.views import bp as city_data_bp
@@ -114,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
-    app.register_blueprint(audit_bp)
+    app.register_blueprint(audit_log_bp)
     app.register_blueprint(factors_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounting_bp)

@@ -7,7 +7,7 @@ from app.accounts.models import Invitation, User
 from app.accounts.roles import PUBLIC, requires
 from app.assets.services import home_position
 from app.audit.models import AuditEvent
-from app.audit.views import EVENT_LOADS
+from app.audit_log.views import EVENT_LOADS
 from app.core.types import city_today, utcnow
 from app.extensions import db
 from app.organisations import industries

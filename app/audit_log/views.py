@@ -5,12 +5,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.roles import READ_AUDIT, requires
-from app.audit.labels import audit_detail, audit_label
+from app.audit_log.labels import audit_detail, audit_label
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.extensions import db
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
+bp = Blueprint("audit_log", __name__, url_prefix="/audit", template_folder="templates")
 
 
 @bp.app_context_processor
@@ -30,5 +30,5 @@ def index():
                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     # Only the authority can check the whole chain; an enterprise sees a filtered slice of it.
     chain = verify_chain() if current_user.organisation.kind == "authority" else None
-    return render_template("audit/index.html", events=events, page=page, total=total,
+    return render_template("audit_log/index.html", events=events, page=page, total=total,
                            page_size=PAGE_SIZE, chain=chain)
