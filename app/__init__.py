@@ -145,11 +145,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.accounts.commands import users_cli
     from app.api.commands import api_token_cli
     from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
     from app.ops.commands import backup_command, restore_command
+    from app.organisations.commands import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)

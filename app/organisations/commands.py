@@ -1,4 +1,7 @@
-"""flask users create / list."""
+"""flask users create / list.
+
+An account is created in an organisation found by its credit code or name, so the command lives here, above
+accounts (which knows nothing of organisations' registry)."""
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
