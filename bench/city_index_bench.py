@@ -43,7 +43,7 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
     from sqlalchemy import insert, select, text
 
     from app.accounting.models import EmissionSource, Facility, Product
-    from app.city_data.models import ProductBenchmark
+    from app.accounting.models import ProductBenchmark
     from app.filings.models import Calculation, CalculationLine, Filing, FilingLine, ProductionLine
     from app.organisations.credit_code import make_credit_code
     from app.organisations.models import Organisation

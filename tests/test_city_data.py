@@ -8,7 +8,9 @@ from sqlalchemy import select
 from app.accounting.models import Product
 from app.audit.models import AuditEvent
 from app.city_data import services as data
-from app.city_data.models import CityStatistic, ProductBenchmark
+from app.accounting import services as register
+from app.accounting.models import ProductBenchmark
+from app.city_data.models import CityStatistic
 from app.core.service_error import ServiceError
 from tests.conftest import csrf_token, post
 
@@ -112,7 +114,7 @@ def test_benchmark_publish_keeps_version_one(client, login_as, regulator, db):
     versions = data.benchmark_history("cement-clinker")
     assert [v.version for v in versions] == [2, 1]
     assert versions[1].benchmark == Decimal("0.8534") and versions[0].benchmark == Decimal("0.82")
-    assert {b.code: b.version for b in data.latest_benchmarks()}["cement-clinker"] == 2
+    assert {b.code: b.version for b in register.latest_benchmarks()}["cement-clinker"] == 2
     assert "city_data.benchmark_published" in db.session.scalars(select(AuditEvent.action)).all()
 
 
@@ -158,9 +160,9 @@ def test_product_mapping(app, db, make_org, make_user, login_as, client, regulat
     db.session.add(product)
     db.session.commit()
     with app.test_request_context():
-        data.map_product(regulator, product, "cement-clinker")
+        register.map_product(regulator, product, "cement-clinker")
         with pytest.raises(ServiceError):
-            data.map_product(regulator, product, "no-such-code")
+            register.map_product(regulator, product, "no-such-code")
         db.session.commit()
     assert db.session.get(Product, product.id).benchmark_code == "cement-clinker"
     login_as(admin)

@@ -15,7 +15,8 @@ from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.report_jobs.models import ReportJob
 from app.signing.models import CopyOfRecord
-from app.city_data.models import CarbonSink, ProductBenchmark
+from app.accounting.models import ProductBenchmark
+from app.city_data.models import CarbonSink
 from app.scenarios.models import Scenario
 from app.extensions import db as _db
 from app.filings import services as filing_services

@@ -114,3 +114,25 @@ class EmissionFactor(CityWide, db.Model):
                       version=self.version, unit=self.unit, values={k: Decimal(v) for k, v in self.values.items()},
                       valid_from=self.valid_from, valid_to=self.valid_to, source=self.source, status=self.status,
                       name_zh=self.name_zh, name_en=self.name_en)
+
+
+class ProductBenchmark(CityWide, db.Model):
+    """An intensity benchmark for a product (tCO2 per unit of output): reference data versioned like the factors,
+    published on the city data pages, measured against in the register, peer benchmarks and the city index."""
+
+    __tablename__ = "product_benchmarks"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_product_benchmarks_code_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), index=True)  # e.g. "electricity-coal-above-300mw"
+    product: Mapped[str] = mapped_column(String(100))
+    unit_class: Mapped[str] = mapped_column(String(200))
+    benchmark: Mapped[Decimal] = mapped_column(ExactDecimal(20, 6))
+    unit: Mapped[str] = mapped_column(String(30))  # tCO2/MWh, tCO2/GJ, tCO2/t
+    period: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(default=1)
+    valid_from: Mapped[date] = mapped_column(Date)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

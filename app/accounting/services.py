@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounting import units
 from app.accounting.engine import SCOPES
 from app.accounting.labels import category_label, scope_label
-from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
+from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product, ProductBenchmark
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
@@ -382,10 +382,21 @@ def _product_values(org, data: dict, existing: Product | None = None) -> dict:
     return values
 
 
+def latest_benchmarks() -> list[ProductBenchmark]:
+    """The latest version of every product benchmark code, in code order."""
+    newest = select(ProductBenchmark.code, func.max(ProductBenchmark.version).label("v")).group_by(
+        ProductBenchmark.code).subquery()
+    return list(db.session.scalars(select(ProductBenchmark).join(
+        newest, (ProductBenchmark.code == newest.c.code) & (ProductBenchmark.version == newest.c.v))
+        .order_by(ProductBenchmark.id)))
+
+
+def benchmark_codes() -> set[str]:
+    return set(db.session.scalars(select(ProductBenchmark.code).distinct()))
+
+
 def benchmark_choices() -> list[tuple[str, str]]:
     """(code, label) of the latest version of every product benchmark."""
-    from app.city_data.services import latest_benchmarks
-
     return [(b.code, f"{b.product} · {b.unit_class} ({b.benchmark} {b.unit})") for b in latest_benchmarks()]
 
 
@@ -431,3 +442,17 @@ def set_product_active(actor, product: Product, active: bool, now: datetime | No
     db.session.flush()
     record("product.activated" if active else "product.deactivated", actor=actor, obj=product,
            detail={"name": product.name}, now=now)
+
+
+def map_product(actor, product: Product, code: str | None, now=None) -> None:
+    """The regulator measures a product against a benchmark code (None: against none); the caller opens the
+    write scope."""
+    code = (code or "").strip() or None
+    if code is not None and code not in benchmark_codes():
+        raise ServiceError(_l("Choose one of the listed values."), field="benchmark_code")
+    if product.benchmark_code == code:
+        return
+    old, product.benchmark_code = product.benchmark_code, code
+    db.session.flush()
+    record("city_data.product_mapped", actor=actor, obj=product, now=now,
+           detail={"product": product.name, "changes": {"benchmark_code": [old, code]}})

@@ -67,24 +67,3 @@ class IndexSettings(CityWide, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by = relationship("User")
-
-
-class ProductBenchmark(CityWide, db.Model):
-    """An intensity benchmark for a product (tCO2 per unit of output), versioned like factors."""
-
-    __tablename__ = "product_benchmarks"
-    __table_args__ = (UniqueConstraint("code", "version", name="uq_product_benchmarks_code_version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(80), index=True)  # e.g. "electricity-coal-above-300mw"
-    product: Mapped[str] = mapped_column(String(100))
-    unit_class: Mapped[str] = mapped_column(String(200))
-    benchmark: Mapped[Decimal] = mapped_column(ExactDecimal(20, 6))
-    unit: Mapped[str] = mapped_column(String(30))  # tCO2/MWh, tCO2/GJ, tCO2/t
-    period: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(100))
-    source: Mapped[str] = mapped_column(String(500))
-    version: Mapped[int] = mapped_column(default=1)
-    valid_from: Mapped[date] = mapped_column(Date)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounting.models import Product
+from app.accounting.models import ProductBenchmark
 from app.audit.services import record
 from app.city_data.defaults import (
     DEFAULT_CUT_MILESTONES,
@@ -19,7 +19,7 @@ from app.city_data.defaults import (
     LATEST_PEAK_YEAR,
     SUB_INDICES,
 )
-from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -351,22 +351,9 @@ def _short(value):
 
 # --- product benchmarks ----------------------------------------------------------------------------------
 
-def latest_benchmarks() -> list[ProductBenchmark]:
-    """The latest version of every benchmark code, in code order."""
-    newest = select(ProductBenchmark.code, func.max(ProductBenchmark.version).label("v")).group_by(
-        ProductBenchmark.code).subquery()
-    return list(db.session.scalars(select(ProductBenchmark).join(
-        newest, (ProductBenchmark.code == newest.c.code) & (ProductBenchmark.version == newest.c.v))
-        .order_by(ProductBenchmark.id)))
-
-
 def benchmark_history(code: str) -> list[ProductBenchmark]:
     return list(db.session.scalars(select(ProductBenchmark).where(ProductBenchmark.code == code)
                                    .order_by(ProductBenchmark.version.desc())))
-
-
-def benchmark_codes() -> set[str]:
-    return set(db.session.scalars(select(ProductBenchmark.code).distinct()))
 
 
 def publish_benchmark(actor, current: ProductBenchmark, data: dict, now=None) -> ProductBenchmark:
@@ -401,16 +388,3 @@ def publish_benchmark(actor, current: ProductBenchmark, data: dict, now=None) ->
                    "changes": {"benchmark": [plain(latest.benchmark), plain(value)],
                                "valid_from": [plain(latest.valid_from), plain(valid_from)]}})
     return row
-
-
-def map_product(actor, product: Product, code: str | None, now=None) -> None:
-    """Measure a product against a benchmark code (None: against none); the caller opens the write scope."""
-    code = (code or "").strip() or None
-    if code is not None and code not in benchmark_codes():
-        raise ServiceError(_l("Choose one of the listed values."), field="benchmark_code")
-    if product.benchmark_code == code:
-        return
-    old, product.benchmark_code = product.benchmark_code, code
-    db.session.flush()
-    record("city_data.product_mapped", actor=actor, obj=product, now=now,
-           detail={"product": product.name, "changes": {"benchmark_code": [old, code]}})

@@ -24,7 +24,10 @@ from app.tenancy import get_or_404
 
 from . import services, statistics_import
 from .forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm, StatisticsImportForm
-from .models import CarbonSink, ProductBenchmark
+from app.accounting.models import ProductBenchmark
+from app.accounting.services import latest_benchmarks
+
+from .models import CarbonSink
 
 bp = Blueprint("city_data", __name__, url_prefix="/city-data", template_folder="templates")
 
@@ -211,7 +214,7 @@ def settings():
 @bp.get("/benchmarks")
 @requires(READ_CITY)
 def benchmarks():
-    latest = services.latest_benchmarks()
+    latest = latest_benchmarks()
     return render_template("city_data/benchmarks.html", latest=latest,
                            histories={b.code: services.benchmark_history(b.code) for b in latest})
 

@@ -18,7 +18,8 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 
 from app.accounting.models import Product
-from app.city_data.models import CarbonSink, CityStatistic, IndexSettings, ProductBenchmark
+from app.accounting.models import ProductBenchmark
+from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.extensions import db
 from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 from app.organisations.models import ENTERPRISE, Organisation

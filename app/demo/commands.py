@@ -6,7 +6,7 @@ from decimal import Decimal
 import click
 from sqlalchemy import select
 
-from app.accounting import services as sources_service
+from app.accounting import services as register_services
 from app.accounting.models import Facility
 from app.accounting.models import Product
 from app.accounts.models import Invitation, User
@@ -125,13 +125,13 @@ class DemoLoader:
         template = activity.template_for(seed.industry_code)
         sources, products = {}, {}
         for f in template.facilities:
-            facility = sources_service.create_facility(admin, org, {"name": f.name, "name_en": f.name_en}, now=seed.at)
+            facility = register_services.create_facility(admin, org, {"name": f.name, "name_en": f.name_en}, now=seed.at)
             for spec in f.sources:
-                sources[spec.name] = sources_service.create_source(admin, org, {
+                sources[spec.name] = register_services.create_source(admin, org, {
                     "facility_id": facility.id, "name": spec.name, "category": spec.category,
                     "material": spec.material, "activity_unit": spec.unit, "covered": spec.covered}, now=seed.at)
         for i, p in enumerate(template.products):
-            products[p.name] = sources_service.create_product(
+            products[p.name] = register_services.create_product(
                 admin, org, {"name": p.name, "name_en": p.name_en, "unit": p.unit, "is_main": i == 0}, now=seed.at)
         self.registers[org.id] = (sources, products)
         self.counts["registers created"] += 1
@@ -259,7 +259,7 @@ class DemoLoader:
             product = org and db.session.scalar(select(Product).where(Product.org_id == org.id,
                                                                       Product.name == product_name))
             if product is not None and product.benchmark_code is None:
-                city_data.map_product(regulator, product, code, now=seed.at)
+                register_services.map_product(regulator, product, code, now=seed.at)
 
     @staticmethod
     def _scope1_per_year() -> Decimal:
