@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
     register_blueprints(app)
+    register_receivers()
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -134,6 +135,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(verification_bp)
+
+
+def register_receivers() -> None:
+    """Connect what each package does when another signals (e.g. a filed source keeps its category)."""
+    from app.filings import receivers as filings_receivers  # noqa: F401
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounting import units
+from app.accounting import signals, units
 from app.accounting.engine import SCOPES
 from app.accounting.labels import category_label, scope_label
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product, ProductBenchmark
@@ -329,9 +329,7 @@ def _source_values(org, data: dict, existing: EmissionSource | None = None) -> d
 
 
 def _in_filings(source: EmissionSource) -> bool:
-    from app.filings.models import FilingLine
-
-    return bool(db.session.scalar(select(exists().where(FilingLine.source_id == source.id))))
+    return any(used for _receiver, used in signals.source_in_use.send(source))
 
 
 def create_source(actor, org, data: dict, now: datetime | None = None) -> EmissionSource:
