@@ -10,8 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounting.models import EmissionSource
-from app.accounts.models import User
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_date, city_today, utcnow
@@ -29,7 +27,7 @@ from app.filings.models import (
     ReviewComment,
 )
 from app.filings.services import latest_filing
-from app.notifications.models import Notification
+from app.filings.signals import filing_approved, filing_returned
 from app.settings.services import get_setting
 
 
@@ -105,12 +103,8 @@ def approve(actor, filing: Filing, now: datetime | None = None) -> None:
     record("filing.approved", actor=actor, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision,
                    **({"supersedes_revisions": superseded} if superseded else {})})
-    _notify_enterprise(filing, "filing.approved", {"period": filing.period.isoformat()}, now)
-    # Certificates follow the approved numbers: an amendment supersedes those covering the month, and the
-    # year's last approval may issue the annual one (a city setting).
-    from app.certificates.services import after_approval
-
-    after_approval(actor, filing, amended=bool(superseded), now=now)
+    # The inbox tells the enterprise; certificates follow the approved numbers (app/*/receivers.py).
+    filing_approved.send(filing, actor=actor, amended=bool(superseded), now=now)
     db.session.flush()  # inside the caller's acting_on(): the notifications belong to the enterprise
 
 
@@ -139,7 +133,7 @@ def return_filing(actor, filing: Filing, comment: str, line_comments: dict[int, 
     record("filing.returned", actor=actor, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "comment": comment,
                    "line_comments": {str(k): v for k, v in line_comments.items()}})
-    _notify_enterprise(filing, "filing.returned", {"period": filing.period.isoformat(), "comment": comment}, now)
+    filing_returned.send(filing, actor=actor, comment=comment, now=now)
     db.session.flush()
 
 
@@ -172,12 +166,3 @@ def amend(actor, org, period: date, reason: str, now: datetime | None = None) ->
            detail={"period": period.isoformat(), "revision": revision.revision, "amends": latest.revision,
                    "reason": reason})
     return revision
-
-
-def _notify_enterprise(filing: Filing, kind: str, detail: dict, now: datetime) -> None:
-    """The submitter and the enterprise's admins and energy managers."""
-    people = db.session.scalars(select(User).where(User.org_id == filing.org_id, User.active,
-                                                   User.role.in_((ENTERPRISE_ADMIN, ENERGY_MANAGER)))).all()
-    for user in people:
-        db.session.add(Notification(org_id=filing.org_id, user_id=user.id, kind=kind, filing_id=filing.id,
-                                    detail=detail, created_at=now))

@@ -1,0 +1,19 @@
+"""What a filing's life tells the packages above filings, without filings importing them (blinker signals).
+
+Receivers live in the `receivers.py` of the package that reacts (certificates, notifications); app/__init__.py
+connects them at start-up. They run inside the sender's transaction, so what they write commits or rolls back
+with it.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+filing_approved = _signals.signal("filing-approved", doc="""
+Sent with the approved filing, once it is approved (inside the caller's acting_on). Keyword arguments: actor,
+amended (it superseded an approved revision), now.""")
+
+filing_returned = _signals.signal("filing-returned", doc="""
+Sent with the returned filing. Keyword arguments: actor, comment (the comment on the whole filing), now.""")
+
+filing_opened = _signals.signal("filing-opened", doc="""
+Sent with the filing when a user opens its page. Keyword argument: user.""")
