@@ -29,17 +29,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounting.models import EmissionSource
 from app.accounts.roles import AUTHORITY_ROLES, ENTERPRISE_ADMIN
 from app.assets.models import ALLOWANCE, INSTRUMENTS, KINDS, OFFSET, AssetEntry
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
-from app.filings.models import APPROVED, CalculationLine
-from app.footprint.services import effective_filings
+from app.footprint.services import MonthCount, verified_by_month, verified_by_month_of, years_with_filings
 from app.organisations.models import ENTERPRISE, Organisation
 from app.settings.services import get_setting
+from app.verification.services import confirmed_by_org, confirmed_for
 
 ZERO = Decimal(0)
 MAX_DECIMALS = 6  # the quantity column keeps six decimal places
@@ -325,17 +324,6 @@ def _year(value, field: str, low: int, high: int) -> int:
 # --- the compliance position ---------------------------------------------------------------------
 
 @dataclass
-class MonthCount:
-    period: date
-    status: str | None  # the counting revision's status; None when the month has no filing
-    verified_t: Decimal | None  # None unless approved
-
-    @property
-    def counted(self) -> bool:
-        return self.verified_t is not None
-
-
-@dataclass
 class CompliancePosition:
     """How one enterprise stands for one compliance year; every figure exact (Decimal), rounded only when shown.
 
@@ -411,38 +399,6 @@ class CompliancePosition:
         return max(self.verified_t - used, ZERO)
 
 
-def verified_by_month(org_id: int, year: int) -> list[MonthCount]:
-    """Scope 1 + scope 2 − exported of covered sources, for approved months only (the revision that counts)."""
-    return verified_by_month_of([org_id], year)[org_id]
-
-
-def verified_by_month_of(org_ids: list[int], year: int) -> dict[int, list[MonthCount]]:
-    """`verified_by_month` of several enterprises in two queries (the regulator's overview)."""
-    from app.footprint.services import effective_filings_of
-
-    chosen = effective_filings_of(org_ids, year)
-    approved = {f.current_calculation.id: (org_id, period) for org_id, months in chosen.items()
-                for period, f in months.items() if f.status == APPROVED and f.current_calculation is not None}
-    sums = {key: ZERO for key in approved.values()}
-    if approved:
-        rows = db.session.execute(
-            select(CalculationLine.calculation_id, CalculationLine.scope, CalculationLine.co2e_t)
-            .join(EmissionSource, EmissionSource.id == CalculationLine.source_id)
-            .where(CalculationLine.calculation_id.in_(approved), EmissionSource.covered.is_(True),
-                   CalculationLine.scope.in_(("1", "2", "export")))).all()
-        for calculation_id, scope, co2e in rows:
-            sums[approved[calculation_id]] += -co2e if scope == "export" else co2e
-    out = {}
-    for org_id in org_ids:
-        months = []
-        for m in range(1, 13):
-            period = date(year, m, 1)
-            filing = chosen.get(org_id, {}).get(period)
-            months.append(MonthCount(period, filing.status if filing else None, sums.get((org_id, period))))
-        out[org_id] = months
-    return out
-
-
 _LOOK_UP = object()
 
 
@@ -453,8 +409,6 @@ def compliance_position(org: Organisation, year: int, price: Decimal | None = No
     by default at the average price of the year's allowance purchases (none: no value in CNY). `entries`,
     `months`, `cap_percent` and `verification` (the confirmed engagement or None) may be passed in when many
     positions are built at once. A confirmed third-party verification's total is the verified figure."""
-    from app.verification.services import confirmed_for
-
     months = months if months is not None else verified_by_month(org.id, year)
     if verification is _LOOK_UP:
         verification = confirmed_for(org.id, year)
@@ -521,8 +475,6 @@ def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition
                                         .order_by(AssetEntry.id)):
             by_org[entry.org_id].append(entry)
     covered = [org for org in orgs if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
-    from app.verification.services import confirmed_by_org
-
     months = verified_by_month_of([org.id for org in covered], year)
     confirmed = confirmed_by_org([org.id for org in covered], year)
     cap = Decimal(get_setting("offset_cap_percent"))
@@ -532,8 +484,6 @@ def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition
 
 def years_for(org_id: int, today: date) -> list[int]:
     """Years worth offering: those with filings or entries, and last and this year; newest first."""
-    from app.footprint.services import years_with_filings
-
     years = set(years_with_filings(org_id)) | {today.year, today.year - 1}
     years |= {y for y in db.session.scalars(select(AssetEntry.compliance_year)
                                             .where(AssetEntry.org_id == org_id).distinct()) if y}

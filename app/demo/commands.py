@@ -22,6 +22,7 @@ from app.demo import city_stats
 from app.demo import verification as demo_verification
 from app.demo import assets as demo_assets
 from app.extensions import db
+from app.footprint import services as footprint_services
 from app.filings.calculations import load_library
 from app.filings.models import SUBMITTED
 from app.filings.models import APPROVED, Calculation, Filing
@@ -217,12 +218,12 @@ class DemoLoader:
     def _asset_quantity(org, plan) -> Decimal | None:
         year = plan.compliance_year or plan.at.year - 1  # offsets bought are sized on last year's emissions
         if plan.basis == "verified":
-            verified = sum((m.verified_t for m in asset_services.verified_by_month(org.id, year) if m.counted),
+            verified = sum((m.verified_t for m in footprint_services.verified_by_month(org.id, year) if m.counted),
                            Decimal(0))
             return demo_assets.whole_tonnes(verified * plan.share)
         if plan.basis == "estimate":
             for basis_year in (plan.at.year - 1, plan.at.year):
-                months = asset_services.verified_by_month(org.id, basis_year)
+                months = footprint_services.verified_by_month(org.id, basis_year)
                 counted = [m.verified_t for m in months if m.counted]
                 if len(counted) >= (6 if basis_year < plan.at.year else 1):
                     return demo_assets.whole_tonnes(sum(counted, Decimal(0)) * 12 / len(counted) * plan.share)

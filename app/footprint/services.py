@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounting.models import EmissionSource, Product
 from app.extensions import db
-from app.filings.models import Calculation, CalculationLine, Filing
+from app.filings.models import APPROVED, Calculation, CalculationLine, Filing
 
 ZERO = Decimal(0)
 
@@ -159,3 +159,46 @@ def effective_filings_of(org_ids: list[int], year: int) -> dict[int, dict[date, 
 def years_with_filings(org_id: int) -> list[int]:
     periods = db.session.scalars(select(Filing.period).where(Filing.org_id == org_id).distinct())
     return sorted({p.year for p in periods}, reverse=True)
+
+
+# --- verified emissions by month (the compliance position and verification count these) ---------------
+
+@dataclass
+class MonthCount:
+    period: date
+    status: str | None  # the counting revision's status; None when the month has no filing
+    verified_t: Decimal | None  # None unless approved
+
+    @property
+    def counted(self) -> bool:
+        return self.verified_t is not None
+
+
+def verified_by_month(org_id: int, year: int) -> list[MonthCount]:
+    """Scope 1 + scope 2 − exported of covered sources, for approved months only (the revision that counts)."""
+    return verified_by_month_of([org_id], year)[org_id]
+
+
+def verified_by_month_of(org_ids: list[int], year: int) -> dict[int, list[MonthCount]]:
+    """`verified_by_month` of several enterprises in two queries (the regulator's overview)."""
+    chosen = effective_filings_of(org_ids, year)
+    approved = {f.current_calculation.id: (org_id, period) for org_id, months in chosen.items()
+                for period, f in months.items() if f.status == APPROVED and f.current_calculation is not None}
+    sums = {key: ZERO for key in approved.values()}
+    if approved:
+        rows = db.session.execute(
+            select(CalculationLine.calculation_id, CalculationLine.scope, CalculationLine.co2e_t)
+            .join(EmissionSource, EmissionSource.id == CalculationLine.source_id)
+            .where(CalculationLine.calculation_id.in_(approved), EmissionSource.covered.is_(True),
+                   CalculationLine.scope.in_(("1", "2", "export")))).all()
+        for calculation_id, scope, co2e in rows:
+            sums[approved[calculation_id]] += -co2e if scope == "export" else co2e
+    out = {}
+    for org_id in org_ids:
+        months = []
+        for m in range(1, 13):
+            period = date(year, m, 1)
+            filing = chosen.get(org_id, {}).get(period)
+            months.append(MonthCount(period, filing.status if filing else None, sums.get((org_id, period))))
+        out[org_id] = months
+    return out

@@ -19,6 +19,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
+from app.footprint.services import verified_by_month
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE, Organisation
 from app.organisations.models import VERIFIER as VERIFIER_KIND
@@ -153,8 +154,6 @@ def confirmed_count(year: int) -> int:
 def reported_total(org_id: int, year: int) -> tuple[Decimal, list]:
     """The enterprise's reported annual total as the compliance position counts it (covered scope 1 + 2 −
     exported, approved months), and the months."""
-    from app.assets.services import verified_by_month
-
     months = verified_by_month(org_id, year)
     return sum((m.verified_t for m in months if m.counted), ZERO), months
 
