@@ -20,5 +20,5 @@ from app.scenarios.models import Scenario  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
 from app.report_jobs.models import ReportJob  # noqa: F401
 from app.api.models import ApiToken, IdempotentRequest  # noqa: F401
-from app.signing.models import CopyOfRecord  # noqa: F401
+from app.filings.models import CopyOfRecord  # noqa: F401
 from app.verification.models import Engagement, VerificationFinding  # noqa: F401

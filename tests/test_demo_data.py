@@ -88,7 +88,7 @@ def _check_copies_of_record():
     """Every demo submission was signed by the enterprise's energy manager: a copy of record and a receipt."""
     import hashlib
 
-    from app.signing.models import CopyOfRecord
+    from app.filings.models import CopyOfRecord
 
     copies = db.session.scalars(select(CopyOfRecord)).all()
     submitted = db.session.scalars(select(Filing).where(Filing.submitted_at.is_not(None))).all()

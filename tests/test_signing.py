@@ -15,7 +15,7 @@ from app.filings import calculations, workflow
 from app.filings.models import Filing
 from app.notifications.models import Notification
 from app.signing import services as signing
-from app.signing.models import CopyOfRecord, FrozenRecord
+from app.filings.models import CopyOfRecord, FrozenRecord
 from app.signing.statement import STATEMENT_VERSION, STATEMENTS
 from tests.api.conftest import MONTH, example_body, token_for  # noqa: F401  (the fixture)
 from tests.conftest import PASSWORD, login, post

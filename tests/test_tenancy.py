@@ -14,7 +14,7 @@ from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.certificates.models import Certificate
 from app.report_jobs.models import ReportJob
-from app.signing.models import CopyOfRecord
+from app.filings.models import CopyOfRecord
 from app.accounting.models import ProductBenchmark
 from app.city_data.models import CarbonSink
 from app.scenarios.models import Scenario

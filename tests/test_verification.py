@@ -316,7 +316,7 @@ def test_regulator_registers_a_body_and_invites_its_verifier(app, client, db, re
 def test_verifier_sees_the_copies_of_record_of_the_assigned_year_only(app, client, db, world):
     from app.filings import workflow
     from app.signing import services as signing
-    from app.signing.models import CopyOfRecord
+    from app.filings.models import CopyOfRecord
     from tests.conftest import PASSWORD
 
     plant = world["plant"]

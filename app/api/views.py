@@ -39,7 +39,7 @@ from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.review.services import load_filing
 from app.signing import services as signing
-from app.signing.models import API, CopyOfRecord
+from app.filings.models import API, CopyOfRecord
 from app.tenancy import acting_on
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -266,7 +266,7 @@ def records(month: str):
     filing_ids = select(Filing.id).where(Filing.org_id == filing.org_id, Filing.period == filing.period)
     rows = db.session.scalars(select(CopyOfRecord).where(CopyOfRecord.filing_id.in_(filing_ids))
                               .order_by(CopyOfRecord.id)).all()
-    return {"month": month, "records": [_record_json(c) for c in rows if signing.can_view(current_user, c)]}
+    return {"month": month, "records": [_record_json(c) for c in rows if services.can_view(current_user, c)]}
 
 
 @bp.get("/records/<receipt_number>.json")
@@ -277,7 +277,7 @@ def record_document(receipt_number: str):
     copy = db.session.scalar(select(CopyOfRecord).where(CopyOfRecord.receipt_number == receipt_number.upper()))
     if copy is None:
         raise ApiError(404, "not_found", "There is no such receipt, or its copy of record is not yours to read.")
-    if not signing.can_view(current_user, copy):  # one's own enterprise's, but neither signed nor its admin
+    if not services.can_view(current_user, copy):  # one's own enterprise's, but neither signed nor its admin
         raise ApiError(403, "forbidden", "Only the signer, the enterprise's admins and the authority read it.")
     return Response(copy.document.encode("utf-8"), mimetype="application/json",
                     headers={"Cache-Control": "private, no-store"})

@@ -1,6 +1,4 @@
 """Recording and verifying the audit trail."""
-import hashlib
-import json
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -8,6 +6,7 @@ from flask import g, has_app_context
 from sqlalchemy import select, update
 
 from app.audit.models import AuditEvent, AuditHead
+from app.core.canonical import canonical, sha256_hex
 from app.core.types import utcnow
 from app.extensions import db
 from app.tenancy import unscoped, writing_city_wide
@@ -26,8 +25,7 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
         "object_id": event.object_id,
         "detail": event.detail,
     }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return sha256_hex(prev_hash + canonical(body))
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from app.audit.services import record
 from app.certificates.approved import approved, months_between
 from app.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from app.core import serials
+from app.core.canonical import canonical, sha256_hex
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -92,13 +93,8 @@ def _verification(org: Organisation, start: date, end: date) -> dict | None:
             "confirmed_on": city_date(engagement.confirmed_at).isoformat()}
 
 
-def canonical(data: dict) -> str:
-    """Sorted keys, no spaces, decimals as strings: the same statement always gives the same text."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def digest(data: dict) -> str:
-    return hashlib.sha256(canonical(data).encode()).hexdigest()
+    return sha256_hex(canonical(data))
 
 
 def _authority() -> Organisation | None:

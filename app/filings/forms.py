@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -237,16 +237,7 @@ def activity_form(sources, products, **kwargs) -> ActivityForm:
     return Form(**kwargs)
 
 
-class SubmitForm(FlaskForm):
-    """Certify and submit; the explanations of warnings are read by their finding keys (explanation-<key>)."""
-
-    version = HiddenField()
-    statement_version = HiddenField()  # the certification statement shown (app.signing.statement)
-    password = PasswordField(_l("Your password"), validators=[Length(max=200)],
-                             description=_l("Submitting is your signature: enter your password to sign."))
-
-
-EXPLANATION_MAX = 2000
+EXPLANATION_MAX = 2000  # explanations of warnings, review comments
 
 
 class AmendForm(FlaskForm):

@@ -8,15 +8,18 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounting import engine, units
 from app.accounting.models import EmissionSource, Product
+from app.accounts.roles import ENTERPRISE_ADMIN, REVIEW, can
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.filings.calculations import calculate
-from app.filings.models import DRAFT, RETURNED, Filing, FilingLine, ProductionLine
+from app.filings.models import DRAFT, RETURNED, CopyOfRecord, Filing, FilingLine, ProductionLine
+from app.organisations.models import ENTERPRISE
 
 EDITABLE = (DRAFT, RETURNED)
 MEASURABLE = ("ncv", "carbon_content", "oxidation_rate", "enthalpy_kj_per_kg", "temperature_c")
@@ -145,3 +148,29 @@ def _sync(rows: list, wanted: dict, key: str, make) -> None:
             for column, new in columns.items():
                 if getattr(row, column) != new:
                     setattr(row, column, new)
+
+
+# --- copies of record (app.signing makes them when a filing is signed and submitted) -----------------------
+
+def can_view(user, copy: CopyOfRecord) -> bool:
+    """The signer, the enterprise's admins, the regulator, and a verifier assigned to that enterprise-year (the
+    gate already hid other tenants' rows, and every copy outside a verifier's engagements)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.organisation.kind == "verifier":
+        return True
+    if user.organisation.kind == ENTERPRISE:
+        return user.org_id == copy.org_id and (user.id == copy.signer_id or user.role == ENTERPRISE_ADMIN)
+    return can(user, REVIEW)  # the authority's side: who reviews
+
+
+def copies_of(filing_ids) -> dict[int, list[CopyOfRecord]]:
+    """The copies of record of some filings, by filing id, oldest first (one query for a page)."""
+    ids = list(filing_ids)
+    rows = db.session.scalars(select(CopyOfRecord).where(CopyOfRecord.filing_id.in_(ids))
+                              .options(selectinload(CopyOfRecord.signer))
+                              .order_by(CopyOfRecord.id)).all() if ids else []
+    found = {}
+    for row in rows:
+        found.setdefault(row.filing_id, []).append(row)
+    return found

@@ -32,21 +32,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounting import engine, units
 from app.accounting.labels import scope_label
 from app.accounting.models import EmissionSource, Product
-from app.accounts.roles import FILE, SIGN, SIGNED_IN, can, requires
+from app.accounts.roles import FILE, SIGNED_IN, can, requires
 from app.core.edge import after_commit, roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
-from app.extensions import db, limiter
+from app.extensions import db
 from app.factors.services import display_unit
-from app.filings import calculations, evidence, plausibility, services, workflow
+from app.filings import calculations, evidence, services, workflow
 from app.filings.forms import (
-    EXPLANATION_MAX,
     PARAMETER_LABELS,
     ActivityForm,
     AmendForm,
     EvidenceForm,
-    SubmitForm,
     activity_form,
     clean_number,
 )
@@ -57,10 +55,6 @@ from app.filings.signals import filing_opened
 from app.organisations.models import ENTERPRISE
 from app.security import csrf_checked_by_form
 from app.settings.services import engine_settings
-from app.signing import services as signing
-from app.signing.models import WEB
-from app.signing.statement import STATEMENT_VERSION
-from app.signing.statement import statement as signing_statement
 from app.tenancy import acting_on, get_or_404
 
 bp = Blueprint("filings", __name__, url_prefix="/filings", template_folder="templates")
@@ -322,8 +316,8 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         can_amend=(can(current_user, FILE) and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
         parameter_labels=PARAMETER_LABELS, plain=_plain,
-        records=signing.copies_of([filing.id]).get(filing.id, []),
-        can_view_record=lambda c: signing.can_view(current_user, c))
+        records=services.copies_of([filing.id]).get(filing.id, []),
+        can_view_record=lambda c: services.can_view(current_user, c))
 
 
 # --- live preview ----------------------------------------------------------------------------------
@@ -379,70 +373,6 @@ def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:
 
 
 # --- submission and amendment ----------------------------------------------------------------------
-
-@bp.route("/<int:filing_id>/submit", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])  # it checks a password
-@csrf_checked_by_form
-@requires(SIGN)
-def submit(filing_id: int):
-    filing = get_or_404(Filing, filing_id)
-    if filing.status not in EDITABLE:
-        flash(_("%(month)s is %(status)s: there is nothing to submit.", month=_month(filing.period),
-                status=status_label(filing.status)), "info")
-        return redirect(url_for("filings.show", filing_id=filing.id))
-    findings = workflow.findings_for(filing)
-    warnings = [f for f in findings if f.level == plausibility.WARNING]
-    form = SubmitForm()
-    may_sign = signing.may_sign(current_user)
-    if request.method == "POST":
-        explanations = {f.key: request.form.get(f"explanation-{f.key}", "") for f in warnings}
-    else:
-        explanations = {f.key: (filing.explanations or {}).get(f.key, "") for f in warnings}
-        form.version.data = str(filing.version)
-        form.statement_version.data = str(STATEMENT_VERSION)
-    if form.validate_on_submit():
-        if any(len(text) > EXPLANATION_MAX for text in explanations.values()):
-            form.form_errors.append(_("Keep each explanation under %(n)d characters.", n=EXPLANATION_MAX))
-        elif form.version.data != str(filing.version):
-            _changed_meanwhile(form, filing)
-        else:
-            try:
-                # Signing: the statement shown and the password typed; a wrong one submits nothing.
-                with acting_on(filing.org_id):
-                    copy = signing.sign_and_submit(
-                        current_user, filing, explanations, password=form.password.data, channel=WEB,
-                        statement_version=int(form.statement_version.data or 0))
-                    receipt = copy.receipt_number
-            except ServiceError as e:
-                apply_error(form, e)
-                form.statement_version.data = str(STATEMENT_VERSION)
-                if e.field == "password":  # a wrong password is worth a line in the audit trail
-                    with acting_on(filing.org_id):
-                        locked = signing.record_refusal(current_user._get_current_object(), filing)
-                    db.session.commit()  # kept although the page shows a refusal (the edge rolls back the rest)
-                    if locked:
-                        flash(_("Too many wrong passwords: the account is locked for a while and you are signed "
-                                "out. Nothing was submitted."), "danger")
-                        return redirect(url_for("accounts.login"))
-            except StaleDataError:
-                roll_back()
-                _changed_meanwhile(form, filing)
-            else:
-                flash(_("%(month)s is signed and submitted for review: receipt %(receipt)s.",
-                        month=_month(filing.period), receipt=receipt), "success")
-                return redirect(url_for("filings.show", filing_id=filing.id))
-    return render_template("filings/submit.html", filing=filing, form=form, calc=filing.current_calculation,
-                           errors=plausibility.blocking(findings), warnings=warnings, explanations=explanations,
-                           posted=request.method == "POST", may_sign=may_sign,
-                           signers=[] if may_sign else signing.signers_of(filing.org_id),
-                           statement=signing_statement(STATEMENT_VERSION))
-
-
-def _changed_meanwhile(form, filing: Filing) -> None:
-    form.form_errors.append(_("The month was changed after you opened this page: check the totals and findings "
-                              "below, then submit again."))
-    form.version.data = str(filing.version)
-
 
 @bp.route("/<int:filing_id>/amend", methods=["GET", "POST"])
 @csrf_checked_by_form

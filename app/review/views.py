@@ -25,6 +25,7 @@ from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db, login_manager
+from app.filings import services as filing_services
 from app.filings import workflow
 from app.filings.labels import STATUS_LABELS
 from app.filings.models import APPROVED, DRAFT, RETURNED, STATUSES, SUBMITTED
@@ -34,7 +35,6 @@ from app.organisations.models import AUTHORITY, ENTERPRISE, Organisation
 from app.review import services
 from app.review.forms import ApproveForm, ReturnForm, line_comments
 from app.security import csrf_checked_by_form
-from app.signing import services as signing
 from app.tenancy import acting_on
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
@@ -136,8 +136,8 @@ def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict):
     return render_template("review/show.html", filing=filing, r=context, return_form=return_form,
                            approve_form=ApproveForm(formdata=None), line_texts=typed_line_comments,
                            evidence_url=_evidence_url,
-                           records=signing.copies_of([filing.id]).get(filing.id, []),
-                           can_view_record=lambda c: signing.can_view(current_user, c),
+                           records=filing_services.copies_of([filing.id]).get(filing.id, []),
+                           can_view_record=lambda c: filing_services.can_view(current_user, c),
                            may_act=can(current_user, REVIEW) and filing.status == SUBMITTED)
 
 

@@ -11,12 +11,11 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, REVIEW, can
+from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.audit.services import record
-from app.certificates.services import canonical
+from app.core.canonical import canonical
 from app.core import serials
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
@@ -26,7 +25,7 @@ from app.filings.models import Filing
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
 from app.security import verify_password
-from app.signing.models import API, WEB, CopyOfRecord
+from app.filings.models import API, WEB, CopyOfRecord
 from app.signing.statement import STATEMENT_VERSION, STATEMENTS, statement
 from app.tenancy import unscoped
 
@@ -66,18 +65,6 @@ def set_may_sign(actor, user, allowed: bool, now: datetime | None = None) -> Non
     user.may_sign = allowed
     record("user.signing_allowed" if allowed else "user.signing_withdrawn", actor=actor, obj=user, now=now,
            detail={"email": user.email})
-
-
-def can_view(user, copy: CopyOfRecord) -> bool:
-    """The signer, the enterprise's admins, the regulator, and a verifier assigned to that enterprise-year (the
-    gate already hid other tenants' rows, and every copy outside a verifier's engagements)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.organisation.kind == "verifier":
-        return True
-    if user.organisation.kind == ENTERPRISE:
-        return user.org_id == copy.org_id and (user.id == copy.signer_id or user.role == ENTERPRISE_ADMIN)
-    return can(user, REVIEW)  # the authority's side: who reviews
 
 
 # -------------------------------------------------------------------------------------- the document
@@ -244,15 +231,3 @@ def record_refusal(signer, filing: Filing, now: datetime | None = None) -> bool:
     record("auth.account_locked", obj=signer, now=now,
            detail={"until": signer.locked_until.isoformat(), "after": "signature_refused"})
     return True
-
-
-def copies_of(filing_ids) -> dict[int, list[CopyOfRecord]]:
-    """The copies of record of some filings, by filing id, oldest first (one query for a page)."""
-    ids = list(filing_ids)
-    rows = db.session.scalars(select(CopyOfRecord).where(CopyOfRecord.filing_id.in_(ids))
-                              .options(selectinload(CopyOfRecord.signer))
-                              .order_by(CopyOfRecord.id)).all() if ids else []
-    found = {}
-    for row in rows:
-        found.setdefault(row.filing_id, []).append(row)
-    return found

@@ -40,7 +40,7 @@ from app.verification.labels import (
     SEVERITY_LABELS,
     label,
 )
-from app.signing.models import CopyOfRecord
+from app.filings.models import CopyOfRecord
 from app.verification.models import Engagement, VerificationFinding
 
 bp = Blueprint("verification", __name__, url_prefix="/verification", template_folder="templates")
