@@ -16,7 +16,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, framed_page, tonnes
+from app.core.numbers import tonnes
+from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, framed_page
 
 OPINIONS = {"verified": "核查通过 Verified", "verified_with_comments": "核查通过（附意见）Verified with comments",
             "not_verified": "核查未通过 Not verified"}

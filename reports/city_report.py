@@ -3,8 +3,9 @@ the monthly trend and the filing coverage. Input: app.certificates.report_data.c
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
+from app.core.numbers import tonnes
 from reports import charts
-from reports.common import Heading, render, styles, table_of_contents, tonnes
+from reports.common import Heading, render, styles, table_of_contents
 from reports.enterprise_report import table
 
 SECTORS = {"energy": "能源 Energy", "industry": "工业 Industry", "transport": "交通 Transport",

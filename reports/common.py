@@ -2,7 +2,6 @@
 document template that numbers pages and fills a table of contents. Plain data in, PDF bytes out; no Flask."""
 import io
 import os
-from decimal import ROUND_HALF_UP, Decimal
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -32,13 +31,6 @@ def font(path: str | None = None) -> str:
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
             _font = CID_FONT
     return _font
-
-
-def tonnes(value, places: int = 3) -> str:
-    if value is None:
-        return "—"
-    shown = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{abs(shown) if shown == 0 else shown:,}"
 
 
 SCOPES = {"1": ("范围一", "Scope 1"), "2": ("范围二", "Scope 2"), "3": ("范围三", "Scope 3"),

@@ -9,7 +9,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, render, styles, tonnes
+from app.core.numbers import tonnes
+from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, render, styles
 
 CHANNELS = {"web": ("网页", "web"), "api": ("接口", "API")}
 

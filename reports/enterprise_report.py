@@ -6,8 +6,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.core.numbers import tonnes
 from reports import charts
-from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, render, styles, table_of_contents, tonnes
+from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, render, styles, table_of_contents
 
 KINDS = {"monthly": ("月度碳排放报告", "Monthly carbon report"), "annual": ("年度碳排放报告", "Annual carbon report"),
          "period": ("碳排放报告", "Carbon report")}

@@ -9,7 +9,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from reports.common import LIGHT, framed_page, tonnes
+from app.core.numbers import tonnes
+from reports.common import LIGHT, framed_page
 
 CHANNELS = {"web": "网页 web", "api": "接口 API"}
 

@@ -6,10 +6,10 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import event, select
 
-from app.accounting.engine import display
 from app.accounting.models import Product
 from app.benchmarking import services
 from app.benchmarking.stats import DOMINATED, OK, TOO_FEW
+from app.core.numbers import rounded
 from app.extensions import db as _db
 from app.filings.models import Calculation, Filing, ProductionLine
 from app.footprint.services import effective_filings, footprint
@@ -94,7 +94,7 @@ def _forms(value: D) -> set[str]:
     (Published statistics are rounded to 3 significant figures and are means of at least 3 values, so one
     may coincide with a peer's rounded value without telling it; that the statistics are never a single
     member's value is tested in test_benchmark_stats.)"""
-    return {f"{display(value, 4):,}"}
+    return {f"{rounded(value, 4):,}"}
 
 
 def test_enterprise_sees_its_value_and_group_statistics_but_no_peer(app, client, cement):

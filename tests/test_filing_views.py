@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.accounting.engine import display
 from app.audit.models import AuditEvent
+from app.core.numbers import rounded
 from app.filings import services, workflow
 from app.filings.models import Calculation, Evidence, Filing, FilingLine, ReviewComment
 from tests.conftest import PASSWORD, csrf_token, login, post
@@ -100,7 +100,7 @@ def test_months_page_lists_status_due_date_and_total(app, client, db, plant, man
     row = re.search(rf'<tr data-month="{last:%Y-%m}" data-status="draft">(.*?)</tr>', page, re.DOTALL).group(1)
     assert "2,592.843" not in row  # a recent month uses the latest grid factor, not 2022's
     calc = db.session.scalar(select(Calculation).where(Calculation.is_current))
-    assert f"{display(calc.total_tco2e, 3):,}" in row
+    assert f"{rounded(calc.total_tco2e, 3):,}" in row
     old = re.search(rf'<tr data-month="{long_ago:%Y-%m}" data-status="not_started">(.*?)</tr>', page, re.DOTALL).group(1)
     assert 'data-testid="overdue"' in old
     current = re.search(rf'<tr data-month="{this_month:%Y-%m}"[^>]*>(.*?)</tr>', page, re.DOTALL).group(1)
@@ -146,7 +146,7 @@ def test_fill_and_save_a_draft(client, db, plant, manager):  # noqa: F811
     assert {line.source.name: (line.quantity, line.unit) for line in filing.lines}["燃气锅炉"] == (Decimal(38),
                                                                                                "10^4 Nm3")
     assert filing.production[0].quantity == 1000 and filing.output_value_10k_cny == 5000
-    assert display(filing.current_calculation.total_tco2e, 3) == Decimal("2592.843")
+    assert rounded(filing.current_calculation.total_tco2e, 3) == Decimal("2592.843")
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert "2,592.843" in page and 'value="38"' in page
 
@@ -427,7 +427,7 @@ def test_amend_an_approved_month(app, client, db, plant, manager, regulator):  #
     assert (new.revision, new.status, new.amends_id, new.amendment_reason) == (2, "draft", filing_id, "天然气发票更正")
     assert sorted((line.source_id, line.quantity) for line in new.lines) == sorted(
         (line.source_id, line.quantity) for line in old.lines)
-    assert display(new.current_calculation.total_tco2e, 3) == Decimal("2592.843")
+    assert rounded(new.current_calculation.total_tco2e, 3) == Decimal("2592.843")
     assert old.status == "approved" and len(old.lines) == 4
 
     page = client.get(f"/filings/{new_id}").get_data(as_text=True)

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.accounting.engine import display
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.audit.models import AuditEvent
+from app.core.numbers import rounded
 from app.core.service_error import ServiceError
 from app.filings import calculations, services
 from app.filings.models import Calculation, Filing
@@ -61,9 +61,9 @@ def _file_example_7(app, db, plant, period=MONTH, gas="38"):
 def test_stored_calculation_reproduces_worked_example_7(app, db, plant):
     filing_id = _file_example_7(app, db, plant)
     calc = db.session.scalar(select(Calculation).where(Calculation.filing_id == filing_id, Calculation.is_current))
-    assert display(calc.scope1_tco2e, 3) == Decimal("869.618")
-    assert display(calc.scope2_tco2e, 3) == Decimal("1723.225")
-    assert display(calc.total_tco2e, 3) == Decimal("2592.843")
+    assert rounded(calc.scope1_tco2e, 3) == Decimal("869.618")
+    assert rounded(calc.scope2_tco2e, 3) == Decimal("1723.225")
+    assert rounded(calc.total_tco2e, 3) == Decimal("2592.843")
     assert calc.settings == {"gwp_set": "AR5", "grid_series": "national_average", "include_ch4_n2o": False}
     power = next(line for line in calc.lines if line.category == "purchased_electricity")
     grid = power.trace["factors"][0]
@@ -147,7 +147,7 @@ def test_footprint_page_and_how_computed(app, client, db, plant):
     assert 'data-total="total"' in page
     calc_ids = db.session.scalars(select(Calculation.id).where(Calculation.is_current).order_by(Calculation.id)).all()
     year_total = sum(db.session.get(Calculation, i).total_tco2e for i in calc_ids)
-    assert f"{display(year_total, 3):,}" in page
+    assert f"{rounded(year_total, 3):,}" in page
     assert "锦湾示范化工有限公司" in page and "燃气锅炉" in page
 
     month = client.get(f"/footprint/calculations/{calc_ids[0]}").get_data(as_text=True)

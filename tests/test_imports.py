@@ -15,9 +15,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app.accounting.engine import display
 from app.accounting.models import EmissionSource, Facility, Product
 from app.audit.models import AuditEvent
+from app.core.numbers import rounded
 from app.filings import services as filing_services
 from app.filings.imports import services as import_services
 from app.filings.imports.layout import ProductRef, SourceRef
@@ -149,7 +149,7 @@ def _filing(db, org, month=MONTH) -> Filing | None:
 
 def _current_total(db, filing) -> Decimal:
     calc = db.session.scalar(select(Calculation).where(Calculation.filing_id == filing.id, Calculation.is_current))
-    return display(calc.total_tco2e, 3)
+    return rounded(calc.total_tco2e, 3)
 
 
 def _future_month() -> str:

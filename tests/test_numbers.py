@@ -1,5 +1,5 @@
 """app.core.numbers: reading what people type and showing stored figures, without an app."""
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
@@ -55,3 +55,18 @@ def test_tonnes_round_half_up_for_display_only():
     assert tonnes(Decimal("1234567.8915")) == "1,234,567.892"
     assert tonnes(Decimal("5"), 0) == "5"
     assert tonnes(None) == "—"
+
+
+def test_without_separators_a_comma_is_not_read_as_a_thousands_separator():
+    assert clean("6070,3", separators=False) == "6070,3"
+    assert to_decimal(" ２.５ ", separators=False) == Decimal("2.5")
+    with pytest.raises(ServiceError):
+        parse_decimal("6070,3", "factor", separators=False)
+    assert parse_decimal("6070,3", "factor") == Decimal(60703)
+
+
+def test_tonnes_never_show_minus_zero_and_can_round_ties_to_even():
+    assert tonnes(Decimal("-0.0004")) == "0.000"
+    assert tonnes(Decimal("-1.0004")) == "-1.000"
+    assert tonnes(Decimal("0.125"), 2, rounding=ROUND_HALF_EVEN) == "0.12"
+    assert tonnes(Decimal("0.125"), 2) == "0.13"

@@ -1,7 +1,7 @@
 """The emission calculation: activity data and resolved factors in, tonnes out, with a trace of how.
 
 Pure functions over exact Decimals (GB/T 32150-2015 formulas): no Flask, no database, no rounding until
-display(). Every figure can be reproduced from its trace alone: the inputs as typed, the quantity in the
+display. Every figure can be reproduced from its trace alone: the inputs as typed, the quantity in the
 factor's unit, each factor's id, version, values and source, and whether a parameter was measured.
 Anything that would need a guess (an unknown unit, a missing factor, a negative quantity) is a
 CalculationError naming the source and the month, never a silent default.
@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import (
     ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
     Context,
     Decimal,
     DecimalException,
@@ -34,7 +33,6 @@ __all__ = [
     "Totals",
     "compute",
     "compute_line",
-    "display",
     "line_factors",
     "totals",
 ]
@@ -144,11 +142,6 @@ def _month_text(month) -> str:
         return f"{month:%Y-%m}"
     except (TypeError, ValueError):
         return repr(month)
-
-
-def display(value: Decimal, places: int = 3) -> Decimal:
-    """Rounded half up for display only; stored and summed figures stay exact."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=100))
 
 
 # ---------------------------------------------------------------------------------------- factor resolution

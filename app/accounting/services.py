@@ -5,7 +5,7 @@ and a deactivated source is no longer expected in new filings.
 """
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.accounting.engine import SCOPES
 from app.accounting.labels import category_label, scope_label
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product, ProductBenchmark
 from app.audit.services import record
+from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -161,11 +162,6 @@ def _changes(obj, values: dict) -> dict:
     return {k: [_plain(getattr(obj, k)), _plain(v)] for k, v in values.items() if getattr(obj, k) != v}
 
 
-def plain_number(value: Decimal) -> str:
-    """0.2500000000 as 0.25 and 1E+1 as 10: stored decimals as people write them."""
-    return f"{value.normalize():f}"
-
-
 def _plain(value):
     return str(value) if isinstance(value, Decimal) else value
 
@@ -232,15 +228,12 @@ def set_facility_active(actor, facility: Facility, active: bool, now: datetime |
 # --- emission sources -------------------------------------------------------------------------------
 
 def _decimal(text, field: str) -> Decimal:
-    try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        raise ServiceError(_l("Enter a number, e.g. 2.5 or 0.0012."), field=field) from None
-    if not value.is_finite() or value <= 0:
-        raise ServiceError(_l("Enter a number greater than zero."), field=field)
+    # A comma is not a thousands separator here: "6070,3" is refused, not read as 60703.
+    value = parse_decimal(text, field, positive=True, separators=False,
+                          invalid=_l("Enter a number, e.g. 2.5 or 0.0012."))
     # The column keeps 10 decimals and 14 integer digits: refuse what it would round to zero or overflow.
     if value < DECLARED_MIN or value >= DECLARED_MAX:
-        raise ServiceError(_l("Enter a number from %(low)s to %(high)s.", low=plain_number(DECLARED_MIN),
+        raise ServiceError(_l("Enter a number from %(low)s to %(high)s.", low=plain(DECLARED_MIN),
                               high="99999999999999"), field=field)
     return value
 

@@ -17,6 +17,7 @@ from app.accounts.forms import ConfirmForm
 from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, SIGNED_IN, VIEWER, can, requires
 from app.core.edge import roll_back
 from app.core.forms import apply_error
+from app.core.numbers import plain
 from app.core.service_error import ServiceError
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
@@ -66,7 +67,7 @@ def _render_register(org: Organisation, can_edit: bool):
     return render_template("accounting/register.html", org=org, register=register, can_edit=can_edit,
                            own=org.id == current_user.org_id, category_label=services.category_choice_label,
                            material_label=lambda s: services.material_label(s, register.materials),
-                           number=services.plain_number,
+                           number=plain,
                            form=ConfirmForm())
 
 
@@ -94,7 +95,7 @@ def _source_form(source: EmissionSource | None = None) -> SourceForm:
         if source is not None and source.category == services.SCOPE3:
             form.material.data, form.material_text.data = "", source.material
         if source is not None and source.declared_factor is not None:
-            form.declared_factor.data = services.plain_number(source.declared_factor)
+            form.declared_factor.data = plain(source.declared_factor)
     return form
 
 

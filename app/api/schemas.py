@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from app.accounting import units
 from app.accounting.engine import SCOPES
 from app.api.errors import ApiError
+from app.core.numbers import plain
 from app.filings.forms import EXPLANATION_MAX, MAX_DECIMALS
 from app.filings.services import MEASURABLE
 
@@ -35,10 +36,7 @@ def month_text(period: date) -> str:
 
 def decimal_text(value) -> str | None:
     """A stored decimal as people write it: 12.500000 → "12.5", 0E-10 → "0"."""
-    if value is None:
-        return None
-    value = Decimal(value)
-    return "0" if value == 0 else f"{value.normalize():f}"
+    return None if value is None else plain(value)
 
 
 def instant(value: datetime | None) -> str | None:

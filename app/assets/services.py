@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.roles import AUTHORITY_ROLES, ENTERPRISE_ADMIN
 from app.assets.models import ALLOWANCE, INSTRUMENTS, KINDS, OFFSET, AssetEntry
 from app.audit.services import record
+from app.core.numbers import grouped, parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -152,13 +153,8 @@ def _check_balance(org_id: int, holding: Holding, change: Decimal, field: str | 
     balance = holdings(org_id).get(holding, ZERO)
     if balance + change < 0:
         raise ServiceError(_l("Not enough held: %(holding)s has a balance of %(balance)s t, so %(quantity)s t "
-                              "cannot be taken from it.", holding=holding.label, balance=tonnes(balance),
-                              quantity=tonnes(-change)), field=field)
-
-
-def tonnes(value: Decimal) -> str:
-    """A quantity for messages: as exact as stored, thousands separated, no trailing zeros."""
-    return f"{value.normalize():,f}"
+                              "cannot be taken from it.", holding=holding.label, balance=grouped(balance),
+                              quantity=grouped(-change)), field=field)
 
 
 # --- recording -----------------------------------------------------------------------------------
@@ -218,13 +214,13 @@ def reversal_of(entry: AssetEntry) -> AssetEntry | None:
 
 
 def _detail(entry: AssetEntry) -> dict:
-    detail = {"kind": entry.kind, "instrument": entry.instrument, "quantity_t": tonnes(entry.quantity_t)}
+    detail = {"kind": entry.kind, "instrument": entry.instrument, "quantity_t": grouped(entry.quantity_t)}
     if entry.compliance_year is not None:
         detail["compliance_year"] = entry.compliance_year
     if entry.instrument == OFFSET:
         detail["lot"] = f"{entry.offset_type} {entry.project_id} {entry.vintage}"
     if entry.price_cny_per_t is not None:
-        detail["price_cny_per_t"] = tonnes(entry.price_cny_per_t)
+        detail["price_cny_per_t"] = grouped(entry.price_cny_per_t)
     if entry.counterparty:
         detail["counterparty"] = entry.counterparty
     detail["reason"] = entry.reason
@@ -277,20 +273,10 @@ def _clean(kind: str, data: dict, today: date) -> dict:
     return fields
 
 
-def _decimal(value, field: str) -> Decimal:
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ServiceError(_l("Enter a number."), field=field) from None
-    if not number.is_finite():
-        raise ServiceError(_l("Enter a number."), field=field)
-    return number
-
-
 def _quantity(value) -> Decimal:
     if value in (None, ""):
         raise ServiceError(_l("Enter the quantity in tonnes."), field="quantity")
-    quantity = _decimal(value, "quantity")
+    quantity = parse_decimal(value, "quantity", invalid=_l("Enter a number."))
     if quantity <= 0:
         raise ServiceError(_l("The quantity must be more than zero."), field="quantity")
     if -quantity.as_tuple().exponent > MAX_DECIMALS:
@@ -303,7 +289,7 @@ def _quantity(value) -> Decimal:
 def _price(value) -> Decimal:
     if value in (None, ""):
         raise ServiceError(_l("Enter the price in CNY per tonne."), field="price")
-    price = _decimal(value, "price")
+    price = parse_decimal(value, "price", invalid=_l("Enter a number."))
     if price < 0:
         raise ServiceError(_l("The price cannot be negative."), field="price")
     if -price.as_tuple().exponent > 4 or price >= Decimal("1e12"):

@@ -12,6 +12,7 @@ from app.assets import services
 from app.assets.forms import FORMS, ReverseForm
 from app.assets.models import OFFSET, AssetEntry
 from app.core.forms import apply_error
+from app.core.numbers import grouped, to_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today, utcnow
 from app.extensions import csrf
@@ -38,7 +39,7 @@ LOT_FIELDS = ("offset_type", "project_id", "vintage")
 def _labels() -> dict:
     return {"kind_label": lambda code: KIND_LABELS.get(code, code),
             "instrument_label": lambda code: INSTRUMENT_LABELS.get(code, code),
-            "offset_type_label": services.offset_type_label, "qty": services.tonnes,
+            "offset_type_label": services.offset_type_label, "qty": grouped,
             "segment_of": SEGMENT_OF, "form_titles": FORM_TITLES}
 
 
@@ -72,10 +73,12 @@ def _price_arg() -> tuple[Decimal | None, str, str | None]:
     if not typed:
         return None, "", None
     try:
-        price = Decimal(typed.replace(",", ""))
+        price = to_decimal(typed)
     except InvalidOperation:
+        price = None
+    if price is None:  # "," alone is nothing typed, but it was typed
         return None, typed, _("Enter a number.")
-    if not price.is_finite() or price < 0 or price >= Decimal("1e9"):
+    if price < 0 or price >= Decimal("1e9"):
         return None, typed, _("Enter a price of zero or more.")
     return price, typed, None
 
@@ -149,7 +152,7 @@ def record(org_id: int, kind: str):
     form = FORMS[entry_kind]()
     if "lot" in form:
         form.lot.choices = [SelectChoice("", _("Choose a lot"))] + [
-            SelectChoice(h.key, f"{h.label} · {services.tonnes(q)} t")
+            SelectChoice(h.key, f"{h.label} · {grouped(q)} t")
             for h, q in held.items() if h.instrument == OFFSET and q > 0]
     if request.method == "GET":
         form.trade_date.data = city_today()
@@ -165,7 +168,7 @@ def record(org_id: int, kind: str):
             apply_error(form, e)
         else:
             flash(_("Recorded: %(kind)s of %(quantity)s t.", kind=KIND_LABELS[entry.kind],
-                    quantity=services.tonnes(abs(entry.quantity_t))), "success")
+                    quantity=grouped(abs(entry.quantity_t))), "success")
             return redirect(_ledger_url(org, year=entry.compliance_year) if entry.compliance_year
                             else _ledger_url(org))
     return render_template("assets/form.html", form=form, org=org, kind=entry_kind, held=held, **_labels())

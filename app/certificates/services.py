@@ -18,12 +18,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounting.engine import display
 from app.audit.services import record
 from app.certificates.approved import approved, months_between
 from app.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from app.core import serials
 from app.core.canonical import canonical, sha256_hex
+from app.core.numbers import rounded
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -38,10 +38,6 @@ SERIAL = re.compile(r"TJ-(\d{4})-([0-9A-HJKMNP-TV-Z]{8})([0-9A-HJKMNP-TV-Z])")
 
 
 # ------------------------------------------------------------------------------------------ the statement
-
-def _t(value: Decimal) -> str:
-    return str(display(value, 3))
-
 
 def certified_data(org: Organisation, start: date, end: date, authority: Organisation | None = None) -> dict:
     """What a certificate for `org` over [start, end] states; refused unless every month is approved."""
@@ -60,8 +56,8 @@ def certified_data(org: Organisation, start: date, end: date, authority: Organis
         "enterprise": {"name": org.name, "name_en": org.name_en or "", "credit_code": org.credit_code or ""},
         "period": {"start": start.strftime("%Y-%m"), "end": end.strftime("%Y-%m"),
                    "months": len(months_between(start, end))},
-        "totals_tco2e": {k: _t(totals[k]) for k in ("total", "scope1", "scope2", "exported")},
-        "main_sources": [{"name": s.name, "scope": s.scope, "category": s.category, "tco2e": _t(s.tco2e)}
+        "totals_tco2e": {k: str(rounded(totals[k])) for k in ("total", "scope1", "scope2", "exported")},
+        "main_sources": [{"name": s.name, "scope": s.scope, "category": s.category, "tco2e": str(rounded(s.tco2e))}
                          for s in found.sources[:MAIN_SOURCES]],
         "factor_versions": found.factor_versions,
         "gwp_sets": found.gwp_sets,
@@ -89,7 +85,7 @@ def _verification(org: Organisation, start: date, end: date) -> dict | None:
         return None
     return {"body": engagement.verifier.name, "body_en": engagement.verifier.name_en or "",
             "accreditation_no": engagement.verifier.accreditation_no or "", "opinion": engagement.opinion,
-            "confirmed_total_tco2e": _t(engagement.confirmed_total_tco2e),
+            "confirmed_total_tco2e": str(rounded(engagement.confirmed_total_tco2e)),
             "confirmed_on": city_date(engagement.confirmed_at).isoformat()}
 
 

@@ -20,6 +20,8 @@ from app.city_data.defaults import (
     SUB_INDICES,
 )
 from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
+from app.core.numbers import parse_decimal
+from app.core.numbers import plain as plain_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -36,21 +38,8 @@ SIGNED = {"net_imported_electricity_mwh"}
 
 
 def _number(value, field: str, *, signed=False, maximum=None, required=False) -> Decimal | None:
-    if value is None or value == "":
-        if required:
-            raise ServiceError(_l("Enter a value."), field=field)
-        return None
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ServiceError(_l("Enter a number."), field=field) from None
-    if not number.is_finite():
-        raise ServiceError(_l("Enter a number."), field=field)
-    if not signed and number < 0:
-        raise ServiceError(_l("Enter zero or a positive number."), field=field)
-    if maximum is not None and number > maximum:
-        raise ServiceError(_l("Enter at most %(max)s.", max=maximum), field=field)
-    return number
+    return parse_decimal(value, field, required=required, minimum=None if signed else Decimal(0), maximum=maximum,
+                         invalid=_l("Enter a number."), too_small=_l("Enter zero or a positive number."))
 
 
 def _year(value, field="year") -> int:
@@ -75,8 +64,7 @@ def _source(value) -> str:
 def plain(value):
     """A stored value as a form shows it: exact digits, no trailing zeros; dates as ISO."""
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return plain_decimal(value)
     if isinstance(value, date):
         return value.isoformat()
     return value

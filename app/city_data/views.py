@@ -5,7 +5,7 @@ platform admin change it; enterprise users get 403 everywhere here.
 """
 import io
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from flask_login import current_user
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
 from app.core.edge import roll_back
 from app.core.forms import apply_error
+from app.core.numbers import tonnes
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.filings.imports.problems import Problem
@@ -40,9 +41,7 @@ def _helpers():
 
 def _num(value, places: int = 2) -> str:
     """A figure for display, thousands separated; stored values stay exact."""
-    if value is None:
-        return "—"
-    return f"{Decimal(value):,.{places}f}"
+    return tonnes(value, places, ROUND_HALF_EVEN)  # these pages have always rounded ties to even
 
 
 @bp.get("/")

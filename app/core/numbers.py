@@ -14,22 +14,27 @@ from app.core.service_error import ServiceError
 DASH = "—"  # what a missing figure shows as
 
 
-def clean(text) -> str | None:
-    """A typed number as a plain decimal string (None when nothing was typed)."""
+def clean(text, separators: bool = True) -> str | None:
+    """A typed number as a plain decimal string (None when nothing was typed).
+
+    `separators=False` keeps commas and inner spaces, so "6070,3" is refused rather than read as 60703.
+    """
     if text is None:
         return None
-    text = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
+    text = unicodedata.normalize("NFKC", str(text)).strip()
+    if separators:
+        text = text.replace(",", "").replace(" ", "")
     return text or None
 
 
-def to_decimal(value) -> Decimal | None:
+def to_decimal(value, separators: bool = True) -> Decimal | None:
     """Decimal of a typed or stored value; None when empty; InvalidOperation when it is not a finite number."""
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         number = Decimal(value)
     else:
-        text = clean(value)
+        text = clean(value, separators)
         if text is None:
             return None
         number = Decimal(text)  # raises InvalidOperation
@@ -40,13 +45,13 @@ def to_decimal(value) -> Decimal | None:
 
 def parse_decimal(value, field: str | None = None, *, required: bool = True, minimum: Decimal | None = None,
                   positive: bool = False, maximum: Decimal | None = None, invalid=None, missing=None,
-                  too_small=None) -> Decimal | None:
+                  too_small=None, separators: bool = True) -> Decimal | None:
     """A service's check of a number: the value, or a ServiceError for `field` saying what is wrong.
 
     `invalid`, `missing` and `too_small` replace the default messages where a form says it its own way.
     """
     try:
-        number = to_decimal(value)
+        number = to_decimal(value, separators)
     except (InvalidOperation, ValueError, TypeError):
         raise ServiceError(invalid or _l("Enter a number, e.g. 1250.5."), field=field) from None
     if number is None:
@@ -77,13 +82,18 @@ def grouped(value) -> str:
     return f"{Decimal(value).normalize():,f}"
 
 
-def rounded(value, places: int = 3) -> Decimal:
+def rounded(value, places: int = 3, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Rounded half up for display only; stored and summed figures stay exact."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=100))
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=rounding, context=Context(prec=100))
 
 
-def tonnes(value, places: int = 3) -> str:
-    """A figure for a page or PDF: rounded half up to `places`, thousands separated ('—' when missing)."""
+def tonnes(value, places: int = 3, rounding: str = ROUND_HALF_UP) -> str:
+    """A figure for a page or PDF: rounded half up to `places`, thousands separated ('—' when missing).
+
+    A negative figure that rounds to zero shows as 0.000, not -0.000. `rounding` is for the pages that have
+    always rounded ties to even (city statistics, scenarios, verification notices).
+    """
     if value is None:
         return DASH
-    return f"{rounded(value, places):,f}"
+    shown = rounded(value, places, rounding)
+    return f"{abs(shown) if shown == 0 else shown:,f}"

@@ -4,7 +4,6 @@ The activity form has one row per emission source and one field per product, so 
 the enterprise's register when the page is built (`activity_form`). Fields only check that a value is a
 number in range; what a quantity means (its unit, the factors) is the service's and the engine's business.
 """
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES
+from app.core.numbers import clean, plain, to_decimal
 from app.factors.services import display_unit
 
 MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
@@ -61,27 +61,16 @@ def unit_choices(source) -> list[str]:
     return [own, *others]
 
 
-def clean_number(text) -> str | None:
-    """A typed number as a plain decimal string: full-width digits and thousands separators allowed."""
-    if text is None:
-        return None
-    text = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
-    return text or None
-
-
 def number(minimum=Decimal(0), positive: bool = False, maximum: Decimal | None = None):
     """A validator for a decimal typed as text; the message says what is wrong with it."""
 
     def check(form, field):
-        text = clean_number(field.data)
-        if text is None:
-            return
         try:
-            value = Decimal(text)
+            value = to_decimal(field.data)
         except InvalidOperation:
             raise ValidationError(_("Enter a number, e.g. 38 or 2350.4.")) from None
-        if not value.is_finite():
-            raise ValidationError(_("Enter a number, e.g. 38 or 2350.4."))
+        if value is None:
+            return
         if value < minimum:
             raise ValidationError(_("Enter zero or more."))
         if positive and value == 0:
@@ -151,8 +140,8 @@ class ActivityForm(FlaskForm):
         valid = super().validate(extra_validators)
         for row in self.rows:
             # Measured values without a quantity would be dropped on saving: say so rather than lose them.
-            if clean_number(row.quantity.data) is None and not row.quantity.errors and any(
-                    clean_number(f.data) is not None for f in row.parameters + [row.green_mwh] if f is not None):
+            if clean(row.quantity.data) is None and not row.quantity.errors and any(
+                    clean(f.data) is not None for f in row.parameters + [row.green_mwh] if f is not None):
                 row.quantity.errors = [*row.quantity.errors,
                                        _("Enter the quantity too, or clear the measured values.")]
                 valid = False
@@ -165,37 +154,37 @@ class ActivityForm(FlaskForm):
             line = lines.get(row.source.id)
             if line is None:
                 continue
-            row.quantity.data = _plain(line.quantity)
+            row.quantity.data = plain(line.quantity)
             if line.unit not in {c.value for c in row.unit.choices}:
                 row.unit.choices = [*row.unit.choices, SelectChoice(line.unit, display_unit(line.unit))]
             row.unit.data = line.unit
             for f in row.parameters:
                 value = (line.measured or {}).get(f.name.rsplit("_", 1)[0])
-                f.data = _plain(Decimal(value)) if value not in (None, "") else ""
+                f.data = plain(value) if value not in (None, "") else ""
             if row.green_mwh is not None:
-                row.green_mwh.data = _plain(line.green_mwh) if line.green_mwh is not None else ""
+                row.green_mwh.data = plain(line.green_mwh) if line.green_mwh is not None else ""
         production = {p.product_id: p for p in filing.production}
         for product, f in self.production_fields:
             if product.id in production:
-                f.data = _plain(production[product.id].quantity)
-        self.output_value.data = _plain(filing.output_value_10k_cny) if filing.output_value_10k_cny is not None else ""
+                f.data = plain(production[product.id].quantity)
+        self.output_value.data = plain(filing.output_value_10k_cny) if filing.output_value_10k_cny is not None else ""
         self.version.data = str(filing.version)
 
     def activity(self) -> tuple[list[dict], list[dict], str | None]:
         """(lines, production, output value) as services.set_activity takes them; blank quantities are left out."""
         lines = []
         for row in self.rows:
-            quantity = clean_number(row.quantity.data)
+            quantity = clean(row.quantity.data)
             if quantity is None:
                 continue
-            measured = {f.name.rsplit("_", 1)[0]: clean_number(f.data) for f in row.parameters
-                        if clean_number(f.data) is not None}
+            measured = {f.name.rsplit("_", 1)[0]: clean(f.data) for f in row.parameters
+                        if clean(f.data) is not None}
             lines.append({"source_id": row.source.id, "quantity": quantity, "unit": row.unit.data,
                           "measured": measured,
-                          "green_mwh": clean_number(row.green_mwh.data) if row.green_mwh is not None else None})
-        production = [{"product_id": product.id, "quantity": clean_number(f.data), "unit": product.unit}
-                      for product, f in self.production_fields if clean_number(f.data) is not None]
-        return lines, production, clean_number(self.output_value.data)
+                          "green_mwh": clean(row.green_mwh.data) if row.green_mwh is not None else None})
+        production = [{"product_id": product.id, "quantity": clean(f.data), "unit": product.unit}
+                      for product, f in self.production_fields if clean(f.data) is not None]
+        return lines, production, clean(self.output_value.data)
 
     def messages(self) -> list[str]:
         """Every field error as "what: message", for the JSON preview."""
@@ -207,10 +196,6 @@ class ActivityForm(FlaskForm):
             names[f.name] = product.name
         return [f"{names.get(name, self[name].label.text if name in self else name)}: {message}"
                 for name, errors in self.errors.items() for message in errors]
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def activity_form(sources, products, **kwargs) -> ActivityForm:

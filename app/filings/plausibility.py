@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.numbers import grouped
+
 ERROR, WARNING = "error", "warning"
 FUEL_CATEGORIES = ("stationary_combustion", "mobile_combustion")
 
@@ -61,17 +63,13 @@ def check(filing, previous, last_year, active_sources, threshold_percent: int, t
                 key = f"change:{'prev' if other is previous else 'year'}:{source_id}"
                 findings.append(Finding(key, WARNING, _l(
                     "%(source)s: %(now)s %(unit)s against %(before)s %(unit)s in %(when)s (%(change)s).",
-                    source=names.get(source_id, source_id), now=_plain(quantity), before=_plain(before), unit=unit,
+                    source=names.get(source_id, source_id), now=grouped(quantity), before=grouped(before), unit=unit,
                     when=label, change=f"{share:+.0%}" if share is not None else "+∞"), source_id))
     fuel = any(line.quantity > 0 for line in filing.lines if line.source.category in FUEL_CATEGORIES)
     if fuel and not any(p.quantity > 0 for p in filing.production):
         findings.append(Finding("zero-output", WARNING,
                                 _l("Fuel was burned but no production is reported for %(month)s.", month=month)))
     return findings
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():,f}"
 
 
 def blocking(findings) -> list[Finding]:

@@ -4,7 +4,7 @@ Every save recomputes the filing; a calculation error raises before the caller c
 filing is never stored half-computed.
 """
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from app.accounting import engine, units
 from app.accounting.models import EmissionSource, Product
 from app.accounts.roles import ENTERPRISE_ADMIN, REVIEW, can
 from app.audit.services import record
+from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -51,15 +52,9 @@ def open_filing(actor, org, period: date, now=None) -> Filing:
 
 
 def _decimal(value, what: str) -> Decimal:
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ServiceError(_l("%(what)s: %(value)s is not a number.", what=what, value=value)) from None
-    if not number.is_finite():
-        raise ServiceError(_l("%(what)s: %(value)s is not a number.", what=what, value=value))
-    if number < 0:
-        raise ServiceError(_l("%(what)s: the quantity cannot be negative.", what=what))
-    return number
+    not_a_number = _l("%(what)s: %(value)s is not a number.", what=what, value=value)
+    return parse_decimal(value, invalid=not_a_number, missing=not_a_number, minimum=Decimal(0),
+                         too_small=_l("%(what)s: the quantity cannot be negative.", what=what))
 
 
 def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict] | None = None,

@@ -35,6 +35,7 @@ from app.accounting.models import EmissionSource, Product
 from app.accounts.roles import FILE, SIGNED_IN, can, requires
 from app.core.edge import after_commit, roll_back
 from app.core.forms import apply_error
+from app.core.numbers import clean, plain, rounded, to_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -46,7 +47,6 @@ from app.filings.forms import (
     AmendForm,
     EvidenceForm,
     activity_form,
-    clean_number,
 )
 from app.filings.labels import status_label
 from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing
@@ -70,10 +70,6 @@ def _today() -> date:
 
 def _month(period: date) -> str:
     return period.strftime("%Y-%m")
-
-
-def _plain(value) -> str:
-    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 def _can_edit(filing: Filing) -> bool:
@@ -241,19 +237,18 @@ class Change:
 def _line_text(quantity, unit, measured: dict, green) -> str:
     if quantity is None:
         return "—"
-    parts = [f"{_plain(quantity)} {display_unit(unit)}"]
-    parts += [f"{PARAMETER_LABELS[k]}: {_plain(v)}" for k, v in sorted(measured.items()) if k in PARAMETER_LABELS]
+    parts = [f"{plain(quantity)} {display_unit(unit)}"]
+    parts += [f"{PARAMETER_LABELS[k]}: {plain(v)}" for k, v in sorted(measured.items()) if k in PARAMETER_LABELS]
     if green is not None:
-        parts.append(_("green %(mwh)s MWh", mwh=_plain(green)))
+        parts.append(_("green %(mwh)s MWh", mwh=plain(green)))
     return "; ".join(parts)
 
 
 def _number_or_none(text):
-    text = clean_number(text)
     try:
-        return Decimal(text) if text is not None else None
+        return to_decimal(text)
     except InvalidOperation:
-        return text
+        return clean(text)
 
 
 def _conflict(filing: Filing, form: ActivityForm):
@@ -272,12 +267,12 @@ def _conflict(filing: Filing, form: ActivityForm):
             changes.append(Change(row.source.name, stored, typed))
     stored_production = {p.product_id: p.quantity for p in filing.production}
     for product, f in form.production_fields:
-        stored = _plain(stored_production.get(product.id)) or "—"
-        typed = _plain(_number_or_none(f.data)) if clean_number(f.data) else "—"
+        stored = plain(stored_production.get(product.id)) or "—"
+        typed = plain(_number_or_none(f.data)) if clean(f.data) else "—"
         if stored != typed:
             changes.append(Change(product.name, stored, typed))
-    stored = _plain(filing.output_value_10k_cny) or "—"
-    typed = _plain(_number_or_none(form.output_value.data)) if clean_number(form.output_value.data) else "—"
+    stored = plain(filing.output_value_10k_cny) or "—"
+    typed = plain(_number_or_none(form.output_value.data)) if clean(form.output_value.data) else "—"
     if stored != typed:
         changes.append(Change(str(form.output_value.label.text), stored, typed))
     form.form_errors.append(_("Someone saved this month after you opened it, so your entries were not saved. "
@@ -315,7 +310,7 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         overdue=_today() > due and not any(r.status in (SUBMITTED, APPROVED) for r in revisions),
         can_amend=(can(current_user, FILE) and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
-        parameter_labels=PARAMETER_LABELS, plain=_plain,
+        parameter_labels=PARAMETER_LABELS, plain=plain,
         records=services.copies_of([filing.id]).get(filing.id, []),
         can_view_record=lambda c: services.can_view(current_user, c))
 
@@ -342,14 +337,10 @@ def preview(filing_id: int):
         roll_back()  # nothing was added; this makes sure nothing touched survives either
     return {
         "lines": [{"source_id": r.source_id, "scope": r.scope, "scope_label": str(scope_label(r.scope)),
-                   "tco2e": _tonnes(r.co2e_t)} for r in results],
-        "totals": {name: _tonnes(getattr(totals, name))
+                   "tco2e": str(rounded(r.co2e_t))} for r in results],
+        "totals": {name: str(rounded(getattr(totals, name)))
                    for name in ("scope1", "scope2", "exported", "total", "scope3")},
     }
-
-
-def _tonnes(value: Decimal) -> str:
-    return str(engine.display(value, 3))
 
 
 def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:

@@ -20,6 +20,7 @@ from app.accounting.labels import category_label, scope_label, trace_label
 from app.accounts.forms import ConfirmForm
 from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, RECALCULATE, REVIEW, SIGNED_IN, can, requires
 from app.core.edge import roll_back
+from app.core.numbers import tonnes
 from app.core.types import utcnow
 from app.factors.services import kind_label, series_label
 from app.filings import calculations
@@ -166,12 +167,4 @@ def export(org_id: int, year: int, fmt: str):
     return Response(status=404)
 
 
-@bp.app_template_filter("t")
-def tonnes(value, places: int = 3) -> str:
-    """Tonnes for display: rounded half-up to `places`, thousands separated; stored values stay exact."""
-    from app.accounting.engine import display
-
-    if value is None:
-        return "—"
-    shown = display(value, places)
-    return f"{abs(shown) if shown == 0 else shown:,}"  # no "-0.000"
+bp.add_app_template_filter(tonnes, "t")

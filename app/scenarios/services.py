@@ -5,7 +5,7 @@ A scenario's result is computed on demand from the approved data and the setting
 the acting user explicitly; they flush, the edge commits.
 """
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from app.city_index.breakdowns import SECTORS, sector_totals
 from app.city_index.index import month_inputs
 from app.city_index.periods import latest_complete_month
 from app.city_index.settings import settings_in_force
+from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
@@ -30,18 +31,10 @@ from .models import SCENARIO_KINDS, Scenario
 # --- parameters ---------------------------------------------------------------------------------------------
 
 def _number(data, key, required=True, positive=False):
-    raw = (data.get(key) or "").strip().replace(",", "")
-    if not raw:
-        if required:
-            raise ServiceError(_("Enter a number."), field=key)
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ServiceError(_("Enter a number, e.g. 1250.5."), field=key) from None
-    if not value.is_finite() or value < 0 or (positive and value == 0):
-        raise ServiceError(_("Enter a number above zero.") if positive else _("Enter zero or more."), field=key)
-    return str(value)
+    value = parse_decimal(data.get(key), key, required=required, minimum=Decimal(0), positive=positive,
+                          missing=_("Enter a number."),
+                          too_small=_("Enter a number above zero.") if positive else _("Enter zero or more."))
+    return None if value is None else str(value)
 
 
 def default_month() -> str:

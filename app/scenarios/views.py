@@ -3,7 +3,7 @@
 City-wide, the authority's: authority users read them, the regulator and the platform admin create and delete
 them; enterprise users get 403. The parameters, the result and the writes are in services.py.
 """
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
 from app.city_data.defaults import SUB_INDICES
 from app.city_index.breakdowns import SECTORS
 from app.core.forms import apply_error
+from app.core.numbers import tonnes
 from app.core.service_error import ServiceError
 from app.extensions import db
 from app.filings.calculations import load_library
@@ -43,9 +44,7 @@ def _helpers():
 
 
 def _num(value, places: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(value):,.{places}f}"
+    return tonnes(value, places, ROUND_HALF_EVEN)  # these pages have always rounded ties to even
 
 
 @bp.get("/")

@@ -6,7 +6,6 @@ inside the caller's `acting_on(filing.org_id)`.
 import hashlib
 import json
 from datetime import datetime
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,6 +16,7 @@ from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.audit.services import record
 from app.core.canonical import canonical
 from app.core import serials
+from app.core.numbers import plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -71,10 +71,7 @@ def set_may_sign(actor, user, allowed: bool, now: datetime | None = None) -> Non
 
 def _d(value) -> str | None:
     """A decimal as a plain string without exponent or trailing zeros, the same on every database."""
-    if value is None:
-        return None
-    text = format(Decimal(value).normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    return None if value is None else plain(value)
 
 
 def _user(user) -> dict:

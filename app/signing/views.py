@@ -3,8 +3,6 @@
 Another tenant's copy is a 404 (the gate); inside the enterprise only the signer and its admins read it,
 on the authority's side the regulator and the platform admin.
 """
-from decimal import Decimal
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +12,7 @@ from app.accounts.models import User
 from app.accounts.roles import ADMINISTER_ENTERPRISE, SIGN, SIGNED_IN, requires
 from app.core.edge import roll_back
 from app.core.forms import apply_error
+from app.core.numbers import to_decimal
 from app.core.service_error import ServiceError
 from app.extensions import db, limiter
 from app.filings import plausibility, workflow
@@ -32,10 +31,8 @@ from app.tenancy import acting_on, get_or_404
 bp = Blueprint("signing", __name__, template_folder="templates")
 
 
-@bp.app_template_filter("as_decimal")
-def as_decimal(text):
-    """A copy of record keeps decimals as strings; the page rounds them like any other figure."""
-    return None if text is None else Decimal(text)
+# A copy of record keeps decimals as strings; the page rounds them like any other figure.
+bp.add_app_template_filter(to_decimal, "as_decimal")
 
 
 def _copy_or_404(copy_id: int) -> CopyOfRecord:

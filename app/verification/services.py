@@ -6,7 +6,7 @@ body's verifiers raise findings and issue the opinion, the enterprise answers fi
 across organisations go through the tenancy gate: the verifier's reach is app.tenancy.VERIFIABLE.
 """
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from app.accounting.models import EmissionSource
 from app.accounts.models import User
 from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, REGULATOR, VERIFIER
 from app.audit.services import record
+from app.core.numbers import parse_decimal, tonnes
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -166,21 +167,6 @@ def assess(engagement: Engagement, annual_total: Decimal | None = None) -> mater
                               large_threshold_t=get_setting("materiality_large_threshold_tco2e"))
 
 
-def _decimal(value, field: str, required: bool = True) -> Decimal | None:
-    text = str(value if value is not None else "").strip().replace(",", "")
-    if not text:
-        if required:
-            raise ServiceError(_l("Enter an amount in tCO2e."), field=field)
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ServiceError(_l("Enter a number, e.g. 1250.5."), field=field) from None
-    if not number.is_finite():
-        raise ServiceError(_l("Enter a number, e.g. 1250.5."), field=field)
-    return number
-
-
 def _in_progress(engagement: Engagement) -> None:
     if not engagement.active or engagement.status != IN_PROGRESS:
         raise ServiceError(_l("This engagement is not in progress."))
@@ -201,7 +187,8 @@ def raise_finding(actor, engagement: Engagement, data: dict, now: datetime | Non
     severity = data.get("severity")
     if severity not in SEVERITIES:
         raise ServiceError(_l("Choose the severity."), field="severity")
-    amount = _decimal(data.get("amount_tco2e"), "amount_tco2e", required=severity == MISSTATEMENT)
+    amount = parse_decimal(data.get("amount_tco2e"), "amount_tco2e", required=severity == MISSTATEMENT,
+                           missing=_l("Enter an amount in tCO2e."))
     if severity == MISSTATEMENT and amount == 0:
         raise ServiceError(_l("A misstatement has an amount other than zero."), field="amount_tco2e")
     source_id = data.get("source_id") or None
@@ -264,7 +251,7 @@ def issue_opinion(actor, engagement: Engagement, opinion: str, verified_total, t
     _in_progress(engagement)
     if opinion not in OPINIONS:
         raise ServiceError(_l("Choose the opinion."), field="opinion")
-    total = _decimal(verified_total, "verified_total_tco2e")
+    total = parse_decimal(verified_total, "verified_total_tco2e", missing=_l("Enter an amount in tCO2e."))
     if total < 0:
         raise ServiceError(_l("The verified total cannot be negative."), field="verified_total_tco2e")
     if any(f.status in (OPEN, ANSWERED) for f in engagement.findings) and opinion != NOT_VERIFIED:
@@ -328,7 +315,7 @@ def send_back(actor, engagement: Engagement, comment: str, now: datetime | None 
 # ------------------------------------------------------------------------------------------ notifications
 
 def _t(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.001')):,}"
+    return tonnes(value, rounding=ROUND_HALF_EVEN)  # notices have always rounded ties to even
 
 
 def _notify(org_id: int, roles: tuple, kind: str, engagement: Engagement, now: datetime) -> None:

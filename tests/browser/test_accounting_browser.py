@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.accounting.engine import display
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
+from app.core.numbers import rounded
 from app.filings import services as filing_services
 from app.filings.models import Calculation
 from app.settings.services import all_settings
@@ -34,7 +34,7 @@ ENTERPRISE = "锦湾示范化工有限公司"
 
 def tonnes(value: Decimal, places: int = 3) -> str:
     """As the pages show tonnes: rounded half up, thousands separated (the `t` template filter)."""
-    return f"{display(value, places):,}"
+    return f"{rounded(value, places):,}"
 
 
 def nav(page, href: str):

@@ -19,10 +19,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.accounting.engine import display
 from app.assets.models import AssetEntry
 from app.benchmarking import services as benchmarking
 from app.benchmarking.stats import OK
+from app.core.numbers import rounded
 from tests.browser.helpers import field, field_error, screenshot, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
 from tests.test_assets import YEAR as ASSET_YEAR
@@ -37,7 +37,7 @@ from tests.test_benchmarking import YEAR as BENCHMARK_YEAR
 
 def tonnes(value, places: int = 0) -> str:
     """As the pages show tonnes (the `t` filter): rounded half up, thousands separated."""
-    return f"{display(Decimal(value), places):,}"
+    return f"{rounded(Decimal(value), places):,}"
 
 
 def statistic(value) -> str:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from app.accounting.engine import display
+from app.core.numbers import rounded
 from app.city_index.breakdowns import division_totals
 from app.city_index.index import city_index
 from app.city_index.periods import latest_complete_month
@@ -29,7 +29,7 @@ MONTH_VALUE = f"{YEAR}-{MONTH:02d}"
 
 def shown(value, places: int = 2) -> str:
     """As the `t` template filter shows a figure: rounded half up, thousands separated."""
-    return "—" if value is None else f"{display(value, places):,}"
+    return "—" if value is None else f"{rounded(value, places):,}"
 
 
 def nav(page, href: str):

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.accounting.engine import display
+from app.core.numbers import rounded
 from app.filings import views as filing_views
 from app.filings.models import Evidence, Filing, ReviewComment
 from app.footprint.services import effective_filings
@@ -44,7 +44,7 @@ INVOICE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 
 
 def tonnes(value: Decimal) -> str:
     """As the pages show tonnes (the `t` filter)."""
-    return f"{display(value, 3):,}"
+    return f"{rounded(value, 3):,}"
 
 
 def close(a: Decimal, b: Decimal) -> bool:

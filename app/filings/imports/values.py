@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.numbers import to_decimal
 from app.filings.imports.problems import CellError
 
 LARGEST_NUMBER = Decimal(10) ** 17      # quantities are stored with 24 digits, 6 after the point
@@ -57,7 +58,7 @@ def parse_number(value, percent: bool = False) -> Decimal:
         if not text or not _NUMBER.fullmatch(text) or not re.search(r"\d", text):
             raise CellError(_l("'%(value)s' is not a number.", value=shown(value)))
         try:
-            number = Decimal(text.replace(",", "")) * scale
+            number = to_decimal(text) * scale
         except InvalidOperation:
             raise CellError(_l("'%(value)s' is not a number.", value=shown(value))) from None
     if not number.is_finite():
