@@ -378,3 +378,30 @@ def test_enterprise_a_cannot_reach_b_objects(client, db, make_org, make_user, ad
 def test_nav_links_the_register_for_enterprise_users(client, org, make_user):
     login(client, make_user(org, "energy_manager"))
     assert 'href="/register/"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_filed_source_keeps_its_category_and_material(db, org, admin, source):
+    """The register asks through a signal (accounting.signals.source_in_use) and filings answer: a filed month
+    is recalculated from the source's material, so it can no longer change; its name still can."""
+    from app.core.service_error import ServiceError
+    from app.filings.models import Filing, FilingLine
+
+    changed = _source_data(source.facility, material="natural_gas", activity_unit="10^4 Nm3")
+    filing = Filing(org_id=org.id, period=date(2026, 3, 1))
+    db.session.add(filing)
+    db.session.flush()
+    db.session.add(FilingLine(org_id=org.id, filing_id=filing.id, source_id=source.id, quantity=1, unit="t"))
+    db.session.flush()
+    with pytest.raises(ServiceError) as refused:
+        services.update_source(admin, org, source, changed)
+    assert refused.value.field == "material"
+    services.update_source(admin, org, source, _source_data(source.facility, name="2号锅炉（改）"))
+    assert source.name == "2号锅炉（改）"
+    db.session.rollback()
+
+
+def test_an_unfiled_source_may_change_its_material(db, org, admin, source):
+    services.update_source(admin, org, source, _source_data(source.facility, material="natural_gas",
+                                                            activity_unit="10^4 Nm3"))
+    assert source.material == "natural_gas"
+    db.session.rollback()
