@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.accounts.roles import READ_CITY, SIGNED_IN, requires
 from app.benchmarking import services
-from app.core.types import utcnow
+from app.core.types import city_today
 from app.footprint.services import years_with_filings
 from app.organisations.industries import industry_code_error, normalise
 
@@ -40,7 +40,7 @@ def significant(value) -> str:
 
 
 def _year(default: int | None) -> int:
-    default = default or utcnow().year
+    default = default or city_today().year
     year = request.args.get("year", default, type=int)
     return year if 2000 <= year <= 2100 else default
 

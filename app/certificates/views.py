@@ -18,6 +18,7 @@ from app.certificates.forms import IssueForm, RevokeForm, VerifyUploadForm
 from app.certificates.models import REVOKED, Certificate
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
+from app.core.types import city_today
 from app.extensions import db, limiter
 from app.i18n import localised
 from app.organisations.models import ENTERPRISE, Organisation
@@ -70,7 +71,7 @@ def _enterprises():
 @requires(CERTIFY)
 @csrf_checked_by_form
 def issue():
-    form = IssueForm(year=request.args.get("year", date.today().year - 1, type=int))
+    form = IssueForm(year=request.args.get("year", city_today().year - 1, type=int))
     form.org_id.choices = [SelectChoice(o.id, localised(o.name, o.name_en)) for o in _enterprises()]
     if form.validate_on_submit():
         org = get_or_404(Organisation, form.org_id.data)

@@ -1,5 +1,4 @@
 """The factor library: every signed-in user reads it (with citations); the regulator publishes new versions."""
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from app.accounting.models import EmissionFactor
 from app.accounts.roles import ADMINISTER_CITY, SIGNED_IN, can, requires
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
+from app.core.types import city_today
 from app.factors import services
 from app.factors.forms import GridYearForm, publish_form
 from app.i18n import localised
@@ -92,7 +92,7 @@ def publish(factor_id: int):
 @requires(ADMINISTER_CITY)
 def publish_grid_year():
     latest = services.latest_grid_year()
-    form = GridYearForm(data={"data_year": latest + 1} if latest else {"data_year": date.today().year - 2})
+    form = GridYearForm(data={"data_year": latest + 1} if latest else {"data_year": city_today().year - 2})
     form.series.choices = [SelectChoice(code, services.series_label(code)) for code in GRID_SERIES]
     if form.validate_on_submit():
         try:

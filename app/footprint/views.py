@@ -21,7 +21,7 @@ from app.accounts.forms import ConfirmForm
 from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, RECALCULATE, REVIEW, SIGNED_IN, can, requires
 from app.core.edge import roll_back
 from app.core.numbers import tonnes
-from app.core.types import utcnow
+from app.core.types import city_today
 from app.factors.services import kind_label, series_label
 from app.filings import calculations
 from app.filings.labels import status_label
@@ -45,7 +45,7 @@ def _labels():
 
 def _year(org_id: int) -> int:
     years = years_with_filings(org_id)
-    default = years[0] if years else utcnow().year
+    default = years[0] if years else city_today().year
     year = request.args.get("year", default, type=int)
     return year if 2000 <= year <= 2100 else default
 
