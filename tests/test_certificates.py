@@ -1,7 +1,7 @@
 """Emission certificates: the certified statement, the PDF (text, QR code, digest), verification and access."""
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,34 +16,18 @@ from app.core.service_error import ServiceError
 from app.filings import services, workflow
 from app.filings.models import Filing
 from app.settings.services import set_setting
-from app.tenancy import acting_on, scope_of
+from app.tenancy import scope_of
 from tests.conftest import login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
-
-YEAR = 2022
-NOW = datetime(YEAR + 1, 1, 20, 2, 0, tzinfo=timezone.utc)
-START, END = date(YEAR, 1, 1), date(YEAR, 12, 1)
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-def approve_year(app, db, plant, regulator, months=range(1, 13)):  # noqa: F811
-    return [file_month(app, db, plant, date(YEAR, m, 1), approve_by=regulator, now=NOW) for m in months]
-
-
-def issue(app, db, regulator, org, start=START, end=END):
-    with app.test_request_context(), scope_of(regulator), acting_on(org.id):
-        cert = certs.issue(regulator, org, start, end, now=NOW)
-        db.session.commit()
-        return cert.id
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+from tests.helpers.certificates import (
+    END,
+    NOW,
+    START,
+    YEAR,
+    approve_year,
+    issue,
+    pdf_text,
+)
+from tests.helpers.filings import file_month
 
 
 def decode_qr(data: bytes) -> list[str]:

@@ -1,7 +1,6 @@
 """The inbox: notifications of returned and approved filings, marking them read, computed reminders."""
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from flask import url_for
 from sqlalchemy import select
 
@@ -10,18 +9,7 @@ from app.filings.models import Filing
 from app.notifications import services as inbox
 from app.notifications.models import Notification
 from tests.conftest import login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-@pytest.fixture
-def energy_manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+from tests.helpers.filings import file_month
 
 
 def _return(app, db, filing_id, regulator, comment="请核对天然气用量"):

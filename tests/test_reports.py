@@ -13,9 +13,8 @@ from app.report_jobs.models import ReportJob
 from reports import city_report as city_pdf
 from reports import enterprise_report as enterprise_pdf
 from tests.conftest import login, post
-from tests.test_certificates import NOW, YEAR, approve_year, regulator  # noqa: F401  (fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
+from tests.helpers.certificates import NOW, YEAR, approve_year
+from tests.helpers.filings import file_month
 
 
 def text(data: bytes) -> str:

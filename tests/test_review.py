@@ -1,7 +1,6 @@
 """The regulator's review: the queue and its filters, overdue months, the review page, approve and return."""
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from app.accounting.engine import display
@@ -11,40 +10,7 @@ from app.filings.models import Evidence, Filing, ReviewComment
 from app.notifications.models import Notification
 from app.review import services as review_services
 from tests.conftest import csrf_token, login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-
-JUNE = date(2022, 6, 1)
-NOW = datetime(2022, 7, 8, 2, 0, tzinfo=timezone.utc)
-EXAMPLE_7 = {"gas": "38", "diesel": "15.5", "power": "2350.4", "heat": "4200"}
-
-
-def file_month(app, db, plant, period=JUNE, amounts=None, submit=True, explanations=None, approve_by=None,  # noqa: F811
-               now=NOW):
-    """A month filed through the services (and submitted, and approved), committed; returns its id."""
-    s = plant["sources"]
-    amounts = {**EXAMPLE_7, **(amounts or {})}
-    with app.test_request_context():
-        filing = services.open_filing(plant["admin"], plant["org"], period)
-        services.set_activity(plant["admin"], filing,
-                              [{"source_id": s[key].id, "quantity": q, "unit": s[key].activity_unit}
-                               for key, q in amounts.items()],
-                              [{"product_id": plant["product"].id, "quantity": "1000"}], "5000")
-        if submit:
-            workflow.submit(plant["admin"], filing, explanations, now=now)
-        if approve_by is not None:
-            workflow.approve(approve_by, filing, now=now)
-        db.session.commit()
-        return filing.id
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-@pytest.fixture
-def energy_manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+from tests.helpers.filings import JUNE, NOW, file_month
 
 
 def _rows(page: str) -> str:

@@ -8,8 +8,7 @@ import pytest
 from app.certificates import services as certs
 from app.certificates.models import Certificate
 from app.tenancy import acting_on, scope_of
-from tests.test_certificates import approve_year, issue, regulator  # noqa: F401  (the fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.certificates import approve_year, issue
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
 """Copies of record through the API: the month's receipts, and each copy byte for byte, for those who may read it."""
 import hashlib
 
-from tests.api.conftest import MONTH, example_body, manager, regulator  # noqa: F401  (fixtures)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.api import MONTH, example_body
 
 
 def _submit(client, headers, plant):  # noqa: F811

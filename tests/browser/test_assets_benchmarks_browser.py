@@ -25,14 +25,10 @@ from app.benchmarking import services as benchmarking
 from app.benchmarking.stats import OK
 from tests.browser.helpers import field, field_error, screenshot, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_assets import YEAR as ASSET_YEAR
-from tests.test_assets import (
-    _record,
-    _ten_thousand_tonnes,
-    firm,  # noqa: F401  (the fixture)
-)
-from tests.test_benchmarking import PEERS, cement, enterprise  # noqa: F401  (the fixtures)
-from tests.test_benchmarking import YEAR as BENCHMARK_YEAR
+from tests.helpers.assets import YEAR as ASSET_YEAR
+from tests.helpers.assets import record, ten_thousand_tonnes
+from tests.helpers.benchmarks import PEERS
+from tests.helpers.benchmarks import YEAR as BENCHMARK_YEAR
 
 
 def tonnes(value, places: int = 0) -> str:
@@ -85,9 +81,9 @@ def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open
     org, admin, regulator = firm["org"], firm["admin"], firm["regulator"]
     # Twelve approved months whose covered scope 1 + 2 − exported are exactly 10,000 t (see tests/test_assets.py),
     # and the regulator's preliminary allocation of 8,000 allowances for 2025.
-    _ten_thousand_tonnes(db, firm)
+    ten_thousand_tonnes(db, firm)
     with app.test_request_context():
-        _record(firm, "allocation", actor=regulator, quantity="8000", compliance_year=ASSET_YEAR,
+        record(firm, "allocation", actor=regulator, quantity="8000", compliance_year=ASSET_YEAR,
                 trade_date=date(ASSET_YEAR, 3, 1), reason="锦环发〔2025〕7号 配额预分配")
         db.session.commit()
 

@@ -21,7 +21,6 @@ from app.scenarios.services import evaluate
 from app.footprint.services import footprint
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, approved months)
 
 YEAR, MONTH = 2025, 6
 MONTH_VALUE = f"{YEAR}-{MONTH:02d}"

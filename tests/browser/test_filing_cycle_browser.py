@@ -27,7 +27,6 @@ from app.footprint.services import effective_filings
 from app.notifications.models import Notification
 from tests.browser.helpers import field, screenshot, sign_in_ok, zh
 from tests.conftest import PASSWORD
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
 
 JUNE, MONTH = date(2022, 6, 1), "2022-06"
 TODAY = date(2022, 7, 8)  # the month has ended and is not yet due (15 July)
