@@ -329,6 +329,7 @@ def city(db, make_org, authority):
     # An approved amendment of 2025-03: revision 2 counts, not revision 1 (which approving it stamps superseded).
     filed_month(power, date(2025, 3, 1), "2000", "0", revision=2, product=unit, output="1000")
     db.session.execute(update(Filing).where(Filing.org_id == power.id, Filing.period == date(2025, 3, 1),
-                                            Filing.revision == 1).values(superseded_at=datetime(2025, 4, 20, tzinfo=timezone.utc)))
+                                            Filing.revision == 1)
+                       .values(superseded_at=datetime(2025, 4, 20, tzinfo=timezone.utc)))
     db.session.commit()
     return {"steel": steel, "power": power, "logistics": logistics, "product": unit}

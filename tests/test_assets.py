@@ -186,7 +186,7 @@ def test_position_with_a_surplus_and_a_surrender(app, db, firm):
         assert capped.balance_cny == Decimal(24_000)
 
 
-def test_only_approved_months_count(app, db, plant, authority, make_user):  # noqa: F811
+def test_only_approved_months_count(app, db, plant, authority, make_user):
     regulator = make_user(authority, "regulator")
     with app.test_request_context():
         june = draft_month(plant)

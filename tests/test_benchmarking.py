@@ -17,8 +17,6 @@ from tests.conftest import login
 from tests.helpers.benchmarks import OWN, PEERS, YEAR, add_month
 from tests.helpers.filings import file_month
 
-# Intensities per 10^4 CNY (tCO2e per month / 1,000): awkward numbers, so that a leaked one would be recognisable.
-
 
 def _intensities(tco2e: str) -> dict:
     t = D(tco2e)
@@ -151,7 +149,7 @@ def test_the_latest_approved_revision_counts_as_in_the_footprint(app, db, make_f
     assert (value.own_value, value.own_months) == (D(5400) / 7000, 7)
 
 
-def test_months_filed_through_the_workflow_count(app, db, plant, regulator):  # noqa: F811
+def test_months_filed_through_the_workflow_count(app, db, plant, regulator):
     """The real filing path (services, submit, approve) feeds the benchmark, and agrees with the footprint."""
     now = datetime(2022, 7, 8, 2, 0, tzinfo=UTC)
     for month in range(1, 7):

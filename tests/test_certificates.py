@@ -55,7 +55,7 @@ def alter_figure(data: bytes, old: str, new: str) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ issuing
 
-def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, plant, regulator):  # noqa: F811
+def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, plant, regulator):
     ids = approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
     calcs = [db.session.get(Filing, i).current_calculation for i in ids]
@@ -84,7 +84,7 @@ def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, pla
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.issued")) is not None
 
 
-def test_issue_refuses_a_period_with_a_month_not_approved(app, db, plant, regulator):  # noqa: F811
+def test_issue_refuses_a_period_with_a_month_not_approved(app, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=range(1, 12))
     file_month(app, db, plant, date(YEAR, 12, 1), now=NOW)  # submitted, not approved
     with app.test_request_context(), scope_of(regulator), pytest.raises(ServiceError, match="2022-12"):
@@ -109,7 +109,7 @@ def test_serials_are_random_with_a_check_character():
 
 # ----------------------------------------------------------------------------------------- verification
 
-def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regulator):  # noqa: F811
+def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
     page = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regula
     assert certs.verify_pdf(b"not a pdf").outcome == "unreadable"
 
 
-def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):  # noqa: F811
+def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert_id = issue(app, db, regulator, plant["org"])
     with app.test_request_context(), scope_of(plant["admin"]):
@@ -154,7 +154,7 @@ def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regula
     assert certs.verify_pdf(cert.pdf).status == "superseded"
 
 
-def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator):  # noqa: F811
+def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert_id = issue(app, db, regulator, plant["org"])
     login(client, regulator)
@@ -169,7 +169,7 @@ def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator)
     assert 'data-status="revoked"' in page and "数据造假" in page
 
 
-def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regulator):  # noqa: F811
+def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regulator):
     with app.test_request_context():
         set_setting(regulator, "certificate_auto_issue", "annual")
         db.session.commit()
@@ -182,7 +182,7 @@ def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regul
 
 # ------------------------------------------------------------------------------------------------- access
 
-def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db, plant, regulator, make_org,  # noqa: F811
+def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db, plant, regulator, make_org,
                                                                  make_user):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
@@ -205,7 +205,7 @@ def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db
     assert "醋酸" not in public  # the product is not on the certificate
 
 
-def test_regulator_issue_page_refuses_with_a_message(app, client, db, plant, regulator):  # noqa: F811
+def test_regulator_issue_page_refuses_with_a_message(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=range(1, 12))
     login(client, regulator)
     data = {"org_id": plant["org"].id, "year": YEAR, "first_month": 1, "last_month": 12}

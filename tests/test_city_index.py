@@ -20,7 +20,6 @@ from app.filings.models import SUBMITTED
 from tests.helpers.city import SETTINGS, filed_month, month_starts
 
 D = Decimal
-# The worked example's path (reference/city-index.md).
 
 
 def test_r12_inputs_by_hand(db, city):

@@ -27,7 +27,7 @@ def evidence_dir(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def filing_id(app, db, plant):  # noqa: F811
+def filing_id(app, db, plant):
     return file_with_status(app, db, plant)
 
 
@@ -56,7 +56,7 @@ def _xlsx() -> bytes:
     (JPG, "meter.jpeg", "image/jpeg"),
     (_xlsx(), "化验报告.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 ])
-def test_accepted_files_are_stored_under_their_digest(client, db, plant, manager, filing_id, evidence_dir,  # noqa: F811
+def test_accepted_files_are_stored_under_their_digest(client, db, plant, manager, filing_id, evidence_dir,
                                                       data, name, content_type):
     login(client, manager)
     gas = plant["sources"]["gas"]
@@ -128,7 +128,7 @@ def test_a_source_of_another_enterprise_is_refused(app, client, db, manager, fil
     assert db.session.scalar(select(func.count(Evidence.id))) == 0
 
 
-def test_download_by_the_regulator_is_allowed_and_audited(app, client, db, plant, manager, filing_id,  # noqa: F811
+def test_download_by_the_regulator_is_allowed_and_audited(app, client, db, plant, manager, filing_id,
                                                           authority, make_user, make_org):
     login(client, manager)
     assert _upload(client, filing_id, PDF, "六月天然气发票.pdf").status_code == 302
@@ -175,7 +175,7 @@ def test_bytes_are_stored_once_per_digest(app, client, db, manager, filing_id, e
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "evidence.removed")) == 2
 
 
-def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_dir, make_org):  # noqa: F811
+def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_dir, make_org):
     digest = evidence_service.store_bytes(PDF)
     other = make_org(name="乙企业")
     with app.test_request_context():
@@ -195,7 +195,7 @@ def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_
     assert _stored_files(evidence_dir) == [digest]
 
 
-def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, evidence_dir):  # noqa: F811
+def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, evidence_dir):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     assert _upload(client, filing_id, PDF, "a.pdf").status_code == 302
@@ -213,7 +213,7 @@ def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, ev
     assert response.status_code == 302 and db.session.scalar(select(func.count(Evidence.id))) == 1
 
 
-def test_viewer_cannot_upload_or_remove(app, client, db, plant, manager, filing_id, make_user):  # noqa: F811
+def test_viewer_cannot_upload_or_remove(app, client, db, plant, manager, filing_id, make_user):
     login(client, manager)
     assert _upload(client, filing_id, PDF, "a.pdf").status_code == 302
     item_id = db.session.scalar(select(Evidence.id))

@@ -20,7 +20,7 @@ from tests.helpers.filings import (
 )
 
 
-def _form(plant, amounts=None, production="1000", output="5000"):  # noqa: F811
+def _form(plant, amounts=None, production="1000", output="5000"):
     """The filing form's fields for worked example 7 (or other amounts; None leaves a source blank)."""
     s = plant["sources"]
     amounts = {**EXAMPLE_7, **(amounts or {})}
@@ -33,7 +33,7 @@ def _form(plant, amounts=None, production="1000", output="5000"):  # noqa: F811
     return data
 
 
-def _open(client, plant, period=JUNE):  # noqa: F811
+def _open(client, plant, period=JUNE):
     response = post(client, "/filings/open", {"period": f"{period:%Y-%m}"}, token_from="/filings/")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     filing_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -47,7 +47,7 @@ def _post_form(client, filing_id, data, page=None):
 
 # --- the months ------------------------------------------------------------------------------------
 
-def test_months_page_lists_status_due_date_and_total(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_months_page_lists_status_due_date_and_total(app, client, db, plant, manager, regulator):
     today = date.today()
     this_month = today.replace(day=1)
     last = workflow.add_months(this_month, -1)
@@ -69,7 +69,7 @@ def test_months_page_lists_status_due_date_and_total(app, client, db, plant, man
     assert client_for(app, regulator).get("/filings/").status_code == 302
 
 
-def test_a_future_month_cannot_be_opened(client, plant, manager):  # noqa: F811
+def test_a_future_month_cannot_be_opened(client, plant, manager):
     login(client, manager)
     future = workflow.add_months(date.today().replace(day=1), 1)
     response = client.post("/filings/open", data={"period": f"{future:%Y-%m}", "csrf_token": csrf_token(client, "/filings/")}, follow_redirects=True)
@@ -77,7 +77,7 @@ def test_a_future_month_cannot_be_opened(client, plant, manager):  # noqa: F811
     assert post(client, "/filings/open", {"period": "2022-13"}, token_from="/filings/").status_code == 302
 
 
-def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):  # noqa: F811
+def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):
     viewer = make_user(plant["org"], "viewer")
     login(client, viewer)
     assert client.get("/filings/").status_code == 200
@@ -87,7 +87,7 @@ def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):  # 
 
 # --- filling in a month ------------------------------------------------------------------------------
 
-def test_fill_and_save_a_draft(client, db, plant, manager):  # noqa: F811
+def test_fill_and_save_a_draft(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_fill_and_save_a_draft(client, db, plant, manager):  # noqa: F811
     assert "2,592.843" in page and 'value="38"' in page
 
 
-def test_a_saved_month_is_saved_again(client, db, plant, manager):  # noqa: F811
+def test_a_saved_month_is_saved_again(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     assert _post_form(client, filing_id, _form(plant)).status_code == 302
@@ -120,14 +120,14 @@ def test_a_saved_month_is_saved_again(client, db, plant, manager):  # noqa: F811
     assert len(filing.calculations) == 1 and filing.current_calculation.total_tco2e > Decimal("2592.843")
 
 
-def test_a_blank_quantity_is_not_saved(client, db, plant, manager):  # noqa: F811
+def test_a_blank_quantity_is_not_saved(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     assert _post_form(client, filing_id, _form(plant, {"heat": None})).status_code == 302
     assert len(db.session.get(Filing, filing_id).lines) == 3
 
 
-def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, manager):  # noqa: F811
+def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     s = plant["sources"]
@@ -145,7 +145,7 @@ def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, ma
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):  # noqa: F811
+def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     power = plant["sources"]["power"]
@@ -155,7 +155,7 @@ def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):  
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, manager):  # noqa: F811
+def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)  # the form is opened...
@@ -180,7 +180,7 @@ def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, 
     assert len(db.session.get(Filing, filing_id).lines) == 4
 
 
-def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, plant, manager,  # noqa: F811
+def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, plant, manager,
                                                               monkeypatch):
     login(client, manager)
     filing_id = _open(client, plant)
@@ -200,7 +200,7 @@ def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, pl
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_stale_csrf_token_keeps_the_entries(client, plant, manager):  # noqa: F811
+def test_stale_csrf_token_keeps_the_entries(client, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -211,7 +211,7 @@ def test_stale_csrf_token_keeps_the_entries(client, plant, manager):  # noqa: F8
 
 # --- the live preview -------------------------------------------------------------------------------
 
-def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant, manager):  # noqa: F811
+def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -232,7 +232,7 @@ def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant,
     assert client.post(f"/filings/{filing_id}/preview", data=_form(plant)).status_code == 400  # no CSRF token
 
 
-def test_preview_and_the_form_without_javascript(client, plant, manager):  # noqa: F811
+def test_preview_and_the_form_without_javascript(client, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -242,7 +242,7 @@ def test_preview_and_the_form_without_javascript(client, plant, manager):  # noq
 
 # --- who may edit -----------------------------------------------------------------------------------
 
-def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_user, regulator):  # noqa: F811
+def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_user, regulator):
     filing_id = file_with_status(app, db, plant)
     for user in (make_user(plant["org"], "viewer"), regulator):
         client = client_for(app, user)
@@ -258,7 +258,7 @@ def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_
     assert db.session.get(Filing, filing_id).lines[0].quantity == Decimal(38)
 
 
-def test_another_enterprise_gets_404(app, client, db, plant, make_org, make_user):  # noqa: F811
+def test_another_enterprise_gets_404(app, client, db, plant, make_org, make_user):
     filing_id = file_with_status(app, db, plant)
     with app.test_request_context():
         db.session.add(Evidence(org_id=plant["org"].id, filing_id=filing_id, filename="发票.pdf",
@@ -286,7 +286,7 @@ def _submit_page(client, filing_id):
     return response.get_data(as_text=True)
 
 
-def test_submit_a_plausible_month(app, client, db, plant, manager):  # noqa: F811
+def test_submit_a_plausible_month(app, client, db, plant, manager):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     page = _submit_page(client, filing_id)
@@ -299,7 +299,7 @@ def test_submit_a_plausible_month(app, client, db, plant, manager):  # noqa: F81
     assert 'data-testid="activity-read-only"' in page  # submitted: read only
 
 
-def test_a_warning_needs_an_explanation(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_a_warning_needs_an_explanation(app, client, db, plant, manager, regulator):
     file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
     filing_id = file_with_status(app, db, plant, amounts={"gas": "80"})  # more than double May's 38
     gas = plant["sources"]["gas"]
@@ -319,7 +319,7 @@ def test_a_warning_needs_an_explanation(app, client, db, plant, manager, regulat
     assert filing.status == "submitted" and filing.explanations == {key: "六月新增一条生产线"}
 
 
-def test_a_refused_submission_keeps_the_explanations(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_a_refused_submission_keeps_the_explanations(app, client, db, plant, manager, regulator):
     file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
     filing_id = file_with_status(app, db, plant, amounts={"gas": "80", "diesel": "100"})
     s = plant["sources"]
@@ -331,7 +331,7 @@ def test_a_refused_submission_keeps_the_explanations(app, client, db, plant, man
     assert db.session.get(Filing, filing_id).status == "draft"
 
 
-def test_a_missing_source_blocks_submission(app, client, db, plant, manager):  # noqa: F811
+def test_a_missing_source_blocks_submission(app, client, db, plant, manager):
     filing_id = file_with_status(app, db, plant, amounts={"heat": None})
     login(client, manager)
     page = _submit_page(client, filing_id)
@@ -343,7 +343,7 @@ def test_a_missing_source_blocks_submission(app, client, db, plant, manager):  #
     assert db.session.get(Filing, filing_id).status == "draft"
 
 
-def test_submit_refuses_a_month_changed_since_the_summary(app, client, db, plant, manager):  # noqa: F811
+def test_submit_refuses_a_month_changed_since_the_summary(app, client, db, plant, manager):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     page = _submit_page(client, filing_id)
@@ -354,7 +354,7 @@ def test_submit_refuses_a_month_changed_since_the_summary(app, client, db, plant
 
 # --- returned, approved and amended months ------------------------------------------------------------
 
-def test_review_comments_show_beside_their_line(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_review_comments_show_beside_their_line(app, client, db, plant, manager, regulator):
     filing_id = file_with_status(app, db, plant, status="submitted")
     gas = plant["sources"]["gas"]
     with app.test_request_context():
@@ -369,7 +369,7 @@ def test_review_comments_show_beside_their_line(app, client, db, plant, manager,
     assert db.session.scalar(select(func.count(ReviewComment.id))) == 2
 
 
-def test_amend_an_approved_month(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_amend_an_approved_month(app, client, db, plant, manager, regulator):
     filing_id = file_with_status(app, db, plant, status="approved", regulator=regulator)
     login(client, manager)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -411,7 +411,7 @@ def test_amend_an_approved_month(app, client, db, plant, manager, regulator):  #
     assert 'data-testid="go-amend"' in page
 
 
-def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):  # noqa: F811
+def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):
     filing_id = file_with_status(app, db, plant, status="approved", regulator=regulator)
     login(client, make_user(plant["org"], "viewer"))
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -419,7 +419,7 @@ def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):  # n
     assert client.get(f"/filings/{filing_id}/amend").status_code == 403
 
 
-def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, plant, manager, monkeypatch):  # noqa: F811
+def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, plant, manager, monkeypatch):
     """A double click on "File a month": both requests read "no filing yet" before either committed, so the
     second one's revision 1 hits the unique constraint. It shows the draft the first one created, not a 500."""
     login(client, manager)

@@ -48,7 +48,7 @@ def _pdf_text(data: bytes) -> str:
 # --- the password is the signature ------------------------------------------------------------------
 
 def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client, db, plant, manager,
-                                                                    regulator):  # noqa: F811
+                                                                    regulator):
     file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
     filing_id = file_with_status(app, db, plant, amounts={"gas": "80"})  # a warning to explain
     key = f"change:prev:{plant['sources']['gas'].id}"
@@ -82,7 +82,7 @@ def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client,
                              "role": "energy_manager"}
 
 
-def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, plant, manager):  # noqa: F811
+def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, plant, manager):
     from app.accounts.models import User
 
     filing_id = file_with_status(app, db, plant)
@@ -101,7 +101,7 @@ def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, 
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.account_locked")) is not None
 
 
-def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, manager):  # noqa: F811
+def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, manager):
     from app.accounts.models import User
 
     filing_id = file_with_status(app, db, plant)
@@ -115,7 +115,7 @@ def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, man
 # --- the copy of record ---------------------------------------------------------------------------------
 
 def test_the_copy_of_record_is_canonical_chained_and_never_changes(app, client, db, plant, manager,
-                                                                  regulator):  # noqa: F811
+                                                                  regulator):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     assert _sign(client, filing_id).status_code == 302
@@ -176,7 +176,7 @@ def test_the_copy_of_record_is_canonical_chained_and_never_changes(app, client, 
 
 # --- the receipt ----------------------------------------------------------------------------------------
 
-def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, plant, manager):  # noqa: F811
+def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, plant, manager):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     response = _sign(client, filing_id)
@@ -206,7 +206,7 @@ def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, 
 # --- who may sign -----------------------------------------------------------------------------------------
 
 def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, plant, make_user,
-                                                               token_for):  # noqa: F811
+                                                               token_for):
     staff = make_user(plant["org"], "energy_manager", name="赵能源")
     filing_id = file_with_status(app, db, plant)
     login(client, staff)
@@ -240,7 +240,7 @@ def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, 
     assert other.may_sign is False
 
 
-def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manager, token_for):  # noqa: F811
+def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manager, token_for):
     headers = token_for(manager)
     assert client.put(f"/api/v1/filings/{MONTH}", headers=headers, json=example_body(plant)).status_code in (200, 201)
     response = client.post(f"/api/v1/filings/{MONTH}/submit", headers=headers)
@@ -257,7 +257,7 @@ def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manag
 
 # --- who reads a copy ----------------------------------------------------------------------------------------
 
-def test_who_reads_a_copy_of_record(app, client, db, plant, manager, regulator, make_user, make_org):  # noqa: F811
+def test_who_reads_a_copy_of_record(app, client, db, plant, manager, regulator, make_user, make_org):
     filing_id = file_with_status(app, db, plant)
     login(client, manager)
     _sign(client, filing_id)

@@ -57,7 +57,7 @@ def test_materiality_with_no_misstatements():
 
 
 @pytest.fixture
-def world(app, db, plant, regulator, make_org, make_user):  # noqa: F811
+def world(app, db, plant, regulator, make_org, make_user):
     """Plant (enterprise A) with approved Jan–Mar 2022 and Jan 2021; enterprise B with Jan 2022; a body."""
     ids = [file_month(app, db, plant, date(YEAR, m, 1), approve_by=regulator, now=NOW) for m in (1, 2, 3)]
     old = file_month(app, db, plant, date(YEAR - 1, 1, 1), approve_by=regulator, now=NOW)

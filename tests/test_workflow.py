@@ -14,7 +14,7 @@ from app.footprint.services import effective_filings
 from tests.helpers.filings import EXAMPLE_7, JUNE, NOW, draft_month
 
 
-def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):  # noqa: F811
+def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):
     with app.test_request_context():
         filing = draft_month(plant)
         workflow.submit(plant["admin"], filing, now=NOW)
@@ -40,7 +40,7 @@ def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):  
         db.session.commit()
 
 
-def test_missing_source_blocks_submission(app, db, plant):  # noqa: F811
+def test_missing_source_blocks_submission(app, db, plant):
     with app.test_request_context():
         filing = draft_month(plant, amounts={"heat": None})
         with pytest.raises(ServiceError, match="外购热力"):
@@ -48,7 +48,7 @@ def test_missing_source_blocks_submission(app, db, plant):  # noqa: F811
         assert filing.status == "draft"
 
 
-def test_a_big_change_needs_an_explanation(app, db, plant, regulator):  # noqa: F811
+def test_a_big_change_needs_an_explanation(app, db, plant, regulator):
     with app.test_request_context():
         may = draft_month(plant, period=date(2022, 5, 1))
         workflow.submit(plant["admin"], may, now=NOW)
@@ -63,20 +63,20 @@ def test_a_big_change_needs_an_explanation(app, db, plant, regulator):  # noqa: 
         assert june.explanations == {warning.key: "新增一台燃气锅炉投运"}
 
 
-def test_fuel_without_output_is_a_warning(app, db, plant):  # noqa: F811
+def test_fuel_without_output_is_a_warning(app, db, plant):
     with app.test_request_context():
         filing = draft_month(plant, production="0")
         assert any(f.key == "zero-output" for f in workflow.findings_for(filing, NOW.date()))
 
 
-def test_a_future_month_cannot_be_submitted(app, db, plant):  # noqa: F811
+def test_a_future_month_cannot_be_submitted(app, db, plant):
     with app.test_request_context():
         filing = draft_month(plant)
         with pytest.raises(ServiceError):
             workflow.submit(plant["admin"], filing, now=datetime(2022, 6, 20, tzinfo=timezone.utc))
 
 
-def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, plant, regulator):  # noqa: F811
+def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, plant, regulator):
     with app.test_request_context():
         first = draft_month(plant)
         workflow.submit(plant["admin"], first, now=NOW)
@@ -109,7 +109,7 @@ def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, 
         assert first.current_calculation.total_tco2e == original_total  # the old one stays readable
 
 
-def test_return_needs_a_comment(app, db, plant, regulator):  # noqa: F811
+def test_return_needs_a_comment(app, db, plant, regulator):
     with app.test_request_context():
         filing = draft_month(plant)
         workflow.submit(plant["admin"], filing, now=NOW)
@@ -117,7 +117,7 @@ def test_return_needs_a_comment(app, db, plant, regulator):  # noqa: F811
             workflow.return_filing(regulator, filing, "  ")
 
 
-def test_concurrent_saves_the_second_is_refused(app, db, plant):  # noqa: F811
+def test_concurrent_saves_the_second_is_refused(app, db, plant):
     """Two people load the same draft; the one who saves second gets a StaleDataError, not a silent overwrite."""
     with app.test_request_context():
         filing = draft_month(plant)

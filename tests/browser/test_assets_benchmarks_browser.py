@@ -76,7 +76,7 @@ def newest_entry(db, org_id: int, kind: str) -> AssetEntry:
 
 # --- 1. the ledger -------------------------------------------------------------------------------------
 
-def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open_page, firm,  # noqa: F811
+def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open_page, firm,
                                                                     browser_console):
     org, admin, regulator = firm["org"], firm["admin"], firm["regulator"]
     # Twelve approved months whose covered scope 1 + 2 − exported are exactly 10,000 t (see tests/test_assets.py),
@@ -228,7 +228,7 @@ def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open
 
 # --- 2. peer benchmarks --------------------------------------------------------------------------------
 
-def test_benchmarks_show_group_statistics_and_the_regulator_ranks_by_name(app, db, open_page, cement,  # noqa: F811
+def test_benchmarks_show_group_statistics_and_the_regulator_ranks_by_name(app, db, open_page, cement,
                                                                           make_user, authority, browser_console):
     own = cement["own"]
     others = [*cement["peers"].values(), cement["pending"], cement["short"]]

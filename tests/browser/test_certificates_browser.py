@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 from tests.helpers.certificates import approve_year, issue
 
 
-def test_enterprise_downloads_its_certificate_and_the_public_verifies_it(app, db, plant, regulator, open_page,  # noqa: F811
+def test_enterprise_downloads_its_certificate_and_the_public_verifies_it(app, db, plant, regulator, open_page,
                                                                         tmp_path):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))

@@ -25,7 +25,7 @@ def flash(page, kind="success"):
     return page.locator(f".alert-{kind}")
 
 
-def test_a_verification_year_from_assignment_to_certificate(app, db, plant, regulator, make_user,  # noqa: F811
+def test_a_verification_year_from_assignment_to_certificate(app, db, plant, regulator, make_user,
                                                             open_page):
     approve_year(app, db, plant, regulator)
     with app.test_request_context(), scope_of(regulator), cross_tenant_write():

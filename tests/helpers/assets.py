@@ -1,4 +1,4 @@
-"""The carbon asset ledger of the `firm` fixture: months with given figures, and entries recorded through the services."""
+"""The carbon asset ledger of the `firm` fixture: months with given figures, entries recorded through the services."""
 from datetime import date
 from decimal import Decimal
 
