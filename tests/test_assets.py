@@ -6,82 +6,15 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app.accounting.models import EmissionSource, Facility
 from app.assets import services
 from app.assets.models import AssetEntry
 from app.audit.models import AuditEvent
 from app.core.service_error import ServiceError
 from app.filings import workflow
-from app.filings.models import Calculation, CalculationLine, Filing, FilingLine
 from app.settings.services import set_setting
 from tests.conftest import csrf_token, login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_workflow import JUNE, NOW, _file
-
-YEAR = 2025
-
-
-@pytest.fixture
-def firm(db, make_org, make_user, authority):
-    """A cement works (covered) with its staff, one covered and one uncovered source, and the regulator."""
-    org = make_org(name="锦湾测试水泥有限公司", industry_code="C3011")
-    facility = Facility(org_id=org.id, name="熟料线")
-    db.session.add(facility)
-    db.session.flush()
-    kiln = EmissionSource(org_id=org.id, facility_id=facility.id, name="回转窑燃煤", category="stationary_combustion",
-                          material="raw_coal", activity_unit="t")
-    canteen = EmissionSource(org_id=org.id, facility_id=facility.id, name="食堂燃气", category="stationary_combustion",
-                             material="natural_gas", activity_unit="10^4 Nm3", covered=False)
-    db.session.add_all([kiln, canteen])
-    db.session.commit()
-    return {"org": org, "kiln": kiln, "canteen": canteen,
-            "admin": make_user(org, "enterprise_admin"), "manager": make_user(org, "energy_manager"),
-            "viewer": make_user(org, "viewer"), "regulator": make_user(authority, "regulator")}
-
-
-def _month(db, org, period, lines, status="approved"):
-    """A filed month with a stored calculation whose lines are (source, scope, co2e): the figures as given."""
-    filing = Filing(org_id=org.id, period=period, status=status)
-    db.session.add(filing)
-    db.session.flush()
-    calc = Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
-                       scope1_tco2e=0, scope2_tco2e=0, scope3_tco2e=0, exported_tco2e=0, total_tco2e=0, energy_tce=0)
-    db.session.add(calc)
-    db.session.flush()
-    filing_lines = {}
-    for source, scope, co2e in lines:
-        line = filing_lines.get(source.id)
-        if line is None:
-            line = filing_lines[source.id] = FilingLine(org_id=org.id, filing_id=filing.id, source_id=source.id,
-                                                        quantity=1, unit="t")
-            db.session.add(line)
-            db.session.flush()
-        db.session.add(CalculationLine(org_id=org.id, calculation_id=calc.id, filing_line_id=line.id,
-                                       source_id=source.id, category=source.category, scope=scope, co2_t=co2e,
-                                       ch4_t=0, n2o_t=0, co2e_t=Decimal(co2e), energy_tce=0, trace={}))
-    db.session.commit()
-
-
-def _ten_thousand_tonnes(db, firm):
-    """12 approved months of 2025 whose covered scope 1 + 2 − exported add up to exactly 10,000 t.
-
-    January: kiln 700 (scope 1) + kiln 150 (scope 2) − 50 exported = 800; the uncovered canteen's 999 t and a
-    scope 3 line of 333 t do not count. February–August: 800 each (8 months × 800 = 6,400 with January);
-    September–December: 900 each (4 × 900 = 3,600). 6,400 + 3,600 = 10,000.
-    """
-    kiln, canteen = firm["kiln"], firm["canteen"]
-    _month(db, firm["org"], date(YEAR, 1, 1), [(kiln, "1", "700"), (kiln, "2", "150"), (kiln, "export", "50"),
-                                               (canteen, "1", "999"), (kiln, "3", "333")])
-    for m in range(2, 9):
-        _month(db, firm["org"], date(YEAR, m, 1), [(kiln, "1", "800")])
-    for m in range(9, 13):
-        _month(db, firm["org"], date(YEAR, m, 1), [(kiln, "1", "900")])
-
-
-def _record(firm, kind, actor=None, **data):
-    data.setdefault("trade_date", date(YEAR, 6, 1))
-    data.setdefault("reason", "测试")
-    return services.record_entry(actor or firm["admin"], firm["org"], kind, data)
+from tests.helpers.assets import YEAR, record, ten_thousand_tonnes
+from tests.helpers.filings import JUNE, NOW, draft_month
 
 
 def _count(db, model):
@@ -96,18 +29,18 @@ def _balance(firm, year=YEAR):
 
 def test_a_surrender_beyond_the_balance_is_refused_and_nothing_is_written(app, db, firm):
     with app.test_request_context():
-        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        record(firm, "allocation", quantity="1000", compliance_year=YEAR)
         db.session.commit()
         entries, events = _count(db, AssetEntry), _count(db, AuditEvent)
         with pytest.raises(ServiceError) as refused:
-            _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="1200")
+            record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="1200")
         assert refused.value.field == "quantity"
         assert "1,000" in str(refused.value.message) and "1,200" in str(refused.value.message)
         db.session.rollback()
         assert (_count(db, AssetEntry), _count(db, AuditEvent)) == (entries, events)
         # Allowances of another year are another holding: 2026 has none to give.
         with pytest.raises(ServiceError):
-            _record(firm, "sale", instrument="allowance", compliance_year=YEAR + 1, quantity="1", price="80",
+            record(firm, "sale", instrument="allowance", compliance_year=YEAR + 1, quantity="1", price="80",
                     counterparty="某公司")
         db.session.rollback()
         assert _balance(firm) == Decimal(1000)
@@ -115,7 +48,7 @@ def test_a_surrender_beyond_the_balance_is_refused_and_nothing_is_written(app, d
 
 def test_a_refused_surrender_on_the_page_shows_beside_the_field_and_keeps_what_was_typed(app, db, client, firm):
     with app.test_request_context():
-        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        record(firm, "allocation", quantity="1000", compliance_year=YEAR)
         db.session.commit()
     entries = _count(db, AssetEntry)
     login(client, firm["admin"])
@@ -131,13 +64,13 @@ def test_a_refused_surrender_on_the_page_shows_beside_the_field_and_keeps_what_w
 
 def test_offsets_are_held_per_lot(app, db, firm):
     with app.test_request_context():
-        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-14-2024-0007", vintage="2024",
+        record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-14-2024-0007", vintage="2024",
                 quantity="300")
         with pytest.raises(ServiceError) as refused:  # another vintage of the same project holds nothing
-            _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+            record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
                     project_id="CCER-14-2024-0007", vintage="2023", quantity="1")
         assert refused.value.field == "quantity"
-        _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+        record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
                 project_id="CCER-14-2024-0007", vintage="2024", quantity="300")
         lot = services.Holding("offset", offset_type="CCER", project_id="CCER-14-2024-0007", vintage=2024)
         assert services.holdings(firm["org"].id)[lot] == 0
@@ -147,9 +80,9 @@ def test_offsets_are_held_per_lot(app, db, firm):
 
 def test_a_reversal_restores_the_balance_once(app, db, firm):
     with app.test_request_context():
-        purchase = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500",
+        purchase = record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500",
                            price="80", counterparty="上海环境能源交易所")
-        sale = _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+        sale = record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
                        counterparty="锦湾某公司")
         assert sale.quantity_t == Decimal(-200) and _balance(firm) == Decimal(300)
 
@@ -169,7 +102,7 @@ def test_a_reversal_restores_the_balance_once(app, db, firm):
         assert reason == "成交单号录错"
 
         # Reversing the purchase would take 500 from a holding of 300 once 200 are sold again: refused.
-        _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+        record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
                 counterparty="锦湾某公司")
         with pytest.raises(ServiceError, match="300"):
             services.reverse(firm["admin"], purchase, "wrong year")
@@ -178,7 +111,7 @@ def test_a_reversal_restores_the_balance_once(app, db, firm):
 
 def test_reversing_on_the_page_strikes_the_entry_through(app, db, client, firm):
     with app.test_request_context():
-        entry = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
+        entry = record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
                         counterparty="上海环境能源交易所")
         db.session.commit()
         entry_id = entry.id
@@ -198,15 +131,15 @@ def test_reversing_on_the_page_strikes_the_entry_through(app, db, client, firm):
 # --- the compliance position, worked by hand -----------------------------------------------------------
 
 def test_position_with_a_shortfall(app, db, firm):
-    _ten_thousand_tonnes(db, firm)
+    ten_thousand_tonnes(db, firm)
     with app.test_request_context():
-        _record(firm, "allocation", quantity="9000", compliance_year=YEAR)
-        _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="400", price="80",
+        record(firm, "allocation", quantity="9000", compliance_year=YEAR)
+        record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="400", price="80",
                 counterparty="上海环境能源交易所")
-        _record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
+        record(firm, "sale", instrument="allowance", compliance_year=YEAR, quantity="200", price="90",
                 counterparty="锦湾某公司")
-        _record(firm, "allocation", quantity="5000", compliance_year=YEAR + 1)  # another year: not counted
-        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
+        record(firm, "allocation", quantity="5000", compliance_year=YEAR + 1)  # another year: not counted
+        record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
                 quantity="700")
         position = services.compliance_position(firm["org"], YEAR)
 
@@ -227,10 +160,10 @@ def test_position_with_a_shortfall(app, db, firm):
 
 
 def test_position_with_a_surplus_and_a_surrender(app, db, firm):
-    _ten_thousand_tonnes(db, firm)
+    ten_thousand_tonnes(db, firm)
     with app.test_request_context():
-        _record(firm, "allocation", quantity="10300", compliance_year=YEAR)
-        _record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
+        record(firm, "allocation", quantity="10300", compliance_year=YEAR)
+        record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-01-2024-0003", vintage="2024",
                 quantity="200")
         position = services.compliance_position(firm["org"], YEAR)
         # 10,300 + 200 (under the 500 cap) − 10,000 = +500; no purchases, so no price and no CNY value.
@@ -239,8 +172,8 @@ def test_position_with_a_surplus_and_a_surrender(app, db, firm):
         assert position.outstanding_t == Decimal(10_000)
 
         # Surrendering 9,800 allowances and the 200 offsets settles the year; the position stays the same.
-        _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="9800")
-        _record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
+        record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="9800")
+        record(firm, "surrender", instrument="offset", compliance_year=YEAR, offset_type="CCER",
                 project_id="CCER-01-2024-0003", vintage="2024", quantity="200")
         settled = services.compliance_position(firm["org"], YEAR)
         assert settled.balance_t == Decimal(500) and settled.outstanding_t == 0
@@ -253,13 +186,13 @@ def test_position_with_a_surplus_and_a_surrender(app, db, firm):
         assert capped.balance_cny == Decimal(24_000)
 
 
-def test_only_approved_months_count(app, db, plant, authority, make_user):  # noqa: F811
+def test_only_approved_months_count(app, db, plant, authority, make_user):
     regulator = make_user(authority, "regulator")
     with app.test_request_context():
-        june = _file(plant)
+        june = draft_month(plant)
         workflow.submit(plant["admin"], june, now=NOW)
         workflow.approve(regulator, june, now=NOW)
-        july = _file(plant, period=date(2022, 7, 1))
+        july = draft_month(plant, period=date(2022, 7, 1))
         workflow.submit(plant["admin"], july, now=datetime(2022, 8, 3, tzinfo=timezone.utc))
         db.session.commit()
         position = services.compliance_position(plant["org"], 2022)
@@ -275,7 +208,7 @@ def test_only_approved_months_count(app, db, plant, authority, make_user):  # no
 
 def test_energy_manager_cannot_record_and_viewer_reads(app, db, client, firm):
     with app.test_request_context():
-        _record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        record(firm, "allocation", quantity="1000", compliance_year=YEAR)
         db.session.commit()
     org_id = firm["org"].id
     login(client, firm["manager"])
@@ -301,7 +234,7 @@ def test_energy_manager_cannot_record_and_viewer_reads(app, db, client, firm):
 
 def test_another_enterprise_cannot_see_or_touch_the_ledger(app, db, client, firm, make_org, make_user):
     with app.test_request_context():
-        entry = _record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
+        entry = record(firm, "purchase", instrument="allowance", compliance_year=YEAR, quantity="500", price="80",
                         counterparty="甲方秘密对手")
         db.session.commit()
         entry_id = entry.id
@@ -347,9 +280,9 @@ def test_regulator_records_an_allocation(app, db, client, firm):
 
 
 def test_the_regulator_overview_lists_covered_enterprises(app, db, client, firm, make_org):
-    _ten_thousand_tonnes(db, firm)
+    ten_thousand_tonnes(db, firm)
     with app.test_request_context():
-        _record(firm, "allocation", quantity="9700", compliance_year=YEAR)
+        record(firm, "allocation", quantity="9700", compliance_year=YEAR)
         db.session.commit()
     rice = make_org(name="不在交易体系的米业", industry_code="C1311")
     login(client, firm["regulator"])
@@ -407,10 +340,10 @@ def test_movements_that_take_lock_the_organisation_first(app, db, firm):
         statements.append(statement)
 
     with app.test_request_context():
-        _record(firm, "allocation", quantity="100", compliance_year=YEAR)
+        record(firm, "allocation", quantity="100", compliance_year=YEAR)
         event.listen(db.engine, "before_cursor_execute", seen)
         try:
-            _record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="60")
+            record(firm, "surrender", instrument="allowance", compliance_year=YEAR, quantity="60")
         finally:
             event.remove(db.engine, "before_cursor_execute", seen)
     lock = next(i for i, s in enumerate(statements) if "FROM organisations" in s)

@@ -11,76 +11,11 @@ from app.benchmarking import services
 from app.benchmarking.stats import DOMINATED, OK, TOO_FEW
 from app.core.numbers import rounded
 from app.extensions import db as _db
-from app.filings.models import Calculation, Filing, ProductionLine
 from app.footprint.services import effective_filings, footprint
 from app.settings.services import set_setting
 from tests.conftest import login
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
-
-YEAR = 2023
-ALL_MONTHS = range(1, 13)
-
-
-def add_month(db, org, product, month, tco2e, output=D(1000), energy=D(400), production=D(900), status="approved",
-              revision=1, year=YEAR):
-    """One filing revision with its stored calculation and production, as the filing services leave them."""
-    filing = Filing(org_id=org.id, period=date(year, month, 1), revision=revision, status=status,
-                    output_value_10k_cny=output)
-    db.session.add(filing)
-    db.session.flush()
-    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
-                               scope1_tco2e=tco2e, scope2_tco2e=D(0), scope3_tco2e=D(0), exported_tco2e=D(0),
-                               total_tco2e=tco2e, energy_tce=energy))
-    if product is not None and production is not None:
-        db.session.add(ProductionLine(org_id=org.id, filing_id=filing.id, product_id=product.id,
-                                      quantity=production, unit=product.unit))
-    return filing
-
-
-@pytest.fixture
-def enterprise(db, make_org):
-    """An enterprise with a main product and `months` filed at a constant monthly tCO2e (per 1,000 x 10^4 CNY)."""
-
-    def make(name, code="C3011", tco2e="800", months=ALL_MONTHS, status="approved", product=("水泥熟料", "t"),
-             **month_fields):
-        org = make_org(name=name, industry_code=code)
-        main = Product(org_id=org.id, name=product[0], unit=product[1], is_main=True) if product else None
-        if main:
-            db.session.add(main)
-            db.session.flush()
-        for month in months:
-            add_month(db, org, main, month, D(tco2e), status=month_fields.get("status_of", {}).get(month, status),
-                      **{k: v for k, v in month_fields.items() if k != "status_of"})
-        db.session.commit()
-        return org
-
-    return make
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-# Intensities per 10^4 CNY (tCO2e per month / 1,000): awkward numbers, so that a leaked one would be recognisable.
-OWN = "812.3"
-PEERS = {"华新水泥甲有限公司": "651.7", "海螺水泥乙有限公司": "739.1", "冀东水泥丙有限公司": "926.4",
-         "金隅水泥丁有限公司": "1084.3", "山水水泥戊有限公司": "1237.9"}
-
-
-@pytest.fixture
-def cement(enterprise, make_user):
-    """Six cement makers with twelve approved months each, plus two that must not count."""
-    own = enterprise("锦湾本厂水泥有限公司", tco2e=OWN)
-    peers = {name: enterprise(name, tco2e=t) for name, t in PEERS.items()}
-    # Submitted but never approved: not data yet.
-    pending = enterprise("待审水泥有限公司", tco2e="555.5", status="submitted")
-    # Five approved months (and seven drafts) are not enough for a year value.
-    short = enterprise("半年水泥有限公司", tco2e="444.4",
-                       status_of={m: "approved" if m <= 5 else "draft" for m in ALL_MONTHS})
-    return {"own": own, "peers": peers, "pending": pending, "short": short,
-            "own_user": make_user(own, "viewer")}
+from tests.helpers.benchmarks import OWN, PEERS, YEAR, add_month
+from tests.helpers.filings import file_month
 
 
 def _intensities(tco2e: str) -> dict:
@@ -141,11 +76,11 @@ def test_page_in_chinese_names_the_peer_group(app, client, cement):
     assert "C3011 水泥制造" in page and "同行对标" in page and "6 家企业" in page
 
 
-def test_a_dominated_group_is_suppressed(app, client, enterprise, make_user):
-    own = enterprise("本厂化工有限公司", code="C2614", tco2e="800")
+def test_a_dominated_group_is_suppressed(app, client, make_filed_enterprise, make_user):
+    own = make_filed_enterprise("本厂化工有限公司", code="C2614", tco2e="800")
     for n, t in enumerate(["700", "900", "650"]):
-        enterprise(f"小化工{n}有限公司", code="C2614", tco2e=t)
-    enterprise("巨无霸化工有限公司", code="C2614", tco2e="9000")  # 9,000 of 12,050 t: 75 %
+        make_filed_enterprise(f"小化工{n}有限公司", code="C2614", tco2e=t)
+    make_filed_enterprise("巨无霸化工有限公司", code="C2614", tco2e="9000")  # 9,000 of 12,050 t: 75 %
     with app.test_request_context():
         result = services.benchmark(own, YEAR)
     assert {m.stats.status for m in result.metrics} == {DOMINATED}
@@ -157,10 +92,10 @@ def test_a_dominated_group_is_suppressed(app, client, enterprise, make_user):
     assert 'data-testid="median"' not in page and "巨无霸" not in page and "9.0000" not in page
 
 
-def test_a_group_of_four_has_too_few_peers(app, client, enterprise, make_user):
-    own = enterprise("本热力有限公司", code="D4430", tco2e="800", product=("蒸汽", "GJ"))
+def test_a_group_of_four_has_too_few_peers(app, client, make_filed_enterprise, make_user):
+    own = make_filed_enterprise("本热力有限公司", code="D4430", tco2e="800", product=("蒸汽", "GJ"))
     for n, t in enumerate(["700", "900", "650"]):
-        enterprise(f"别家热力{n}有限公司", code="D4430", tco2e=t, product=("蒸汽", "GJ"))
+        make_filed_enterprise(f"别家热力{n}有限公司", code="D4430", tco2e=t, product=("蒸汽", "GJ"))
     with app.test_request_context():
         result = services.benchmark(own, YEAR)
     assert {m.stats.status for m in result.metrics} == {TOO_FEW}
@@ -171,13 +106,13 @@ def test_a_group_of_four_has_too_few_peers(app, client, enterprise, make_user):
     assert page.count('data-testid="too-few"') == 3 and "0.7000" not in page and "别家" not in page
 
 
-def test_the_peer_level_widens_until_the_group_is_big_enough(app, enterprise):
-    own = enterprise("本水泥有限公司", code="C3011", tco2e="800")
+def test_the_peer_level_widens_until_the_group_is_big_enough(app, make_filed_enterprise):
+    own = make_filed_enterprise("本水泥有限公司", code="C3011", tco2e="800")
     for n, t in enumerate(["700", "900"]):
-        enterprise(f"水泥{n}有限公司", code="C3011", tco2e=t)
+        make_filed_enterprise(f"水泥{n}有限公司", code="C3011", tco2e=t)
     for n, t in enumerate(["600", "1000", "1100"]):
-        enterprise(f"石灰{n}有限公司", code="C3012", tco2e=t, product=("石灰", "t"))
-    enterprise("玻璃有限公司", code="C3041", tco2e="500", product=("平板玻璃", "重量箱"))
+        make_filed_enterprise(f"石灰{n}有限公司", code="C3012", tco2e=t, product=("石灰", "t"))
+    make_filed_enterprise("玻璃有限公司", code="C3041", tco2e="500", product=("平板玻璃", "重量箱"))
     with app.test_request_context():
         by_metric = {m.metric: m for m in services.benchmark(own, YEAR).metrics}
     value = by_metric["value"]
@@ -194,8 +129,8 @@ def test_the_minimum_group_size_follows_the_city_setting(app, cement, regulator)
         assert services.benchmark(cement["own"], YEAR).metrics[1].stats.status == TOO_FEW
 
 
-def test_the_latest_approved_revision_counts_as_in_the_footprint(app, db, enterprise):
-    org = enterprise("修订水泥有限公司", tco2e="800", months=range(1, 8))
+def test_the_latest_approved_revision_counts_as_in_the_footprint(app, db, make_filed_enterprise):
+    org = make_filed_enterprise("修订水泥有限公司", tco2e="800", months=range(1, 8))
     product = db.session.scalar(select(Product).where(Product.org_id == org.id))
     # January: amended and the amendment approved (600 t). February: an amendment under review (9,999 t).
     # August: only a submitted revision. The year: Jan 600 + Feb..Jul 6 x 800 = 5,400 t over 7 x 1,000.
@@ -214,7 +149,7 @@ def test_the_latest_approved_revision_counts_as_in_the_footprint(app, db, enterp
     assert (value.own_value, value.own_months) == (D(5400) / 7000, 7)
 
 
-def test_months_filed_through_the_workflow_count(app, db, plant, regulator):  # noqa: F811
+def test_months_filed_through_the_workflow_count(app, db, plant, regulator):
     """The real filing path (services, submit, approve) feeds the benchmark, and agrees with the footprint."""
     now = datetime(2022, 7, 8, 2, 0, tzinfo=UTC)
     for month in range(1, 7):
@@ -243,7 +178,7 @@ def _queries(app, work) -> int:
     return len(statements)
 
 
-def test_no_query_per_enterprise(app, db, enterprise, cement):
+def test_no_query_per_enterprise(app, db, make_filed_enterprise, cement):
     own_id = cement["own"].id
 
     def both():
@@ -253,7 +188,7 @@ def test_no_query_per_enterprise(app, db, enterprise, cement):
     db.session.expire_all()
     before = _queries(app, both)
     for n in range(10):
-        enterprise(f"更多水泥{n}有限公司", tco2e=str(700 + n * 37))
+        make_filed_enterprise(f"更多水泥{n}有限公司", tco2e=str(700 + n * 37))
     db.session.expire_all()
     after = _queries(app, both)
     assert after == before and before <= 16, (before, after)

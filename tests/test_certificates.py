@@ -1,7 +1,7 @@
 """Emission certificates: the certified statement, the PDF (text, QR code, digest), verification and access."""
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,34 +16,18 @@ from app.core.service_error import ServiceError
 from app.filings import services, workflow
 from app.filings.models import Filing
 from app.settings.services import set_setting
-from app.tenancy import acting_on, scope_of
+from app.tenancy import scope_of
 from tests.conftest import login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
-
-YEAR = 2022
-NOW = datetime(YEAR + 1, 1, 20, 2, 0, tzinfo=timezone.utc)
-START, END = date(YEAR, 1, 1), date(YEAR, 12, 1)
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-def approve_year(app, db, plant, regulator, months=range(1, 13)):  # noqa: F811
-    return [file_month(app, db, plant, date(YEAR, m, 1), approve_by=regulator, now=NOW) for m in months]
-
-
-def issue(app, db, regulator, org, start=START, end=END):
-    with app.test_request_context(), scope_of(regulator), acting_on(org.id):
-        cert = certs.issue(regulator, org, start, end, now=NOW)
-        db.session.commit()
-        return cert.id
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+from tests.helpers.certificates import (
+    END,
+    NOW,
+    START,
+    YEAR,
+    approve_year,
+    issue,
+    pdf_text,
+)
+from tests.helpers.filings import file_month
 
 
 def decode_qr(data: bytes) -> list[str]:
@@ -71,7 +55,7 @@ def alter_figure(data: bytes, old: str, new: str) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ issuing
 
-def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, plant, regulator):  # noqa: F811
+def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, plant, regulator):
     ids = approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
     calcs = [db.session.get(Filing, i).current_calculation for i in ids]
@@ -100,7 +84,7 @@ def test_certificate_states_the_approved_figures_with_qr_and_digest(app, db, pla
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.issued")) is not None
 
 
-def test_issue_refuses_a_period_with_a_month_not_approved(app, db, plant, regulator):  # noqa: F811
+def test_issue_refuses_a_period_with_a_month_not_approved(app, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=range(1, 12))
     file_month(app, db, plant, date(YEAR, 12, 1), now=NOW)  # submitted, not approved
     with app.test_request_context(), scope_of(regulator), pytest.raises(ServiceError, match="2022-12"):
@@ -125,7 +109,7 @@ def test_serials_are_random_with_a_check_character():
 
 # ----------------------------------------------------------------------------------------- verification
 
-def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regulator):  # noqa: F811
+def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
     page = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
@@ -144,7 +128,7 @@ def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regula
     assert certs.verify_pdf(b"not a pdf").outcome == "unreadable"
 
 
-def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):  # noqa: F811
+def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert_id = issue(app, db, regulator, plant["org"])
     with app.test_request_context(), scope_of(plant["admin"]):
@@ -170,7 +154,7 @@ def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regula
     assert certs.verify_pdf(cert.pdf).status == "superseded"
 
 
-def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator):  # noqa: F811
+def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert_id = issue(app, db, regulator, plant["org"])
     login(client, regulator)
@@ -185,7 +169,7 @@ def test_revoked_certificate_shows_its_reason(app, client, db, plant, regulator)
     assert 'data-status="revoked"' in page and "数据造假" in page
 
 
-def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regulator):  # noqa: F811
+def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regulator):
     with app.test_request_context():
         set_setting(regulator, "certificate_auto_issue", "annual")
         db.session.commit()
@@ -198,7 +182,7 @@ def test_automatic_annual_certificate_on_the_last_approval(app, db, plant, regul
 
 # ------------------------------------------------------------------------------------------------- access
 
-def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db, plant, regulator, make_org,  # noqa: F811
+def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db, plant, regulator, make_org,
                                                                  make_user):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
@@ -221,7 +205,7 @@ def test_download_is_the_stored_file_and_only_for_its_enterprise(app, client, db
     assert "醋酸" not in public  # the product is not on the certificate
 
 
-def test_regulator_issue_page_refuses_with_a_message(app, client, db, plant, regulator):  # noqa: F811
+def test_regulator_issue_page_refuses_with_a_message(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=range(1, 12))
     login(client, regulator)
     data = {"org_id": plant["org"].id, "year": YEAR, "first_month": 1, "last_month": 12}

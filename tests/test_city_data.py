@@ -18,11 +18,6 @@ WRITE_ROUTES = ["/city-data/statistics/edit", "/city-data/sinks/new", "/city-dat
                 "/city-data/benchmarks/{bid}/new-version"]
 
 
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
 def _stat(**over):
     return {"year": 2024, "quarter": 0, "gdp_10k_cny": "15000000", "population": "1400000",
             "transport_tco2": "2000000", "net_imported_electricity_mwh": "-1000", "source": "统计年鉴 2025", **over}

@@ -2,11 +2,7 @@
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import update
-
-from app.accounting.models import Product
-from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
+from app.city_data.models import CityStatistic, IndexSettings
 from app.city_index.breakdowns import (
     district_totals,
     division_totals,
@@ -17,69 +13,13 @@ from app.city_index.breakdowns import (
 from app.city_index.formula import CityInputs, compute_index, index_time
 from app.city_index.index import city_index, month_inputs
 from app.city_index.loading import IndexData, load
-from app.city_index.periods import add_months
 from app.city_index.projection import gross_series, top_contributors, year_end_forecast
 from app.city_index.settings import settings_in_force
 from app.extensions import db
-from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing, ProductionLine
+from app.filings.models import SUBMITTED
+from tests.helpers.city import SETTINGS, filed_month, month_starts
 
 D = Decimal
-# The worked example's path (reference/city-index.md).
-SETTINGS = {"y0": 2020, "e0": "20000000", "g0": "13000000", "yp": 2028, "ep": "22000000", "s60": "3000000",
-            "industrial_base_r": "0.70", "sinks_base_tco2": "900000", "non_fossil_base_share": "0.10",
-            "transport_buildings_base_tco2": "2200000"}
-BENCHMARK = "electricity-coal-300mw-plus"  # seeded: 0.877 tCO2/MWh
-
-
-def _month(org, period, scope1, scope2="0", status=APPROVED, revision=1, product=None, output=None):
-    filing = Filing(org_id=org.id, period=period, revision=revision, status=status)
-    db.session.add(filing)
-    db.session.flush()
-    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
-                               scope1_tco2e=D(scope1), scope2_tco2e=D(scope2), scope3_tco2e=D(0),
-                               exported_tco2e=D(0), total_tco2e=D(scope1) + D(scope2), energy_tce=D(0)))
-    if product is not None:
-        db.session.add(ProductionLine(org_id=org.id, filing_id=filing.id, product_id=product.id,
-                                      quantity=D(output), unit="MWh"))
-    return filing
-
-
-def _periods(start_year, start_month, n):
-    return [date(*add_months(start_year, start_month, k), 1) for k in range(n)]
-
-
-@pytest.fixture
-def city(db, make_org, authority):
-    db.session.add(IndexSettings(valid_from=date(2020, 1, 1), values=SETTINGS, note="test"))
-    db.session.add_all([
-        CityStatistic(year=2024, quarter=0, gdp_10k_cny=D("15000000"), non_fossil_share_percent=D("16"),
-                      transport_tco2=D("1200000"), buildings_tco2=D("1100000"), other_tco2=D("600000"),
-                      net_imported_electricity_mwh=D("2400000"), source="统计年鉴 2024"),
-        CityStatistic(year=2025, quarter=0, gdp_10k_cny=D("16200000"), non_fossil_share_percent=D("18"),
-                      transport_tco2=D("1260000"), buildings_tco2=D("1140000"), other_tco2=D("600000"),
-                      net_imported_electricity_mwh=D("2600000"), source="统计年鉴 2025"),
-        CarbonSink(name="滨海湿地", kind="wetland", area_ha=D("10000"), rate_tco2_per_ha_year=D("5"),
-                   from_year=2018, source="林草局"),
-        CarbonSink(name="新造林", kind="forest", area_ha=D("2000"), rate_tco2_per_ha_year=D("10"),
-                   from_year=2023, source="林草局"),
-    ])
-    steel = make_org(name="锦湾钢铁秘密有限公司", industry_code="C3110", district="兴港区")
-    power = make_org(name="锦湾热电秘密有限公司", industry_code="D4411", district="双河区")
-    logistics = make_org(name="锦湾物流秘密有限公司", industry_code="G5430", district="兴港区")
-    db.session.flush()
-    unit = Product(org_id=power.id, name="上网电量", unit="MWh", is_main=True, benchmark_code=BENCHMARK)
-    db.session.add(unit)
-    db.session.flush()
-    for period in _periods(2024, 7, 12):  # steel: exactly the R12 window ending 2025-06
-        _month(steel, period, "100", "30")
-    for period in _periods(2024, 6, 13):  # power: one month before the window, which must not count
-        _month(power, period, "1000", "0", product=unit, output="1000")
-    # An approved amendment of 2025-03: revision 2 counts, not revision 1 (which approving it stamps superseded).
-    _month(power, date(2025, 3, 1), "2000", "0", revision=2, product=unit, output="1000")
-    db.session.execute(update(Filing).where(Filing.org_id == power.id, Filing.period == date(2025, 3, 1),
-                                            Filing.revision == 1).values(superseded_at=datetime(2025, 4, 20, tzinfo=timezone.utc)))
-    db.session.commit()
-    return {"steel": steel, "power": power, "logistics": logistics, "product": unit}
 
 
 def test_r12_inputs_by_hand(db, city):
@@ -145,9 +85,9 @@ def test_city_index_uses_the_formula_with_the_settings_in_force(db, city):
 
 def test_unapproved_filings_change_nothing(db, city):
     before = city_index(2025, 6)
-    _month(city["steel"], date(2025, 6, 1), "99999", revision=2, status=SUBMITTED)
-    _month(city["logistics"], date(2025, 5, 1), "55555", status=SUBMITTED)
-    _month(city["logistics"], date(2025, 4, 1), "44444", status="returned")
+    filed_month(city["steel"], date(2025, 6, 1), "99999", revision=2, status=SUBMITTED)
+    filed_month(city["logistics"], date(2025, 5, 1), "55555", status=SUBMITTED)
+    filed_month(city["logistics"], date(2025, 4, 1), "44444", status="returned")
     db.session.commit()
     after = city_index(2025, 6)
     assert after.inputs.scope1_r12 == before.inputs.scope1_r12
@@ -192,15 +132,15 @@ def test_public_sector_figures_that_would_reveal_one_enterprise_are_withheld(cli
     # three more steel works of a similar size: industry is no longer one enterprise's figure
     for n in range(3):
         org = make_org(name=f"锦湾钢铁{n}号", industry_code="C3110", district="兴港区")
-        for period in _periods(2024, 7, 12):
-            _month(org, period, "90")
+        for period in month_starts(2024, 7, 12):
+            filed_month(org, period, "90")
     db.session.commit()
     rows = {r.key: r for r in public_sector_totals(2025, 6)["sectors"]}
     assert not rows["industry"].withheld and rows["industry"].scope1 == D(1200) + 3 * D(1080)
     assert rows["energy"].withheld
     # one of them grows to dominate the sector (> 60 %): withheld again
     big = make_org(name="锦湾钢铁巨头", industry_code="C3120", district="兴港区")
-    _month(big, date(2025, 6, 1), "20000")
+    filed_month(big, date(2025, 6, 1), "20000")
     db.session.commit()
     assert next(r for r in public_sector_totals(2025, 6)["sectors"] if r.key == "industry").withheld
 

@@ -16,11 +16,6 @@ TEMPLATE = "/city-data/statistics/template.xlsx"
 KEYS = [c.key for c in statistics_import.COLUMNS]
 
 
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
 def _template_book(client):
     response = client.get(TEMPLATE)
     assert response.status_code == 200

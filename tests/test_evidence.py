@@ -13,8 +13,7 @@ from app.audit.models import AuditEvent
 from app.filings import evidence as evidence_service
 from app.filings.models import Evidence, Filing
 from tests.conftest import login
-from tests.test_filing_views import _client, _file, _hidden
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.filings import client_for, file_with_status, hidden_fields
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -28,19 +27,14 @@ def evidence_dir(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager", may_sign=True)
-
-
-@pytest.fixture
-def filing_id(app, db, plant):  # noqa: F811
-    return _file(app, db, plant)
+def filing_id(app, db, plant):
+    return file_with_status(app, db, plant)
 
 
 def _upload(client, filing_id, data: bytes, name: str, **fields):
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     return client.post(f"/filings/{filing_id}/evidence", content_type="multipart/form-data",
-                       data={"csrf_token": _hidden(page)["csrf_token"], "file": (io.BytesIO(data), name),
+                       data={"csrf_token": hidden_fields(page)["csrf_token"], "file": (io.BytesIO(data), name),
                              "source_id": "", "description": "", **fields})
 
 
@@ -62,7 +56,7 @@ def _xlsx() -> bytes:
     (JPG, "meter.jpeg", "image/jpeg"),
     (_xlsx(), "化验报告.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 ])
-def test_accepted_files_are_stored_under_their_digest(client, db, plant, manager, filing_id, evidence_dir,  # noqa: F811
+def test_accepted_files_are_stored_under_their_digest(client, db, plant, manager, filing_id, evidence_dir,
                                                       data, name, content_type):
     login(client, manager)
     gas = plant["sources"]["gas"]
@@ -134,13 +128,13 @@ def test_a_source_of_another_enterprise_is_refused(app, client, db, manager, fil
     assert db.session.scalar(select(func.count(Evidence.id))) == 0
 
 
-def test_download_by_the_regulator_is_allowed_and_audited(app, client, db, plant, manager, filing_id,  # noqa: F811
+def test_download_by_the_regulator_is_allowed_and_audited(app, client, db, plant, manager, filing_id,
                                                           authority, make_user, make_org):
     login(client, manager)
     assert _upload(client, filing_id, PDF, "六月天然气发票.pdf").status_code == 302
     item_id = db.session.scalar(select(Evidence.id))
     regulator = make_user(authority, "regulator")
-    reader = _client(app, regulator)
+    reader = client_for(app, regulator)
     response = reader.get(f"/filings/evidence/{item_id}")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -150,12 +144,12 @@ def test_download_by_the_regulator_is_allowed_and_audited(app, client, db, plant
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evidence.downloaded"))
     assert event.actor_id == regulator.id and event.org_id == plant["org"].id and event.object_id == item_id
     # The enterprise's own viewer reads it too; every download is another event.
-    assert _client(app, make_user(plant["org"], "viewer")).get(f"/filings/evidence/{item_id}").status_code == 200
+    assert client_for(app, make_user(plant["org"], "viewer")).get(f"/filings/evidence/{item_id}").status_code == 200
     assert db.session.scalar(select(func.count(AuditEvent.id))
                              .where(AuditEvent.action == "evidence.downloaded")) == 2
 
     # Another enterprise: the same answer as a file that does not exist, and nothing recorded.
-    stranger = _client(app, make_user(make_org(name="乙企业"), "enterprise_admin"))
+    stranger = client_for(app, make_user(make_org(name="乙企业"), "enterprise_admin"))
     assert stranger.get(f"/filings/evidence/{item_id}").status_code == 404
     assert stranger.get(f"/filings/evidence/{item_id + 999}").status_code == 404
     assert db.session.scalar(select(func.count(AuditEvent.id))
@@ -172,7 +166,7 @@ def test_bytes_are_stored_once_per_digest(app, client, db, manager, filing_id, e
     assert _stored_files(evidence_dir) == [digest]
 
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
-    token = _hidden(page)["csrf_token"]
+    token = hidden_fields(page)["csrf_token"]
     assert client.post(f"/filings/evidence/{rows[0].id}/delete", data={"csrf_token": token}).status_code == 302
     assert _stored_files(evidence_dir) == [digest]  # the other row still needs the bytes
     assert client.post(f"/filings/evidence/{rows[1].id}/delete", data={"csrf_token": token}).status_code == 302
@@ -181,11 +175,11 @@ def test_bytes_are_stored_once_per_digest(app, client, db, manager, filing_id, e
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "evidence.removed")) == 2
 
 
-def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_dir, make_org):  # noqa: F811
+def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_dir, make_org):
     digest = evidence_service.store_bytes(PDF)
     other = make_org(name="乙企业")
     with app.test_request_context():
-        filing = db.session.get(Filing, _file(app, db, plant))
+        filing = db.session.get(Filing, file_with_status(app, db, plant))
         db.session.add_all([Evidence(org_id=plant["org"].id, filing_id=filing.id, filename="a.pdf",
                                      content_type="application/pdf", size_bytes=len(PDF), sha256=digest),
                             Evidence(org_id=other.id, filename="b.pdf", content_type="application/pdf",
@@ -201,13 +195,13 @@ def test_bytes_shared_with_another_enterprise_are_kept(app, db, plant, evidence_
     assert _stored_files(evidence_dir) == [digest]
 
 
-def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, evidence_dir):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, evidence_dir):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     assert _upload(client, filing_id, PDF, "a.pdf").status_code == 302
     item_id = db.session.scalar(select(Evidence.id))
     page = client.get(f"/filings/{filing_id}/submit").get_data(as_text=True)
-    assert client.post(f"/filings/{filing_id}/submit", data=_hidden(page)).status_code == 302
+    assert client.post(f"/filings/{filing_id}/submit", data=hidden_fields(page)).status_code == 302
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="evidence-form"' not in page and "/delete" not in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -219,11 +213,11 @@ def test_evidence_of_a_submitted_month_stays(app, client, db, plant, manager, ev
     assert response.status_code == 302 and db.session.scalar(select(func.count(Evidence.id))) == 1
 
 
-def test_viewer_cannot_upload_or_remove(app, client, db, plant, manager, filing_id, make_user):  # noqa: F811
+def test_viewer_cannot_upload_or_remove(app, client, db, plant, manager, filing_id, make_user):
     login(client, manager)
     assert _upload(client, filing_id, PDF, "a.pdf").status_code == 302
     item_id = db.session.scalar(select(Evidence.id))
-    viewer = _client(app, make_user(plant["org"], "viewer"))
+    viewer = client_for(app, make_user(plant["org"], "viewer"))
     page = viewer.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="evidence-form"' not in page and "a.pdf" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -68,16 +68,6 @@ def _count(db, model=EmissionFactor):
     return db.session.scalar(select(func.count(model.id)))
 
 
-@pytest.fixture
-def people(make_org, make_user, authority):
-    enterprise = make_org()
-    return {"regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin"),
-            "city_viewer": make_user(authority, "viewer"),
-            "enterprise_admin": make_user(enterprise, "enterprise_admin"),
-            "energy_manager": make_user(enterprise, "energy_manager"),
-            "enterprise_viewer": make_user(enterprise, "viewer")}
-
-
 def _publish_data(**overrides):
     return {"ncv": "390.1", "carbon_content": "0.0153", "oxidation_rate": "0.99", "valid_from": "2026-01-01",
             "valid_to": "", "status": "verified", "source": "GB/T 2589-2020 Appendix A (revised)",
@@ -338,7 +328,6 @@ def test_nav_links(app, client, login_as, people):
     login(regulator, people["regulator"])
     page = regulator.get("/").get_data(as_text=True)
     assert 'href="/factors/"' in page and 'href="/settings/"' in page
-
 
 
 def test_a_version_taken_meanwhile_is_a_clear_refusal(app, people, grid_2022, db):

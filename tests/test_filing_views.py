@@ -3,28 +3,24 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.core.numbers import rounded
 from app.filings import services, workflow
 from app.filings.models import Calculation, Evidence, Filing, FilingLine, ReviewComment
-from tests.conftest import PASSWORD, csrf_token, login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-
-JUNE = date(2022, 6, 1)
-EXAMPLE_7 = {"gas": "38", "diesel": "15.5", "power": "2350.4", "heat": "4200"}
-UNITS = {"gas": "10^4 Nm3", "diesel": "t", "power": "MWh", "heat": "GJ"}
-_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|version|statement_version)"[^>]*value="([^"]*)"')
-
-
-def _hidden(page: str, password: str = PASSWORD) -> dict:
-    """A form's hidden fields; with the signer's password, as submitting is a signature (app.signing)."""
-    return {**{name: value for name, value in _HIDDEN.findall(page)}, "password": password}
+from tests.conftest import csrf_token, login, post
+from tests.helpers.filings import (
+    EXAMPLE_7,
+    JUNE,
+    UNITS,
+    client_for,
+    file_with_status,
+    hidden_fields,
+)
 
 
-def _form(plant, amounts=None, production="1000", output="5000"):  # noqa: F811
+def _form(plant, amounts=None, production="1000", output="5000"):
     """The filing form's fields for worked example 7 (or other amounts; None leaves a source blank)."""
     s = plant["sources"]
     amounts = {**EXAMPLE_7, **(amounts or {})}
@@ -37,63 +33,26 @@ def _form(plant, amounts=None, production="1000", output="5000"):  # noqa: F811
     return data
 
 
-def _open(client, plant, period=JUNE):  # noqa: F811
+def _open(client, plant, period=JUNE):
     response = post(client, "/filings/open", {"period": f"{period:%Y-%m}"}, token_from="/filings/")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     filing_id = int(response.headers["Location"].rsplit("/", 1)[1])
     return filing_id
 
 
-def _client(app, user):
-    """A browser of its own for a second user."""
-    other = app.test_client()
-    login(other, user)
-    return other
-
-
 def _post_form(client, filing_id, data, page=None):
     page = page or client.get(f"/filings/{filing_id}").get_data(as_text=True)
-    return client.post(f"/filings/{filing_id}", data={**_hidden(page), **data})
-
-
-def _file(app, db, plant, period=JUNE, amounts=None, status=None, regulator=None):  # noqa: F811
-    """A month filed through the services, optionally taken to submitted or approved."""
-    s = plant["sources"]
-    amounts = {**EXAMPLE_7, **(amounts or {})}
-    with app.test_request_context():
-        filing = services.open_filing(plant["admin"], plant["org"], period)
-        services.set_activity(plant["admin"], filing,
-                              [{"source_id": s[k].id, "quantity": q, "unit": UNITS[k]}
-                               for k, q in amounts.items() if q is not None],
-                              [{"product_id": plant["product"].id, "quantity": "1000"}], "5000")
-        db.session.commit()
-        if status in ("submitted", "approved"):
-            workflow.submit(plant["admin"], filing)
-            db.session.commit()
-        if status == "approved":
-            workflow.approve(regulator, filing)
-            db.session.commit()
-        return filing.id
-
-
-@pytest.fixture
-def manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager", may_sign=True)
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
+    return client.post(f"/filings/{filing_id}", data={**hidden_fields(page), **data})
 
 
 # --- the months ------------------------------------------------------------------------------------
 
-def test_months_page_lists_status_due_date_and_total(app, client, db, plant, manager, regulator):  # noqa: F811
+def test_months_page_lists_status_due_date_and_total(app, client, db, plant, manager, regulator):
     today = date.today()
     this_month = today.replace(day=1)
     last = workflow.add_months(this_month, -1)
     long_ago = workflow.add_months(this_month, -6)
-    _file(app, db, plant, period=last)
+    file_with_status(app, db, plant, period=last)
     login(client, manager)
     page = client.get("/filings/").get_data(as_text=True)
     assert page.count("data-month=") == 25
@@ -107,10 +66,10 @@ def test_months_page_lists_status_due_date_and_total(app, client, db, plant, man
     assert 'data-testid="overdue"' not in current
     assert 'data-testid="open-month"' in page
 
-    assert _client(app, regulator).get("/filings/").status_code == 302
+    assert client_for(app, regulator).get("/filings/").status_code == 302
 
 
-def test_a_future_month_cannot_be_opened(client, plant, manager):  # noqa: F811
+def test_a_future_month_cannot_be_opened(client, plant, manager):
     login(client, manager)
     future = workflow.add_months(date.today().replace(day=1), 1)
     response = client.post("/filings/open", data={"period": f"{future:%Y-%m}", "csrf_token": csrf_token(client, "/filings/")}, follow_redirects=True)
@@ -118,7 +77,7 @@ def test_a_future_month_cannot_be_opened(client, plant, manager):  # noqa: F811
     assert post(client, "/filings/open", {"period": "2022-13"}, token_from="/filings/").status_code == 302
 
 
-def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):  # noqa: F811
+def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):
     viewer = make_user(plant["org"], "viewer")
     login(client, viewer)
     assert client.get("/filings/").status_code == 200
@@ -128,7 +87,7 @@ def test_viewer_reads_but_cannot_open_a_month(client, db, plant, make_user):  # 
 
 # --- filling in a month ------------------------------------------------------------------------------
 
-def test_fill_and_save_a_draft(client, db, plant, manager):  # noqa: F811
+def test_fill_and_save_a_draft(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -151,7 +110,7 @@ def test_fill_and_save_a_draft(client, db, plant, manager):  # noqa: F811
     assert "2,592.843" in page and 'value="38"' in page
 
 
-def test_a_saved_month_is_saved_again(client, db, plant, manager):  # noqa: F811
+def test_a_saved_month_is_saved_again(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     assert _post_form(client, filing_id, _form(plant)).status_code == 302
@@ -161,14 +120,14 @@ def test_a_saved_month_is_saved_again(client, db, plant, manager):  # noqa: F811
     assert len(filing.calculations) == 1 and filing.current_calculation.total_tco2e > Decimal("2592.843")
 
 
-def test_a_blank_quantity_is_not_saved(client, db, plant, manager):  # noqa: F811
+def test_a_blank_quantity_is_not_saved(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     assert _post_form(client, filing_id, _form(plant, {"heat": None})).status_code == 302
     assert len(db.session.get(Filing, filing_id).lines) == 3
 
 
-def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, manager):  # noqa: F811
+def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     s = plant["sources"]
@@ -186,7 +145,7 @@ def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, ma
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):  # noqa: F811
+def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     power = plant["sources"]["power"]
@@ -196,7 +155,7 @@ def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):  
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, manager):  # noqa: F811
+def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)  # the form is opened...
@@ -216,12 +175,12 @@ def test_a_stale_form_is_refused_and_shows_what_changed(app, client, db, plant, 
     filing = db.session.get(Filing, filing_id)
     assert [(line.source_id, line.quantity) for line in filing.lines] == [(s["gas"].id, Decimal(40))]
     # The form now carries the current version: saving again is a deliberate choice.
-    assert _hidden(body)["version"] == str(filing.version)
+    assert hidden_fields(body)["version"] == str(filing.version)
     assert _post_form(client, filing_id, _form(plant), body).status_code == 302
     assert len(db.session.get(Filing, filing_id).lines) == 4
 
 
-def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, plant, manager,  # noqa: F811
+def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, plant, manager,
                                                               monkeypatch):
     login(client, manager)
     filing_id = _open(client, plant)
@@ -241,23 +200,23 @@ def test_a_concurrent_commit_is_caught_by_the_version_column(app, client, db, pl
     assert db.session.scalars(select(FilingLine)).all() == []
 
 
-def test_stale_csrf_token_keeps_the_entries(client, plant, manager):  # noqa: F811
+def test_stale_csrf_token_keeps_the_entries(client, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
-    data = {**_form(plant), "version": _hidden(page)["version"], "csrf_token": "expired"}
+    data = {**_form(plant), "version": hidden_fields(page)["version"], "csrf_token": "expired"}
     body = client.post(f"/filings/{filing_id}", data=data).get_data(as_text=True)
     assert 'data-testid="stale-form"' in body and 'value="2350.4"' in body
 
 
 # --- the live preview -------------------------------------------------------------------------------
 
-def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant, manager):  # noqa: F811
+def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     events = db.session.scalar(select(func.count(AuditEvent.id)))
-    response = client.post(f"/filings/{filing_id}/preview", data={**_hidden(page), **_form(plant)},
+    response = client.post(f"/filings/{filing_id}/preview", data={**hidden_fields(page), **_form(plant)},
                            headers={"Accept": "application/json"})
     data = response.get_json()
     assert data["totals"]["total"] == "2592.843"
@@ -268,12 +227,12 @@ def test_preview_computes_worked_example_7_and_stores_nothing(client, db, plant,
     assert filing.lines == [] and filing.calculations == [] and filing.version == 1
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events
 
-    bad = client.post(f"/filings/{filing_id}/preview", data={**_hidden(page), **_form(plant, {"gas": "x"})})
+    bad = client.post(f"/filings/{filing_id}/preview", data={**hidden_fields(page), **_form(plant, {"gas": "x"})})
     assert "燃气锅炉" in bad.get_json()["errors"][0]
     assert client.post(f"/filings/{filing_id}/preview", data=_form(plant)).status_code == 400  # no CSRF token
 
 
-def test_preview_and_the_form_without_javascript(client, plant, manager):  # noqa: F811
+def test_preview_and_the_form_without_javascript(client, plant, manager):
     login(client, manager)
     filing_id = _open(client, plant)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -283,10 +242,10 @@ def test_preview_and_the_form_without_javascript(client, plant, manager):  # noq
 
 # --- who may edit -----------------------------------------------------------------------------------
 
-def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_user, regulator):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_user, regulator):
+    filing_id = file_with_status(app, db, plant)
     for user in (make_user(plant["org"], "viewer"), regulator):
-        client = _client(app, user)
+        client = client_for(app, user)
         page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
         assert 'data-testid="activity-read-only"' in page and 'data-testid="filing-form"' not in page
         assert "燃气锅炉" in page and "2,592.843" in page
@@ -299,8 +258,8 @@ def test_viewer_and_regulator_read_but_cannot_edit(app, client, db, plant, make_
     assert db.session.get(Filing, filing_id).lines[0].quantity == Decimal(38)
 
 
-def test_another_enterprise_gets_404(app, client, db, plant, make_org, make_user):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_another_enterprise_gets_404(app, client, db, plant, make_org, make_user):
+    filing_id = file_with_status(app, db, plant)
     with app.test_request_context():
         db.session.add(Evidence(org_id=plant["org"].id, filing_id=filing_id, filename="发票.pdf",
                                 content_type="application/pdf", size_bytes=5, sha256="a" * 64))
@@ -327,12 +286,12 @@ def _submit_page(client, filing_id):
     return response.get_data(as_text=True)
 
 
-def test_submit_a_plausible_month(app, client, db, plant, manager):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_submit_a_plausible_month(app, client, db, plant, manager):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     page = _submit_page(client, filing_id)
     assert 'data-testid="certification-summary"' in page and "2,592.843" in page
-    response = client.post(f"/filings/{filing_id}/submit", data=_hidden(page))
+    response = client.post(f"/filings/{filing_id}/submit", data=hidden_fields(page))
     assert response.status_code == 302
     filing = db.session.get(Filing, filing_id)
     assert filing.status == "submitted" and filing.submitted_by_id == manager.id
@@ -340,63 +299,63 @@ def test_submit_a_plausible_month(app, client, db, plant, manager):  # noqa: F81
     assert 'data-testid="activity-read-only"' in page  # submitted: read only
 
 
-def test_a_warning_needs_an_explanation(app, client, db, plant, manager, regulator):  # noqa: F811
-    _file(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
-    filing_id = _file(app, db, plant, amounts={"gas": "80"})  # more than double May's 38
+def test_a_warning_needs_an_explanation(app, client, db, plant, manager, regulator):
+    file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
+    filing_id = file_with_status(app, db, plant, amounts={"gas": "80"})  # more than double May's 38
     gas = plant["sources"]["gas"]
     key = f"change:prev:{gas.id}"
     login(client, manager)
     page = _submit_page(client, filing_id)
     assert f'name="explanation-{key}"' in page and "燃气锅炉" in page
 
-    response = client.post(f"/filings/{filing_id}/submit", data={**_hidden(page), f"explanation-{key}": "  "})
+    response = client.post(f"/filings/{filing_id}/submit", data={**hidden_fields(page), f"explanation-{key}": "  "})
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
     assert db.session.get(Filing, filing_id).status == "draft"
 
     response = client.post(f"/filings/{filing_id}/submit",
-                           data={**_hidden(page), f"explanation-{key}": "六月新增一条生产线"})
+                           data={**hidden_fields(page), f"explanation-{key}": "六月新增一条生产线"})
     assert response.status_code == 302
     filing = db.session.get(Filing, filing_id)
     assert filing.status == "submitted" and filing.explanations == {key: "六月新增一条生产线"}
 
 
-def test_a_refused_submission_keeps_the_explanations(app, client, db, plant, manager, regulator):  # noqa: F811
-    _file(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
-    filing_id = _file(app, db, plant, amounts={"gas": "80", "diesel": "100"})
+def test_a_refused_submission_keeps_the_explanations(app, client, db, plant, manager, regulator):
+    file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
+    filing_id = file_with_status(app, db, plant, amounts={"gas": "80", "diesel": "100"})
     s = plant["sources"]
     login(client, manager)
     page = _submit_page(client, filing_id)
     typed = {f"explanation-change:prev:{s['gas'].id}": "新生产线投产"}  # the diesel warning left unexplained
-    body = client.post(f"/filings/{filing_id}/submit", data={**_hidden(page), **typed}).get_data(as_text=True)
+    body = client.post(f"/filings/{filing_id}/submit", data={**hidden_fields(page), **typed}).get_data(as_text=True)
     assert "新生产线投产" in body and "厂内车辆" in body
     assert db.session.get(Filing, filing_id).status == "draft"
 
 
-def test_a_missing_source_blocks_submission(app, client, db, plant, manager):  # noqa: F811
-    filing_id = _file(app, db, plant, amounts={"heat": None})
+def test_a_missing_source_blocks_submission(app, client, db, plant, manager):
+    filing_id = file_with_status(app, db, plant, amounts={"heat": None})
     login(client, manager)
     page = _submit_page(client, filing_id)
     blocking = re.search(r'data-testid="blocking".*?</ul>', page, re.DOTALL).group(0)
     assert "外购热力" in blocking
     assert re.search(r'<button[^>]*disabled[^>]*data-testid="submit"', page)
-    body = client.post(f"/filings/{filing_id}/submit", data=_hidden(page)).get_data(as_text=True)
+    body = client.post(f"/filings/{filing_id}/submit", data=hidden_fields(page)).get_data(as_text=True)
     assert "外购热力" in body
     assert db.session.get(Filing, filing_id).status == "draft"
 
 
-def test_submit_refuses_a_month_changed_since_the_summary(app, client, db, plant, manager):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_submit_refuses_a_month_changed_since_the_summary(app, client, db, plant, manager):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     page = _submit_page(client, filing_id)
-    _file(app, db, plant, amounts={"gas": "39"})  # saved again meanwhile
-    response = client.post(f"/filings/{filing_id}/submit", data=_hidden(page))
+    file_with_status(app, db, plant, amounts={"gas": "39"})  # saved again meanwhile
+    response = client.post(f"/filings/{filing_id}/submit", data=hidden_fields(page))
     assert response.status_code == 200 and db.session.get(Filing, filing_id).status == "draft"
 
 
 # --- returned, approved and amended months ------------------------------------------------------------
 
-def test_review_comments_show_beside_their_line(app, client, db, plant, manager, regulator):  # noqa: F811
-    filing_id = _file(app, db, plant, status="submitted")
+def test_review_comments_show_beside_their_line(app, client, db, plant, manager, regulator):
+    filing_id = file_with_status(app, db, plant, status="submitted")
     gas = plant["sources"]["gas"]
     with app.test_request_context():
         workflow.return_filing(regulator, db.session.get(Filing, filing_id), "请核对六月数据", {gas.id: "与发票不符"})
@@ -410,16 +369,16 @@ def test_review_comments_show_beside_their_line(app, client, db, plant, manager,
     assert db.session.scalar(select(func.count(ReviewComment.id))) == 2
 
 
-def test_amend_an_approved_month(app, client, db, plant, manager, regulator):  # noqa: F811
-    filing_id = _file(app, db, plant, status="approved", regulator=regulator)
+def test_amend_an_approved_month(app, client, db, plant, manager, regulator):
+    filing_id = file_with_status(app, db, plant, status="approved", regulator=regulator)
     login(client, manager)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="go-amend"' in page and 'data-testid="filing-form"' not in page
     form_page = client.get(f"/filings/{filing_id}/amend").get_data(as_text=True)
-    response = client.post(f"/filings/{filing_id}/amend", data={**_hidden(form_page), "reason": ""})
+    response = client.post(f"/filings/{filing_id}/amend", data={**hidden_fields(form_page), "reason": ""})
     assert response.status_code == 200 and db.session.scalar(select(func.count(Filing.id))) == 1
 
-    response = client.post(f"/filings/{filing_id}/amend", data={**_hidden(form_page), "reason": "天然气发票更正"})
+    response = client.post(f"/filings/{filing_id}/amend", data={**hidden_fields(form_page), "reason": "天然气发票更正"})
     assert response.status_code == 302
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     new = db.session.get(Filing, new_id)
@@ -452,15 +411,15 @@ def test_amend_an_approved_month(app, client, db, plant, manager, regulator):  #
     assert 'data-testid="go-amend"' in page
 
 
-def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):  # noqa: F811
-    filing_id = _file(app, db, plant, status="approved", regulator=regulator)
+def test_viewer_cannot_amend(app, client, db, plant, make_user, regulator):
+    filing_id = file_with_status(app, db, plant, status="approved", regulator=regulator)
     login(client, make_user(plant["org"], "viewer"))
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="go-amend"' not in page
     assert client.get(f"/filings/{filing_id}/amend").status_code == 403
 
 
-def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, plant, manager, monkeypatch):  # noqa: F811
+def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, plant, manager, monkeypatch):
     """A double click on "File a month": both requests read "no filing yet" before either committed, so the
     second one's revision 1 hits the unique constraint. It shows the draft the first one created, not a 500."""
     login(client, manager)

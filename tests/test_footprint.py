@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
+from app.accounting.models import EmissionFactor, EmissionSource
 from app.audit.models import AuditEvent
 from app.core.numbers import rounded
 from app.core.service_error import ServiceError
@@ -17,31 +17,6 @@ from app.filings.models import Calculation, Filing
 from tests.conftest import login, post
 
 MONTH = date(2022, 6, 1)  # worked example 7 uses the 2022 national average grid factor
-
-
-@pytest.fixture
-def plant(db, make_org, make_user):
-    """An enterprise with the four sources of worked example 7 and one product."""
-    org = make_org(name="锦湾示范化工有限公司")
-    admin = make_user(org, "enterprise_admin")
-    facility = Facility(org_id=org.id, name="一号厂区")
-    db.session.add(facility)
-    db.session.flush()
-    sources = {
-        "gas": EmissionSource(org_id=org.id, facility_id=facility.id, name="燃气锅炉", category="stationary_combustion",
-                              material="natural_gas", activity_unit="10^4 Nm3"),
-        "diesel": EmissionSource(org_id=org.id, facility_id=facility.id, name="厂内车辆", category="mobile_combustion",
-                                 material="diesel", activity_unit="t"),
-        "power": EmissionSource(org_id=org.id, facility_id=facility.id, name="外购电力",
-                                category="purchased_electricity", material="electricity", activity_unit="MWh"),
-        "heat": EmissionSource(org_id=org.id, facility_id=facility.id, name="外购热力", category="purchased_heat",
-                               material="heat", activity_unit="GJ"),
-    }
-    db.session.add_all(sources.values())
-    product = Product(org_id=org.id, name="醋酸", name_en="Acetic acid", unit="t", is_main=True)
-    db.session.add(product)
-    db.session.commit()
-    return {"org": org, "admin": admin, "facility": facility, "sources": sources, "product": product}
 
 
 def _file_example_7(app, db, plant, period=MONTH, gas="38"):

@@ -37,6 +37,7 @@ URL = "/filings/import/"
 
 # ------------------------------------------------------------------------------------------------ fixtures
 
+# Not the shared `plant` of tests/conftest.py: this one also has an English-speaking energy manager and facility name.
 @pytest.fixture
 def plant(db, make_org, make_user):
     """An enterprise with the four sources of worked example 7 and one product; an English-speaking energy manager."""
@@ -78,6 +79,7 @@ def other_source(db, make_org):
     return source
 
 
+# Not the shared `manager` (a user) of tests/conftest.py: here, the client signed in as the plant's energy manager.
 @pytest.fixture
 def manager(client, plant):
     login(client, plant["manager"])

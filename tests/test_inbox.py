@@ -1,7 +1,6 @@
 """The inbox: notifications of returned and approved filings, marking them read, computed reminders."""
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from flask import url_for
 from sqlalchemy import select
 
@@ -10,18 +9,7 @@ from app.filings.models import Filing
 from app.notifications import services as inbox
 from app.notifications.models import Notification
 from tests.conftest import login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-@pytest.fixture
-def energy_manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+from tests.helpers.filings import file_month
 
 
 def _return(app, db, filing_id, regulator, comment="请核对天然气用量"):
@@ -34,7 +22,7 @@ def _mine(db, user):
     return db.session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
 
 
-def test_returned_notification_reaches_the_energy_manager_with_a_link(app, client, db, plant, regulator,  # noqa: F811
+def test_returned_notification_reaches_the_energy_manager_with_a_link(app, client, db, plant, regulator,
                                                                       energy_manager):
     filing_id = file_month(app, db, plant)
     _return(app, db, filing_id, regulator)
@@ -55,7 +43,7 @@ def test_returned_notification_reaches_the_energy_manager_with_a_link(app, clien
     assert link == expected
 
 
-def test_mark_read_and_read_all(app, client, db, plant, regulator, energy_manager):  # noqa: F811
+def test_mark_read_and_read_all(app, client, db, plant, regulator, energy_manager):
     first = file_month(app, db, plant)
     second = file_month(app, db, plant, period=date(2022, 5, 1))
     _return(app, db, first, regulator)
@@ -77,7 +65,7 @@ def test_mark_read_and_read_all(app, client, db, plant, regulator, energy_manage
     assert all(n.read_at is None for n in _mine(db, plant["admin"]))
 
 
-def test_a_user_cannot_mark_a_colleagues_notification(app, client, db, plant, regulator, energy_manager):  # noqa: F811
+def test_a_user_cannot_mark_a_colleagues_notification(app, client, db, plant, regulator, energy_manager):
     _return(app, db, file_month(app, db, plant), regulator)
     colleagues = _mine(db, plant["admin"])[0]
     login(client, energy_manager)
@@ -94,7 +82,7 @@ def test_a_user_cannot_mark_a_colleagues_notification(app, client, db, plant, re
     assert post(client, f"/inbox/{colleagues.id}/read", token_from="/inbox/").status_code == 404
 
 
-def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy_manager, monkeypatch):  # noqa: F811
+def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy_manager, monkeypatch):
     org = plant["org"]
     org.created_at = datetime(2026, 3, 10, tzinfo=timezone.utc)
     db.session.commit()
@@ -119,7 +107,7 @@ def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy
     assert 'data-kind="due_soon" data-month="2026-04"' in reminders and "2026-04 is due today" in reminders
 
 
-def test_regulator_sees_what_waits_for_review(app, client, db, plant, regulator):  # noqa: F811
+def test_regulator_sees_what_waits_for_review(app, client, db, plant, regulator):
     file_month(app, db, plant)
     file_month(app, db, plant, period=date(2022, 5, 1), approve_by=regulator)
     with app.test_request_context():
@@ -147,7 +135,7 @@ def test_inbox_needs_sign_in(client):
     assert client.post("/inbox/read-all").status_code in (302, 400)
 
 
-def test_overdue_reminder_on_todays_date(app, client, db, plant, energy_manager):  # noqa: F811
+def test_overdue_reminder_on_todays_date(app, client, db, plant, energy_manager):
     plant["org"].created_at = datetime.now(timezone.utc) - timedelta(days=100)
     db.session.commit()
     login(client, energy_manager)

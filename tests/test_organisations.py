@@ -35,11 +35,6 @@ def test_industry_lineage_names_each_known_level():
     assert industries.describe("C3019").code == "C301"  # an unlisted class falls back to its group
 
 
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
 FORM = {"name": "湾西水泥有限公司", "name_en": "Wanxi Cement Co., Ltd.", "credit_code": VALID,
         "industry_code": "C3011", "district": "湾西县", "address": "湾西县工业园 8 号", "contact_name": "周伟",
         "contact_phone": "0427-1234567", "contact_email": "zhou@wanxi-cement.example.com"}

@@ -111,6 +111,7 @@ def _count(app, client, url: str) -> int:
     return len(statements)
 
 
+# Not the shared `city` of tests/conftest.py (the index tests' city): enterprises filed through the services, with a verifier.
 @pytest.fixture
 def city(app, db, make_org, make_user, authority):
     regulator = make_user(authority, "regulator")

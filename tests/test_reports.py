@@ -13,16 +13,15 @@ from app.report_jobs.models import ReportJob
 from reports import city_report as city_pdf
 from reports import enterprise_report as enterprise_pdf
 from tests.conftest import login, post
-from tests.test_certificates import NOW, YEAR, approve_year, regulator  # noqa: F401  (fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
+from tests.helpers.certificates import NOW, YEAR, approve_year
+from tests.helpers.filings import file_month
 
 
 def text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_monthly_report_uses_only_approved_numbers(app, client, db, plant, regulator):  # noqa: F811
+def test_monthly_report_uses_only_approved_numbers(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=[5])
     file_month(app, db, plant, date(YEAR, 6, 1), now=NOW)  # submitted, not approved
     login(client, plant["admin"])
@@ -35,7 +34,7 @@ def test_monthly_report_uses_only_approved_numbers(app, client, db, plant, regul
     assert "未获批" in june and "0.000" in june  # nothing approved yet: nothing counted
 
 
-def test_annual_report_job_has_contents_and_page_numbers(app, client, db, plant, regulator):  # noqa: F811
+def test_annual_report_job_has_contents_and_page_numbers(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     login(client, plant["admin"])
     page = client.get(f"/footprint/?year={YEAR}").get_data(as_text=True)
@@ -51,7 +50,7 @@ def test_annual_report_job_has_contents_and_page_numbers(app, client, db, plant,
     assert len(PdfReader(io.BytesIO(job.result)).pages) >= 3
 
 
-def test_thread_backend_runs_the_job_outside_the_request(app, db, plant, regulator):  # noqa: F811
+def test_thread_backend_runs_the_job_outside_the_request(app, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=[1, 2])
     app.config["JOB_BACKEND"] = "thread"
     try:
@@ -70,7 +69,7 @@ def test_thread_backend_runs_the_job_outside_the_request(app, db, plant, regulat
         app.config["JOB_BACKEND"] = "inline"
 
 
-def test_city_report_for_the_regulator(app, client, db, plant, regulator):  # noqa: F811
+def test_city_report_for_the_regulator(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     with app.test_request_context():
         pdf = city_pdf.build(city_report(YEAR), "锦湾市")
@@ -84,7 +83,7 @@ def test_city_report_for_the_regulator(app, client, db, plant, regulator):  # no
     assert db.session.scalar(select(ReportJob)).status == "done"
 
 
-def test_enterprise_cannot_get_another_enterprises_report(app, client, db, plant, regulator, make_org,  # noqa: F811
+def test_enterprise_cannot_get_another_enterprises_report(app, client, db, plant, regulator, make_org,
                                                            make_user):
     approve_year(app, db, plant, regulator, months=[1])
     other = make_org(name="丁企业")
@@ -95,7 +94,7 @@ def test_enterprise_cannot_get_another_enterprises_report(app, client, db, plant
 
 
 @pytest.mark.parametrize("kind", ["monthly", "annual"])
-def test_report_data_is_plain(app, db, plant, regulator, kind):  # noqa: F811
+def test_report_data_is_plain(app, db, plant, regulator, kind):
     approve_year(app, db, plant, regulator, months=[1, 2, 3])
     end = date(YEAR, 1, 1) if kind == "monthly" else date(YEAR, 12, 1)
     with app.test_request_context():
@@ -104,7 +103,7 @@ def test_report_data_is_plain(app, db, plant, regulator, kind):  # noqa: F811
     assert enterprise_pdf.build(data).startswith(b"%PDF")
 
 
-def test_a_job_whose_worker_stopped_shows_as_interrupted(app, client, db, plant):  # noqa: F811
+def test_a_job_whose_worker_stopped_shows_as_interrupted(app, client, db, plant):
     from datetime import timedelta
 
     from app.core.types import utcnow

@@ -1,7 +1,6 @@
 """The regulator's review: the queue and its filters, overdue months, the review page, approve and return."""
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -11,47 +10,14 @@ from app.filings.models import Evidence, Filing, ReviewComment
 from app.notifications.models import Notification
 from app.review import services as review_services
 from tests.conftest import csrf_token, login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-
-JUNE = date(2022, 6, 1)
-NOW = datetime(2022, 7, 8, 2, 0, tzinfo=timezone.utc)
-EXAMPLE_7 = {"gas": "38", "diesel": "15.5", "power": "2350.4", "heat": "4200"}
-
-
-def file_month(app, db, plant, period=JUNE, amounts=None, submit=True, explanations=None, approve_by=None,  # noqa: F811
-               now=NOW):
-    """A month filed through the services (and submitted, and approved), committed; returns its id."""
-    s = plant["sources"]
-    amounts = {**EXAMPLE_7, **(amounts or {})}
-    with app.test_request_context():
-        filing = services.open_filing(plant["admin"], plant["org"], period)
-        services.set_activity(plant["admin"], filing,
-                              [{"source_id": s[key].id, "quantity": q, "unit": s[key].activity_unit}
-                               for key, q in amounts.items()],
-                              [{"product_id": plant["product"].id, "quantity": "1000"}], "5000")
-        if submit:
-            workflow.submit(plant["admin"], filing, explanations, now=now)
-        if approve_by is not None:
-            workflow.approve(approve_by, filing, now=now)
-        db.session.commit()
-        return filing.id
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-@pytest.fixture
-def energy_manager(plant, make_user):  # noqa: F811
-    return make_user(plant["org"], "energy_manager")
+from tests.helpers.filings import JUNE, NOW, file_month
 
 
 def _rows(page: str) -> str:
     return page.split('data-testid="queue-table"', 1)[1].split("</table>", 1)[0]
 
 
-def test_queue_lists_a_submitted_filing_with_its_total_and_filters(app, client, db, plant, regulator):  # noqa: F811
+def test_queue_lists_a_submitted_filing_with_its_total_and_filters(app, client, db, plant, regulator):
     filing_id = file_month(app, db, plant)
     total = db.session.get(Filing, filing_id).current_calculation.total_tco2e
     login(client, regulator)
@@ -69,7 +35,7 @@ def test_queue_lists_a_submitted_filing_with_its_total_and_filters(app, client, 
     assert listed("month=not-a-month")  # ignored, and said so beside the field
 
 
-def test_queue_counts_warnings_and_marks_amendments(app, client, db, plant, regulator):  # noqa: F811
+def test_queue_counts_warnings_and_marks_amendments(app, client, db, plant, regulator):
     file_month(app, db, plant, period=date(2022, 5, 1), approve_by=regulator)
     gas = plant["sources"]["gas"]
     june_id = file_month(app, db, plant, amounts={"gas": "80"},
@@ -88,7 +54,7 @@ def test_queue_counts_warnings_and_marks_amendments(app, client, db, plant, regu
     assert "燃气表读数更正" in rows
 
 
-def test_overdue_lists_an_enterprise_without_last_months_filing(app, client, db, plant, regulator):  # noqa: F811
+def test_overdue_lists_an_enterprise_without_last_months_filing(app, client, db, plant, regulator):
     org = plant["org"]
     org.created_at = datetime(2026, 3, 10, tzinfo=timezone.utc)
     db.session.commit()
@@ -116,7 +82,7 @@ def test_overdue_lists_an_enterprise_without_last_months_filing(app, client, db,
     assert f'data-org="{org.id}"' in client.get("/review/?overdue=1&district=兴港区").get_data(as_text=True)
 
 
-def test_regulator_approves(app, client, db, plant, regulator, energy_manager):  # noqa: F811
+def test_regulator_approves(app, client, db, plant, regulator, energy_manager):
     filing_id = file_month(app, db, plant)
     login(client, regulator)
     page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
@@ -133,7 +99,7 @@ def test_regulator_approves(app, client, db, plant, regulator, energy_manager): 
     assert event.actor_id == regulator.id and event.org_id == plant["org"].id and event.object_id == filing_id
 
 
-def test_regulator_returns_with_a_line_comment(app, client, db, plant, regulator, energy_manager):  # noqa: F811
+def test_regulator_returns_with_a_line_comment(app, client, db, plant, regulator, energy_manager):
     filing_id = file_month(app, db, plant)
     gas = plant["sources"]["gas"]
     login(client, regulator)
@@ -154,7 +120,7 @@ def test_regulator_returns_with_a_line_comment(app, client, db, plant, regulator
     assert 'data-testid="return-form"' not in page  # nothing to decide on a returned filing
 
 
-def test_a_refused_return_keeps_what_was_typed(app, client, db, plant, regulator):  # noqa: F811
+def test_a_refused_return_keeps_what_was_typed(app, client, db, plant, regulator):
     filing_id = file_month(app, db, plant)
     gas = plant["sources"]["gas"]
     regulator.locale = "en"
@@ -172,7 +138,7 @@ def test_a_refused_return_keeps_what_was_typed(app, client, db, plant, regulator
     assert db.session.scalars(select(ReviewComment)).all() == []
 
 
-def test_approving_a_draft_is_refused_with_a_message(app, client, db, plant, regulator):  # noqa: F811
+def test_approving_a_draft_is_refused_with_a_message(app, client, db, plant, regulator):
     filing_id = file_month(app, db, plant, submit=False)
     regulator.locale = "en"
     db.session.commit()
@@ -186,7 +152,7 @@ def test_approving_a_draft_is_refused_with_a_message(app, client, db, plant, reg
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "filing.approved")) is None
 
 
-def test_enterprise_users_are_kept_out_of_the_review_area(app, client, db, plant, energy_manager):  # noqa: F811
+def test_enterprise_users_are_kept_out_of_the_review_area(app, client, db, plant, energy_manager):
     filing_id = file_month(app, db, plant)
     for user in (energy_manager, plant["admin"]):
         login(client, user)
@@ -204,7 +170,7 @@ def test_enterprise_users_are_kept_out_of_the_review_area(app, client, db, plant
     assert db.session.get(Filing, filing_id).status == "submitted"
 
 
-def test_authority_viewer_reads_but_cannot_act(app, client, db, plant, authority, make_user):  # noqa: F811
+def test_authority_viewer_reads_but_cannot_act(app, client, db, plant, authority, make_user):
     filing_id = file_month(app, db, plant)
     login(client, make_user(authority, "viewer"))
     assert client.get("/review/").status_code == 200
@@ -218,7 +184,7 @@ def test_authority_viewer_reads_but_cannot_act(app, client, db, plant, authority
     assert db.session.get(Filing, filing_id).status == "submitted"
 
 
-def test_review_page_shows_previous_months_and_explained_warnings(app, client, db, plant, regulator):  # noqa: F811
+def test_review_page_shows_previous_months_and_explained_warnings(app, client, db, plant, regulator):
     file_month(app, db, plant, period=date(2022, 4, 1), amounts={"gas": "36"}, approve_by=regulator)
     file_month(app, db, plant, period=date(2022, 5, 1), approve_by=regulator)
     file_month(app, db, plant, period=date(2021, 6, 1), amounts={"gas": "40"}, approve_by=regulator)
@@ -247,7 +213,7 @@ def test_review_page_shows_previous_months_and_explained_warnings(app, client, d
         assert '<a href="/filings/' in evidence.split("燃气发票.pdf", 1)[0]
 
 
-def test_amendment_review_links_the_superseded_revision(app, client, db, plant, regulator):  # noqa: F811
+def test_amendment_review_links_the_superseded_revision(app, client, db, plant, regulator):
     first_id = file_month(app, db, plant, approve_by=regulator)
     with app.test_request_context():
         amendment = workflow.amend(plant["admin"], plant["org"], JUNE, "燃气表更换后读数更正")
@@ -267,7 +233,7 @@ def test_amendment_review_links_the_superseded_revision(app, client, db, plant, 
     assert db.session.get(Filing, first_id).superseded_at is not None
 
 
-def test_queue_needs_no_query_per_row(app, client, db, plant, regulator, make_org):  # noqa: F811
+def test_queue_needs_no_query_per_row(app, client, db, plant, regulator, make_org):
     from sqlalchemy import event
 
     file_month(app, db, plant)

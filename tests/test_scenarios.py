@@ -1,6 +1,5 @@
 """What-if scenario pages: create each kind, the result beside the baseline, compare, who may do what, and
 that a scenario never changes real data."""
-# ruff: noqa: F811  (the city fixture, imported from test_city_index, is a parameter of the tests)
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from app.extensions import db
 from app.filings.models import Calculation, CalculationLine, Filing, ProductionLine
 from app.scenarios.models import Scenario
 from tests.conftest import login, post
-from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, sinks, filings)
 
 NEW = "/city/scenarios/new?kind="
 FORMS = {

@@ -6,17 +6,6 @@ from app.audit.models import AuditEvent
 from app.settings.services import get_setting
 from tests.conftest import post
 
-
-@pytest.fixture
-def people(make_org, make_user, authority):
-    enterprise = make_org()
-    return {"regulator": make_user(authority, "regulator"), "platform_admin": make_user(authority, "platform_admin"),
-            "city_viewer": make_user(authority, "viewer"),
-            "enterprise_admin": make_user(enterprise, "enterprise_admin"),
-            "energy_manager": make_user(enterprise, "energy_manager"),
-            "enterprise_viewer": make_user(enterprise, "viewer")}
-
-
 SETTINGS = {"gwp_set": "AR5", "grid_series": "national_average", "filing_due_day": "15",
             "plausibility_change_percent": "50", "offset_cap_percent": "5", "peer_min_group": "5",
             "peer_min_contributors": "3", "peer_dominance_percent": "60", "certificate_auto_issue": "off",

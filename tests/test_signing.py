@@ -17,10 +17,9 @@ from app.notifications.models import Notification
 from app.signing import services as signing
 from app.filings.models import CopyOfRecord, FrozenRecord
 from app.signing.statement import STATEMENT_VERSION, STATEMENTS
-from tests.api.conftest import MONTH, example_body, token_for  # noqa: F401  (the fixture)
 from tests.conftest import PASSWORD, login, post
-from tests.test_filing_views import _client, _file, _hidden, manager, regulator  # noqa: F401  (fixtures)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.api import MONTH, example_body
+from tests.helpers.filings import client_for, file_with_status, hidden_fields
 
 
 def _submit_page(client, filing_id) -> str:
@@ -31,7 +30,7 @@ def _submit_page(client, filing_id) -> str:
 
 def _sign(client, filing_id, password=PASSWORD, **extra):
     page = _submit_page(client, filing_id)
-    return client.post(f"/filings/{filing_id}/submit", data={**_hidden(page, password), **extra})
+    return client.post(f"/filings/{filing_id}/submit", data={**hidden_fields(page, password), **extra})
 
 
 def _copies(db, filing_id=None) -> list[CopyOfRecord]:
@@ -49,9 +48,9 @@ def _pdf_text(data: bytes) -> str:
 # --- the password is the signature ------------------------------------------------------------------
 
 def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client, db, plant, manager,
-                                                                    regulator):  # noqa: F811
-    _file(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
-    filing_id = _file(app, db, plant, amounts={"gas": "80"})  # a warning to explain
+                                                                    regulator):
+    file_with_status(app, db, plant, period=date(2022, 5, 1), status="approved", regulator=regulator)
+    filing_id = file_with_status(app, db, plant, amounts={"gas": "80"})  # a warning to explain
     key = f"change:prev:{plant['sources']['gas'].id}"
     login(client, manager)
     page = _submit_page(client, filing_id)
@@ -83,10 +82,10 @@ def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client,
                              "role": "energy_manager"}
 
 
-def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, plant, manager):  # noqa: F811
+def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, plant, manager):
     from app.accounts.models import User
 
-    filing_id = _file(app, db, plant)
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit - 1):
@@ -102,10 +101,10 @@ def test_wrong_signing_passwords_lock_the_account_like_sign_in(app, client, db, 
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.account_locked")) is not None
 
 
-def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, manager):  # noqa: F811
+def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, manager):
     from app.accounts.models import User
 
-    filing_id = _file(app, db, plant)
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     assert _sign(client, filing_id, password="guess-1234").status_code == 200
     assert _sign(client, filing_id).status_code == 302
@@ -116,8 +115,8 @@ def test_the_right_password_ends_a_run_of_wrong_ones(app, client, db, plant, man
 # --- the copy of record ---------------------------------------------------------------------------------
 
 def test_the_copy_of_record_is_canonical_chained_and_never_changes(app, client, db, plant, manager,
-                                                                  regulator):  # noqa: F811
-    filing_id = _file(app, db, plant)
+                                                                  regulator):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     assert _sign(client, filing_id).status_code == 302
     [copy] = _copies(db)
@@ -177,8 +176,8 @@ def test_the_copy_of_record_is_canonical_chained_and_never_changes(app, client, 
 
 # --- the receipt ----------------------------------------------------------------------------------------
 
-def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, plant, manager):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, plant, manager):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     response = _sign(client, filing_id)
     [copy] = _copies(db)
@@ -207,9 +206,9 @@ def test_the_receipt_names_the_digest_in_the_pdf_and_the_inbox(app, client, db, 
 # --- who may sign -----------------------------------------------------------------------------------------
 
 def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, plant, make_user,
-                                                               token_for):  # noqa: F811
+                                                               token_for):
     staff = make_user(plant["org"], "energy_manager", name="赵能源")
-    filing_id = _file(app, db, plant)
+    filing_id = file_with_status(app, db, plant)
     login(client, staff)
     page = _submit_page(client, filing_id)
     assert 'data-testid="not-a-signer"' in page and plant["admin"].name in page and 'type="password"' not in page
@@ -223,7 +222,7 @@ def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, 
     assert db.session.get(Filing, filing_id).status == "draft" and _copies(db) == []
 
     # The admin allows it on the users page (audited); then the same person signs.
-    admin = _client(app, plant["admin"])
+    admin = client_for(app, plant["admin"])
     users = admin.get("/users").get_data(as_text=True)
     assert f'data-testid="toggle-signer-{staff.id}"' in users
     assert post(admin, f"/users/{staff.id}/signing", {"allowed": "1"}).status_code == 302
@@ -236,12 +235,12 @@ def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, 
 
     # Only the enterprise admin sets it: an energy manager may not allow themselves.
     other = make_user(plant["org"], "energy_manager")
-    assert post(_client(app, other), f"/users/{other.id}/signing", {"allowed": "1"}).status_code == 403
+    assert post(client_for(app, other), f"/users/{other.id}/signing", {"allowed": "1"}).status_code == 403
     db.session.expire_all()
     assert other.may_sign is False
 
 
-def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manager, token_for):  # noqa: F811
+def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manager, token_for):
     headers = token_for(manager)
     assert client.put(f"/api/v1/filings/{MONTH}", headers=headers, json=example_body(plant)).status_code in (200, 201)
     response = client.post(f"/api/v1/filings/{MONTH}/submit", headers=headers)
@@ -258,8 +257,8 @@ def test_the_api_records_the_tokens_user_as_signer(app, client, db, plant, manag
 
 # --- who reads a copy ----------------------------------------------------------------------------------------
 
-def test_who_reads_a_copy_of_record(app, client, db, plant, manager, regulator, make_user, make_org):  # noqa: F811
-    filing_id = _file(app, db, plant)
+def test_who_reads_a_copy_of_record(app, client, db, plant, manager, regulator, make_user, make_org):
+    filing_id = file_with_status(app, db, plant)
     login(client, manager)
     _sign(client, filing_id)
     [copy] = _copies(db)
@@ -269,9 +268,9 @@ def test_who_reads_a_copy_of_record(app, client, db, plant, manager, regulator, 
                          (make_user(plant["org"], "viewer"), 403),
                          (make_user(plant["org"], "energy_manager", may_sign=True), 403),
                          (make_user(make_org(name="乙企业"), "enterprise_admin"), 404)):
-        reader = _client(app, user)
+        reader = client_for(app, user)
         assert [reader.get(url).status_code for url in urls] == [status] * 4, user
-    review = _client(app, regulator).get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    review = client_for(app, regulator).get(f"/review/filings/{filing_id}").get_data(as_text=True)
     assert f"/filings/records/{copy.id}" in review and copy.receipt_number in review
 
 

@@ -17,8 +17,8 @@ from app.tenancy import TenantViolation, acting_on, cross_tenant_write, scope_of
 from app.verification import materiality, services as verification
 from app.verification.models import Engagement, VerificationFinding
 from tests.conftest import login, post
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-from tests.test_review import file_month
+from tests.helpers.certificates import pdf_text
+from tests.helpers.filings import file_month
 
 YEAR = 2022
 NOW = datetime(YEAR + 1, 2, 10, 2, 0, tzinfo=timezone.utc)
@@ -55,13 +55,9 @@ def test_materiality_with_no_misstatements():
 
 # ------------------------------------------------------------------------------------------------ fixtures
 
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
 
 @pytest.fixture
-def world(app, db, plant, regulator, make_org, make_user):  # noqa: F811
+def world(app, db, plant, regulator, make_org, make_user):
     """Plant (enterprise A) with approved Jan–Mar 2022 and Jan 2021; enterprise B with Jan 2022; a body."""
     ids = [file_month(app, db, plant, date(YEAR, m, 1), approve_by=regulator, now=NOW) for m in (1, 2, 3)]
     old = file_month(app, db, plant, date(YEAR - 1, 1, 1), approve_by=regulator, now=NOW)
@@ -284,7 +280,6 @@ def test_confirmed_verification_on_the_annual_certificate_and_the_index(app, cli
     assert stated["verification"]["body"] == "锦湾碳核查中心"
     assert stated["verification"]["opinion"] == "verified"
     assert stated["verification"]["confirmed_total_tco2e"] == "99999.500"
-    from tests.test_certificates import pdf_text
 
     assert "锦湾碳核查中心" in pdf_text(cert.pdf)
     assert verification.confirmed_count(YEAR) == 1

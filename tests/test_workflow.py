@@ -11,32 +11,12 @@ from app.filings import services, workflow
 from app.filings.models import Evidence, Filing, ReviewComment
 from app.notifications.models import Notification
 from app.footprint.services import effective_filings
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
-
-JUNE = date(2022, 6, 1)
-NOW = datetime(2022, 7, 8, 2, 0, tzinfo=timezone.utc)
-EXAMPLE_7 = {"gas": "38", "diesel": "15.5", "power": "2350.4", "heat": "4200"}
+from tests.helpers.filings import EXAMPLE_7, JUNE, NOW, draft_month
 
 
-def _file(plant, period=JUNE, amounts=None, production="1000"):  # noqa: F811
-    s = plant["sources"]
-    amounts = {**EXAMPLE_7, **(amounts or {})}
-    filing = services.open_filing(plant["admin"], plant["org"], period)
-    services.set_activity(plant["admin"], filing,
-                          [{"source_id": s[key].id, "quantity": q, "unit": s[key].activity_unit}
-                           for key, q in amounts.items() if q is not None],
-                          [{"product_id": plant["product"].id, "quantity": production}], "5000")
-    return filing
-
-
-@pytest.fixture
-def regulator(authority, make_user):
-    return make_user(authority, "regulator")
-
-
-def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):  # noqa: F811
+def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):
     with app.test_request_context():
-        filing = _file(plant)
+        filing = draft_month(plant)
         workflow.submit(plant["admin"], filing, now=NOW)
         assert filing.status == "submitted"
         gas = plant["sources"]["gas"]
@@ -60,20 +40,20 @@ def test_full_cycle_submit_return_fix_approve_lock(app, db, plant, regulator):  
         db.session.commit()
 
 
-def test_missing_source_blocks_submission(app, db, plant):  # noqa: F811
+def test_missing_source_blocks_submission(app, db, plant):
     with app.test_request_context():
-        filing = _file(plant, amounts={"heat": None})
+        filing = draft_month(plant, amounts={"heat": None})
         with pytest.raises(ServiceError, match="外购热力"):
             workflow.submit(plant["admin"], filing, now=NOW)
         assert filing.status == "draft"
 
 
-def test_a_big_change_needs_an_explanation(app, db, plant, regulator):  # noqa: F811
+def test_a_big_change_needs_an_explanation(app, db, plant, regulator):
     with app.test_request_context():
-        may = _file(plant, period=date(2022, 5, 1))
+        may = draft_month(plant, period=date(2022, 5, 1))
         workflow.submit(plant["admin"], may, now=NOW)
         workflow.approve(regulator, may, now=NOW)
-        june = _file(plant, amounts={"gas": "80"})  # more than double May's 38
+        june = draft_month(plant, amounts={"gas": "80"})  # more than double May's 38
         findings = workflow.findings_for(june, NOW.date())
         warning = next(f for f in findings if f.level == "warning")
         assert warning.key == f"change:prev:{plant['sources']['gas'].id}"
@@ -83,22 +63,22 @@ def test_a_big_change_needs_an_explanation(app, db, plant, regulator):  # noqa: 
         assert june.explanations == {warning.key: "新增一台燃气锅炉投运"}
 
 
-def test_fuel_without_output_is_a_warning(app, db, plant):  # noqa: F811
+def test_fuel_without_output_is_a_warning(app, db, plant):
     with app.test_request_context():
-        filing = _file(plant, production="0")
+        filing = draft_month(plant, production="0")
         assert any(f.key == "zero-output" for f in workflow.findings_for(filing, NOW.date()))
 
 
-def test_a_future_month_cannot_be_submitted(app, db, plant):  # noqa: F811
+def test_a_future_month_cannot_be_submitted(app, db, plant):
     with app.test_request_context():
-        filing = _file(plant)
+        filing = draft_month(plant)
         with pytest.raises(ServiceError):
             workflow.submit(plant["admin"], filing, now=datetime(2022, 6, 20, tzinfo=timezone.utc))
 
 
-def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, plant, regulator):  # noqa: F811
+def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, plant, regulator):
     with app.test_request_context():
-        first = _file(plant)
+        first = draft_month(plant)
         workflow.submit(plant["admin"], first, now=NOW)
         workflow.approve(regulator, first, now=NOW)
         db.session.commit()
@@ -129,18 +109,18 @@ def test_amendment_supersedes_the_approved_revision_only_when_approved(app, db, 
         assert first.current_calculation.total_tco2e == original_total  # the old one stays readable
 
 
-def test_return_needs_a_comment(app, db, plant, regulator):  # noqa: F811
+def test_return_needs_a_comment(app, db, plant, regulator):
     with app.test_request_context():
-        filing = _file(plant)
+        filing = draft_month(plant)
         workflow.submit(plant["admin"], filing, now=NOW)
         with pytest.raises(ServiceError):
             workflow.return_filing(regulator, filing, "  ")
 
 
-def test_concurrent_saves_the_second_is_refused(app, db, plant):  # noqa: F811
+def test_concurrent_saves_the_second_is_refused(app, db, plant):
     """Two people load the same draft; the one who saves second gets a StaleDataError, not a silent overwrite."""
     with app.test_request_context():
-        filing = _file(plant)
+        filing = draft_month(plant)
         db.session.commit()
         filing_id = filing.id
     with Session(db.engine) as first, Session(db.engine) as second:

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from app.api.models import ApiToken, IdempotentRequest
 from app.audit.models import AuditEvent
 from app.filings.models import Filing
-from tests.api.conftest import MONTH, example_body
 from tests.conftest import csrf_token, login, post
+from tests.helpers.api import MONTH, example_body
 
 
 def _code(response):

@@ -8,18 +8,17 @@ import pytest
 from app.certificates import services as certs
 from app.certificates.models import Certificate
 from app.tenancy import acting_on, scope_of
-from tests.test_certificates import approve_year, issue, regulator  # noqa: F401  (the fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.certificates import approve_year, issue
 
 
 @pytest.fixture
-def certificate(app, db, plant, regulator):  # noqa: F811
+def certificate(app, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     return db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
 
 
 def test_list_shows_own_certificates_and_all_for_the_regulator(client, token_for, plant, regulator, certificate,
-                                                               make_org, make_user):  # noqa: F811
+                                                               make_org, make_user):
     own = client.get("/api/v1/certificates", headers=token_for(plant["admin"], "read"))
     assert own.status_code == 200 and own.json["total"] == 1
     (item,) = own.json["certificates"]
@@ -36,7 +35,7 @@ def test_list_shows_own_certificates_and_all_for_the_regulator(client, token_for
 
 
 def test_pdf_is_the_stored_file_for_owner_and_regulator_only(client, token_for, plant, regulator, certificate,
-                                                             make_org, make_user):  # noqa: F811
+                                                             make_org, make_user):
     url = f"/api/v1/certificates/{certificate.serial}.pdf"
     for user in (plant["admin"], regulator):
         response = client.get(url, headers=token_for(user, "read"))
@@ -48,7 +47,7 @@ def test_pdf_is_the_stored_file_for_owner_and_regulator_only(client, token_for, 
     assert client.get(url).status_code == 401
 
 
-def test_public_verification_needs_no_token_and_states_only_the_certificate(client, certificate, plant):  # noqa: F811
+def test_public_verification_needs_no_token_and_states_only_the_certificate(client, certificate, plant):
     response = client.get(f"/api/v1/certificates/{certificate.serial}")
     assert response.status_code == 200
     body = response.json
@@ -61,7 +60,7 @@ def test_public_verification_needs_no_token_and_states_only_the_certificate(clie
     assert client.get(f"/api/v1/certificates/{certificate.serial.lower()}").status_code == 200
 
 
-def test_public_verification_of_unknown_and_revoked_serials(app, client, db, certificate, regulator):  # noqa: F811
+def test_public_verification_of_unknown_and_revoked_serials(app, client, db, certificate, regulator):
     missing = client.get("/api/v1/certificates/TJ-2022-AAAAAAAAA")
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     with app.test_request_context(), scope_of(regulator), acting_on(certificate.org_id):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.accounting.models import EmissionSource, Facility
 from app.audit.models import AuditEvent
 from app.filings.models import Calculation, Filing
-from tests.api.conftest import MONTH, example_body, example_lines
+from tests.helpers.api import MONTH, example_body, example_lines
 
 
 def _error(response, status, code):

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
 from app.api import tokens
 from app.api.openapi import document
 from app.extensions import db as _db
-from tests.api.conftest import MONTH
+from tests.helpers.api import MONTH
 from app.organisations.credit_code import make_credit_code
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -1,18 +1,17 @@
 """Copies of record through the API: the month's receipts, and each copy byte for byte, for those who may read it."""
 import hashlib
 
-from tests.api.conftest import MONTH, example_body, manager, regulator  # noqa: F401  (fixtures)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.api import MONTH, example_body
 
 
-def _submit(client, headers, plant):  # noqa: F811
+def _submit(client, headers, plant):
     client.put(f"/api/v1/filings/{MONTH}", headers=headers, json=example_body(plant))
     response = client.post(f"/api/v1/filings/{MONTH}/submit", headers=headers, json={})
     assert response.status_code == 200
     return response.json["receipt"]
 
 
-def test_the_months_receipts_and_the_copy_byte_for_byte(client, plant, token_for, regulator):  # noqa: F811
+def test_the_months_receipts_and_the_copy_byte_for_byte(client, plant, token_for, regulator):
     headers = token_for(plant["admin"])
     receipt = _submit(client, headers, plant)
     listed = client.get(f"/api/v1/filings/{MONTH}/records", headers=headers)
@@ -29,7 +28,7 @@ def test_the_months_receipts_and_the_copy_byte_for_byte(client, plant, token_for
                       headers=token_for(regulator, "read")).data == document.data
 
 
-def test_who_may_not_read_a_copy(client, plant, token_for, manager, make_org, make_user):  # noqa: F811
+def test_who_may_not_read_a_copy(client, plant, token_for, manager, make_org, make_user):
     receipt = _submit(client, token_for(plant["admin"]), plant)
     url = f"/api/v1/records/{receipt['number']}.json"
     # a colleague who neither signed nor administers: the list hides it and the copy is refused

@@ -66,11 +66,13 @@ def admin(enterprise, make_user):
     return make_user(enterprise, "enterprise_admin", email="zhou.admin@chem.example.com", name="周管理")
 
 
+# Named, unlike the shared `regulator` of tests/conftest.py.
 @pytest.fixture
 def regulator(authority, make_user):
     return make_user(authority, "regulator", email="li.regulator@eco.jinwan.gov.cn", name="李监管")
 
 
+# Not the shared `plant` of tests/conftest.py: the register of this module's `enterprise`, without an admin.
 @pytest.fixture
 def plant(db, enterprise):
     """The register of worked example 7: one facility, its four sources and a main product."""

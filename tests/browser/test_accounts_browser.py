@@ -27,6 +27,7 @@ VALID_CREDIT_CODE = "91350100M000100Y43"
 MISTYPED_CREDIT_CODE = "91350100M000100Y44"  # the check character does not match
 
 
+# Named, unlike the shared `regulator` of tests/conftest.py.
 @pytest.fixture
 def regulator(authority, make_user):
     return make_user(authority, "regulator", email="li.regulator@eco.jinwan.gov.cn", name="李监管")
@@ -37,6 +38,7 @@ def enterprise(make_org):
     return make_org(name="锦湾热电有限公司", industry_code="D4411")
 
 
+# Not the shared `energy_manager` (of the plant) of tests/conftest.py: a named one of this module's `enterprise`.
 @pytest.fixture
 def energy_manager(enterprise, make_user):
     return make_user(enterprise, "energy_manager", email="zhao.energy@thermal.example.com", name="赵能源")

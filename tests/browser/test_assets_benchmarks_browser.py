@@ -25,14 +25,10 @@ from app.benchmarking.stats import OK
 from app.core.numbers import rounded
 from tests.browser.helpers import field, field_error, screenshot, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_assets import YEAR as ASSET_YEAR
-from tests.test_assets import (
-    _record,
-    _ten_thousand_tonnes,
-    firm,  # noqa: F401  (the fixture)
-)
-from tests.test_benchmarking import PEERS, cement, enterprise  # noqa: F401  (the fixtures)
-from tests.test_benchmarking import YEAR as BENCHMARK_YEAR
+from tests.helpers.assets import YEAR as ASSET_YEAR
+from tests.helpers.assets import record, ten_thousand_tonnes
+from tests.helpers.benchmarks import PEERS
+from tests.helpers.benchmarks import YEAR as BENCHMARK_YEAR
 
 
 def tonnes(value, places: int = 0) -> str:
@@ -80,14 +76,14 @@ def newest_entry(db, org_id: int, kind: str) -> AssetEntry:
 
 # --- 1. the ledger -------------------------------------------------------------------------------------
 
-def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open_page, firm,  # noqa: F811
+def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open_page, firm,
                                                                     browser_console):
     org, admin, regulator = firm["org"], firm["admin"], firm["regulator"]
     # Twelve approved months whose covered scope 1 + 2 − exported are exactly 10,000 t (see tests/test_assets.py),
     # and the regulator's preliminary allocation of 8,000 allowances for 2025.
-    _ten_thousand_tonnes(db, firm)
+    ten_thousand_tonnes(db, firm)
     with app.test_request_context():
-        _record(firm, "allocation", actor=regulator, quantity="8000", compliance_year=ASSET_YEAR,
+        record(firm, "allocation", actor=regulator, quantity="8000", compliance_year=ASSET_YEAR,
                 trade_date=date(ASSET_YEAR, 3, 1), reason="锦环发〔2025〕7号 配额预分配")
         db.session.commit()
 
@@ -232,7 +228,7 @@ def test_ledger_purchase_refused_surrender_reversal_and_allocation(app, db, open
 
 # --- 2. peer benchmarks --------------------------------------------------------------------------------
 
-def test_benchmarks_show_group_statistics_and_the_regulator_ranks_by_name(app, db, open_page, cement,  # noqa: F811
+def test_benchmarks_show_group_statistics_and_the_regulator_ranks_by_name(app, db, open_page, cement,
                                                                           make_user, authority, browser_console):
     own = cement["own"]
     others = [*cement["peers"].values(), cement["pending"], cement["short"]]

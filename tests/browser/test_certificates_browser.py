@@ -5,11 +5,10 @@ from playwright.sync_api import expect
 from app.certificates.models import Certificate
 from tests.browser.helpers import sign_in_ok, zh
 from tests.conftest import PASSWORD
-from tests.test_certificates import approve_year, issue, regulator  # noqa: F401  (fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.certificates import approve_year, issue
 
 
-def test_enterprise_downloads_its_certificate_and_the_public_verifies_it(app, db, plant, regulator, open_page,  # noqa: F811
+def test_enterprise_downloads_its_certificate_and_the_public_verifies_it(app, db, plant, regulator, open_page,
                                                                         tmp_path):
     approve_year(app, db, plant, regulator)
     cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))

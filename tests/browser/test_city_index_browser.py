@@ -21,7 +21,6 @@ from app.scenarios.services import evaluate
 from app.footprint.services import footprint
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_city_index import city  # noqa: F401  (the fixture: settings, statistics, approved months)
 
 YEAR, MONTH = 2025, 6
 MONTH_VALUE = f"{YEAR}-{MONTH:02d}"
@@ -61,6 +60,7 @@ def chart_drawn(page) -> dict:
     }""")
 
 
+# Named, unlike the shared `regulator` of tests/conftest.py.
 @pytest.fixture
 def regulator(authority, make_user):
     return make_user(authority, "regulator", email="li.regulator@eco.jinwan.gov.cn", name="李监管")
@@ -68,7 +68,7 @@ def regulator(authority, make_user):
 
 # --- 1. the dashboard and the drill-down -------------------------------------------------------------------
 
-def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, regulator, browser_console):  # noqa: F811
+def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, regulator, browser_console):
     sign_in_ok(page, "李监管", regulator.email, PASSWORD)
     link = nav(page, "/city/")
     expect(link).to_have_text(zh("City index"))
@@ -126,7 +126,7 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
 
 # --- 2. the methodology ------------------------------------------------------------------------------------
 
-def test_methodology_shows_x_t_and_b_as_computed(page, city, regulator):  # noqa: F811
+def test_methodology_shows_x_t_and_b_as_computed(page, city, regulator):
     sign_in_ok(page, "李监管", regulator.email, PASSWORD)
     page.goto(f"/city/methodology?month={MONTH_VALUE}")
     current = city_index(YEAR, MONTH)
@@ -150,7 +150,7 @@ def test_methodology_shows_x_t_and_b_as_computed(page, city, regulator):  # noqa
 
 # --- 3. the public page ------------------------------------------------------------------------------------
 
-def test_public_page_without_sign_in_shows_the_index_and_no_enterprise(open_page, city):  # noqa: F811
+def test_public_page_without_sign_in_shows_the_index_and_no_enterprise(open_page, city):
     page = open_page()  # a fresh context: no session cookie
     page.goto(f"/city/public?month={MONTH_VALUE}")
     expect(page).to_have_url(re.compile(rf"/city/public\?month={MONTH_VALUE}$"))  # not sent to sign in
@@ -170,7 +170,7 @@ def test_public_page_without_sign_in_shows_the_index_and_no_enterprise(open_page
 
 # --- 4. a what-if scenario ---------------------------------------------------------------------------------
 
-def test_regulator_creates_a_new_sinks_scenario(page, db, city, regulator):  # noqa: F811
+def test_regulator_creates_a_new_sinks_scenario(page, db, city, regulator):
     sign_in_ok(page, "李监管", regulator.email, PASSWORD)
     nav(page, "/city/scenarios/").click()
     expect(page).to_have_url(re.compile(r"/city/scenarios/$"))

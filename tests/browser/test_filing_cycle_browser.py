@@ -27,7 +27,6 @@ from app.footprint.services import effective_filings
 from app.notifications.models import Notification
 from tests.browser.helpers import field, screenshot, sign_in_ok, zh
 from tests.conftest import PASSWORD
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
 
 JUNE, MONTH = date(2022, 6, 1), "2022-06"
 TODAY = date(2022, 7, 8)  # the month has ended and is not yet due (15 July)
@@ -53,11 +52,13 @@ def close(a: Decimal, b: Decimal) -> bool:
 
 # --- the people ----------------------------------------------------------------------------------------------
 
+# Named, unlike the shared `manager` of tests/conftest.py.
 @pytest.fixture
-def manager(plant, make_user):  # noqa: F811
+def manager(plant, make_user):
     return make_user(plant["org"], "energy_manager", email="wang.energy@chem.example.com", name="王能源", may_sign=True)
 
 
+# Named, unlike the shared `regulator` of tests/conftest.py.
 @pytest.fixture
 def regulator(authority, make_user):
     return make_user(authority, "regulator", email="li.regulator@eco.jinwan.gov.cn", name="李监管")
@@ -145,7 +146,7 @@ def approve(page) -> None:
 
 # --- the cycle -------------------------------------------------------------------------------------------------
 
-def test_file_return_correct_approve_amend(open_page, db, plant, manager, regulator, july_2022):  # noqa: F811
+def test_file_return_correct_approve_amend(open_page, db, plant, manager, regulator, july_2022):
     gas, diesel = plant["sources"]["gas"], plant["sources"]["diesel"]
     product = plant["product"]
     me, reg = open_page(), open_page()

@@ -5,7 +5,6 @@ the opinion; the regulator confirms it, the compliance position takes the confir
 certificate states the verification."""
 import json
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -17,8 +16,7 @@ from app.verification import services as verification
 from app.verification.models import Engagement, VerificationFinding
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
-from tests.test_certificates import YEAR, approve_year, regulator  # noqa: F401  (fixture)
-from tests.test_footprint import plant  # noqa: F401  (the fixture)
+from tests.helpers.certificates import YEAR, approve_year
 
 BODY = "锦湾碳核查中心"
 
@@ -27,7 +25,7 @@ def flash(page, kind="success"):
     return page.locator(f".alert-{kind}")
 
 
-def test_a_verification_year_from_assignment_to_certificate(app, db, plant, regulator, make_user,  # noqa: F811
+def test_a_verification_year_from_assignment_to_certificate(app, db, plant, regulator, make_user,
                                                             open_page):
     approve_year(app, db, plant, regulator)
     with app.test_request_context(), scope_of(regulator), cross_tenant_write():
