@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app.accounting.models import EmissionSource, Facility, Product
+from app.accounting.models import EmissionSource, Facility
 from app.audit.models import AuditEvent
 from app.core.numbers import rounded
 from app.filings import services as filing_services
@@ -37,33 +37,14 @@ URL = "/filings/import/"
 
 # ------------------------------------------------------------------------------------------------ fixtures
 
-# Not the shared `plant` of tests/conftest.py: this one also has an English-speaking energy manager and facility name.
 @pytest.fixture
-def plant(db, make_org, make_user):
-    """An enterprise with the four sources of worked example 7 and one product; an English-speaking energy manager."""
-    org = make_org(name="锦湾示范化工有限公司")
-    admin = make_user(org, "enterprise_admin")
-    manager = make_user(org, "energy_manager")
+def plant(plant, db, make_user):
+    """The shared plant (tests/conftest.py) with an English-speaking energy manager and the facility's English name."""
+    manager = make_user(plant["org"], "energy_manager")
     manager.locale = "en"
-    facility = Facility(org_id=org.id, name="一号厂区", name_en="Plant 1")
-    db.session.add(facility)
-    db.session.flush()
-    sources = {
-        "gas": EmissionSource(org_id=org.id, facility_id=facility.id, name="燃气锅炉", category="stationary_combustion",
-                              material="natural_gas", activity_unit="10^4 Nm3"),
-        "diesel": EmissionSource(org_id=org.id, facility_id=facility.id, name="厂内车辆", category="mobile_combustion",
-                                 material="diesel", activity_unit="t"),
-        "power": EmissionSource(org_id=org.id, facility_id=facility.id, name="外购电力",
-                                category="purchased_electricity", material="electricity", activity_unit="MWh"),
-        "heat": EmissionSource(org_id=org.id, facility_id=facility.id, name="外购热力", category="purchased_heat",
-                               material="heat", activity_unit="GJ"),
-    }
-    db.session.add_all(sources.values())
-    product = Product(org_id=org.id, name="醋酸", name_en="Acetic acid", unit="t", is_main=True)
-    db.session.add(product)
+    plant["facility"].name_en = "Plant 1"
     db.session.commit()
-    return {"org": org, "admin": admin, "manager": manager, "facility": facility, "sources": sources,
-            "product": product}
+    return {**plant, "manager": manager}
 
 
 @pytest.fixture
