@@ -65,10 +65,10 @@ def _check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
-    from app.core import edge
-    from app.ops import request_log
     from app.api import auth as api_auth
+    from app.core import edge
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.ops import request_log
 
     db.init_app(app)
     # First of the before-request hooks: the API's token decides who is calling before anything asks.
@@ -101,10 +101,10 @@ def register_blueprints(app: Flask) -> None:
     from app.filings.views import bp as filings_bp
     from app.footprint.views import bp as footprint_bp
     from app.home.views import bp as home_bp
-    from app.report_jobs.views import bp as report_jobs_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops.health import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
+    from app.report_jobs.views import bp as report_jobs_bp
     from app.review.views import bp as review_bp
     from app.scenarios.views import bp as scenarios_bp
     from app.settings.views import bp as settings_bp

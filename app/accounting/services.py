@@ -15,7 +15,13 @@ from sqlalchemy.orm import selectinload
 from app.accounting import signals, units
 from app.accounting.engine import SCOPES
 from app.accounting.labels import category_label, scope_label
-from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product, ProductBenchmark
+from app.accounting.models import (
+    EmissionFactor,
+    EmissionSource,
+    Facility,
+    Product,
+    ProductBenchmark,
+)
 from app.audit.services import record
 from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError

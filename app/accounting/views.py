@@ -14,7 +14,14 @@ from app.accounting import services
 from app.accounting.forms import FacilityForm, ProductForm, SourceForm
 from app.accounting.models import EmissionSource, Facility, Product
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, SIGNED_IN, VIEWER, can, requires
+from app.accounts.roles import (
+    ADMINISTER_ENTERPRISE,
+    READ_CITY,
+    SIGNED_IN,
+    VIEWER,
+    can,
+    requires,
+)
 from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.numbers import plain

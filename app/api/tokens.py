@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.accounts.roles import FILE, REVIEW, can
 from app.api.models import READ, SCOPES, WRITE, ApiToken
 from app.audit.services import record
@@ -86,7 +87,6 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
                               .execution_options(**unscoped("the token decides the scope")))
     if token is None or token.revoked_at is not None:
         return None
-    from app.accounts.models import User
 
     user = db.session.get(User, token.user_id, execution_options=unscoped("the token's user decides the scope"))
     if user is None or not user.active:

@@ -19,7 +19,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounting.models import EmissionSource, Product
 from app.accounting.services import load_register, material_label
-from app.accounts.roles import FILE, PUBLIC, READ_CITY, REVIEW, SIGN, SIGNED_IN, Capability, can, requires
+from app.accounts.roles import (
+    FILE,
+    PUBLIC,
+    READ_CITY,
+    REVIEW,
+    SIGN,
+    SIGNED_IN,
+    Capability,
+    can,
+    requires,
+)
 from app.api import idempotency, schemas
 from app.api.auth import current_token
 from app.api.errors import ApiError
@@ -34,12 +44,19 @@ from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import csrf, db, limiter
 from app.filings import plausibility, services, workflow
-from app.filings.models import STATUSES, SUBMITTED, Calculation, Filing, FilingLine
+from app.filings.models import (
+    API,
+    STATUSES,
+    SUBMITTED,
+    Calculation,
+    CopyOfRecord,
+    Filing,
+    FilingLine,
+)
 from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.review.services import load_filing
 from app.signing import services as signing
-from app.filings.models import API, CopyOfRecord
 from app.tenancy import acting_on
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -36,7 +36,12 @@ from app.core.numbers import grouped, parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
-from app.footprint.services import MonthCount, verified_by_month, verified_by_month_of, years_with_filings
+from app.footprint.services import (
+    MonthCount,
+    verified_by_month,
+    verified_by_month_of,
+    years_with_filings,
+)
 from app.organisations.models import ENTERPRISE, Organisation
 from app.settings.services import get_setting
 from app.verification.services import confirmed_by_org, confirmed_for

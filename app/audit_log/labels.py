@@ -1,6 +1,8 @@
 """Readable names of audit actions; an unknown action shows its code."""
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.roles import ROLES
+
 LABELS = {
     "filing.created": _l("Monthly filing started"),
     "filing.saved": _l("Monthly filing saved"),
@@ -82,7 +84,6 @@ def audit_detail(detail: dict | None) -> str:
     """A short readable line for an event's detail: `field: old → new` for changes, `key: value` otherwise."""
     if not detail:
         return ""
-    from app.accounts.roles import ROLES
 
     parts = []
     for key, value in detail.items():

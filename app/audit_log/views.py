@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.roles import READ_AUDIT, requires
-from app.audit_log.labels import audit_detail, audit_label
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
+from app.audit_log.labels import audit_detail, audit_label
 from app.extensions import db
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit", template_folder="templates")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.accounts.roles import READ_CITY, SIGNED_IN, requires
 from app.benchmarking import services
 from app.core.types import city_today
+from app.factors.services import display_unit
 from app.footprint.services import years_with_filings
 from app.organisations.industries import industry_code_error, normalise
 
@@ -19,8 +20,6 @@ METRIC_TITLES = {"product": _l("Intensity per unit of main product"), "value": _
 
 
 def _unit(metric: str, product=None) -> str:
-    from app.factors.services import display_unit
-
     if metric == "product":
         return f"tCO2e / {display_unit(product.unit)}" if product else "tCO2e / —"
     return "tCO2e / 10⁴ CNY" if metric == "value" else "tCO2e / tce"

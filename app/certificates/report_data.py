@@ -6,7 +6,10 @@ read what they are asked about.
 from datetime import date
 from decimal import Decimal
 
+from app.benchmarking.services import benchmark
 from app.certificates.approved import approved, by_scope, months_between
+from app.city_index.breakdowns import sector_totals
+from app.city_index.index import city_index, trend
 
 METRIC_NAMES = {"product": ("单位产品排放", "per unit of main product"),
                 "value": ("万元产值排放", "tCO2e per 10⁴ CNY output"),
@@ -50,7 +53,6 @@ def enterprise_report(org, start: date, end: date, with_peers: bool = False) -> 
 
 def _peers(org, year: int) -> list[dict]:
     """The published peer aggregates only (the benchmarking service applies the disclosure rules)."""
-    from app.benchmarking.services import benchmark
 
     out = []
     for metric in benchmark(org, year).metrics:
@@ -66,8 +68,6 @@ def _peers(org, year: int) -> list[dict]:
 def city_report(year: int, month: int = 12, progress=lambda pct: None) -> dict:
     """The city's annual report: the index at the year's last month (rolling 12 months = the calendar year
     for December), its sub-indices, sector totals, the monthly trend and the filing coverage."""
-    from app.city_index.breakdowns import sector_totals
-    from app.city_index.index import city_index, trend
 
     current = city_index(year, month)
     progress(30)

@@ -27,9 +27,11 @@ from app.core.numbers import rounded
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
+from app.filings.models import APPROVED, Filing
 from app.organisations.models import AUTHORITY, Organisation
 from app.settings.services import get_setting
 from app.tenancy import public_lookup, unscoped
+from app.verification.services import confirmed_for
 
 MAIN_SOURCES = 5
 # Crockford's base32: no I, L, O or U, so a serial read aloud or typed is not misread.
@@ -78,7 +80,6 @@ def _verification(org: Organisation, start: date, end: date) -> dict | None:
     stay those of the approved months; the confirmed total is the compliance figure (covered sources)."""
     if (start.month, end.month) != (1, 12) or start.year != end.year:
         return None
-    from app.verification.services import confirmed_for
 
     engagement = confirmed_for(org.id, start.year)
     if engagement is None:
@@ -192,8 +193,6 @@ def after_approval(actor, filing, amended: bool, now: datetime) -> None:
 
 
 def approved_year_complete(org_id: int, start: date, end: date) -> bool:
-    from app.filings.models import APPROVED, Filing
-
     months = db.session.scalars(select(Filing.period).where(
         Filing.org_id == org_id, Filing.period >= start, Filing.period <= end, Filing.status == APPROVED)
         .distinct()).all()

@@ -7,11 +7,21 @@ import io
 from datetime import date
 from decimal import ROUND_HALF_EVEN
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounting.models import ProductBenchmark
+from app.accounting.services import latest_benchmarks
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
 from app.core.edge import roll_back
 from app.core.forms import apply_error
@@ -24,10 +34,14 @@ from app.security import csrf_checked_by_form
 from app.tenancy import get_or_404
 
 from . import services, statistics_import
-from .forms import BenchmarkForm, RetireSinkForm, SettingsForm, SinkForm, StatisticForm, StatisticsImportForm
-from app.accounting.models import ProductBenchmark
-from app.accounting.services import latest_benchmarks
-
+from .forms import (
+    BenchmarkForm,
+    RetireSinkForm,
+    SettingsForm,
+    SinkForm,
+    StatisticForm,
+    StatisticsImportForm,
+)
 from .models import CarbonSink
 
 bp = Blueprint("city_data", __name__, url_prefix="/city-data", template_folder="templates")

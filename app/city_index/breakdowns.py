@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from app.benchmarking.services import rules as disclosure_rules
+from app.benchmarking.stats import dominated
 from app.organisations.industries import describe
 from app.organisations.models import Organisation
 
@@ -76,8 +78,6 @@ def public_sector_totals(year: int, month: int, data: IndexData | None = None) -
     page without sign-in: a sector whose scope 1 comes from fewer than `peer_min_contributors` enterprises, or
     from one enterprise above `peer_dominance_percent` % of it, is withheld (its filed and total figures), since
     it would mostly publish that enterprise's own emissions. The regulator's estimates stay shown."""
-    from app.benchmarking.services import rules as disclosure_rules
-    from app.benchmarking.stats import dominated
 
     totals = sector_totals(year, month, data)
     rules = disclosure_rules()

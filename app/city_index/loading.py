@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
-from app.accounting.models import Product
-from app.accounting.models import ProductBenchmark
+from app.accounting.library import MissingFactor
+from app.accounting.models import Product, ProductBenchmark
 from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.extensions import db
+from app.filings.calculations import load_library
 from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import unscoped
@@ -202,9 +203,6 @@ class IndexData:
     def grid_factor(self, year: int, month: int) -> Decimal | None:
         key = (year, month)
         if key not in self._grid:
-            from app.accounting.library import MissingFactor
-            from app.filings.calculations import load_library
-
             if not hasattr(self, "_library"):
                 self._library = load_library()
             try:

@@ -14,7 +14,6 @@ from .loading import ZERO, IndexData, grouped
 from .periods import add_months, window
 from .settings import as_decimal, settings_in_force
 
-
 FORECAST_HISTORY = 48  # months of history fed to the forecast
 
 

@@ -11,7 +11,13 @@ from app.core.types import city_today
 from app.organisations.industries import describe
 from app.verification.services import confirmed_count
 
-from .breakdowns import SECTOR_LABELS, division_totals, enterprises_under, public_sector_totals, sector_of
+from .breakdowns import (
+    SECTOR_LABELS,
+    division_totals,
+    enterprises_under,
+    public_sector_totals,
+    sector_of,
+)
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load

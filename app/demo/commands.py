@@ -7,32 +7,29 @@ import click
 from sqlalchemy import select
 
 from app.accounting import services as register_services
-from app.accounting.models import Facility
-from app.accounting.models import Product
+from app.accounting.models import Facility, Product
 from app.accounts.models import Invitation, User
+from app.accounts.roles import ENERGY_MANAGER
 from app.accounts.services import create_invitation
 from app.assets import services as asset_services
 from app.assets.models import AssetEntry
 from app.audit.services import record
-from app.core.types import city_date, utcnow
 from app.city_data import services as city_data
-from app.demo import activity, city
-from app.demo import certificates as demo_certificates
-from app.demo import city_stats
-from app.demo import verification as demo_verification
+from app.core.types import city_date, utcnow
+from app.demo import activity, city, city_stats
 from app.demo import assets as demo_assets
+from app.demo import certificates as demo_certificates
+from app.demo import verification as demo_verification
 from app.extensions import db
-from app.footprint import services as footprint_services
 from app.filings.calculations import load_library
-from app.filings.models import SUBMITTED
-from app.filings.models import APPROVED, Calculation, Filing
+from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing
 from app.filings.services import latest_filing, open_filing, set_activity
+from app.footprint import services as footprint_services
 from app.organisations.models import AUTHORITY, Organisation
 from app.organisations.services import create_authority, register_enterprise
-from app.accounts.roles import ENERGY_MANAGER
 from app.security import hash_password
-from app.signing.services import freeze
 from app.settings.services import engine_settings
+from app.signing.services import freeze
 
 
 @click.command("demo-data")

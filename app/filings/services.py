@@ -19,7 +19,14 @@ from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.filings.calculations import calculate
-from app.filings.models import DRAFT, RETURNED, CopyOfRecord, Filing, FilingLine, ProductionLine
+from app.filings.models import (
+    DRAFT,
+    RETURNED,
+    CopyOfRecord,
+    Filing,
+    FilingLine,
+    ProductionLine,
+)
 from app.organisations.models import ENTERPRISE
 
 EDITABLE = (DRAFT, RETURNED)

@@ -18,7 +18,15 @@ from flask_login import current_user
 from app.accounting.engine import CalculationError
 from app.accounting.labels import category_label, scope_label, trace_label
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ADMINISTER_ENTERPRISE, READ_CITY, RECALCULATE, REVIEW, SIGNED_IN, can, requires
+from app.accounts.roles import (
+    ADMINISTER_ENTERPRISE,
+    READ_CITY,
+    RECALCULATE,
+    REVIEW,
+    SIGNED_IN,
+    can,
+    requires,
+)
 from app.core.edge import roll_back
 from app.core.numbers import tonnes
 from app.core.types import city_today

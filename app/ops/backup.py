@@ -22,7 +22,9 @@ from pathlib import Path
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
+from app.audit.models import AuditEvent
 from app.core.service_error import ServiceError
+from app.filings.models import Filing
 from app.tenancy import unscoped
 
 SQLITE_NAME, PG_NAME = "database.sqlite", "database.pgdump"
@@ -51,9 +53,6 @@ def _pg_tool(name: str) -> str:
 
 
 def counts(db) -> tuple[str | None, int, int]:
-    from app.audit.models import AuditEvent
-    from app.filings.models import Filing
-
     everything = unscoped("a backup counts every organisation's rows")
     revision = None
     if inspect(db.engine).has_table("alembic_version"):

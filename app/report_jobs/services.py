@@ -12,8 +12,10 @@ from flask import current_app
 from sqlalchemy import update
 
 from app.audit.services import record
+from app.certificates.report_data import city_report, enterprise_report
 from app.core.types import utcnow
 from app.extensions import db
+from app.organisations.models import Organisation
 from app.report_jobs.models import DONE, FAILED, QUEUED, RUNNING, ReportJob
 
 _pool: ThreadPoolExecutor | None = None
@@ -95,8 +97,6 @@ def run(job_id: int) -> None:
 
 
 def _enterprise_annual(params: dict, progress) -> tuple[str, bytes]:
-    from app.certificates.report_data import enterprise_report
-    from app.organisations.models import Organisation
     from reports.enterprise_report import build
 
     org = db.session.get(Organisation, params["org_id"])
@@ -107,7 +107,6 @@ def _enterprise_annual(params: dict, progress) -> tuple[str, bytes]:
 
 
 def _city_annual(params: dict, progress) -> tuple[str, bytes]:
-    from app.certificates.report_data import city_report
     from reports.city_report import build
 
     data = city_report(params["year"], params.get("month", 12), progress)

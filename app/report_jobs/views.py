@@ -3,21 +3,29 @@ request (small and fast), the enterprise's and the city's annual reports as back
 progress page. (The PDF builders themselves are the top-level `reports` package.)"""
 from datetime import date
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
 from app.accounts.roles import SIGNED_IN, requires
 from app.audit.services import record
+from app.certificates.report_data import enterprise_report
 from app.city_index.periods import latest_complete_month
 from app.core.edge import after_commit
 from app.core.types import city_today, utcnow
-from app.certificates.report_data import enterprise_report
 from app.extensions import db
+from app.organisations.models import AUTHORITY, Organisation
 from app.report_jobs import services
 from app.report_jobs.models import DONE, FAILED, ReportJob
-from app.organisations.models import AUTHORITY, Organisation
 from app.tenancy import get_or_404
 from reports import enterprise_report as enterprise_pdf
 

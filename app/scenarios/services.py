@@ -27,7 +27,6 @@ from . import simulator
 from .forms import FUEL_LINES
 from .models import SCENARIO_KINDS, Scenario
 
-
 # --- parameters ---------------------------------------------------------------------------------------------
 
 def _number(data, key, required=True, positive=False):

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 from app.accounting import engine
-
+from app.accounting.units import convert
 from app.city_index.formula import CTX, CityInputs
 
 ZERO = Decimal(0)
@@ -88,7 +88,6 @@ def compute(activity: Iterable[Activity], library, settings: engine.Settings, ye
     lines = _lines(activity, year)
     results = engine.compute(lines, library, settings)
     t = engine.totals(results)
-    from app.accounting.units import convert
 
     mwh = ZERO
     for line in lines:

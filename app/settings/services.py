@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.accounting.engine import Settings
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
@@ -100,7 +101,6 @@ def set_setting(actor, key: str, value) -> None:
 
 def engine_settings():
     """The calculation settings in force, as the engine takes them."""
-    from app.accounting.engine import Settings
 
     values = all_settings()
     return Settings(gwp_set=values["gwp_set"], grid_series=values["grid_series"],

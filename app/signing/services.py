@@ -14,18 +14,17 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
 from app.audit.services import record
-from app.core.canonical import canonical
 from app.core import serials
+from app.core.canonical import canonical
 from app.core.numbers import plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.filings import workflow
-from app.filings.models import Filing
+from app.filings.models import API, WEB, CopyOfRecord, Filing
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
 from app.security import verify_password
-from app.filings.models import API, WEB, CopyOfRecord
 from app.signing.statement import STATEMENT_VERSION, STATEMENTS, statement
 from app.tenancy import unscoped
 

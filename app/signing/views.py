@@ -3,7 +3,17 @@
 Another tenant's copy is a 404 (the gate); inside the enterprise only the signer and its admins read it,
 on the authority's side the regulator and the platform admin.
 """
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError

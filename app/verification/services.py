@@ -28,13 +28,13 @@ from app.settings.services import get_setting
 from app.tenancy import notifying, unscoped
 from app.verification import materiality
 from app.verification.models import (
+    ANSWERED,
     CONFIRMED,
     CORRECTED,
     IN_PROGRESS,
     MISSTATEMENT,
     NOT_VERIFIED,
     OPEN,
-    ANSWERED,
     OPINION_ISSUED,
     OPINIONS,
     RESOLVED,

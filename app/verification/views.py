@@ -6,19 +6,27 @@ the capability on each route says who may act.
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy import extract, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.accounting.models import EmissionSource
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import ADMINISTER_CITY, FILE, REVIEW, SIGNED_IN, VERIFY, can, requires
+from app.accounts.roles import (
+    ADMINISTER_CITY,
+    FILE,
+    REVIEW,
+    SIGNED_IN,
+    VERIFY,
+    can,
+    requires,
+)
 from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
-from app.filings.models import Calculation, Filing
+from app.filings.models import Calculation, CopyOfRecord, Filing
 from app.i18n import localised
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
@@ -40,7 +48,6 @@ from app.verification.labels import (
     SEVERITY_LABELS,
     label,
 )
-from app.filings.models import CopyOfRecord
 from app.verification.models import Engagement, VerificationFinding
 
 bp = Blueprint("verification", __name__, url_prefix="/verification", template_folder="templates")

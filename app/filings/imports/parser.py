@@ -35,8 +35,22 @@ from app.filings.imports.layout import (
     norm,
 )
 from app.filings.imports.problems import CellError, Problem
-from app.filings.imports.reading import cell_name, csv_grid, decode_csv, size_text, sniff, xlsx_grids
-from app.filings.imports.values import blank, cell_text, month_text, parse_month, parse_number, shown
+from app.filings.imports.reading import (
+    cell_name,
+    csv_grid,
+    decode_csv,
+    size_text,
+    sniff,
+    xlsx_grids,
+)
+from app.filings.imports.values import (
+    blank,
+    cell_text,
+    month_text,
+    parse_month,
+    parse_number,
+    shown,
+)
 
 
 @dataclass(frozen=True)

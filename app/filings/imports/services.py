@@ -25,13 +25,13 @@ from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
 from app.filings import services as filing_services
-from app.filings.labels import status_label
-from app.filings.models import DRAFT, RETURNED, Calculation, Filing
 from app.filings.imports.layout import MAX_MONTHS, ProductRef, SourceRef
 from app.filings.imports.parser import ParsedFile, parse_workbook
 from app.filings.imports.problems import Problem
 from app.filings.imports.template import build_csv, build_xlsx
 from app.filings.imports.values import month_range, parse_month
+from app.filings.labels import status_label
+from app.filings.models import DRAFT, RETURNED, Calculation, Filing
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 EDITABLE = (DRAFT, RETURNED)
