@@ -102,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.footprint.views import bp as footprint_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
-    from app.ops.health import bp as ops_bp
+    from app.ops.views import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
     from app.report_jobs.views import bp as report_jobs_bp
     from app.review.views import bp as review_bp
