@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.roles import READ_CITY, RECORD_ASSETS, SIGNED_IN, requires
+from app.accounts.roles import READ_CITY, RECORD_ASSETS, SIGNED_IN, refuse, requires
 from app.assets import services
 from app.assets.forms import FORMS, ReverseForm
 from app.assets.models import OFFSET, AssetEntry
@@ -15,7 +15,6 @@ from app.core.forms import apply_error
 from app.core.numbers import grouped, to_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today, utcnow
-from app.extensions import csrf
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404
@@ -41,14 +40,6 @@ def _labels() -> dict:
             "instrument_label": lambda code: INSTRUMENT_LABELS.get(code, code),
             "offset_type_label": services.offset_type_label, "qty": grouped,
             "segment_of": SEGMENT_OF, "form_titles": FORM_TITLES}
-
-
-def _refuse_object():
-    """An object rule refuses (services.may_record/may_reverse): 403, but a POST without a valid token is
-    refused as such first (400), as by `requires`, since these forms check their own token."""
-    if request.method == "POST":
-        csrf.protect()
-    abort(403)
 
 
 def _own_enterprise() -> bool:
@@ -147,7 +138,7 @@ def record(org_id: int, kind: str):
     org = get_or_404(Organisation, org_id)
     entry_kind = SEGMENTS[kind]
     if not services.may_record(current_user, org, entry_kind):
-        _refuse_object()
+        refuse()  # an object rule (services.may_record/may_reverse)
     held = services.holdings(org.id)
     form = FORMS[entry_kind]()
     if "lot" in form:
@@ -180,7 +171,7 @@ def record(org_id: int, kind: str):
 def reverse(entry_id: int):
     entry = get_or_404(AssetEntry, entry_id)
     if not services.may_reverse(current_user, entry):
-        _refuse_object()
+        refuse()  # an object rule (services.may_record/may_reverse)
     org = get_or_404(Organisation, entry.org_id)
     form = ReverseForm()
     if form.validate_on_submit():
