@@ -89,7 +89,8 @@ def verify_chain() -> tuple[bool, int, int | None]:
     prev = GENESIS
     count = 0
     events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(**unscoped("the chain is checked whole, across organisations"), yield_per=1000))
+        select(AuditEvent).order_by(AuditEvent.seq)
+        .execution_options(**unscoped("the chain is checked whole, across organisations"), yield_per=1000))
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq or event.prev_hash != prev or _digest(prev, event) != event.hash:
             return False, count, event.seq
