@@ -257,3 +257,57 @@ def test_queue_needs_no_query_per_row(app, client, db, plant, regulator, make_or
     for month in (date(2022, 3, 1), date(2022, 4, 1), date(2022, 5, 1)):
         file_month(app, db, plant, period=month)
     assert count_queries("/review/?status=all") == one
+
+
+def _add_boiler(app, db, plant, name="新增锅炉"):
+    from app.accounting import services as register
+
+    with app.test_request_context():
+        register.create_source(plant["admin"], plant["org"], {
+            "facility_id": plant["facility"].id, "name": name, "category": "stationary_combustion",
+            "material": "diesel", "activity_unit": "t"})
+        db.session.commit()
+
+
+def test_the_review_judges_what_was_submitted_not_todays_register(app, client, db, plant, regulator):
+    """A source added after the submission is not 'missing' from it (page, queue counts, findings)."""
+    filing_id = file_month(app, db, plant)
+    login(client, regulator)
+    before = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    _add_boiler(app, db, plant)
+    after = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    assert "新增锅炉" not in after
+    with app.test_request_context():
+        filing = db.session.get(Filing, filing_id)
+        assert not [f for f in workflow.findings_for(filing, date(2022, 7, 8)) if f.key.startswith("missing:")]
+        batch = review_services.findings_by_filing([filing], date(2022, 7, 8))[filing_id]
+        assert not [f for f in batch if f.key.startswith("missing:")]
+    assert before.count("badge") == after.count("badge")
+
+
+def test_a_signed_filing_is_judged_by_its_copy_of_record(app, db, plant):
+    """Once signed, the sources expected are those named in the copy of record, as named then."""
+    from app.signing.services import sign_and_submit
+
+    filing_id = file_month(app, db, plant, submit=False)
+    with app.test_request_context():
+        filing = db.session.get(Filing, filing_id)
+        sign_and_submit(plant["admin"], filing, channel="api", now=NOW)
+        db.session.commit()
+    _add_boiler(app, db, plant)
+    with app.test_request_context():
+        filing = db.session.get(Filing, filing_id)
+        plant["sources"]["gas"].name = "改名的燃气锅炉"  # renamed after signing: the review keeps the signed name
+        judged = services.sources_judged(filing, [], services.copies_of([filing_id])[filing_id][-1])
+        assert {s.name for s in judged} == {"燃气锅炉", "厂内车辆", "外购电力", "外购热力"}
+        assert not [f for f in workflow.findings_for(filing, date(2022, 7, 8)) if f.key.startswith("missing:")]
+        db.session.rollback()
+
+
+def test_a_draft_is_still_checked_against_todays_register(app, db, plant):
+    filing_id = file_month(app, db, plant, submit=False)
+    _add_boiler(app, db, plant)
+    with app.test_request_context():
+        filing = db.session.get(Filing, filing_id)
+        missing = [f for f in workflow.findings_for(filing, date(2022, 7, 8)) if f.key.startswith("missing:")]
+        assert [str(f.message) for f in missing] == ["新增锅炉 未填写数量：如本月未使用，请填 0。"]

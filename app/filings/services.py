@@ -1,8 +1,11 @@
-"""Entering a month's activity and production data. Plain functions; callers commit (or roll back).
+"""Entering a month's activity and production data; the copies of record of a filing. Plain functions; they
+flush and raise, the request's edge commits.
 
 Every save recomputes the filing; a calculation error raises before the caller commits, so a
 filing is never stored half-computed.
 """
+import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -20,8 +23,10 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.filings.calculations import calculate
 from app.filings.models import (
+    APPROVED,
     DRAFT,
     RETURNED,
+    SUBMITTED,
     CopyOfRecord,
     Filing,
     FilingLine,
@@ -176,3 +181,22 @@ def copies_of(filing_ids) -> dict[int, list[CopyOfRecord]]:
     for row in rows:
         found.setdefault(row.filing_id, []).append(row)
     return found
+
+
+@dataclass(frozen=True)
+class SourceAsFiled:
+    """A source as a signed filing named it: what it is judged against once submitted."""
+
+    id: int
+    name: str
+
+
+def sources_judged(filing: Filing, register: list, copy: CopyOfRecord | None = None) -> list:
+    """The sources a filing's checks expect: today's register (`register`, the active sources) while the month is
+    being edited; once submitted or approved, the register as it was at submission (the lines of its latest copy of
+    record, else its own lines), so a source added or renamed afterwards changes nothing on the review page."""
+    if filing.status not in (SUBMITTED, APPROVED):
+        return register
+    if copy is not None:
+        return [SourceAsFiled(line["source_id"], line["source_name"]) for line in json.loads(copy.document)["lines"]]
+    return [SourceAsFiled(line.source_id, line.source.name) for line in filing.lines]

@@ -26,7 +26,7 @@ from app.filings.models import (
     ProductionLine,
     ReviewComment,
 )
-from app.filings.services import latest_filing
+from app.filings.services import copies_of, latest_filing, sources_judged
 from app.filings.signals import filing_approved, filing_returned
 from app.settings.services import get_setting
 
@@ -55,6 +55,8 @@ def findings_for(filing: Filing, today: date | None = None) -> list[plausibility
     other_open = db.session.scalar(select(Filing.id).where(
         Filing.org_id == filing.org_id, Filing.period == filing.period, Filing.id != filing.id,
         Filing.status == SUBMITTED).limit(1)) is not None
+    copies = copies_of([filing.id]).get(filing.id)
+    sources = sources_judged(filing, sources, copies[-1] if copies else None)
     return plausibility.check(
         filing, effective_filing(filing.org_id, add_months(filing.period, -1)),
         effective_filing(filing.org_id, add_months(filing.period, -12)), sources,

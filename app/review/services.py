@@ -27,6 +27,7 @@ from app.filings.models import (
     ProductionLine,
     ReviewComment,
 )
+from app.filings.services import copies_of, sources_judged
 from app.filings.workflow import add_months, due_date, findings_for
 from app.organisations.models import ENTERPRISE, Organisation
 from app.settings.services import get_setting
@@ -143,13 +144,16 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
                                                                   EmissionSource.active).order_by(EmissionSource.id)):
         sources[source.org_id].append(source)
     threshold = get_setting("plausibility_change_percent")
+    copies = copies_of([f.id for f in filings])
     found = {}
     for filing in filings:
+        judged = sources_judged(filing, sources[filing.org_id],
+                                copies[filing.id][-1] if copies.get(filing.id) else None)
         other_open = any(other.id != filing.id and other.status == SUBMITTED
                          for other in around[(filing.org_id, filing.period)])
         found[filing.id] = plausibility.check(
             filing, _effective(around[(filing.org_id, add_months(filing.period, -1))]),
-            _effective(around[(filing.org_id, add_months(filing.period, -12))]), sources[filing.org_id],
+            _effective(around[(filing.org_id, add_months(filing.period, -12))]), judged,
             threshold, today, other_open_revision=other_open)
     return found
 
