@@ -84,7 +84,8 @@ def test_a_user_cannot_mark_a_colleagues_notification(app, client, db, plant, re
 
 def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy_manager, monkeypatch):
     org = plant["org"]
-    org.created_at = datetime(2026, 3, 10, tzinfo=timezone.utc)
+    org.created_at = datetime(2026, 2, 10, tzinfo=timezone.utc)
+    org.first_reporting_month = date(2026, 3, 1)
     db.session.commit()
     with app.test_request_context():
         items = inbox.reminders(energy_manager, date(2026, 5, 12))

@@ -47,6 +47,11 @@ def test_register_an_enterprise(client, regulator, db):
     org = db.session.scalar(select(Organisation).where(Organisation.credit_code == VALID))
     assert org.kind == "enterprise" and org.industry_code == "C3011" and org.district == "湾西县"
     assert response.headers["Location"] == f"/organisations/{org.id}/invite"
+    from app.core.types import city_today
+
+    today = city_today()  # it owes filings from the month after its registration
+    assert org.first_reporting_month == today.replace(year=today.year + today.month // 12, month=today.month % 12 + 1,
+                                                      day=1)
 
 
 @pytest.mark.parametrize("field,value", [
@@ -107,3 +112,40 @@ def test_enterprise_list_filters(client, regulator, make_org):
     assert "双河水泥" in page and "兴港热电" not in page
     page = client.get("/organisations/?q=水泥").get_data(as_text=True)
     assert "双河水泥" in page and "兴港热电" not in page
+
+
+def test_the_regulator_sets_the_reporting_months_with_a_reason(client, regulator, make_org, db):
+    from datetime import date
+
+    from app.audit.models import AuditEvent
+
+    org = make_org()
+    login(client, regulator)
+    page = client.get(f"/organisations/{org.id}").get_data(as_text=True)
+    assert f"/organisations/{org.id}/reporting-months" in page
+    url = f"/organisations/{org.id}/reporting-months"
+    refused = post(client, url, {"first": "2026-09", "last": "", "reason": ""}, token_from=url)
+    assert refused.status_code == 200 and 'value="2026-09"' in refused.get_data(as_text=True)  # typing kept
+    assert post(client, url, {"first": "2026-09", "last": "2026-08", "reason": "关闭"},
+                token_from=url).status_code == 200  # the last before the first: refused beside the field
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).last_reporting_month is None
+    response = post(client, url, {"first": "2026-09", "last": "", "reason": "自9月起列入重点排放单位名录"},
+                    token_from=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Organisation, org.id)
+    assert (saved.first_reporting_month, saved.last_reporting_month) == (date(2026, 9, 1), None)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.reporting_months_changed"))
+    assert event.detail["reason"] == "自9月起列入重点排放单位名录" and event.actor_id == regulator.id
+    assert "2026-09" in client.get(f"/organisations/{org.id}").get_data(as_text=True)
+
+
+def test_an_enterprise_cannot_change_its_own_reporting_months(client, make_org, make_user, db):
+    org = make_org()
+    login(client, make_user(org, "enterprise_admin"))
+    url = f"/organisations/{org.id}/reporting-months"
+    assert client.get(url).status_code == 403
+    assert post(client, url, {"first": "2030-01", "reason": "x"}, token_from=f"/organisations/{org.id}").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).first_reporting_month is None

@@ -1,6 +1,7 @@
 """The regulator's review: the queue and its filters, overdue months, the review page, approve and return."""
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -56,7 +57,8 @@ def test_queue_counts_warnings_and_marks_amendments(app, client, db, plant, regu
 
 def test_overdue_lists_an_enterprise_without_last_months_filing(app, client, db, plant, regulator):
     org = plant["org"]
-    org.created_at = datetime(2026, 3, 10, tzinfo=timezone.utc)
+    org.created_at = datetime(2026, 2, 10, tzinfo=timezone.utc)
+    org.first_reporting_month = date(2026, 3, 1)
     db.session.commit()
     with app.test_request_context():
         late = review_services.overdue(date(2026, 5, 20))
@@ -311,3 +313,54 @@ def test_a_draft_is_still_checked_against_todays_register(app, db, plant):
         filing = db.session.get(Filing, filing_id)
         missing = [f for f in workflow.findings_for(filing, date(2022, 7, 8)) if f.key.startswith("missing:")]
         assert [str(f.message) for f in missing] == ["新增锅炉 未填写数量：如本月未使用，请填 0。"]
+
+
+def test_no_month_is_owed_before_the_first_reporting_month_or_after_the_last(app, db, plant, regulator):
+    from app.organisations import services as organisations
+
+    org = plant["org"]
+    org.created_at = datetime(2024, 1, 5, tzinfo=timezone.utc)  # on the platform long before it had to report
+    db.session.commit()
+    with app.test_request_context():
+        organisations.set_reporting_months(regulator, org, date(2026, 9, 1), None, "纳入重点排放单位名录")
+        db.session.commit()
+        owed = review_services.owed_months(date(2026, 12, 3), org.id)
+        assert [m.period for m in owed] == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+        assert [m.period for m in review_services.overdue(date(2026, 12, 3), org.id)] == [
+            date(2026, 9, 1), date(2026, 10, 1)]  # November is due on the 15th
+        organisations.set_reporting_months(regulator, org, date(2026, 9, 1), date(2026, 10, 1), "10月停产关闭")
+        db.session.commit()
+        assert [m.period for m in review_services.owed_months(date(2026, 12, 3), org.id)] == [
+            date(2026, 9, 1), date(2026, 10, 1)]
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "organisation.reporting_months_changed").order_by(AuditEvent.seq)).all()
+    assert [e.detail["reason"] for e in events] == ["纳入重点排放单位名录", "10月停产关闭"]
+    assert events[1].detail["changes"] == {"last_reporting_month": [None, "2026-10-01"]}
+
+
+def test_reporting_months_need_a_reason_and_an_order(app, db, plant, regulator):
+    from app.core.service_error import ServiceError
+    from app.organisations import services as organisations
+
+    with app.test_request_context():
+        with pytest.raises(ServiceError) as refused:
+            organisations.set_reporting_months(regulator, plant["org"], date(2026, 9, 1), None, "  ")
+        assert refused.value.field == "reason"
+        with pytest.raises(ServiceError) as refused:
+            organisations.set_reporting_months(regulator, plant["org"], date(2026, 9, 1), date(2026, 8, 1), "关闭")
+        assert refused.value.field == "last"
+
+
+def test_a_new_enterprise_owes_from_the_month_after_its_registration(app, db, regulator):
+    from app.organisations import services as organisations
+    from app.organisations.credit_code import make_credit_code
+
+    with app.test_request_context():
+        # 2026-11-30 20:00 UTC is already 1 December in the city: it reports from January.
+        org = organisations.register_enterprise(regulator, {
+            "name": "新注册企业", "credit_code": make_credit_code("211102", "77777777"), "industry_code": "C2511",
+            "district": "兴港区"}, now=datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc))
+        db.session.commit()
+        assert org.first_reporting_month == date(2027, 1, 1)
+        assert review_services.owed_months(date(2027, 1, 20), org.id) == []
+        assert [m.period for m in review_services.owed_months(date(2027, 2, 3), org.id)] == [date(2027, 1, 1)]

@@ -227,7 +227,11 @@ def enterprise_seeds(now: datetime, names) -> list:
         at = _office_hours(now - timedelta(days=_days_registered(i)), i)
         staff = _staff(i, row[0], names)
         contact = staff[1]  # the energy manager answers the regulator's questions
-        seeds.append(OrgSeed(at, "enterprise", _profile(i, row, contact_name=contact[1], contact_email=contact[0])))
+        profile = _profile(i, row, contact_name=contact[1], contact_email=contact[0])
+        plans = filing_plans(row[0], at + timedelta(days=12), now) if template_for(row[3]) else []
+        if plans:  # it reports from its first filed month (the platform's first months predate the obligation)
+            profile["first_reporting_month"] = plans[0].period
+        seeds.append(OrgSeed(at, "enterprise", profile))
         seeds += [UserSeed(at + timedelta(days=days, hours=2), email, name, role, enterprise_code(i),
                            created_by="regulator@jinwan.gov.cn" if role == "enterprise_admin" else staff[0][0])
                   for email, name, role, days in staff]

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, MonthField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.organisations import credit_code, industries
@@ -32,3 +32,14 @@ class EnterpriseForm(FlaskForm):
         error = industries.industry_code_error(field.data)
         if error:
             raise ValidationError(_l(error))
+
+
+class ReportingMonthsForm(FlaskForm):
+    """The months an enterprise owes filings for, changed by the regulator with a reason."""
+
+    first = MonthField(_l("First reporting month"), validators=[InputRequired(_l("Choose a month."))],
+                       description=_l("The first month it must file (it owes nothing before)."))
+    last = MonthField(_l("Last reporting month"), validators=[Optional()],
+                      description=_l("Only when it closes or leaves the programme; leave empty while it reports."))
+    reason = TextAreaField(_l("Reason for the change"), validators=[InputRequired(), Length(max=1000)],
+                           description=_l("e.g. listed as a key emitter from this month, or closed in October."))

@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import UTCDateTime, utcnow
@@ -31,6 +31,9 @@ class Organisation(db.Model):
     accreditation_no: Mapped[str | None] = mapped_column(String(50))  # verification bodies only
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An enterprise owes a filing for every month from the first to the last (None: still reporting).
+    first_reporting_month: Mapped[date | None] = mapped_column(Date)
+    last_reporting_month: Mapped[date | None] = mapped_column(Date)
 
     users = relationship("User", back_populates="organisation", order_by="User.email")
 

@@ -34,7 +34,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.i18n import localised
 from app.organisations import industries, services
-from app.organisations.forms import EnterpriseForm
+from app.organisations.forms import EnterpriseForm, ReportingMonthsForm
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, cross_tenant_write, get_or_404
@@ -105,7 +105,7 @@ def show(org_id: int):
                            roles=ROLES, now=utcnow(), can_edit=_can_edit(org),
                            can_invite=bool(invitable_roles(current_user, org)),
                            invitable=lambda inv: inv.role in invitable_roles(current_user, org),
-                           form=ConfirmForm())
+                           can_set_months=can(current_user, ADMINISTER_CITY), form=ConfirmForm())
 
 
 def _can_edit(org: Organisation) -> bool:
@@ -157,3 +157,24 @@ def invite(org_id: int):
             return render_template("organisations/invitation_created.html", org=org, invitation=invitation,
                                    link=link, roles=ROLES)
     return render_template("organisations/invite.html", form=form, org=org)
+
+
+@bp.route("/<int:org_id>/reporting-months", methods=["GET", "POST"])
+@csrf_checked_by_form
+@requires(ADMINISTER_CITY)
+def reporting_months(org_id: int):
+    org = get_or_404(Organisation, org_id)
+    if org.kind != ENTERPRISE:
+        abort(404)
+    form = ReportingMonthsForm(data={"first": org.first_reporting_month, "last": org.last_reporting_month}
+                               if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            with cross_tenant_write():
+                services.set_reporting_months(current_user, org, form.first.data, form.last.data, form.reason.data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            flash(_("The reporting months of %(name)s are saved.", name=org.name), "success")
+            return redirect(url_for("organisations.show", org_id=org.id))
+    return render_template("organisations/reporting_months.html", org=org, form=form)

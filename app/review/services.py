@@ -181,10 +181,10 @@ class OwedMonth:
 
 def owed_months(today: date, org_id: int | None = None, division: str = "", district: str = "",
                 period: date | None = None) -> list[OwedMonth]:
-    """Every ended month that an active enterprise has not filed (nothing submitted or approved).
+    """Every ended month that an active enterprise owes and has not filed (nothing submitted or approved).
 
-    An enterprise owes each month from its registration or its first filing, whichever is earlier.
-    Three queries whatever the number of enterprises: the enterprises, their first months, the months filed.
+    An enterprise owes each month from its first reporting month to its last (closure); none set: from the month
+    after its registration. Two queries whatever the number of enterprises: the enterprises, the months filed.
     """
     last_ended = add_months(today.replace(day=1), -1)
     if period is not None and period > last_ended:
@@ -196,10 +196,9 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     if not orgs:
         return []
     org_ids = select(Organisation.id).where(*criteria)
-    first_filed = {oid: first for oid, first in db.session.execute(
-        select(Filing.org_id, func.min(Filing.period)).where(Filing.org_id.in_(org_ids)).group_by(Filing.org_id))}
-    starts = {org.id: min(city_date(org.created_at).replace(day=1), first_filed.get(org.id, date.max))
+    starts = {org.id: org.first_reporting_month or add_months(city_date(org.created_at).replace(day=1), 1)
               for org in orgs}
+    ends = {org.id: min(last_ended, org.last_reporting_month or last_ended) for org in orgs}
     first, last = (period, period) if period else (min(starts.values()), last_ended)
     filed = {(oid, p) for oid, p in db.session.execute(
         select(Filing.org_id, Filing.period).where(Filing.org_id.in_(org_ids), Filing.status.in_(FILED),
@@ -208,7 +207,7 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     owed = []
     for org in orgs:
         month = max(first, starts[org.id])
-        while month <= last:
+        while month <= min(last, ends[org.id]):
             if (org.id, month) not in filed:
                 due = due_date(month, due_day)
                 owed.append(OwedMonth(org, month, due, (today - due).days))
