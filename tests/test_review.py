@@ -261,14 +261,15 @@ def test_queue_needs_no_query_per_row(app, client, db, plant, regulator, make_or
     assert count_queries("/review/?status=all") == one
 
 
-def _add_boiler(app, db, plant, name="新增锅炉"):
+def _add_boiler(app, db, plant, name="新增锅炉", since=date(2022, 1, 1)):
     from app.accounting import services as register
 
     with app.test_request_context():
-        register.create_source(plant["admin"], plant["org"], {
+        source = register.create_source(plant["admin"], plant["org"], {
             "facility_id": plant["facility"].id, "name": name, "category": "stationary_combustion",
-            "material": "diesel", "activity_unit": "t"})
+            "material": "diesel", "activity_unit": "t", "commissioned_month": since})
         db.session.commit()
+        return source.id
 
 
 def test_the_review_judges_what_was_submitted_not_todays_register(app, client, db, plant, regulator):
@@ -364,3 +365,40 @@ def test_a_new_enterprise_owes_from_the_month_after_its_registration(app, db, re
         assert org.first_reporting_month == date(2027, 1, 1)
         assert review_services.owed_months(date(2027, 1, 20), org.id) == []
         assert [m.period for m in review_services.owed_months(date(2027, 2, 3), org.id)] == [date(2027, 1, 1)]
+
+
+def test_a_source_is_expected_only_in_the_months_it_was_in_service(app, db, plant, regulator):
+    """A boiler commissioned in 2026-10 is not expected in 2026-09 or earlier: it blocks neither a back-filing nor
+    the amendment of an approved month; it is expected from October until it is decommissioned."""
+    from app.accounting import services as register
+    from app.accounting.models import EmissionSource
+    from app.core.service_error import ServiceError
+
+    file_month(app, db, plant, period=date(2026, 3, 1), approve_by=regulator,
+               now=datetime(2026, 4, 8, tzinfo=timezone.utc))
+    september = file_month(app, db, plant, period=date(2026, 9, 1), submit=False)
+    october = file_month(app, db, plant, period=date(2026, 10, 1), submit=False)
+    boiler_id = _add_boiler(app, db, plant, since=date(2026, 10, 1))
+    with app.test_request_context():
+        def missing(filing_id):
+            return [f.key for f in workflow.findings_for(db.session.get(Filing, filing_id), date(2026, 12, 3))
+                    if f.key.startswith("missing:")]
+
+        amendment = workflow.amend(plant["admin"], plant["org"], date(2026, 3, 1), "更正天然气读数")
+        db.session.commit()
+        assert missing(amendment.id) == [] and missing(september) == []
+        assert missing(october) == [f"missing:{boiler_id}"]
+        boiler = db.session.get(EmissionSource, boiler_id)
+        data = {"facility_id": plant["facility"].id, "name": boiler.name, "category": boiler.category,
+                "material": boiler.material, "activity_unit": "t"}
+        with pytest.raises(ServiceError) as refused:
+            register.update_source(plant["admin"], plant["org"], boiler, {**data, "decommissioned_month": date(2026, 9, 1)})
+        assert refused.value.field == "decommissioned_month"
+        db.session.rollback()
+    november = file_month(app, db, plant, period=date(2026, 11, 1), submit=False)
+    with app.test_request_context():
+        boiler = db.session.get(EmissionSource, boiler_id)
+        register.update_source(plant["admin"], plant["org"], boiler, {**data, "decommissioned_month": date(2026, 10, 1)})
+        db.session.commit()
+        assert missing(october) == [f"missing:{boiler_id}"]  # still in service in its last month
+        assert missing(november) == []

@@ -405,3 +405,17 @@ def test_an_unfiled_source_may_change_its_material(db, org, admin, source):
                                                             activity_unit="10^4 Nm3"))
     assert source.material == "natural_gas"
     db.session.rollback()
+
+
+def test_the_source_form_sets_the_months_in_service(client, db, admin, source):
+    login(client, admin)
+    url = f"/register/sources/{source.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="commissioned_month"' in page and 'type="month"' in page
+    form = {**_source_data(source.facility), "commissioned_month": "2025-04", "decommissioned_month": "2025-03"}
+    refused = post(client, url, form, token_from=url)
+    assert refused.status_code == 200 and 'value="2025-04"' in refused.get_data(as_text=True)  # typing kept
+    assert post(client, url, {**form, "decommissioned_month": ""}, token_from=url).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(EmissionSource, source.id)
+    assert (saved.commissioned_month, saved.decommissioned_month) == (date(2025, 4, 1), None)

@@ -1,11 +1,12 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MonthField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.accounting import services
+from app.core.types import city_today
 from app.i18n import localised
 
 UNIT_HELP = _l("e.g. t, 10^4 Nm3, MWh, GJ (or 吨, 万Nm³, 兆瓦时, 吉焦)")
@@ -41,6 +42,11 @@ class SourceForm(FlaskForm):
     activity_unit = StringField(_l("Activity unit"), validators=[InputRequired(), Length(max=20)],
                                 description=UNIT_HELP)
     covered = BooleanField(_l("Covered by emissions trading"), default=True)
+    commissioned_month = MonthField(_l("In service from"), validators=[Optional()],
+                                    default=lambda: city_today().replace(day=1),
+                                    description=_l("The first month it is filed for; earlier months do not expect it."))
+    decommissioned_month = MonthField(_l("In service until"), validators=[Optional()],
+                                      description=_l("The last month it was used; leave empty while in service."))
     declared_factor = StringField(_l("Declared factor (tCO2e per declared unit)"),
                                   validators=[Optional(), Length(max=40)])
     declared_unit = StringField(_l("Declared unit"), validators=[Optional(), Length(max=20)])

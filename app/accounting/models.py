@@ -47,6 +47,13 @@ class EmissionSource(TenantScoped, db.Model):
     declared_source: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Expected in a month's filing only while in service (None: since always / still in service).
+    commissioned_month: Mapped[date | None] = mapped_column(Date)
+    decommissioned_month: Mapped[date | None] = mapped_column(Date)
+
+    def in_service(self, period: date) -> bool:
+        return ((self.commissioned_month is None or period >= self.commissioned_month)
+                and (self.decommissioned_month is None or period <= self.decommissioned_month))
 
     facility = relationship("Facility", back_populates="sources")
 

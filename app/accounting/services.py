@@ -4,7 +4,7 @@ Nothing is ever deleted: filings reference sources and products, so they are dea
 and a deactivated source is no longer expected in new filings.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -25,7 +25,7 @@ from app.accounting.models import (
 from app.audit.services import record
 from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
-from app.core.types import utcnow
+from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
 from app.i18n import localised
 
@@ -169,12 +169,15 @@ def _changes(obj, values: dict) -> dict:
 
 
 def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _apply(obj, changes: dict) -> None:
-    for key, (_old, new) in changes.items():
-        setattr(obj, key, new)
+def _apply(obj, values: dict, changes: dict) -> None:
+    """Set the changed columns to their new values (the typed ones, not the audit trail's plain text)."""
+    for key in changes:
+        setattr(obj, key, values[key])
 
 
 def _taken(model, obj, **where) -> bool:
@@ -207,8 +210,9 @@ def create_facility(actor, org, data: dict, now: datetime | None = None) -> Faci
 
 
 def update_facility(actor, org, facility: Facility, data: dict, now: datetime | None = None) -> None:
-    changes = _changes(facility, _facility_values(org, data, existing=facility))
-    _apply(facility, changes)
+    values = _facility_values(org, data, existing=facility)
+    changes = _changes(facility, values)
+    _apply(facility, values, changes)
     if changes:
         db.session.flush()
         record("facility.updated", actor=actor, obj=facility, detail={"changes": changes}, now=now)
@@ -244,7 +248,22 @@ def _decimal(text, field: str) -> Decimal:
     return value
 
 
-def _source_values(org, data: dict, existing: EmissionSource | None = None) -> dict:
+def _service_months(data: dict, existing: EmissionSource | None, today: date) -> dict:
+    """From which month a source is expected in filings, and until which (a new one: from this month)."""
+    first = data.get("commissioned_month") or (existing.commissioned_month if existing else today.replace(day=1))
+    last = data.get("decommissioned_month", existing.decommissioned_month if existing else None)  # None: in service
+    for value, field in ((first, "commissioned_month"), (last, "decommissioned_month")):
+        if value is not None and not isinstance(value, date):
+            raise ServiceError(_l("Choose a month."), field=field)
+    first, last = first and first.replace(day=1), last and last.replace(day=1)
+    if first is not None and last is not None and last < first:
+        raise ServiceError(_l("It cannot be taken out of service before it was put in service."),
+                           field="decommissioned_month")
+    return {"commissioned_month": first, "decommissioned_month": last}
+
+
+def _source_values(org, data: dict, existing: EmissionSource | None = None, today: date | None = None) -> dict:
+    today = today or city_today()
     facility_id = data.get("facility_id")
     try:
         facility_id = int(facility_id)
@@ -316,7 +335,8 @@ def _source_values(org, data: dict, existing: EmissionSource | None = None) -> d
         declared = dict.fromkeys(declared)
 
     values = {"facility_id": facility.id, "name": name, "category": category, "material": material,
-              "activity_unit": unit, "covered": bool(data.get("covered")), **declared}
+              "activity_unit": unit, "covered": bool(data.get("covered")), **declared,
+              **_service_months(data, existing, today)}
     if existing is not None and _in_filings(existing):
         # Past filings are recalculated from the source's category and material: those stay as filed.
         for column, field in (("category", "category"),
@@ -332,8 +352,9 @@ def _in_filings(source: EmissionSource) -> bool:
 
 
 def create_source(actor, org, data: dict, now: datetime | None = None) -> EmissionSource:
-    source = EmissionSource(org_id=org.id, created_at=now or utcnow(), active=True,
-                            **_source_values(org, data))
+    now = now or utcnow()
+    source = EmissionSource(org_id=org.id, created_at=now, active=True,
+                            **_source_values(org, data, today=city_date(now)))
     db.session.add(source)
     db.session.flush()
     record("source.created", actor=actor, obj=source,
@@ -343,8 +364,9 @@ def create_source(actor, org, data: dict, now: datetime | None = None) -> Emissi
 
 
 def update_source(actor, org, source: EmissionSource, data: dict, now: datetime | None = None) -> None:
-    changes = _changes(source, _source_values(org, data, existing=source))
-    _apply(source, changes)
+    values = _source_values(org, data, existing=source, today=city_today())
+    changes = _changes(source, values)
+    _apply(source, values, changes)
     if changes:
         db.session.flush()
         record("source.updated", actor=actor, obj=source, detail={"changes": changes}, now=now)
@@ -420,8 +442,9 @@ def create_product(actor, org, data: dict, now: datetime | None = None) -> Produ
 
 
 def update_product(actor, org, product: Product, data: dict, now: datetime | None = None) -> None:
-    changes = _changes(product, _product_values(org, data, existing=product))
-    _apply(product, changes)
+    values = _product_values(org, data, existing=product)
+    changes = _changes(product, values)
+    _apply(product, values, changes)
     if changes:
         detail = {"changes": changes}
         if product.is_main:

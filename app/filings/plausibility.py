@@ -41,7 +41,8 @@ def check(filing, previous, last_year, active_sources, threshold_percent: int, t
                                                            month=month)))
     mine = _quantities(filing)
     for source in active_sources:
-        if source.id not in mine:
+        in_service = getattr(source, "in_service", None)  # a source as filed (review) has no service months
+        if source.id not in mine and (in_service is None or in_service(filing.period)):
             findings.append(Finding(f"missing:{source.id}", ERROR,
                                     _l("No quantity for %(source)s: enter 0 if it was not used this month.",
                                        source=source.name), source.id))
