@@ -1,4 +1,5 @@
 """The carbon asset ledger: balances never below zero, reversals, the compliance position worked by hand, access."""
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -293,6 +294,20 @@ def test_the_regulator_overview_lists_covered_enterprises(app, db, client, firm,
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(client, firm["admin"])
     assert client.get("/assets/overview").status_code == 403  # the authority's page
+
+
+def test_a_decimal_comma_in_the_price_is_refused_not_read_as_thousands(app, db, client, firm):
+    ten_thousand_tonnes(db, firm)
+    with app.test_request_context():
+        record(firm, "allocation", quantity="9700", compliance_year=YEAR)
+        db.session.commit()
+    login(client, firm["regulator"])
+    body = client.get(f"/assets/overview?year={YEAR}&price=80,5").get_data(as_text=True)
+    error = re.search(r'data-field-error="price">([^<]*)<', body)
+    assert error and "6070.3" in error.group(1) and "60,703" in error.group(1)
+    assert "-24,150" not in body and "-2,415,000" not in body
+    body = client.get(f"/assets/overview?year={YEAR}&price=1,080").get_data(as_text=True)
+    assert 'data-field-error="price"' not in body and "-324,000" in body  # −300 t at 1,080 CNY/t
 
 
 def test_form_values_are_checked_by_the_service(app, db, client, firm):

@@ -3,10 +3,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.core.numbers import rounded
+from app.core.service_error import ServiceError
 from app.filings import services, workflow
 from app.filings.models import Calculation, Evidence, Filing, FilingLine, ReviewComment
 from tests.conftest import csrf_token, login, post
@@ -143,6 +145,60 @@ def test_bad_values_are_shown_beside_their_fields_and_kept(client, db, plant, ma
     for value in ('value="abc"', 'value="-2"', 'value="1.5"', 'value="一千"', 'value="2350.4"'):
         assert value in page
     assert db.session.scalars(select(FilingLine)).all() == []
+
+
+def _field_error(page, name):
+    found = re.search(rf'data-field-error="{name}">([^<]*)<', page)
+    return found.group(1) if found else None
+
+
+def test_a_decimal_comma_is_refused_beside_its_field_not_guessed(client, db, plant, manager):
+    """"6070,3" is neither 60,703 nor 6070.3: the field says to use a point, what was typed stays, nothing is stored."""
+    login(client, manager)
+    filing_id = _open(client, plant)
+    s = plant["sources"]
+    data = {**_form(plant, {"gas": "6070,3", "diesel": "1.234,5"}), f"ncv_{s['gas'].id}": "38,93",
+            f"production_{plant['product'].id}": "1,000,00"}
+    response = _post_form(client, filing_id, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for name in (f"quantity_{s['gas'].id}", f"quantity_{s['diesel'].id}", f"ncv_{s['gas'].id}",
+                 f"production_{plant['product'].id}"):
+        message = _field_error(page, name)
+        assert message is not None and "6070.3" in message and "60,703" in message, (name, message)
+    for value in ('value="6070,3"', 'value="1.234,5"', 'value="38,93"', 'value="1,000,00"', 'value="2350.4"'):
+        assert value in page
+    assert _field_error(page, f"quantity_{s['power'].id}") is None
+    assert db.session.scalars(select(FilingLine)).all() == []
+    filing = db.session.get(Filing, filing_id)
+    assert filing.production == [] and filing.output_value_10k_cny is None
+
+
+def test_the_service_refuses_a_decimal_comma_too(app, db, plant):
+    """Behind every door (form, API, import), set_activity names the source and the value typed."""
+    s = plant["sources"]
+    with app.test_request_context():
+        filing = services.open_filing(plant["admin"], plant["org"], JUNE)
+        with pytest.raises(ServiceError) as refused:
+            services.set_activity(plant["admin"], filing, [{"source_id": s["gas"].id, "quantity": "6070,3",
+                                                             "unit": "10^4 Nm3"}])
+        message = str(refused.value.message)
+        assert s["gas"].name in message and "6070,3" in message and "6070.3" in message
+        assert filing.lines == []
+
+
+def test_thousands_separators_in_groups_of_three_are_still_read(client, db, plant, manager):
+    login(client, manager)
+    filing_id = _open(client, plant)
+    s = plant["sources"]
+    data = {**_form(plant, {"gas": "60,703", "power": "1,234,567.5"}, output="１２,３４５"),
+            f"unit_{s['gas'].id}": "Nm3", f"unit_{s['power'].id}": "kWh"}
+    assert _post_form(client, filing_id, data).status_code == 302
+    filing = db.session.get(Filing, filing_id)
+    lines = {line.source_id: (line.quantity, line.unit) for line in filing.lines}
+    assert lines[s["gas"].id] == (Decimal(60703), "Nm3")
+    assert lines[s["power"].id] == (Decimal("1234567.5"), "kWh")
+    assert filing.output_value_10k_cny == 12345
 
 
 def test_a_calculation_error_shows_above_the_form(client, db, plant, manager):

@@ -428,6 +428,39 @@ def test_a_file_with_good_rows_and_one_bad_cell_saves_nothing(app, db, plant, ma
     assert _counts(db) == before
 
 
+def test_a_decimal_comma_in_a_text_cell_is_refused_with_its_cell_and_nothing_is_stored(app, db, plant, manager):
+    """"6070,3" typed as text is neither 60,703 nor 6070.3: the cell is named, the file is refused whole."""
+    book = _set(plant, _template(manager),
+                {("gas", "数量 Quantity"): "6070,3", ("diesel", "数量 Quantity"): "1.234,5",
+                 ("power", "数量 Quantity"): 2350.4, ("heat", "数量 Quantity"): "4,200"})
+    sheet = book[ACTIVITY]
+    column = _column(sheet, "数量 Quantity")
+    cells = {key: sheet.cell(row=_row(sheet, plant["sources"][key].id), column=column).coordinate
+             for key in ("gas", "diesel")}
+    before = _counts(db)
+    response = _upload(manager, _bytes(book))
+    page = _text(response)
+    assert response.status_code == 422, page[:3000]
+    assert page.count('data-testid="import-problem"') == 2
+    for key, typed in (("gas", "6070,3"), ("diesel", "1.234,5")):
+        problem = (f"<td>{cells[key]}</td>\n      <td>'{typed}' is ambiguous: use a point for decimals and commas "
+                   "only between groups of three digits, e.g. 6070.3 or 60,703.</td>")
+        assert problem in page, page[page.find("import-problems"):][:3000]
+    assert _counts(db) == before
+
+
+def test_thousands_separators_in_text_cells_are_still_read(app, db, plant, manager):
+    typed = {("gas", "数量 Quantity"): "60,703", ("gas", "单位 Unit"): "Nm3", ("diesel", "数量 Quantity"): 6070.3,
+             ("power", "数量 Quantity"): "1,234,567.5", ("power", "单位 Unit"): "kWh"}
+    book = _set(plant, _template(manager), typed)
+    response = _upload(manager, _bytes(book))
+    assert response.status_code == 200, _text(response)[:3000]
+    s = plant["sources"]
+    assert {line.source_id: (line.quantity, line.unit) for line in _filing(db, plant["org"]).lines} == {
+        s["gas"].id: (Decimal(60703), "Nm3"), s["power"].id: (Decimal("1234567.5"), "kWh"),
+        s["diesel"].id: (Decimal("6070.3"), "t")}
+
+
 def test_every_problem_is_listed_with_sheet_row_and_column(app, db, plant, manager):
     book = _set(plant, _template(manager), {("gas", "数量 Quantity"): "x", ("diesel", "数量 Quantity"): -1,
                                             ("power", "数量 Quantity"): 10, ("power", "单位 Unit"): "t"})
@@ -633,6 +666,8 @@ def test_not_months(text):
     ("12,345.6", Decimal("12345.6")), (" 12 345.6 ", Decimal("12345.6")), ("１２３４５．６", Decimal("12345.6")),
     ("１２，３４５", Decimal("12345")), (2350.4, Decimal("2350.4")), (0.1, Decimal("0.1")), (38, Decimal("38")),
     ("1.5E3", Decimal("1500")), (".5", Decimal("0.5")), ("-0", Decimal("0")), ("−5", Decimal("-5")),
+    ("60,703", Decimal(60703)), ("1,234,567.5", Decimal("1234567.5")), ("１２,３４５", Decimal(12345)),
+    (6070.3, Decimal("6070.3")), (Decimal("6070.3"), Decimal("6070.3")),
 ])
 def test_numbers_as_people_write_them(value, number):
     assert parse_number(value) == number
@@ -643,6 +678,22 @@ def test_numbers_as_people_write_them(value, number):
 def test_not_numbers(value):
     with pytest.raises(CellError):
         parse_number(value)
+
+
+@pytest.mark.parametrize("value", ["6070,3", "1,2345", "1.234,5", "12,34.5", "1,5", ",5", "5,", "1.234.567",
+                                   "6070，3", "1 234,5", "6070_3", "6070,3%"])
+def test_a_decimal_comma_or_mixed_separators_are_ambiguous_not_guessed(value):
+    with pytest.raises(CellError) as refused:
+        parse_number(value, percent=True)
+    assert str(refused.value.message) == (f"'{value}' is ambiguous: use a point for decimals and commas only between "
+                                          "groups of three digits, e.g. 6070.3 or 60,703.")
+
+
+def test_a_decimal_comma_reads_as_a_sentence_with_its_sheet_row_and_column():
+    data = ('月份,排放源编号,数量\r\n\r\n2026-10,1,"6070,3"' + TABLES).encode()
+    assert [str(p) for p in _parse(data, SOURCES, PRODUCTS).problems] == [
+        ("活动数据 Activity data sheet, row 3, column 数量 Quantity: '6070,3' is ambiguous: use a point for "
+         "decimals and commas only between groups of three digits, e.g. 6070.3 or 60,703.")]
 
 
 def test_percent_only_where_a_fraction_is_meant():

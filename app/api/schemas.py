@@ -66,6 +66,10 @@ def _quantity(value, path: str, problems: Problems, required: bool = True) -> De
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         problems[path] = "must be a decimal string, e.g. \"123.4\""
         return None
+    if isinstance(value, str) and ("," in value or "_" in value):
+        # Never guessed: "6070,3" is not 60703 (nor 6070.3), "1,234" not 1234; the API takes no separators at all.
+        problems[path] = "use a point for decimals and no thousands separators, e.g. \"6070.3\""
+        return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:

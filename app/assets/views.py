@@ -12,7 +12,7 @@ from app.assets import services
 from app.assets.forms import FORMS, ReverseForm
 from app.assets.models import OFFSET, AssetEntry
 from app.core.forms import apply_error
-from app.core.numbers import grouped, to_decimal
+from app.core.numbers import MISPLACED, MisplacedSeparator, grouped, to_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today, utcnow
 from app.organisations.models import ENTERPRISE, Organisation
@@ -65,6 +65,8 @@ def _price_arg() -> tuple[Decimal | None, str, str | None]:
         return None, "", None
     try:
         price = to_decimal(typed)
+    except MisplacedSeparator:  # "6070,3" is refused with the separator rule, not read as 60703
+        return None, typed, str(MISPLACED)
     except InvalidOperation:
         price = None
     if price is None:  # "," alone is nothing typed, but it was typed

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES
-from app.core.numbers import clean, plain, to_decimal
+from app.core.numbers import MISPLACED, MisplacedSeparator, clean, plain, to_decimal
 from app.factors.services import display_unit
 
 MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
@@ -62,11 +62,16 @@ def unit_choices(source) -> list[str]:
 
 
 def number(minimum=Decimal(0), positive: bool = False, maximum: Decimal | None = None):
-    """A validator for a decimal typed as text; the message says what is wrong with it."""
+    """A validator for a decimal typed as text; the message says what is wrong with it.
+
+    "6070,3" and "1.234,5" are refused with the separator rule's message (app/core/numbers.py), not guessed.
+    """
 
     def check(form, field):
         try:
             value = to_decimal(field.data)
+        except MisplacedSeparator:
+            raise ValidationError(str(MISPLACED)) from None
         except InvalidOperation:
             raise ValidationError(_("Enter a number, e.g. 38 or 2350.4.")) from None
         if value is None:

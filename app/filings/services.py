@@ -65,7 +65,9 @@ def open_filing(actor, org, period: date, now=None) -> Filing:
 
 def _decimal(value, what: str) -> Decimal:
     not_a_number = _l("%(what)s: %(value)s is not a number.", what=what, value=value)
-    return parse_decimal(value, invalid=not_a_number, missing=not_a_number, minimum=Decimal(0),
+    misplaced = _l("%(what)s: %(value)s: use a point for decimals and commas only between groups of three digits, "
+                   "e.g. 6070.3 or 60,703.", what=what, value=value)
+    return parse_decimal(value, invalid=not_a_number, missing=not_a_number, minimum=Decimal(0), misplaced=misplaced,
                          too_small=_l("%(what)s: the quantity cannot be negative.", what=what))
 
 

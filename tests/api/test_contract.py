@@ -109,6 +109,9 @@ def test_put_replaces_lines_and_keeps_production_when_left_out(client, plant, to
     ({"quantity": "1e30"}, "lines[1].quantity", "less than"),
     ({"quantity": "NaN"}, "lines[1].quantity", "finite"),
     ({"quantity": True}, "lines[1].quantity", "decimal"),
+    ({"quantity": "6070,3"}, "lines[1].quantity", "use a point for decimals"),
+    ({"quantity": "1.234,5"}, "lines[1].quantity", "use a point for decimals"),
+    ({"quantity": "6070_3"}, "lines[1].quantity", "use a point for decimals"),
     ({"source_id": 999999}, "lines[1].source_id", "unknown emission source"),
     ({"source_id": "1"}, "lines[1].source_id", "integer"),
     ({"unit": "furlongs"}, "lines[1].unit", "unknown unit"),
@@ -121,6 +124,26 @@ def test_put_refuses_bad_lines_with_the_field_path(client, db, plant, token_for,
                    422, "validation_failed")
     assert message in error["fields"][field]
     assert db.session.scalar(select(Filing)) is None  # all or nothing
+
+
+def test_a_decimal_comma_is_refused_wherever_a_number_goes_and_nothing_is_stored(client, db, plant, token_for):
+    """"6070,3" is never guessed (60703 or 6070.3): each field names the problem; the API takes no separators."""
+    body = example_body(plant, gas="6070,3")
+    body["lines"][0]["measured"] = {"ncv": "38,93"}
+    body["lines"][2]["green_mwh"] = "1,234"
+    body["production"][0]["quantity"] = "1,000,00"
+    body["output_value_10k_cny"] = "5000,5"
+    error = _error(client.put(f"/api/v1/filings/{MONTH}", headers=token_for(plant["admin"]), json=body),
+                   422, "validation_failed")
+    expected = "use a point for decimals and no thousands separators, e.g. \"6070.3\""
+    assert error["fields"] == {"lines[0].quantity": expected, "lines[0].measured.ncv": expected,
+                               "lines[2].green_mwh": expected, "production[0].quantity": expected,
+                               "output_value_10k_cny": expected}
+    assert db.session.scalar(select(Filing)) is None
+    # A JSON number is a number: 40.3 is read as it is.
+    created = client.put(f"/api/v1/filings/{MONTH}", headers=token_for(plant["admin"]),
+                         json={**example_body(plant), "lines": [{**example_lines(plant)[0], "quantity": 40.3}]})
+    assert created.status_code == 201 and created.json["lines"][0]["quantity"] == "40.3"
 
 
 def test_put_refuses_another_tenants_source_like_a_missing_one(client, db, plant, make_org, token_for):

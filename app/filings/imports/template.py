@@ -60,11 +60,13 @@ def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[t
         ("“产品产量”表填写各产品当月产量，单位须与产品登记的单位一致；“工业总产值”表填写当月工业总产值（万元）。",
          ("The Production sheet takes each product's monthly output, in the product's registered unit; the "
           "Output value sheet takes the month's industrial output value in 10^4 CNY.")),
-        (("月份可写作 2026-10、2026/10、2026年10月，或使用日期单元格。数字可带千位分隔符（12,345.6）。"
+        (("月份可写作 2026-10、2026/10、2026年10月，或使用日期单元格。数字可带千位分隔符（12,345.6）；小数一律用小数点，"
+          "逗号只能用于每三位数字之间（6070,3 会被拒绝，请写 6070.3）。"
           f"请勿使用公式：请“选择性粘贴—数值”。不能填报未来月份，一次最多 {MAX_MONTHS} 个月。"),
          ("Months may be written 2026-10, 2026/10, 2026年10月 or be date cells. Numbers may have thousands "
-          f"separators (12,345.6). No formulas: paste values. No future months; at most {MAX_MONTHS} months "
-          "per file.")),
+          "separators (12,345.6); the decimal mark is always a point, and a comma only goes between groups of "
+          "three digits (6070,3 is refused: write 6070.3). No formulas: paste values. No future months; at most "
+          f"{MAX_MONTHS} months per file.")),
         (("上传后，文件中有数据的每个月都会整体替换该月的草稿（活动数据、产量和产值）；没有任何数据的月份保持不变。"
           "已提交或已审核的月份不能导入。只要有一处错误，整个文件都不会保存，页面会列出所有问题。"),
          ("On upload, every month with figures in the file replaces that month's draft as a whole (activity, "

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.numbers import to_decimal
+from app.core.numbers import misplaced_separators, to_decimal
 from app.filings.imports.problems import CellError
 
 LARGEST_NUMBER = Decimal(10) ** 17      # quantities are stored with 24 digits, 6 after the point
@@ -40,7 +40,8 @@ def parse_number(value, percent: bool = False) -> Decimal:
     """A number from a cell: a number cell, or text with separators, full-width digits or spaces.
 
     "12,345.6", "１２３４５.６", " 12 345.6 ", "1.5E3" are read; "1,5", "12,34" and "abc" are CellErrors.
-    With `percent`, "98%" is 0.98.
+    A comma follows the separator rule of app/core/numbers.py: "6070,3" and "1.234,5" are refused as ambiguous,
+    never guessed. Number cells are numbers already. With `percent`, "98%" is 0.98.
     """
     if isinstance(value, (bool, datetime, date)):
         raise CellError(_l("'%(value)s' is not a number.", value=shown(value)))
@@ -55,6 +56,9 @@ def parse_number(value, percent: bool = False) -> Decimal:
         if percent and text.endswith("%"):
             text, scale = text[:-1].strip(), Decimal("0.01")
         text = _SPACED.sub(",", text).lower()
+        if text and not _NUMBER.fullmatch(text) and misplaced_separators(text):
+            raise CellError(_l("'%(value)s' is ambiguous: use a point for decimals and commas only between groups "
+                               "of three digits, e.g. 6070.3 or 60,703.", value=shown(value)))
         if not text or not _NUMBER.fullmatch(text) or not re.search(r"\d", text):
             raise CellError(_l("'%(value)s' is not a number.", value=shown(value)))
         try:
