@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -75,8 +76,8 @@ def _counts(db):
 def _problems(response) -> list[list[str]]:
     """The problems table: sheet, row, column, cell, message of each problem."""
     body = html.unescape(response.get_data(as_text=True))
-    return [[cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r'<tr data-testid="import-problem">(.*?)</tr>', body, re.S)]
+    return [[cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r'<tr data-testid="import-problem">(.*?)</tr>', body, re.DOTALL)]
 
 
 def test_the_template_round_trips_into_exact_entries_each_audited(client, db, firm, steel, rice):
@@ -180,8 +181,6 @@ def test_the_problems_say_why(app, db, firm, steel):
     _fill(sheet, 4, credit_code=firm["org"].credit_code, year=YEAR, quantity="100")
     _fill(sheet, 5, credit_code=firm["org"].credit_code, year=YEAR, quantity="200")
     with app.test_request_context():
-        from flask_babel import force_locale
-
         result = allocation_import.import_allocation(firm["regulator"], _bytes(book), NOTICE, date(2026, 3, 15))
         with force_locale("en"):
             messages = {p.row: str(p) for p in result.problems}
@@ -217,9 +216,8 @@ def test_the_page_asks_for_the_notice_and_keeps_the_file_out(client, db, firm):
 def test_an_enterprise_cannot_import_an_allocation(app, db, client, firm):
     book = _blank_book()
     _fill(book.worksheets[0], 3, credit_code=firm["org"].credit_code, year=YEAR, quantity="1000000")
-    with app.test_request_context():
-        with pytest.raises(ServiceError):
-            allocation_import.import_allocation(firm["admin"], _bytes(book), NOTICE, date(2026, 3, 15))
+    with app.test_request_context(), pytest.raises(ServiceError):
+        allocation_import.import_allocation(firm["admin"], _bytes(book), NOTICE, date(2026, 3, 15))
     login(client, firm["admin"])
     token = csrf_token(client, "/assets/")
     response = client.post(URL, data={"csrf_token": token, "file": (io.BytesIO(_bytes(book)), "a.xlsx"),

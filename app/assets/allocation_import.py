@@ -24,7 +24,7 @@ from app.core.types import city_date, utcnow
 from app.extensions import db
 from app.filings.imports.layout import norm
 from app.filings.imports.problems import CellError, Problem
-from app.filings.imports.reading import Grid, cell_name, sniff, size_text, xlsx_grids
+from app.filings.imports.reading import Grid, cell_name, size_text, sniff, xlsx_grids
 from app.filings.imports.values import blank, cell_text, parse_number, shown
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import acting_on
