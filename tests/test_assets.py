@@ -280,6 +280,89 @@ def test_regulator_records_an_allocation(app, db, client, firm):
     assert 'data-testid="home-position"' in client.get("/").get_data(as_text=True)
 
 
+def _audit_count(db):
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def test_an_enterprise_cannot_allocate_to_itself_in_the_service(app, db, firm):
+    """Allowances are allocated by the authority only: no one in the enterprise records an allocation."""
+    with app.test_request_context():
+        before = (_count(db, AssetEntry), _audit_count(db))
+        for role in ("admin", "manager", "viewer"):
+            assert not services.may_record(firm[role], firm["org"], "allocation")
+            with pytest.raises(ServiceError) as refused, force_locale("en"):
+                services.record_entry(firm[role], firm["org"], "allocation",
+                                      {"compliance_year": YEAR, "quantity": "50000", "trade_date": date(YEAR, 3, 1),
+                                       "reason": "自行登记"})
+            with force_locale("en"):
+                if role == "admin":
+                    assert "allocated by the regulator" in str(refused.value.message)
+            db.session.rollback()
+        assert (_count(db, AssetEntry), _audit_count(db)) == before
+        assert services.may_record(firm["regulator"], firm["org"], "allocation")
+        # The enterprise admin records its own trades, offsets and surrenders; the regulator none of them.
+        for kind in ("purchase", "sale", "offset_acquired", "surrender"):
+            assert services.may_record(firm["admin"], firm["org"], kind)
+            assert not services.may_record(firm["regulator"], firm["org"], kind)
+
+
+def test_only_the_authority_reverses_an_allocation(app, db, firm, authority, make_user):
+    with app.test_request_context():
+        by_regulator = record(firm, "allocation", quantity="1000", compliance_year=YEAR)
+        # An allocation an enterprise recorded for itself before the rule (still in old ledgers).
+        own = AssetEntry(org_id=firm["org"].id, kind="allocation", instrument="allowance", compliance_year=YEAR,
+                         quantity_t=Decimal(500), trade_date=date(YEAR, 2, 1), reason="旧的自行登记",
+                         created_by_id=firm["admin"].id)
+        db.session.add(own)
+        db.session.commit()
+        for entry in (by_regulator, own):
+            assert not services.may_reverse(firm["admin"], entry)
+            with pytest.raises(ServiceError):
+                services.reverse(firm["admin"], entry, "企业冲销")
+            db.session.rollback()
+        assert services.reversal_of(own) is None and _balance(firm) == Decimal(1500)
+        undo = services.reverse(firm["regulator"], own, "企业不得自行登记配额分配")
+        assert undo.quantity_t == Decimal(-500) and undo.created_by_id == firm["regulator"].id
+        assert services.may_reverse(make_user(authority, "platform_admin"), by_regulator)
+        assert not services.may_reverse(make_user(authority, "viewer"), by_regulator)
+        assert _balance(firm) == Decimal(1000)
+
+
+def test_an_enterprise_cannot_allocate_on_the_web(app, db, client, firm):
+    org_id = firm["org"].id
+    login(client, firm["admin"])
+    page = client.get(f"/assets/?year={YEAR}").get_data(as_text=True)
+    assert 'data-testid="record-allocation"' not in page and f"/assets/org/{org_id}/new/allocation" not in page
+    assert 'data-testid="record-purchase"' in page and 'data-testid="allocation-from-regulator"' in page
+    url = f"/assets/org/{org_id}/new/allocation"
+    assert client.get(url).status_code == 403
+    token = csrf_token(client, f"/assets/org/{org_id}/new/purchase")
+    response = client.post(url, data={"csrf_token": token, "compliance_year": str(YEAR), "quantity": "50000",
+                                      "trade_date": "2025-03-01", "reason": "自行登记"})
+    assert response.status_code == 403
+    # Nor the import of a year's allocation, nor its template.
+    assert client.get("/assets/allocations/import").status_code == 403
+    assert client.get("/assets/allocations/template.xlsx").status_code == 403
+    response = client.post("/assets/allocations/import", data={"csrf_token": token, "reason": "自行登记"})
+    assert response.status_code == 403
+    assert _count(db, AssetEntry) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "asset.recorded")) == 0
+
+
+def test_the_api_records_no_ledger_entries(app, db, client, firm, token_for):
+    """The API has no route that writes the asset ledger (entries are recorded on the web only), so an enterprise's
+    token cannot allocate through it either: such a request is a 404 and nothing is stored."""
+    api_rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")]
+    assert api_rules
+    assert [r.rule for r in api_rules if any(w in r.rule for w in ("asset", "allocation", "ledger"))] == []
+    headers = token_for(firm["admin"])
+    for url in ("/api/v1/assets/allocations", f"/api/v1/assets/org/{firm['org'].id}/allocation",
+                "/api/v1/allocations"):
+        response = client.post(url, headers=headers, json={"compliance_year": YEAR, "quantity": "50000"})
+        assert response.status_code == 404
+    assert _count(db, AssetEntry) == 0
+
+
 def test_the_regulator_overview_lists_covered_enterprises(app, db, client, firm, make_org):
     ten_thousand_tonnes(db, firm)
     with app.test_request_context():

@@ -59,6 +59,7 @@ def test_loads_the_city_once(app):
         _check_certificates(output)
         _check_verification(output)
         _check_sign_ins()
+        _check_ledgers()
         events = count(select(AuditEvent))
         output = run(app, "--if-empty")
         assert "not loaded" in output and count(select(AuditEvent)) == events
@@ -117,6 +118,19 @@ def _check_verification(second_run_output):
     in_progress = next(e for e in engagements if e.status == "in_progress")
     assert [f.status for f in in_progress.findings] == ["open"]
     assert "verifications: 0 created, 4 already present" in second_run_output
+
+
+def _check_ledgers():
+    """Allowances are allocated by the authority only: every demo allocation is the regulator's entry, every other
+    movement the enterprise's own."""
+    from app.assets.models import AssetEntry
+
+    entries = db.session.scalars(select(AssetEntry)).all()
+    allocations = [e for e in entries if e.kind == "allocation"]
+    assert len(allocations) >= 20
+    assert {(e.created_by.email, e.created_by.role) for e in allocations} == {("regulator@jinwan.gov.cn",
+                                                                              "regulator")}
+    assert all(e.created_by.org_id == e.org_id for e in entries if e.kind != "allocation")
 
 
 def _check_sign_ins():

@@ -5,6 +5,7 @@ refusal shows beside the field with what was typed kept. `layout` is the order t
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -112,3 +113,13 @@ class ReverseForm(FlaskForm):
                                        Length(max=2000)],
                            render_kw={"rows": 3},
                            description=_l("Kept with the reversal and in the audit trail."))
+
+
+class AllocationImportForm(FlaskForm):
+    """The regulator's import of a year's allocation: the workbook, the notice it implements and its date."""
+
+    file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(_l("Choose the file to upload."))])
+    reason = StringField(_l("Allocation notice"), validators=[Optional(), Length(max=2000)],
+                         description=_l("The notice's reference, e.g. 锦环发〔2026〕12号: kept with every entry whose "
+                                        "row gives no reference of its own."))
+    trade_date = DateField(_l("Date of the allocation"), validators=[Optional()])

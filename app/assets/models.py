@@ -13,7 +13,7 @@ ALLOWANCE, OFFSET = "allowance", "offset"
 INSTRUMENTS = (ALLOWANCE, OFFSET)
 # Entry kinds and the sign of their quantity on the holder's balance.
 KINDS = {
-    "allocation": +1,   # allowances allocated for a compliance year (regulator or enterprise records it)
+    "allocation": +1,   # allowances allocated for a compliance year (only the authority records them)
     "purchase": +1,     # bought from a counterparty (allowances or offsets)
     "sale": -1,         # sold to a counterparty
     "offset_acquired": +1,  # offsets credited (e.g. CCER issued to or transferred to the enterprise)

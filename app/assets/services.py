@@ -59,12 +59,19 @@ RECORDABLE = ("allocation", "purchase", "sale", "offset_acquired", "surrender")
 
 # --- who may do what ------------------------------------------------------------------------------
 
+def may_allocate(actor) -> bool:
+    """Allowances are allocated by the authority only (the regulator or the platform admin)."""
+    return actor is not None and actor.role in AUTHORITY_ROLES
+
+
 def may_record(actor, org: Organisation, kind: str) -> bool:
-    """The regulator records allocations for any enterprise; the enterprise admin records everything at home."""
-    if org.kind != ENTERPRISE or kind not in RECORDABLE:
+    """Allowances are allocated by the authority only: the regulator (or the platform admin) records allocations
+    for any enterprise and nothing else; the enterprise admin records its own purchases, sales, offsets and
+    surrenders at home, never an allocation."""
+    if org.kind != ENTERPRISE or kind not in RECORDABLE or actor is None:
         return False
-    if actor.role in AUTHORITY_ROLES:  # the authority writes allocations only
-        return kind == "allocation"
+    if kind == "allocation":
+        return may_allocate(actor)
     return actor.role == ENTERPRISE_ADMIN and actor.org_id == org.id
 
 
@@ -74,14 +81,13 @@ def by_authority(entry: AssetEntry) -> bool:
 
 
 def may_reverse(actor, entry: AssetEntry) -> bool:
-    """An allocation the regulator recorded is the regulator's to correct; everything else the enterprise admin's."""
-    if entry.kind == "reversal":
+    """An allocation is the authority's to correct (whoever recorded it); every other entry the enterprise
+    admin's at home. A reversal is never reversed."""
+    if entry.kind == "reversal" or actor is None:
         return False
-    if actor.role in AUTHORITY_ROLES:  # the authority writes allocations only
-        return entry.kind == "allocation"
-    if actor.role != ENTERPRISE_ADMIN or actor.org_id != entry.org_id:
-        return False
-    return entry.kind != "allocation" or not by_authority(entry)
+    if entry.kind == "allocation":
+        return may_allocate(actor)
+    return actor.role == ENTERPRISE_ADMIN and actor.org_id == entry.org_id
 
 
 # --- holdings ------------------------------------------------------------------------------------
@@ -164,13 +170,18 @@ def _check_balance(org_id: int, holding: Holding, change: Decimal, field: str | 
 
 # --- recording -----------------------------------------------------------------------------------
 
-def record_entry(actor, org: Organisation, kind: str, data: dict, now: datetime | None = None) -> AssetEntry:
+def record_entry(actor, org: Organisation, kind: str, data: dict, now: datetime | None = None,
+                 origin: dict | None = None) -> AssetEntry:
     """Record one movement. `data` holds the form's values (strings or typed); the quantity is entered positive
-    and signed here by the kind (KINDS). Call inside acting_on(org.id)."""
+    and signed here by the kind (KINDS). `origin` (e.g. the import's file name) joins the audit event's detail.
+    Call inside acting_on(org.id)."""
     now = now or utcnow()
     if kind not in RECORDABLE:
         raise ServiceError(_l("Unknown kind of entry."))
     if not may_record(actor, org, kind):
+        if kind == "allocation":
+            raise ServiceError(_l("Allowances are allocated by the regulator: an enterprise cannot record an "
+                                  "allocation."))
         raise ServiceError(_l("You may not record this entry for this organisation."))
     fields = _clean(kind, data, city_date(now))
     quantity = fields.pop("quantity") * KINDS[kind]
@@ -181,7 +192,7 @@ def record_entry(actor, org: Organisation, kind: str, data: dict, now: datetime 
         _check_balance(org.id, Holding.of(entry), quantity, "quantity")
     db.session.add(entry)
     db.session.flush()
-    record("asset.recorded", actor=actor, obj=entry, detail=_detail(entry), now=now)
+    record("asset.recorded", actor=actor, obj=entry, detail={**_detail(entry), **(origin or {})}, now=now)
     return entry
 
 
@@ -192,6 +203,8 @@ def reverse(actor, entry: AssetEntry, reason: str, now: datetime | None = None) 
     if entry.kind == "reversal":
         raise ServiceError(_l("A reversal cannot be reversed: record a new entry instead."))
     if not may_reverse(actor, entry):
+        if entry.kind == "allocation":
+            raise ServiceError(_l("Only the regulator may reverse an allocation."))
         raise ServiceError(_l("You may not reverse this entry."))
     if not reason:
         raise ServiceError(_l("Say why the entry is reversed."), field="reason")
@@ -230,6 +243,12 @@ def _detail(entry: AssetEntry) -> dict:
         detail["counterparty"] = entry.counterparty
     detail["reason"] = entry.reason
     return detail
+
+
+def checked_fields(kind: str, data: dict, today: date) -> dict:
+    """The values of an entry as `record_entry` would store them, or the ServiceError it would raise; writes
+    nothing (an import checks every row before recording any)."""
+    return _clean(kind, data, today)
 
 
 def _clean(kind: str, data: dict, today: date) -> dict:
@@ -457,20 +476,25 @@ def home_position(org: Organisation, today: date) -> CompliancePosition | None:
 
 def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition]:
     """Every covered enterprise's position for `year` (the regulator's table), by name."""
-    orgs = db.session.scalars(select(Organisation).where(Organisation.kind == ENTERPRISE)
-                              .order_by(Organisation.name)).all()
-    with_entries = set(db.session.scalars(select(AssetEntry.org_id).distinct()))
+    covered = covered_enterprises()
     by_org = defaultdict(list)
-    if with_entries:
-        for entry in db.session.scalars(select(AssetEntry).options(selectinload(AssetEntry.reverses))
-                                        .order_by(AssetEntry.id)):
-            by_org[entry.org_id].append(entry)
-    covered = [org for org in orgs if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
+    for entry in db.session.scalars(select(AssetEntry).options(selectinload(AssetEntry.reverses))
+                                    .order_by(AssetEntry.id)):
+        by_org[entry.org_id].append(entry)
     months = verified_by_month_of([org.id for org in covered], year)
     confirmed = confirmed_by_org([org.id for org in covered], year)
     cap = Decimal(get_setting("offset_cap_percent"))
     return [compliance_position(org, year, price, entries=by_org.get(org.id, []), months=months[org.id],
                                 cap_percent=cap, verification=confirmed.get(org.id)) for org in covered]
+
+
+def covered_enterprises() -> list[Organisation]:
+    """The enterprises in emissions trading (a covered industry, or keeping a ledger anyway), by name: the rows of
+    the allocation template."""
+    orgs = db.session.scalars(select(Organisation).where(Organisation.kind == ENTERPRISE)
+                              .order_by(Organisation.name)).all()
+    with_entries = set(db.session.scalars(select(AssetEntry.org_id).distinct()))
+    return [org for org in orgs if (org.industry_code or "")[:3] in COVERED_DIVISIONS or org.id in with_entries]
 
 
 def years_for(org_id: int, today: date) -> list[int]:

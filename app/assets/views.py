@@ -1,20 +1,25 @@
-"""Carbon assets: the ledger of allowances and offsets, the compliance position, the regulator's overview."""
+"""Carbon assets: the ledger of allowances and offsets, the compliance position, the regulator's overview and
+the regulator's allocations (one by one, or a year's at once from a spreadsheet)."""
+import io
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.roles import READ_CITY, RECORD_ASSETS, SIGNED_IN, refuse, requires
-from app.assets import services
-from app.assets.forms import FORMS, ReverseForm
+from app.accounts.roles import ADMINISTER_CITY, READ_CITY, RECORD_ASSETS, SIGNED_IN, refuse, requires
+from app.assets import allocation_import, services
+from app.assets.forms import FORMS, AllocationImportForm, ReverseForm
 from app.assets.models import OFFSET, AssetEntry
+from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.numbers import MISPLACED, MisplacedSeparator, grouped, to_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today, utcnow
+from app.filings.imports.problems import Problem
+from app.filings.imports.reading import XLSX_MIME
 from app.organisations.models import ENTERPRISE, Organisation
 from app.security import csrf_checked_by_form
 from app.tenancy import acting_on, get_or_404
@@ -128,7 +133,8 @@ def overview():
               for key in ("verified_t", "allowances_t", "eligible_offsets_t", "balance_t")}
     return render_template("assets/overview.html", year=year, years=list(range(today.year, today.year - 6, -1)),
                            positions=positions, totals=totals, short=sum(1 for p in positions if not p.surplus),
-                           price=price, price_typed=price_typed, price_error=price_error, **_labels())
+                           price=price, price_typed=price_typed, price_error=price_error,
+                           may_allocate=services.may_allocate(current_user), **_labels())
 
 
 # --- recording --------------------------------------------------------------------------------------
@@ -188,3 +194,63 @@ def reverse(entry_id: int):
                             else _ledger_url(org))
     return render_template("assets/reverse.html", form=form, org=org, entry=entry,
                            reversal=services.reversal_of(entry), **_labels())
+
+
+# --- the year's allocation from a spreadsheet (the authority's) --------------------------------------------
+# ADMINISTER_CITY is the authority's own capability (platform admin and regulator of the authority): allowances
+# are allocated by the authority only; services.may_allocate says the same in the service.
+
+FORM_OVERHEAD = 64 * 1024  # room for the multipart envelope, the CSRF token and the fields around the file
+
+
+def _template_year() -> int:
+    this = city_today().year
+    year = request.args.get("year", this, type=int)
+    return year if services.FIRST_YEAR <= year <= this + 1 else this
+
+
+def _import_page(form, problems=(), status=200):
+    return render_template("assets/allocation_import.html", form=form, problems=list(problems),
+                           limit=allocation_import.MAX_BYTES, year=_template_year(),
+                           years=list(range(city_today().year + 1, city_today().year - 5, -1))), status
+
+
+@bp.get("/allocations/template.xlsx")
+@requires(ADMINISTER_CITY)
+def allocation_template():
+    year = _template_year()
+    blob = allocation_import.build_template(year, services.covered_enterprises())
+    return send_file(io.BytesIO(blob), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name=f"tanji-allocation-{year}.xlsx", max_age=0)
+
+
+@bp.route("/allocations/import", methods=["GET", "POST"])
+@csrf_checked_by_form
+@requires(ADMINISTER_CITY)
+def import_allocation():
+    limit = allocation_import.MAX_BYTES
+    if request.method == "POST" and (request.content_length or 0) > limit + FORM_OVERHEAD:
+        problem = Problem(_l("The file is larger than %(limit)s; files up to %(limit)s are accepted.",
+                             limit=f"{limit / (1024 * 1024):.1f} MB"))
+        return _import_page(AllocationImportForm(formdata=None), [problem], 413)
+    request.max_content_length = limit + FORM_OVERHEAD
+    form = AllocationImportForm()
+    if request.method == "GET":
+        form.trade_date.data = city_today()
+    if not form.validate_on_submit():
+        return _import_page(form)
+    uploaded = form.file.data
+    try:
+        result = allocation_import.import_allocation(current_user, uploaded.read(limit + 1), form.reason.data,
+                                                     form.trade_date.data, filename=uploaded.filename or "",
+                                                     now=utcnow(), max_bytes=limit)
+    except ServiceError as e:
+        apply_error(form, e)
+        return _import_page(form, status=422)
+    if not result.ok:
+        roll_back()  # all or nothing: the entries flushed so far go, before the page is drawn
+        return _import_page(form, result.problems, 422)
+    year = result.years[0] if len(result.years) == 1 else _template_year()
+    flash(_("Allocations recorded for %(n)d enterprises: %(total)s t in all, for %(years)s.", n=len(result.entries),
+            total=grouped(result.total_t), years=", ".join(str(y) for y in result.years)), "success")
+    return redirect(url_for("assets.overview", year=year))

@@ -6,7 +6,8 @@ from the stored calculations when the seed is replayed. Seeds replay in time ord
 in March of the following year finds the year's filings already approved.
 
 For each enterprise in a covered industry, with L last year and T this year:
-- L's allocation (about 90–105 % of L's verified emissions), notified on 15 March of T;
+- L's allocation (about 90–105 % of L's verified emissions), notified on 15 March of T, recorded by the
+  regulator's account (allowances are allocated by the authority only; the enterprise records the rest);
 - T's provisional allocation (the same range, of L's emissions annualised), notified on 20 April of T;
 - buyers (allocated under 98.5 %) buy CCER offsets and allowances in tranches, some not yet enough;
   sellers (over 101.5 %) sell part of their surplus;
@@ -57,7 +58,12 @@ class AssetPlan:
     project_id: str | None = None
     vintage: int | None = None
     target: str | None = None  # a reversal: the reason of the entry it undoes
-    by_regulator: bool = False
+
+    @property
+    def by_regulator(self) -> bool:
+        """Allowances are allocated by the authority only: an allocation is recorded by the regulator's account,
+        every other movement by the enterprise's admin."""
+        return self.kind == "allocation"
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -82,9 +88,9 @@ def ledger_plans(slug: str, number: int, now: datetime, since: datetime) -> list
     share_this = _share(rng.uniform(0.90, 1.05))
     plans = [
         AssetPlan(_at(this, 3, 15, number), "allocation", "verified", share_last,
-                  f"{last}年度配额分配通知（锦环发〔{this}〕{number}号）", compliance_year=last, by_regulator=True),
+                  f"{last}年度配额分配通知（锦环发〔{this}〕{number}号）", compliance_year=last),
         AssetPlan(max(_at(this, 4, 20, number), since + timedelta(days=60)), "allocation", "estimate", share_this,
-                  f"{this}年度配额预分配通知（锦环发〔{this}〕{number + 60}号）", compliance_year=this, by_regulator=True),
+                  f"{this}年度配额预分配通知（锦环发〔{this}〕{number + 60}号）", compliance_year=this),
     ]
     settles = slug in SETTLED
     if share_last < Decimal("0.985") or settles:
