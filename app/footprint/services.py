@@ -1,7 +1,9 @@
 """The carbon footprint of one enterprise and year, from the stored calculations of its filings.
 
-Each month counts once: its latest approved revision, or its latest revision while none is approved. Nothing is recomputed here, so every
-figure shown is one that was stored with its factors and can be explained line by line.
+The totals, breakdowns and intensities count APPROVED months only: each month's latest approved revision (an approved month with a
+newer amendment under way still counts its approved revision). A month with no approved revision yet, and an amendment not yet
+approved, is provisional: listed apart with its own figures and status, never added into the totals. Nothing is recomputed here,
+so every figure shown is one that was stored with its factors and can be explained line by line.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,8 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounting.models import EmissionSource, Product
+from app.core.types import city_today
 from app.extensions import db
-from app.filings.models import APPROVED, Calculation, CalculationLine, Filing
+from app.filings.models import (
+    APPROVED,
+    DRAFT,
+    RETURNED,
+    SUBMITTED,
+    Calculation,
+    CalculationLine,
+    Filing,
+)
 
 ZERO = Decimal(0)
 
@@ -24,6 +35,7 @@ class MonthRow:
     filing: Filing | None
     calculation: Calculation | None
     production: dict = field(default_factory=dict)  # product id -> quantity
+    amends_approved: bool = False  # a provisional row: a newer revision of a month whose approved one still counts
 
     def value(self, attr: str) -> Decimal | None:
         return getattr(self.calculation, attr) if self.calculation else None
@@ -38,7 +50,18 @@ class SourceRow:
 
 
 @dataclass
+class MonthCounts:
+    """How the months of the year stand; only months up to the current one can be missing."""
+    approved: int = 0
+    submitted: int = 0
+    draft: int = 0  # drafts and returned months: back with the enterprise
+    not_filed: int = 0
+    due: int = 12  # the months of the year up to the current month
+
+
+@dataclass
 class Footprint:
+    """`months` (one row a month) carry the approved revision only; `provisional` lists what is not approved yet."""
     year: int
     months: list[MonthRow]
     sources: list[SourceRow]
@@ -46,10 +69,13 @@ class Footprint:
     totals: dict  # scope1, scope2, scope2_market, scope3, exported, total, energy_tce
     facilities: list[tuple]  # (facility, co2e)
     output_value: Decimal | None
+    provisional: list[MonthRow] = field(default_factory=list)
+    counts: MonthCounts = field(default_factory=MonthCounts)
+    pending: dict = field(default_factory=dict)  # period -> the provisional row of a month (shown beside it)
 
     @property
-    def filed_months(self) -> int:
-        return sum(1 for m in self.months if m.calculation)
+    def approved_months(self) -> int:
+        return self.counts.approved
 
     def intensity(self, per: str, product: Product | None = None) -> Decimal | None:
         """tCO2e per 10^4 CNY ("value"), per unit of a product ("product") or per tce ("energy")."""
@@ -84,15 +110,40 @@ TOTAL_FIELDS = {"scope1": "scope1_tco2e", "scope2": "scope2_tco2e", "scope2_mark
                 "energy_tce": "energy_tce"}
 
 
-def footprint(org_id: int, year: int) -> Footprint:
-    by_period = effective_filings(org_id, year)
-    months = []
+def _row(period: date, filing: Filing | None, amends_approved: bool = False) -> MonthRow:
+    calculation = filing.current_calculation if filing else None
+    production = {line.product_id: line.quantity for line in filing.production} if filing else {}
+    return MonthRow(period, filing, calculation, production, amends_approved)
+
+
+def months_due(year: int, today: date | None = None) -> int:
+    """How many months of `year` have begun by `today` (the city's date): 12 for a past year, 0 for a future one."""
+    today = today or city_today()
+    if year < today.year:
+        return 12
+    return today.month if year == today.year else 0
+
+
+def footprint(org_id: int, year: int, today: date | None = None) -> Footprint:
+    """The approved footprint of the year, with the provisional months beside it (`today` decides which months are due)."""
+    revisions = _latest_revisions_of([org_id], year).get(org_id, {})
+    months, provisional = [], []
+    counts = MonthCounts(due=months_due(year, today))
     for m in range(1, 13):
         period = date(year, m, 1)
-        filing = by_period.get(period)
-        calculation = filing.current_calculation if filing else None
-        production = {line.product_id: line.quantity for line in filing.production} if filing else {}
-        months.append(MonthRow(period, filing, calculation, production))
+        approved, latest = revisions.get(period, (None, None))
+        months.append(_row(period, approved))
+        if latest is not None and latest is not approved:
+            provisional.append(_row(period, latest, amends_approved=approved is not None))
+        status = approved.status if approved else latest.status if latest else None
+        if status == APPROVED:
+            counts.approved += 1
+        elif status == SUBMITTED:
+            counts.submitted += 1
+        elif status in (DRAFT, RETURNED):
+            counts.draft += 1
+        elif m <= counts.due:
+            counts.not_filed += 1
 
     totals = {key: ZERO for key in TOTAL_FIELDS}
     market_known = False
@@ -130,7 +181,8 @@ def footprint(org_id: int, year: int) -> Footprint:
         year=year, months=months, products=products, totals=totals,
         sources=sorted(sources.values(), key=lambda r: (r.scope, -r.co2e)),
         facilities=sorted(facilities.items(), key=lambda kv: -kv[1]),
-        output_value=sum(output_values, ZERO) if output_values else None)
+        output_value=sum(output_values, ZERO) if output_values else None,
+        provisional=provisional, counts=counts, pending={row.period: row for row in provisional})
 
 
 def effective_filings(org_id: int, year: int) -> dict[date, Filing]:
@@ -139,15 +191,29 @@ def effective_filings(org_id: int, year: int) -> dict[date, Filing]:
     return effective_filings_of([org_id], year).get(org_id, {})
 
 
-def effective_filings_of(org_ids: list[int], year: int) -> dict[int, dict[date, Filing]]:
-    """`effective_filings` of several enterprises in one query: {org_id: {period: Filing}}."""
-    filings = db.session.scalars(
+def _filings_of(org_ids: list[int], year: int) -> list[Filing]:
+    """Every revision of the year's months, ordered by enterprise, month and revision."""
+    return db.session.scalars(
         select(Filing).where(Filing.org_id.in_(org_ids), Filing.period >= date(year, 1, 1),
                              Filing.period <= date(year, 12, 1))
         .options(selectinload(Filing.calculations), selectinload(Filing.production))
         .order_by(Filing.org_id, Filing.period, Filing.revision)).all() if org_ids else []
+
+
+def _latest_revisions_of(org_ids: list[int], year: int) -> dict[int, dict[date, tuple[Filing | None, Filing]]]:
+    """{org_id: {period: (its latest approved revision or None, its latest revision)}}."""
+    out: dict[int, dict[date, tuple[Filing | None, Filing]]] = {}
+    for filing in _filings_of(org_ids, year):  # ordered by revision
+        months = out.setdefault(filing.org_id, {})
+        approved, _latest = months.get(filing.period, (None, None))
+        months[filing.period] = (filing if filing.status == APPROVED else approved, filing)
+    return out
+
+
+def effective_filings_of(org_ids: list[int], year: int) -> dict[int, dict[date, Filing]]:
+    """`effective_filings` of several enterprises in one query: {org_id: {period: Filing}}."""
     chosen: dict[int, dict[date, Filing]] = {}
-    for filing in filings:  # ordered by revision
+    for filing in _filings_of(org_ids, year):  # ordered by revision
         months = chosen.setdefault(filing.org_id, {})
         current = months.get(filing.period)
         # An approved revision counts until an amendment of it is approved in turn.

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
 from app.core.numbers import rounded
 from app.filings import services as filing_services
+from app.filings import workflow
 from app.filings.models import Calculation
 from app.settings.services import all_settings
 from tests.browser.helpers import field, field_error, screenshot, sign_in_ok, submit, zh
@@ -52,6 +53,11 @@ def flash(page, kind: str = "success"):
 
 def month_row(page, month: str):
     return page.get_by_test_id("by-month").locator("tbody tr", has_text=month)
+
+
+def provisional_row(page, month: str):
+    """A month not approved yet: listed apart from the approved months, never in the totals."""
+    return page.get_by_test_id("provisional").locator("tbody tr", has_text=month)
 
 
 # --- the people and the plant ------------------------------------------------------------------------
@@ -97,8 +103,9 @@ def plant(db, enterprise):
     return {"facility": facility, "sources": sources, "product": product}
 
 
-def file_month(app, db, admin, org, plant, period: date, gas: str = "38") -> int:
-    """File a month of activity data as the (not yet built) filing form will; returns the current calculation."""
+def file_month(app, db, admin, org, plant, period: date, gas: str = "38", approve_by=None) -> int:
+    """File a month of activity data as the (not yet built) filing form will (and approve it if `approve_by` is
+    given); returns the current calculation."""
     quantities = {**EXAMPLE_7, "gas": (gas, "万Nm3")}
     with app.test_request_context():
         filing = filing_services.open_filing(admin, org, period)
@@ -106,6 +113,9 @@ def file_month(app, db, admin, org, plant, period: date, gas: str = "38") -> int
             {"source_id": plant["sources"][key].id, "quantity": quantity, "unit": unit}
             for key, (quantity, unit) in quantities.items()
         ], production=[{"product_id": plant["product"].id, "quantity": "1000"}], output_value="5000")
+        if approve_by is not None:
+            workflow.submit(admin, filing)
+            workflow.approve(approve_by, filing)
         db.session.commit()
         return filing.current_calculation.id
 
@@ -210,12 +220,14 @@ def test_admin_builds_the_register(page, enterprise, admin, db):
 
 # --- 2. the footprint, how it was computed, the CSV ---------------------------------------------------
 
-def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant, live_server, browser_console):
-    june_id = file_month(app, db, admin, enterprise, plant, JUNE)
+def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant, live_server, browser_console,
+                                        regulator):
+    # June approved, July a draft: the footprint counts June only and lists July apart.
+    june_id = file_month(app, db, admin, enterprise, plant, JUNE, approve_by=regulator)
     july_id = file_month(app, db, admin, enterprise, plant, JULY, gas="40")
     calcs = current_calculations(db, enterprise)
     assert [c.id for c in calcs] == [june_id, july_id]
-    year_total = sum(c.total_tco2e for c in calcs)
+    year_total = calcs[0].total_tco2e
     june = calcs[0]
     assert (tonnes(june.total_tco2e), tonnes(june.scope1_tco2e), tonnes(june.scope2_tco2e)) == (
         JUNE_TOTAL, JUNE_SCOPE1, JUNE_SCOPE2)
@@ -230,7 +242,10 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     expect(page.get_by_test_id("year-total")).to_have_text(tonnes(year_total))
     expect(page.locator('[data-total="total"]')).to_have_text(tonnes(year_total, 1))
     expect(month_row(page, "2022-06")).to_contain_text(JUNE_TOTAL)
-    expect(month_row(page, "2022-07")).to_contain_text(tonnes(calcs[1].total_tco2e))
+    expect(month_row(page, "2022-07")).to_contain_text(zh("provisional, not included in the totals"))
+    expect(month_row(page, "2022-07")).not_to_contain_text(tonnes(calcs[1].total_tco2e))
+    expect(provisional_row(page, "2022-07")).to_contain_text(tonnes(calcs[1].total_tco2e))
+    expect(provisional_row(page, "2022-07")).to_contain_text(zh("Draft"))
     expect(month_row(page, "2022-05")).to_contain_text(zh("Not filed"))
 
     # The chart is drawn by the local Chart.js, with the stored numbers.
@@ -246,6 +261,7 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     june_at = drawn["labels"].index("2022-06")
     assert drawn["scope1"][june_at] == pytest.approx(float(june.scope1_tco2e))
     assert drawn["scope2"][june_at] == pytest.approx(float(june.scope2_tco2e))
+    assert drawn["scope1"][drawn["labels"].index("2022-07")] is None  # a draft is not drawn
     assert page.evaluate("""() => {
         const canvas = document.getElementById('month-chart'), blank = document.createElement('canvas');
         [blank.width, blank.height] = [canvas.width, canvas.height];
@@ -264,8 +280,8 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     lines = page.get_by_test_id("calculation-lines")
     expect(lines.locator("tfoot tr").nth(0)).to_contain_text(JUNE_SCOPE1)
     expect(lines.locator("tfoot tr").nth(1)).to_contain_text(JUNE_SCOPE2)
-    # An enterprise admin may compare its own draft month, too.
-    expect(page.get_by_role("link", name=zh("Compare with today's factors"))).to_be_visible()
+    # Not its approved month: only the regulator recalculates that.
+    expect(page.get_by_role("link", name=zh("Compare with today's factors"))).to_have_count(0)
 
     lines.locator("tbody tr", has_text="燃气锅炉").get_by_role("link", name=zh("Formula and factors")).click()
     expect(page.locator("h1")).to_have_text("燃气锅炉 · 2022-06")
@@ -283,6 +299,11 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     page.get_by_role("link", name=zh("Back to the month")).click()
     expect(page.get_by_test_id("calc-total")).to_have_text(JUNE_TOTAL)
     nav(page, "/footprint/").click()
+    # An enterprise admin may compare its own draft month, opened from the provisional months.
+    provisional_row(page, "2022-07").get_by_role("link", name=zh("How computed")).click()
+    expect(page).to_have_url(re.compile(rf"/footprint/calculations/{july_id}$"))
+    expect(page.get_by_role("link", name=zh("Compare with today's factors"))).to_be_visible()
+    nav(page, "/footprint/").click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
@@ -292,11 +313,12 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     by_month = {row[0]: row for row in rows if row and re.fullmatch(r"\d{4}-\d{2}", row[0])}
     assert sorted(by_month) == ["2022-06", "2022-07"]
     places = Decimal("0.000001")
-    assert by_month["2022-06"][1] == "draft"
-    assert by_month["2022-06"][2:4] == [str(june.scope1_tco2e.quantize(places)),
+    assert by_month["2022-06"][1:3] == [zh("approved"), "approved"]
+    assert by_month["2022-07"][1:3] == [zh("provisional"), "draft"]
+    assert by_month["2022-06"][3:5] == [str(june.scope1_tco2e.quantize(places)),
                                         str(june.scope2_tco2e.quantize(places))]
-    assert by_month["2022-06"][7] == str(june.total_tco2e.quantize(places))
-    assert Decimal(by_month["2022-06"][7]).quantize(Decimal("0.001")) == Decimal("2592.843")
+    assert by_month["2022-06"][8] == str(june.total_tco2e.quantize(places))
+    assert Decimal(by_month["2022-06"][8]).quantize(Decimal("0.001")) == Decimal("2592.843")
 
 
 # --- 3. a new factor version, and recalculating a stored month with it --------------------------------
@@ -353,8 +375,9 @@ def test_regulator_publishes_a_factor_version_and_recalculates(page, app, db, en
     expect(page.get_by_test_id("org-name")).to_have_text(ENTERPRISE)
     page.locator("main").get_by_role("link", name=zh("Carbon footprint")).click()
     expect(page).to_have_url(re.compile(rf"/footprint/org/{enterprise.id}$"))
-    expect(page.get_by_test_id("year-total")).to_have_text(JUNE_TOTAL)
-    month_row(page, "2022-06").get_by_role("link", name=zh("How computed")).click()
+    expect(page.get_by_test_id("year-total")).to_have_text(tonnes(Decimal(0)))  # June is a draft: provisional
+    expect(provisional_row(page, "2022-06")).to_contain_text(JUNE_TOTAL)
+    provisional_row(page, "2022-06").get_by_role("link", name=zh("How computed")).click()
     expect(page.get_by_test_id("calc-total")).to_have_text(JUNE_TOTAL)
 
     # Compare: the stored result beside today's, nothing stored yet.
