@@ -55,6 +55,7 @@ def test_loads_the_city_once(app):
         assert intact and checked == events
 
         _check_activity(enterprises, pending, now)
+        _check_returned_months()
         _check_copies_of_record()
         _check_certificates(output)
         _check_verification(output)
@@ -156,3 +157,18 @@ def test_timeline_is_consistent():
     assert len({user.email for user in users}) == len(users)
     assert all(user.at > orgs[user.credit_code] for user in users)
     assert all(seed.at.tzinfo is not None and seed.at < utcnow() for seed in seeds)
+
+
+def _check_returned_months():
+    """A returned month says why, on its page and in the enterprise's inbox, as one returned on the web does."""
+    from app.filings.models import ReviewComment
+    from app.notifications.models import Notification
+
+    returned = db.session.scalars(select(Filing).where(Filing.status == "returned")).all()
+    assert returned, "the demo city has returned months"
+    for filing in returned:
+        comments = db.session.scalars(select(ReviewComment).where(ReviewComment.filing_id == filing.id)).all()
+        assert [c.text for c in comments] == [filing.review_comment] and filing.review_comment
+        told = db.session.scalars(select(Notification).where(Notification.filing_id == filing.id,
+                                                             Notification.kind == "filing.returned")).all()
+        assert told and all(n.read_at is None for n in told)

@@ -22,8 +22,9 @@ from app.demo import certificates as demo_certificates
 from app.demo import verification as demo_verification
 from app.extensions import db
 from app.filings.calculations import load_library
-from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing
+from app.filings.models import APPROVED, RETURNED, SUBMITTED, Calculation, Filing
 from app.filings.services import latest_filing, open_filing, set_activity
+from app.filings.workflow import return_filing
 from app.footprint import services as footprint_services
 from app.organisations.models import AUTHORITY, Organisation
 from app.organisations.services import create_authority, register_enterprise
@@ -157,7 +158,10 @@ class DemoLoader:
             # Signed as on the web: a copy of record and a receipt (its notifications already read).
             freeze(filing, manager, plan.submitted_at, notified_read=True)
             self.counts["copies of record created"] += 1
-        if plan.reviewed_at:
+        if plan.reviewed_at and plan.status == RETURNED:
+            # Returned as on the web: its comment is on the filing's page and in the enterprise's inbox.
+            return_filing(self.users["regulator@jinwan.gov.cn"], filing, plan.comment, now=plan.reviewed_at)
+        elif plan.reviewed_at:
             regulator = self.users["regulator@jinwan.gov.cn"]
             filing.status = plan.status
             filing.reviewed_at, filing.reviewed_by_id, filing.review_comment = plan.reviewed_at, regulator.id, \
