@@ -491,3 +491,23 @@ def test_opening_a_month_twice_at_once_lands_on_the_one_draft(app, db, client, p
     response = post(client, "/filings/open", {"period": f"{JUNE:%Y-%m}"}, token_from="/filings/")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/filings/{first}")
     assert db.session.scalar(select(func.count()).select_from(Filing)) == 1
+
+
+def test_every_owed_month_can_be_opened_by_year_and_none_is_overdue_before_the_first(client, db, plant, manager):
+    """An enterprise reporting since 2023-05 picks 2023 from the year list: May to December are owed (overdue, with
+    a Start button), January to April say they are not required."""
+    org = plant["org"]
+    org.first_reporting_month = date(2023, 5, 1)
+    db.session.commit()
+    login(client, manager)
+    page = client.get("/filings/").get_data(as_text=True)
+    assert 'data-year="2023"' in page and 'data-year="2022"' not in page
+    year = client.get("/filings/?year=2023").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr data-month="(2023-\d\d)" data-status="[a-z_]+">(.*?)</tr>', year, re.S))
+    assert sorted(rows) == [f"2023-{m:02d}" for m in range(1, 13)]
+    assert all('data-testid="not-owed"' in rows[f"2023-{m:02d}"] for m in range(1, 5))
+    assert all('data-testid="overdue"' in rows[f"2023-{m:02d}"]
+               and f'name="period" value="2023-{m:02d}"' in rows[f"2023-{m:02d}"] for m in range(5, 13))
+    assert not any('data-testid="overdue"' in rows[f"2023-{m:02d}"] for m in range(1, 5))
+    # A year outside the list falls back to the last 24 months.
+    assert 'data-month="2019-01"' not in client.get("/filings/?year=2019").get_data(as_text=True)

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -84,6 +84,7 @@ class MonthRow:
     revisions: list  # of the month, oldest first
     due: date
     overdue: bool
+    owed: bool = True  # within the enterprise's reporting months
 
     @property
     def latest(self) -> Filing | None:
@@ -112,9 +113,16 @@ def index():
         return redirect(url_for("organisations.index"))
     today = _today()
     current = month_start(today)
-    periods = [workflow.add_months(current, -n) for n in range(MONTHS_SHOWN + 1)]
+    org = current_user.organisation
+    years = _years_owed(org, current)
+    year = request.args.get("year", type=int)
+    if year in years:  # a whole year, however old: every owed month can be opened
+        periods = [p for p in (date(year, m, 1) for m in range(12, 0, -1)) if p <= current]
+    else:
+        year = None
+        periods = [workflow.add_months(current, -n) for n in range(MONTHS_SHOWN + 1)]
     # Scoped by the gate to the user's enterprise, like every select.
-    filings = db.session.scalars(select(Filing).where(Filing.period >= periods[-1], Filing.period <= current)
+    filings = db.session.scalars(select(Filing).where(Filing.period >= periods[-1], Filing.period <= periods[0])
                                  .options(selectinload(Filing.calculations))
                                  .order_by(Filing.period, Filing.revision)).all()
     by_period = {}
@@ -125,9 +133,24 @@ def index():
         revisions = by_period.get(period, [])
         due = workflow.due_date(period)
         done = any(f.status in (SUBMITTED, APPROVED) for f in revisions)
-        rows.append(MonthRow(period, revisions, due, overdue=today > due and not done))
+        rows.append(MonthRow(period, revisions, due, overdue=today > due and not done and _owes(org, period),
+                             owed=_owes(org, period)))
     return render_template("filings/index.html", rows=rows, can_file=can(current_user, FILE),
-                           periods=periods, today=today, status_text=_status_text)
+                           periods=periods, today=today, status_text=_status_text, years=years, year=year)
+
+
+def _owes(org, period: date) -> bool:
+    """Whether the enterprise owes this month (its reporting months; none set: every month)."""
+    return ((org.first_reporting_month is None or period >= org.first_reporting_month)
+            and (org.last_reporting_month is None or period <= org.last_reporting_month))
+
+
+def _years_owed(org, current: date) -> list[int]:
+    """The years to pick from, newest first: from its first reporting month (or first filing) to this year."""
+    first_filed = db.session.scalar(select(func.min(Filing.period)))
+    starts = [d for d in (org.first_reporting_month, first_filed) if d is not None]
+    first = min(starts) if starts else current
+    return list(range(current.year, first.year - 1, -1))
 
 
 def _status_text(status: str) -> str:
