@@ -24,7 +24,7 @@ from app.core.types import city_date, utcnow
 from app.extensions import db
 from app.filings.imports.layout import norm
 from app.filings.imports.problems import CellError, Problem
-from app.filings.imports.reading import Grid, cell_name, size_text, sniff, xlsx_grids
+from app.filings.imports.reading import Grid, cell_name, formula_problem, workbook_grids
 from app.filings.imports.values import blank, cell_text, parse_number, shown
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import acting_on
@@ -165,19 +165,7 @@ def parse_allocation(blob: bytes, reason: str, trade_date: date, today: date,
     """Read an uploaded allocation workbook; `reason` (the notice) is used where a row gives no reference of its
     own. Nothing is written: rows count only when `ParsedAllocation.ok`."""
     parsed = ParsedAllocation()
-    if len(blob) > max_bytes:
-        parsed.problems.append(Problem(_l("The file is %(size)s; files up to %(limit)s are accepted.",
-                                          size=size_text(len(blob)), limit=size_text(max_bytes))))
-        return parsed
-    kind, refusal = sniff(blob)
-    if refusal:
-        parsed.problems.append(refusal)
-        return parsed
-    if kind != "xlsx":
-        parsed.problems.append(Problem(_l("This file is not an Excel workbook. Download the template, fill it in "
-                                          "and upload it as .xlsx.")))
-        return parsed
-    grids, problems = xlsx_grids(blob)
+    grids, problems = workbook_grids(blob, max_bytes)
     parsed.problems += problems
     if problems:
         return parsed
@@ -264,14 +252,8 @@ def _read_row(grid: Grid, row: int, columns: dict[str, int], enterprises: _Enter
 
 
 def _formula_problem(grid: Grid, coordinate: str, formula: str, columns: dict[str, int]) -> Problem:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    letter, row = coordinate_from_string(coordinate)
-    col = column_index_from_string(letter)
-    key = next((k for k, c in columns.items() if c == col), None)
-    return Problem(_l("cell %(cell)s holds a formula (%(formula)s): formulas are not accepted, paste values.",
-                      cell=coordinate, formula=shown(formula)),
-                   sheet=grid.name, row=row, column=_BY_KEY[key].label if key else letter, cell=coordinate)
+    labels = {col: _BY_KEY[key].label for key, col in columns.items()}
+    return formula_problem(grid, coordinate, formula, labels.get)
 
 
 def _already_recorded(parsed: ParsedAllocation, sheet: str) -> None:

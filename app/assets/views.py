@@ -3,13 +3,29 @@ the regulator's allocations (one by one, or a year's at once from a spreadsheet)
 import io
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.roles import ADMINISTER_CITY, READ_CITY, RECORD_ASSETS, SIGNED_IN, refuse, requires
+from app.accounts.roles import (
+    ADMINISTER_CITY,
+    READ_CITY,
+    RECORD_ASSETS,
+    SIGNED_IN,
+    refuse,
+    requires,
+)
 from app.assets import allocation_import, services
 from app.assets.forms import FORMS, AllocationImportForm, ReverseForm
 from app.assets.models import OFFSET, AssetEntry

@@ -17,9 +17,7 @@ from app.city_data import services
 from app.core.service_error import ServiceError
 from app.filings.imports.layout import norm as _norm
 from app.filings.imports.problems import CellError, Problem
-from app.filings.imports.reading import Grid, sniff
-from app.filings.imports.reading import size_text as _size
-from app.filings.imports.reading import xlsx_grids as _xlsx_grids
+from app.filings.imports.reading import Grid, formula_problem, workbook_grids
 from app.filings.imports.values import blank as _blank
 from app.filings.imports.values import parse_number
 from app.filings.imports.values import shown as _shown
@@ -194,32 +192,14 @@ def _cell(row: int, col: int) -> str:
 
 
 def _formula_problem(grid: Grid, coordinate: str, formula: str, columns: dict[str, int]) -> Problem:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    letter, row = coordinate_from_string(coordinate)
-    col = column_index_from_string(letter)
-    key = next((k for k, c in columns.items() if c == col), None)
-    return Problem(_l("cell %(cell)s holds a formula (%(formula)s): formulas are not accepted, paste values.",
-                      cell=coordinate, formula=_shown(formula)),
-                   sheet=grid.name, row=row, column=_BY_KEY[key].label if key else letter, cell=coordinate)
+    labels = {col: _BY_KEY[key].label for key, col in columns.items()}
+    return formula_problem(grid, coordinate, formula, labels.get)
 
 
 def parse_statistics(blob: bytes, max_bytes: int = MAX_BYTES) -> ParsedStatistics:
     """Read an uploaded workbook of city statistics; rows only count when `ParsedStatistics.ok`."""
     parsed = ParsedStatistics()
-    if len(blob) > max_bytes:
-        parsed.problems.append(Problem(_l("The file is %(size)s; files up to %(limit)s are accepted.",
-                                          size=_size(len(blob)), limit=_size(max_bytes))))
-        return parsed
-    kind, refusal = sniff(blob)
-    if refusal:
-        parsed.problems.append(refusal)
-        return parsed
-    if kind != "xlsx":
-        parsed.problems.append(Problem(_l("This file is not an Excel workbook. Download the template, fill it in "
-                                          "and upload it as .xlsx.")))
-        return parsed
-    grids, problems = _xlsx_grids(blob)
+    grids, problems = workbook_grids(blob, max_bytes)
     parsed.problems += problems
     if problems:
         return parsed

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.filings.imports.layout import INSTRUCTION_NAMES, SECTIONS, header_columns, norm
 from app.filings.imports.problems import Problem
+from app.filings.imports.values import shown
 
 MAX_ROWS = 50_000                       # per sheet; 24 months of 2,000 sources
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before openpyxl sees it
@@ -160,3 +161,29 @@ def csv_grid(text: str) -> Grid:
             return grid
         grids.append(grid)
     return grids[0]
+
+
+def workbook_grids(data: bytes, max_bytes: int) -> tuple[list[Grid], list[Problem]]:
+    """The sheets of an uploaded Excel workbook, or why it cannot be read (the regulator's imports take .xlsx only):
+    too large, not a spreadsheet at all, a CSV or old .xls, or a workbook openpyxl refuses."""
+    if len(data) > max_bytes:
+        return [], [Problem(_l("The file is %(size)s; files up to %(limit)s are accepted.",
+                               size=size_text(len(data)), limit=size_text(max_bytes)))]
+    kind, refusal = sniff(data)
+    if refusal:
+        return [], [refusal]
+    if kind != "xlsx":
+        return [], [Problem(_l("This file is not an Excel workbook. Download the template, fill it in "
+                               "and upload it as .xlsx."))]
+    return xlsx_grids(data)
+
+
+def formula_problem(grid: Grid, coordinate: str, formula: str, label_of) -> Problem:
+    """A cell holding a formula, named by its column's label (`label_of(column number)`; None: the letter)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letter, row = coordinate_from_string(coordinate)
+    label = label_of(column_index_from_string(letter))
+    return Problem(_l("cell %(cell)s holds a formula (%(formula)s): formulas are not accepted, paste values.",
+                      cell=coordinate, formula=shown(formula)),
+                   sheet=grid.name, row=row, column=label or letter, cell=coordinate)
