@@ -315,9 +315,13 @@ def city(db, make_org, authority):
         CarbonSink(name="新造林", kind="forest", area_ha=D("2000"), rate_tco2_per_ha_year=D("10"),
                    from_year=2023, source="林草局"),
     ])
-    steel = make_org(name="锦湾钢铁秘密有限公司", industry_code="C3110", district="兴港区")
-    power = make_org(name="锦湾热电秘密有限公司", industry_code="D4411", district="双河区")
-    logistics = make_org(name="锦湾物流秘密有限公司", industry_code="G5430", district="兴港区")
+    # Reporting months from before the window: each owes the 12 months of the R12 window ending 2025-06.
+    steel = make_org(name="锦湾钢铁秘密有限公司", industry_code="C3110", district="兴港区",
+                     first_reporting_month=date(2024, 7, 1))
+    power = make_org(name="锦湾热电秘密有限公司", industry_code="D4411", district="双河区",
+                     first_reporting_month=date(2024, 6, 1))
+    logistics = make_org(name="锦湾物流秘密有限公司", industry_code="G5430", district="兴港区",
+                         first_reporting_month=date(2024, 1, 1))
     db.session.flush()
     unit = Product(org_id=power.id, name="上网电量", unit="MWh", is_main=True, benchmark_code=BENCHMARK)
     db.session.add(unit)

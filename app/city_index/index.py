@@ -8,7 +8,8 @@ The formula itself lives in `formula.py` (pure); this module only gathers its in
   year (carried forward, and the result says so), so the current year can be indexed before its statistics.
   Where the regulator has entered a quarter's own figures, those months use them instead (k/3 of a quarter's
   flow for its k months in the window; a share weighs k/12).
-- Coverage: approved enterprise-months in the window / (active enterprises × 12).
+- Coverage: approved enterprise-months in the window that were owed / the enterprise-months owed in it (each
+  active enterprise's reporting months: from its first reporting month to its last).
 - Industrial efficiency R = Σ(benchmark × output) / Σ emissions (calculation total) of the enterprise-months that
   produced a product mapped to a benchmark (`Product.benchmark_code`); the output is taken in the benchmark's
   unit of product (MWh, GJ, t), the latest benchmark version valid at the index month. The base-year R is the
@@ -79,7 +80,8 @@ def _inputs(data: IndexData, settings: Settings, year: int, month: int) -> Month
     rows = [data.months[p] for p in periods if p in data.months]
     scope1 = sum((r.scope1 for r in rows), ZERO)
     scope2 = sum((r.scope2 for r in rows), ZERO)
-    approved = sum(r.filings for r in rows)
+    approved = sum(r.owed_filings for r in rows)
+    expected = sum(data.owing(p) for p in periods)
 
     gdp, used = data.prorated(year, month, "gdp_10k_cny")
     transport, _ = data.prorated(year, month, "transport_tco2")
@@ -115,7 +117,7 @@ def _inputs(data: IndexData, settings: Settings, year: int, month: int) -> Month
         industrial_r=industrial_r, industrial_base_r=base_r,
         transport_buildings_tco2_r12=transport_buildings, transport_buildings_base_tco2=base_tb,
         sinks_tco2=data.sinks_in(year), sinks_base_tco2=k0)
-    return MonthInputs(year, month, start, end, inputs, scope1, scope2, approved, data.enterprises * 12, used,
+    return MonthInputs(year, month, start, end, inputs, scope1, scope2, approved, expected, used,
                        any(y != from_year for y, from_year, _ in used), grid,
                        imported_mwh * grid if imported_mwh is not None and grid is not None else None)
 

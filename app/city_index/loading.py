@@ -7,6 +7,10 @@ aggregate (city, sector, industry division, district, month), except `breakdowns
 
 A month counts once per enterprise: its latest APPROVED revision (as `footprint.services.effective_filings`,
 restricted to approved data); drafts, submitted and returned revisions are ignored entirely.
+
+Coverage counts reporting months: an active enterprise owes a month from its first reporting month to its last
+(closure), as `app.review.services.owed_months` says; none set (older rows): from its first filing or the month
+after its registration, whichever is earlier. Registering an enterprise today therefore changes no past month.
 """
 from __future__ import annotations
 
@@ -15,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.accounting.library import MissingFactor
 from app.accounting.models import Product, ProductBenchmark
 from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
+from app.core.types import city_date
 from app.extensions import db
 from app.filings.calculations import load_library
 from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
@@ -53,6 +58,7 @@ class Month:
     scope2: Decimal = ZERO
     total: Decimal = ZERO
     filings: int = 0
+    owed_filings: int = 0  # approved months that an active enterprise owed (the numerator of coverage)
     bench_output: dict = field(default_factory=dict)  # benchmark code -> Σ output
     bench_emissions: Decimal = ZERO
 
@@ -66,6 +72,18 @@ class Cell:
     scope1: Decimal
     scope2: Decimal
     filings: int
+    owed_filings: int = 0
+
+
+# An approved month that its (active) enterprise owed: inside its reporting months. A NULL first reporting
+# month sets no lower bound here, as the fallback start (`_month_index` below) is never after its first filing.
+_OWED = and_(Organisation.active,
+             or_(Organisation.first_reporting_month.is_(None), Filing.period >= Organisation.first_reporting_month),
+             or_(Organisation.last_reporting_month.is_(None), Filing.period <= Organisation.last_reporting_month))
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
 
 
 def add_benchmarked(months: dict, start: date, end: date) -> None:
@@ -97,9 +115,7 @@ class IndexData:
         self.cells: list[Cell] = []
         self._load_totals(start, end)
         add_benchmarked(self.months, start, end)
-        self.enterprises = db.session.scalar(
-            select(func.count(Organisation.id)).where(Organisation.kind == ENTERPRISE, Organisation.active)
-            .execution_options(**UNSCOPED)) or 0
+        self._load_obligations()
         statistics = db.session.scalars(select(CityStatistic)).all()
         self.statistics = {s.year: s for s in statistics if s.quarter == 0}
         self.quarterly = {(s.year, s.quarter): s for s in statistics if s.quarter}
@@ -112,18 +128,57 @@ class IndexData:
         self._settings = {}
 
     def _load_totals(self, start: date, end: date) -> None:
-        for period, code, district, s1, s2, total, n in db.session.execute(_approved(
+        for period, code, district, s1, s2, total, n, owed in db.session.execute(_approved(
                 Filing.period, Organisation.industry_code, Organisation.district,
                 func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
-                func.sum(Calculation.total_tco2e), func.count(Filing.id), start=start, end=end)
+                func.sum(Calculation.total_tco2e), func.count(Filing.id), func.sum(case((_OWED, 1), else_=0)),
+                start=start, end=end)
                 .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
-            cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n)
+            cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n, int(owed or 0))
             self.cells.append(cell)
             row = self.months[period]
             row.scope1 += cell.scope1
             row.scope2 += cell.scope2
             row.total += as_decimal(total) or ZERO
             row.filings += n
+            row.owed_filings += cell.owed_filings
+
+    def _load_obligations(self) -> None:
+        """The reporting months of every active enterprise (one query), as the number of enterprises owing each
+        month: `owing(period)`. The first filing is looked up only where no first reporting month is set."""
+        first_filed = (select(func.min(Filing.period)).where(Filing.org_id == Organisation.id)
+                       .correlate(Organisation).scalar_subquery())
+        rows = db.session.execute(
+            select(Organisation.first_reporting_month, Organisation.last_reporting_month, Organisation.created_at,
+                   case((Organisation.first_reporting_month.is_(None), first_filed)))
+            .where(Organisation.kind == ENTERPRISE, Organisation.active).execution_options(**UNSCOPED)).all()
+        self.enterprises = len(rows)
+        self._ranges = []
+        for first, last, created_at, filed in rows:
+            if first is None:
+                after_registration = _month_index(city_date(created_at)) + 1
+                first_index = min(after_registration, _month_index(filed)) if filed else after_registration
+            else:
+                first_index = _month_index(first)
+            self._ranges.append((first_index, _month_index(last) if last else None))
+        # How many owe each month of the load: a running sum over the starts and ends (no loop per month and org).
+        low, high = _month_index(self.start) - 11, _month_index(self.end)
+        change = defaultdict(int)
+        for first_index, last_index in self._ranges:
+            change[max(first_index, low)] += 1
+            if last_index is not None:
+                change[max(last_index + 1, low)] -= 1
+        self._owing, running = {}, 0
+        for index in range(low, high + 1):
+            running += change.get(index, 0)
+            self._owing[index] = running
+
+    def owing(self, period: date) -> int:
+        """How many active enterprises owe the month (coverage's denominator, month by month)."""
+        index = _month_index(period)
+        if index in self._owing:
+            return self._owing[index]
+        return sum(1 for first, last in self._ranges if first <= index and (last is None or index <= last))
 
     def covers(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end
