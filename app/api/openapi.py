@@ -192,6 +192,26 @@ SCHEMAS = {
         "type": "object", "required": ["month", "records"],
         "properties": {"month": MONTH, "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}},
     },
+    "Obligations": {
+        "type": "object", "required": ["org_id", "from", "to", "months"],
+        "description": "The months the enterprise owes between from and to (inclusive), oldest first: from its first "
+                       "reporting month to its last (closure), never after the current month.",
+        "properties": {
+            "org_id": {"type": "integer"}, "from": MONTH, "to": MONTH,
+            "months": {"type": "array", "items": {
+                "type": "object", "required": ["month", "status", "due_date", "overdue_days"],
+                "additionalProperties": False,
+                "properties": {
+                    "month": MONTH,
+                    "status": {"type": "string", "enum": ["owed", *STATUSES],
+                               "description": "The month's effective state (its latest approved revision, else its "
+                                              "latest): owed = nothing filed."},
+                    "due_date": {"type": "string", "format": "date"},
+                    "overdue_days": {"type": "integer", "minimum": 0,
+                                     "description": "Days past the due date while no revision is submitted or "
+                                                    "approved (a returned month is owed again); otherwise 0, also "
+                                                    "for a month filed late."}}}}},
+    },
     "Period": {"type": "object", "required": ["start", "end"], "properties": {"start": MONTH, "end": MONTH}},
     "CertificatePage": {
         "type": "object", "required": ["certificates", "page", "per_page", "total"],
@@ -285,6 +305,18 @@ def _paths():
                     "responses": {"200": {"description": "The canonical JSON document, byte for byte",
                                           "content": {"application/json": {"schema": {"type": "object"}}}},
                                   **_errors(404, *COMMON)}}},
+        "/obligations": {"get": {
+            "tags": ["filings"], "summary": "The months the enterprise owes, with state, due date and days overdue",
+            "description": "An enterprise token reads its own months (another org_id: 404); an authority token "
+                           "names the enterprise with org_id (required). Without from/to: the twelve months that "
+                           "have ended; at most 120 months per request. A malformed month or range: 422.",
+            "parameters": [{"name": "from", "in": "query", "schema": MONTH,
+                            "description": "First month, YYYY-MM (default: eleven months before to)"},
+                           {"name": "to", "in": "query", "schema": MONTH,
+                            "description": "Last month, YYYY-MM (default: the last month that has ended)"},
+                           {"name": "org_id", "in": "query", "schema": {"type": "integer", "minimum": 0},
+                            "description": "The enterprise (authority tokens; an enterprise token: its own only)"}],
+            "responses": {**_ok("Obligations"), **_errors(404, 422, *COMMON)}}},
         "/regulator/filings": {"get": {
             "tags": ["regulator"], "summary": "Filings by status and month (authority users)",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES),

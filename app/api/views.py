@@ -300,6 +300,43 @@ def record_document(receipt_number: str):
                     headers={"Cache-Control": "private, no-store"})
 
 
+# --- obligations: the months an enterprise owes (see app.api.obligations) -----------------------------
+
+def _obligations_org():
+    """The token's enterprise; an authority token names one with org_id. Another enterprise's id is a 404."""
+    from app.organisations.models import Organisation
+
+    raw = request.args.get("org_id")
+    if raw is not None and (not raw.isdigit() or int(raw) > MAX_ID):
+        raise ApiError(422, "validation_failed", "org_id must be a whole number.", fields={"org_id": "not a number"})
+    org = current_user.organisation
+    if org.kind == ENTERPRISE:
+        if raw is not None and int(raw) != org.id:
+            raise ApiError(404, "not_found", "There is no such enterprise, or it is not yours to see.")
+        return org
+    if org.kind != AUTHORITY or not can(current_user, READ_CITY):
+        raise ApiError(403, "forbidden", "This is for enterprises and the authority.")
+    if raw is None:
+        raise ApiError(422, "validation_failed", "Name the enterprise: org_id.", fields={"org_id": "required"})
+    other = db.session.get(Organisation, int(raw))
+    if other is None or other.kind != ENTERPRISE:
+        raise ApiError(404, "not_found", "There is no such enterprise.")
+    return other
+
+
+@bp.get("/obligations")
+@guarded()
+@requires(SIGNED_IN)  # the enterprise's own months; the authority's (READ_CITY) any enterprise's: _obligations_org
+def obligations():
+    from app.api import obligations as owed
+
+    today = city_today()
+    org = _obligations_org()
+    first, last = owed.month_range(request.args, today)
+    return {"org_id": org.id, "from": schemas.month_text(first), "to": schemas.month_text(last),
+            "months": owed.obligations(org, first, last, today)}
+
+
 # --- the regulator's side ---------------------------------------------------------------------------
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
