@@ -14,9 +14,12 @@ Every movement that takes from a holding (a sale, a surrender, the reversal of a
 organisation's row first (SELECT … FOR UPDATE on PostgreSQL), so two concurrent requests cannot both
 spend the same tonnes; the balance is then computed inside the same transaction.
 
-The compliance position of a year compares the verified emissions of the year (covered sources, approved
-months only) with the allowances of that compliance year (no banking or borrowing across years) and the
-offsets that may be used, up to the offset cap.
+The compliance position of a year compares the emissions of the year (covered sources, approved months only;
+the regulator-confirmed verified total once the year's verification is confirmed) with the allowances of that
+compliance year (no banking or borrowing across years) and the offsets that may be used, up to the offset cap.
+Until the verification is confirmed the emissions are "approved, not verified"; while the year is not over or
+months are missing, the page shows the approved months to date beside the same share of the allocation and a
+year-end projection (app.assets.projection) with its projected surplus or shortfall, never a final balance.
 """
 from __future__ import annotations
 
@@ -30,11 +33,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.roles import AUTHORITY_ROLES, ENTERPRISE_ADMIN
+from app.assets import projection as projections
 from app.assets.models import ALLOWANCE, INSTRUMENTS, KINDS, OFFSET, AssetEntry
 from app.audit.services import record
 from app.core.numbers import grouped, parse_decimal
 from app.core.service_error import ServiceError
-from app.core.types import city_date, utcnow
+from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
 from app.footprint.services import (
     MonthCount,
@@ -358,9 +362,14 @@ class CompliancePosition:
     price_is_average: bool = False
     entries: list = field(default_factory=list, repr=False)
     # The regulator-confirmed third-party verification of the year, when there is one: its total is then
-    # verified_t (in place of the sum of the approved months, kept as reported_t).
+    # verified_t (in place of the sum of the approved months, kept as reported_t). Without one, verified_t is
+    # the approved months' sum: "approved emissions (not verified)" on every page.
     verification: object | None = None
     reported_t: Decimal | None = None
+    # The approved months to date and the year-end projection (app.assets.projection); None when the enterprise
+    # owes no month of the year. year_over: the city's today is past 31 December of the year.
+    projection: projections.Projection | None = None
+    year_over: bool = True
 
     @property
     def missing(self) -> list[MonthCount]:
@@ -402,6 +411,57 @@ class CompliancePosition:
     def balance_cny(self) -> Decimal | None:
         return None if self.price is None else self.balance_t * self.price
 
+    # --- until the verification is confirmed: to date, and projected -------------------------------------
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification is not None
+
+    @property
+    def projected(self) -> bool:
+        """The year's figure is still an estimate: not verified, and the year not over or months not approved.
+        The page then shows the projection, in neutral colours, never a final surplus."""
+        return (not self.is_verified and self.projection is not None
+                and not (self.year_over and self.projection.complete))
+
+    @property
+    def allocation_share_t(self) -> Decimal | None:
+        """The share of the year's allocation the approved months stand for: allocated × k / N."""
+        p = self.projection
+        return self.allocated_t * p.approved / p.months if p is not None else None
+
+    @property
+    def projected_t(self) -> Decimal | None:
+        return self.projection.projected_t if self.projection is not None else None
+
+    @property
+    def projected_eligible_offsets_t(self) -> Decimal | None:
+        if self.projected_t is None:
+            return None
+        return max(min(self.offsets_t, self.projected_t * self.cap_percent / 100), ZERO)
+
+    @property
+    def projected_balance_t(self) -> Decimal | None:
+        """Allowances for the year + eligible offsets (cap on the projection) − projected emissions."""
+        if self.projected_t is None:
+            return None
+        return self.allowances_t + self.projected_eligible_offsets_t - self.projected_t
+
+    @property
+    def projected_balance_cny(self) -> Decimal | None:
+        balance = self.projected_balance_t
+        return None if balance is None or self.price is None else balance * self.price
+
+    @property
+    def shown_balance_t(self) -> Decimal | None:
+        """The balance a summary shows: the projected one while projected (None: nothing to project from)."""
+        return self.projected_balance_t if self.projected else self.balance_t
+
+    @property
+    def short(self) -> bool:
+        """Short of allowances, or projected to be."""
+        return self.shown_balance_t is not None and self.shown_balance_t < 0
+
     @property
     def outstanding_t(self) -> Decimal:
         """What is still to be surrendered for the year's verified emissions."""
@@ -414,14 +474,23 @@ _LOOK_UP = object()
 
 def compliance_position(org: Organisation, year: int, price: Decimal | None = None,
                         entries: list[AssetEntry] | None = None, months: list[MonthCount] | None = None,
-                        cap_percent: Decimal | None = None, verification=_LOOK_UP) -> CompliancePosition:
+                        cap_percent: Decimal | None = None, verification=_LOOK_UP,
+                        last_year: list[MonthCount] | None = None, today: date | None = None) -> CompliancePosition:
     """The position of `org` for compliance year `year`; `price` (CNY/t) values the surplus or shortfall,
     by default at the average price of the year's allowance purchases (none: no value in CNY). `entries`,
-    `months`, `cap_percent` and `verification` (the confirmed engagement or None) may be passed in when many
-    positions are built at once. A confirmed third-party verification's total is the verified figure."""
+    `months`, `cap_percent`, `verification` (the confirmed engagement or None) and `last_year` (the months of
+    year − 1, for the projection's seasonal profile) may be passed in when many positions are built at once.
+    A confirmed third-party verification's total is the verified figure; without one the year is projected."""
+    today = today or city_today()
     months = months if months is not None else verified_by_month(org.id, year)
     if verification is _LOOK_UP:
         verification = confirmed_for(org.id, year)
+    projection = None
+    if verification is None:
+        if last_year is None:
+            last_year = verified_by_month(org.id, year - 1)
+        owed = projections.year_months(org.first_reporting_month, org.last_reporting_month, year)
+        projection = projections.project(owed, months, last_year, today, year)
     reported = sum((m.verified_t for m in months if m.counted), ZERO)
     entries = entries if entries is not None else entries_of(org.id)
     by_kind = defaultdict(lambda: ZERO)
@@ -452,7 +521,7 @@ def compliance_position(org: Organisation, year: int, price: Decimal | None = No
         offsets_held_t=offsets_held, offsets_surrendered_t=by_kind["offset_surrender"],
         cap_percent=cap_percent if cap_percent is not None else Decimal(get_setting("offset_cap_percent")),
         price=price if price is not None else average, price_is_average=price is None and average is not None,
-        entries=entries)
+        entries=entries, projection=projection, year_over=today > date(year, 12, 31))
 
 
 def is_covered(org: Organisation) -> bool:
@@ -471,21 +540,26 @@ def default_year(today: date) -> int:
 
 def home_position(org: Organisation, today: date) -> CompliancePosition | None:
     """The panel on the enterprise's home page: last year's position, for enterprises in emissions trading."""
-    return compliance_position(org, default_year(today)) if is_covered(org) else None
+    return compliance_position(org, default_year(today), today=today) if is_covered(org) else None
 
 
-def overview(year: int, price: Decimal | None = None) -> list[CompliancePosition]:
+def overview(year: int, price: Decimal | None = None, today: date | None = None) -> list[CompliancePosition]:
     """Every covered enterprise's position for `year` (the regulator's table), by name."""
     covered = covered_enterprises()
     by_org = defaultdict(list)
     for entry in db.session.scalars(select(AssetEntry).options(selectinload(AssetEntry.reverses))
                                     .order_by(AssetEntry.id)):
         by_org[entry.org_id].append(entry)
-    months = verified_by_month_of([org.id for org in covered], year)
-    confirmed = confirmed_by_org([org.id for org in covered], year)
+    org_ids = [org.id for org in covered]
+    months = verified_by_month_of(org_ids, year)
+    confirmed = confirmed_by_org(org_ids, year)
+    # Last year's months, for the projection's seasonal profile of the enterprises not yet verified.
+    unverified = [org_id for org_id in org_ids if org_id not in confirmed]
+    last_year = verified_by_month_of(unverified, year - 1) if unverified else {}
     cap = Decimal(get_setting("offset_cap_percent"))
     return [compliance_position(org, year, price, entries=by_org.get(org.id, []), months=months[org.id],
-                                cap_percent=cap, verification=confirmed.get(org.id)) for org in covered]
+                                cap_percent=cap, verification=confirmed.get(org.id),
+                                last_year=last_year.get(org.id, []), today=today) for org in covered]
 
 
 def covered_enterprises() -> list[Organisation]:

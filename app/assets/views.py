@@ -125,7 +125,7 @@ def _ledger(org: Organisation):
     year = _year_arg()
     price, price_typed, price_error = _price_arg()
     entries = services.entries_of(org.id)
-    position = services.compliance_position(org, year, price, entries=entries)
+    position = services.compliance_position(org, year, price, entries=entries, today=today)
     reversals = {e.reverses_id: e for e in entries if e.reverses_id}
     recordable = [kind for kind in services.RECORDABLE if services.may_record(current_user, org, kind)]
     return render_template("assets/index.html", org=org, year=year, years=services.years_for(org.id, today),
@@ -144,11 +144,11 @@ def overview():
     today = city_today()
     year = _year_arg()
     price, price_typed, price_error = _price_arg()
-    positions = services.overview(year, price)
-    totals = {key: sum((getattr(p, key) for p in positions), Decimal(0))
-              for key in ("verified_t", "allowances_t", "eligible_offsets_t", "balance_t")}
+    positions = services.overview(year, price, today)
+    totals = {key: sum((getattr(p, key) for p in positions), Decimal(0)) for key in ("verified_t", "allowances_t")}
     return render_template("assets/overview.html", year=year, years=list(range(today.year, today.year - 6, -1)),
-                           positions=positions, totals=totals, short=sum(1 for p in positions if not p.surplus),
+                           positions=positions, totals=totals, short=sum(1 for p in positions if p.short),
+                           projected=sum(1 for p in positions if p.projected),
                            price=price, price_typed=price_typed, price_error=price_error,
                            may_allocate=services.may_allocate(current_user), **_labels())
 

@@ -55,7 +55,8 @@ def balance_label(page):
 
 
 def expect_position(page, *, verified: int, allowances: int, surplus: bool, balance: int, holding: str) -> None:
-    expect(figure(page, "verified")).to_have_text(tonnes(verified))
+    expect(figure(page, "emissions")).to_have_text(tonnes(verified))
+    expect(page.get_by_test_id("emissions-label")).to_have_text(zh("Approved emissions (not verified)"))
     expect(figure(page, "allowances")).to_have_text(tonnes(allowances))
     expect(figure(page, "eligible-offsets")).to_have_text("0")
     expect(balance_label(page)).to_have_text(zh("Surplus") if surplus else zh("Shortfall"))
