@@ -242,6 +242,13 @@ def parse_comment(body) -> tuple[str, int | None]:
     text = body.get("text")
     if not isinstance(text, str):
         problems["text"] = "required: a string"
+    elif "\x00" in text:
+        problems["text"] = "must not contain NUL characters"
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            problems["text"] = "must be valid Unicode text"
     source_id = body.get("source_id")
     if source_id is not None:
         source_id = _integer(source_id, "source_id", problems)
