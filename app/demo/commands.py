@@ -22,9 +22,16 @@ from app.demo import certificates as demo_certificates
 from app.demo import verification as demo_verification
 from app.extensions import db
 from app.filings.calculations import load_library
-from app.filings.models import APPROVED, RETURNED, SUBMITTED, Calculation, Filing, ReviewComment
-from app.filings.services import latest_filing, open_filing, set_activity
 from app.filings.conversation import add_comment
+from app.filings.models import (
+    APPROVED,
+    RETURNED,
+    SUBMITTED,
+    Calculation,
+    Filing,
+    ReviewComment,
+)
+from app.filings.services import latest_filing, open_filing, set_activity
 from app.filings.workflow import return_filing
 from app.footprint import services as footprint_services
 from app.organisations.models import AUTHORITY, Organisation

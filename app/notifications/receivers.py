@@ -6,7 +6,12 @@ from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, REGULATOR
 from app.extensions import db
 from app.filings import conversation
 from app.filings.models import AUTHORITY_SIDE
-from app.filings.signals import filing_approved, filing_commented, filing_opened, filing_returned
+from app.filings.signals import (
+    filing_approved,
+    filing_commented,
+    filing_opened,
+    filing_returned,
+)
 from app.notifications.models import Notification
 from app.notifications.services import mark_read_for_filing
 from app.tenancy import notifying, unscoped

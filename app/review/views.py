@@ -135,14 +135,13 @@ def show(filing_id: int):
     return _review_page(filing, ReturnForm(formdata=None), {})
 
 
-def _comment_form(filing) -> CommentForm | None:
+def _comment_form(filing, comments: list) -> CommentForm | None:
     """The regulator's follow-up, at any status; `?reply_to=<comment id>` answers one comment."""
     if not can(current_user, REVIEW):
         return None
     form = CommentForm(formdata=None)
     form.set_lines(filing)
-    answered = next((c for c in conversation.month_comments(filing)
-                     if c.id == request.args.get("reply_to", type=int)), None)
+    answered = next((c for c in comments if c.id == request.args.get("reply_to", type=int)), None)
     if answered is not None:
         form.reply_to.data = str(answered.id)
         form.source_id.data = str(answered.source_id) if answered.source_id else ""
@@ -154,7 +153,7 @@ def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict, com
     return render_template("review/show.html", filing=filing, r=context, return_form=return_form,
                            approve_form=ApproveForm(formdata=None), line_texts=typed_line_comments,
                            thread=context.comments, authors=context.authors,
-                           comment_form=comment_form or _comment_form(filing),
+                           comment_form=comment_form or _comment_form(filing, context.comments),
                            comment_action=url_for("review.add_comment", filing_id=filing.id),
                            reply_url=lambda c: url_for("review.show", filing_id=filing.id, reply_to=c.id,
                                                        _anchor="conversation"),
