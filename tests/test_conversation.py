@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -138,7 +139,7 @@ def test_the_regulator_follows_up_without_returning(app, db, plant, manager, reg
         [note] = notices(db, user, "filing.regulator_commented")
         assert note.filing_id == filing_id and note.detail["comment"] == "请在下月报告中附上检定证书"
         assert note.read_at is None and note.org_id == plant["org"].id
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert inbox.message(note) == "The regulator wrote about 2022-06."
 
 
@@ -152,7 +153,7 @@ def test_a_reply_tells_the_regulator_who_returned_it(app, db, plant, manager, re
     assert (note.org_id, note.filing_id, note.detail["comment"]) == (authority.id, filing_id, "已更正")
     assert notices(db, colleague) == []
     assert notices(db, manager, "filing.enterprise_commented") == []  # not the writer's own side
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert inbox.message(note) == "The enterprise answered about 2022-06."
 
 
