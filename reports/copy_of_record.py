@@ -90,6 +90,15 @@ def build(doc: dict, sha256: str) -> bytes:
         story.append(Paragraph("异常说明 Explanations of warnings", s["h1"]))
         story.append(_table([[p(k), p(v)] for k, v in doc["explanations"].items()], [60 * mm, 114 * mm],
                             header=False))
+    if doc.get("conversation"):  # copies signed before the conversation was recorded have none
+        sides = {"authority": "监管部门 Regulator", "enterprise": "企业 Enterprise"}
+        story.append(Paragraph("审核意见与答复 Conversation with the regulator", s["h1"]))
+        rows = [[p("时间 When (UTC)"), p("发言方 Who"), p("针对 Concerns"), p("内容 Text")]]
+        rows += [[p(c["created_at"][:16].replace("T", " ")),
+                  p(f"{sides.get(c['side'], c['side'])}" + (f" · {c['author_name']}" if c.get("author_name") else "")),
+                  p(f"#{c['source_id']} {c['source_name']}" if c.get("source_id") else "整份报告 Whole filing"),
+                  p(c["text"])] for c in doc["conversation"]]
+        story.append(_table(rows, [28 * mm, 36 * mm, 36 * mm, 74 * mm]))
     story.append(Paragraph("证据文件 Evidence files", s["h1"]))
     if doc["evidence"]:
         rows = [[p("文件 File"), p("SHA-256")]]

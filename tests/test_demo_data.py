@@ -160,15 +160,26 @@ def test_timeline_is_consistent():
 
 
 def _check_returned_months():
-    """A returned month says why, on its page and in the enterprise's inbox, as one returned on the web does."""
-    from app.filings.models import ReviewComment
+    """A returned month says why, on the filing and on a line, and the enterprise answered the line's comment, as
+    on the web: in order, each side's inbox told the other."""
+    from app.accounts.models import User
+    from app.filings.conversation import month_comments
     from app.notifications.models import Notification
 
     returned = db.session.scalars(select(Filing).where(Filing.status == "returned")).all()
     assert returned, "the demo city has returned months"
+    regulator = db.session.scalar(select(User).where(User.email == "regulator@jinwan.gov.cn"))
     for filing in returned:
-        comments = db.session.scalars(select(ReviewComment).where(ReviewComment.filing_id == filing.id)).all()
-        assert [c.text for c in comments] == [filing.review_comment] and filing.review_comment
+        comments = month_comments(filing)
+        assert [(c.author_side, c.source_id is not None) for c in comments] == [
+            ("authority", False), ("authority", True), ("enterprise", True)]
+        whole, line, reply = comments
+        assert whole.text == filing.review_comment and filing.review_comment
+        assert (reply.reply_to_id, reply.source_id) == (line.id, line.source_id)
+        assert line.source_id in {x.source_id for x in filing.lines} and reply.created_at > line.created_at
         told = db.session.scalars(select(Notification).where(Notification.filing_id == filing.id,
                                                              Notification.kind == "filing.returned")).all()
         assert told and all(n.read_at is None for n in told)
+        answered = db.session.scalars(select(Notification).where(
+            Notification.filing_id == filing.id, Notification.kind == "filing.enterprise_commented")).all()
+        assert [(n.user_id, n.detail["comment"]) for n in answered] == [(regulator.id, reply.text)]

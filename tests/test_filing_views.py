@@ -419,7 +419,7 @@ def test_review_comments_show_beside_their_line(app, client, db, plant, manager,
     login(client, manager)
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert 'data-testid="filing-form"' in page  # returned: editable again
-    assert "请核对六月数据" in re.search(r'data-testid="review-comments".*?</div>\s*</div>', page, re.DOTALL).group(0)
+    assert "请核对六月数据" in re.search(r'data-testid="conversation".*?</section>', page, re.DOTALL).group(0)
     row = re.search(rf'<tr data-source="{gas.id}">.*?</tr>', page, re.DOTALL).group(0)
     assert "与发票不符" in row
     assert db.session.scalar(select(func.count(ReviewComment.id))) == 2

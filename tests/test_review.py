@@ -118,7 +118,7 @@ def test_regulator_returns_with_a_line_comment(app, client, db, plant, regulator
                                                         Notification.user_id == energy_manager.id))
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "filing.returned"))
     page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
-    assert 'data-testid="comment-history"' in page and "与发票不符" in page and "请核对天然气用量" in page
+    assert 'data-testid="conversation"' in page and "与发票不符" in page and "请核对天然气用量" in page
     assert 'data-testid="return-form"' not in page  # nothing to decide on a returned filing
 
 

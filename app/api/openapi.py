@@ -93,6 +93,9 @@ SCHEMAS = {
             "explanations": {"type": "object", "additionalProperties": {"type": "string"}},
             "created_at": DATETIME, "updated_at": DATETIME, "submitted_at": DATETIME, "reviewed_at": DATETIME,
             "review_comment": NULLABLE_STRING,
+            "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"},
+                         "description": "In GET /filings/{month}: the month's conversation, every revision's "
+                                        "comments and replies, oldest first."},
             "findings": {"type": "array", "description": "Plausibility checks of a draft: errors block submission, "
                                                          "warnings need an explanation under their key.",
                          "items": {"type": "object", "required": ["key", "level", "message"],
@@ -107,6 +110,22 @@ SCHEMAS = {
                         "properties": {"number": {"type": "string"}, "received_at": DATETIME,
                                        "sha256": {"type": "string"}, "signer_id": {"type": "integer"}}},
         },
+    },
+    "Comment": {
+        "type": "object", "required": ["id", "author_role", "text", "created_at", "source_id"],
+        "properties": {"id": {"type": "integer"},
+                       "author_role": {"type": "string", "enum": ["regulator", "enterprise"]},
+                       "text": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                       "source_id": {"type": ["integer", "null"], "description": "The line's source; null: the "
+                                                                                 "whole filing."},
+                       "reply_to_id": {"type": ["integer", "null"]}},
+    },
+    "CommentInput": {
+        "type": "object", "required": ["text"], "additionalProperties": False,
+        "properties": {"text": {"type": "string", "maxLength": 4000},
+                       "source_id": {"type": ["integer", "null"],
+                                     "description": "A source of one of the filing's lines; omitted or null: the "
+                                                    "whole filing."}},
     },
     "ActivityInput": {
         "type": "object", "required": ["lines"], "additionalProperties": False,
@@ -293,6 +312,13 @@ def _paths():
                                                      "403 not_a_signer for an energy manager not allowed to sign)",
                      "parameters": [IDEMPOTENCY], "requestBody": _body("SubmitInput", required=False),
                      "responses": {**_ok("Filing"), **_errors(400, 404, 409, 422, *WRITE_COMMON)}},
+        },
+        "/filings/{month}/comments": {
+            "parameters": [MONTH_PARAM],
+            "post": {"tags": ["filings"], "summary": "Reply in the month's conversation with the regulator (on the "
+                                                     "latest revision; figures and status are unchanged)",
+                     "parameters": [IDEMPOTENCY], "requestBody": _body("CommentInput"),
+                     "responses": {**_ok("Comment", 201, "Added"), **_errors(400, 404, 422, *WRITE_COMMON)}},
         },
         "/filings/{month}/records": {
             "parameters": [MONTH_PARAM],

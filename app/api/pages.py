@@ -20,11 +20,15 @@ ENDPOINTS = [
     ("GET", "/api/v1/sources", _l("enterprise users"),
      _l("Facilities, emission sources (id, category, fuel or material, unit) and products.")),
     ("GET", "/api/v1/filings/{YYYY-MM}", _l("enterprise users"),
-     _l("The month's latest filing: status, lines, production, computed emissions and plausibility findings.")),
+     _l("The month's latest filing: status, lines, production, computed emissions, plausibility findings and "
+        "the month's comments and replies, oldest first.")),
     ("PUT", "/api/v1/filings/{YYYY-MM}", _l("energy managers and enterprise admins, write scope"),
      _l("Create or replace the draft's lines (and production); 409 when the month is no longer a draft.")),
     ("POST", "/api/v1/filings/{YYYY-MM}/submit", _l("energy managers and enterprise admins, write scope"),
      _l("Submit the draft, with explanations for its plausibility warnings.")),
+    ("POST", "/api/v1/filings/{YYYY-MM}/comments", _l("energy managers and enterprise admins, write scope"),
+     _l("Reply to the regulator in the month's conversation, on the filing or on one line (source_id); "
+        "figures and status stay as they are.")),
     ("GET", "/api/v1/filings/{YYYY-MM}/records", _l("enterprise users"),
      _l("The month's signed submissions: receipt numbers, times and digests.")),
     ("GET", "/api/v1/records/{receipt}.json", _l("the signer, the enterprise's admins and the authority"),

@@ -233,6 +233,29 @@ def parse_return(body) -> tuple[str, dict]:
     return comment or "", line_comments
 
 
+def parse_comment(body) -> tuple[str, int | None]:
+    """A reply in the month's conversation: (text, source_id or None). The service checks the text's length
+    and that the source is a line of the filing."""
+    problems = Problems()
+    if _object(body, "", {"text", "source_id"}, problems) is None:
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    text = body.get("text")
+    if not isinstance(text, str):
+        problems["text"] = "required: a string"
+    elif "\x00" in text:
+        problems["text"] = "must not contain NUL characters"
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            problems["text"] = "must be valid Unicode text"
+    source_id = body.get("source_id")
+    if source_id is not None:
+        source_id = _integer(source_id, "source_id", problems)
+    problems.raise_if_any()
+    return text, source_id
+
+
 # --- writing JSON ----------------------------------------------------------------------------------
 
 def organisation_json(org) -> dict:
@@ -289,3 +312,12 @@ def filing_json(filing, findings=None, with_organisation: bool = False) -> dict:
     if with_organisation:
         data["organisation"] = organisation_json(filing.organisation)
     return data
+
+
+AUTHOR_ROLES = {"authority": "regulator", "enterprise": "enterprise"}
+
+
+def comment_json(comment) -> dict:
+    return {"id": comment.id, "author_role": AUTHOR_ROLES[comment.author_side], "text": comment.text,
+            "created_at": instant(comment.created_at), "source_id": comment.source_id,
+            "reply_to_id": comment.reply_to_id}

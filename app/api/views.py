@@ -43,7 +43,7 @@ from app.city_index.periods import latest_complete_month
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import csrf, db, limiter
-from app.filings import plausibility, services, workflow
+from app.filings import conversation, plausibility, services, workflow
 from app.filings.models import (
     API,
     STATUSES,
@@ -200,7 +200,25 @@ def _with_findings(filing: Filing) -> dict:
 @guarded(org_kind=ENTERPRISE)
 @requires(SIGNED_IN)
 def get_filing(month: str):
-    return _with_findings(_own_filing(month))
+    filing = _own_filing(month)
+    # The month's conversation (every revision's comments, oldest first): app.filings.conversation.
+    return {**_with_findings(filing),
+            "comments": [schemas.comment_json(c) for c in conversation.month_comments(filing)]}
+
+
+@bp.post("/filings/<month>/comments")
+@guarded(WRITE, org_kind=ENTERPRISE)
+@requires(FILE)
+def add_comment(month: str):
+    """The enterprise's reply in the month's conversation, on the latest revision; no figure or status changes."""
+    filing = _own_filing(month)
+    text, source_id = schemas.parse_comment(_json_body())
+    try:
+        with acting_on(filing.org_id):
+            comment = conversation.add_comment(current_user, filing, text, source_id)
+    except ServiceError as e:
+        raise _service_error(e, "text") from None
+    return schemas.comment_json(comment), 201
 
 
 @bp.put("/filings/<month>")

@@ -297,6 +297,11 @@ RETURN_COMMENTS = (
 )
 
 
+# A returned month's line comment and the energy manager's answer to it (app/demo/commands.py).
+LINE_COMMENT = "请上传本行的计量凭证（抄表记录或发票），并说明本月用量变化的原因。"
+LINE_REPLY = "已核对抄表记录，本月用量变化系设备检修后负荷调整所致，凭证将随更正后的报告一并上传。"
+
+
 def filing_plans(slug: str, registered_at: datetime, now: datetime, months: int = 24) -> list[FilingPlan]:
     """Two years of months ending last month, from the month after registration; times in UTC."""
     this_month = date(now.year, now.month, 1)

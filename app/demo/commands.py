@@ -1,6 +1,6 @@
 """flask demo-data: load the demo city 锦湾市 through the services, skipping what already exists."""
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import click
@@ -22,7 +22,15 @@ from app.demo import certificates as demo_certificates
 from app.demo import verification as demo_verification
 from app.extensions import db
 from app.filings.calculations import load_library
-from app.filings.models import APPROVED, RETURNED, SUBMITTED, Calculation, Filing
+from app.filings.conversation import add_comment
+from app.filings.models import (
+    APPROVED,
+    RETURNED,
+    SUBMITTED,
+    Calculation,
+    Filing,
+    ReviewComment,
+)
 from app.filings.services import latest_filing, open_filing, set_activity
 from app.filings.workflow import return_filing
 from app.footprint import services as footprint_services
@@ -159,8 +167,15 @@ class DemoLoader:
             freeze(filing, manager, plan.submitted_at, notified_read=True)
             self.counts["copies of record created"] += 1
         if plan.reviewed_at and plan.status == RETURNED:
-            # Returned as on the web: its comment is on the filing's page and in the enterprise's inbox.
-            return_filing(self.users["regulator@jinwan.gov.cn"], filing, plan.comment, now=plan.reviewed_at)
+            # Returned as on the web, with a comment on the filing and one on its first line; the energy manager
+            # answers the line's a few hours later. Both sides' inboxes get what a real month gives them.
+            line = filing.lines[0]
+            return_filing(self.users["regulator@jinwan.gov.cn"], filing, plan.comment,
+                          {line.source_id: activity.LINE_COMMENT}, now=plan.reviewed_at)
+            asked = db.session.scalar(select(ReviewComment.id).where(ReviewComment.filing_id == filing.id,
+                                                                     ReviewComment.source_id == line.source_id))
+            add_comment(manager, filing, activity.LINE_REPLY, line.source_id, asked,
+                        now=plan.reviewed_at + timedelta(hours=4))
         elif plan.reviewed_at:
             regulator = self.users["regulator@jinwan.gov.cn"]
             filing.status = plan.status

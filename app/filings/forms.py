@@ -245,3 +245,24 @@ class EvidenceForm(FlaskForm):
     def set_sources(self, sources) -> None:
         self.source_id.choices = [SelectChoice("", _("The whole month"))] + [
             SelectChoice(str(s.id), s.name) for s in sources]
+
+
+class CommentForm(FlaskForm):
+    """A message in the month's conversation: a reply, a follow-up. The service checks the text and the line,
+    so its refusal shows beside the field (app.filings.conversation)."""
+
+    text = TextAreaField(_l("Your comment"))
+    source_id = SelectField(_l("Concerns"), validate_choice=False)
+    reply_to = HiddenField()
+
+    def set_lines(self, filing) -> None:
+        self.source_id.choices = [SelectChoice("", _("The whole filing"))] + [
+            SelectChoice(str(line.source_id), line.source.name) for line in filing.lines]
+
+    def values(self) -> tuple[str, int | None, int | None]:
+        """(text, source id or None, id of the comment answered or None), as posted."""
+        source = (self.source_id.data or "").strip()
+        reply = (self.reply_to.data or "").strip()
+        # Anything but a number is no line of the filing (-1): the service refuses it beside the field.
+        return (self.text.data or "", (int(source) if source.isdigit() else -1) if source else None,
+                int(reply) if reply.isdigit() else None)

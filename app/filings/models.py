@@ -170,8 +170,14 @@ class CalculationLine(TenantScoped, db.Model):
     filing_line = relationship("FilingLine")
 
 
+AUTHORITY_SIDE, ENTERPRISE_SIDE = "authority", "enterprise"
+
+
 class ReviewComment(TenantScoped, db.Model):
-    """The regulator's comment on a returned filing, on the whole or on one source's line."""
+    """One message of a month's conversation: the regulator's comments (on returning a filing or later) and the
+    enterprise's replies, on the whole filing or on one source's line (app.filings.conversation).
+
+    `author_side` is stored when it is written, so the conversation reads the same after a user changes role."""
 
     __tablename__ = "review_comments"
 
@@ -179,6 +185,8 @@ class ReviewComment(TenantScoped, db.Model):
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("emission_sources.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_side: Mapped[str] = mapped_column(String(20), default=AUTHORITY_SIDE)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("review_comments.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

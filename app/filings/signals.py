@@ -17,3 +17,7 @@ Sent with the returned filing. Keyword arguments: actor, comment (the comment on
 
 filing_opened = _signals.signal("filing-opened", doc="""
 Sent with the filing when a user opens its page. Keyword argument: user.""")
+
+filing_commented = _signals.signal("filing-commented", doc="""
+Sent with the filing when someone adds to its month's conversation (app.filings.conversation), not when it is
+returned (filing_returned says that). Keyword arguments: actor, comment (the ReviewComment), now.""")

@@ -40,11 +40,12 @@ from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.factors.services import display_unit
-from app.filings import calculations, evidence, services, workflow
+from app.filings import calculations, conversation, evidence, services, workflow
 from app.filings.forms import (
     PARAMETER_LABELS,
     ActivityForm,
     AmendForm,
+    CommentForm,
     EvidenceForm,
     activity_form,
 )
@@ -305,8 +306,24 @@ def _conflict(filing: Filing, form: ActivityForm):
     return _page(filing, form=form, changes=changes), 409
 
 
+def _may_comment(filing: Filing) -> bool:
+    """The enterprise's filers answer in their own month's conversation, whatever its status."""
+    return can(current_user, FILE) and current_user.org_id == filing.org_id
+
+
+def _comment_form(filing: Filing, comments: list) -> CommentForm:
+    """A fresh form; `?reply_to=<comment id>` (the Reply link beside a comment) answers that comment."""
+    form = CommentForm(formdata=None)
+    form.set_lines(filing)
+    answered = next((c for c in comments if c.id == request.args.get("reply_to", type=int)), None)
+    if answered is not None:
+        form.reply_to.data = str(answered.id)
+        form.source_id.data = str(answered.source_id) if answered.source_id else ""
+    return form
+
+
 def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: EvidenceForm | None = None,
-          changes: list | None = None):
+          changes: list | None = None, comment_form: CommentForm | None = None):
     editable = _can_edit(filing)
     sources, products = _register_of(filing)
     if form is None and editable:
@@ -320,22 +337,51 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
                                                         Filing.period == filing.period)
                                    .order_by(Filing.revision)).all()
     calc = filing.current_calculation
+    thread = conversation.month_comments(filing)
     comments = {}
-    for comment in filing.comments:
+    for comment in thread:
         comments.setdefault(comment.source_id, []).append(comment)
+    if comment_form is None and _may_comment(filing):
+        comment_form = _comment_form(filing, thread)
     due = workflow.due_date(filing.period)
     return render_template(
         "filings/show.html", filing=filing, form=form, editable=editable, evidence_form=evidence_form,
         sources=sources, products=products, lines={line.source_id: line for line in filing.lines},
         production={p.product_id: p for p in filing.production}, calc=calc,
         calc_lines={cl.source_id: cl for cl in calc.lines} if calc else {},
-        comments=comments, revisions=revisions, changes=changes, due=due,
+        comments=comments, thread=thread, authors=conversation.authors(thread), comment_form=comment_form,
+        comment_action=url_for("filings.add_comment", filing_id=filing.id),
+        reply_url=lambda c: url_for("filings.show", filing_id=filing.id, reply_to=c.id, _anchor="conversation"),
+        revisions=revisions, changes=changes, due=due,
         overdue=_today() > due and not any(r.status in (SUBMITTED, APPROVED) for r in revisions),
         can_amend=(can(current_user, FILE) and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
         parameter_labels=PARAMETER_LABELS, plain=plain,
         records=services.copies_of([filing.id]).get(filing.id, []),
         can_view_record=lambda c: services.can_view(current_user, c))
+
+
+@bp.post("/<int:filing_id>/comments")
+@requires(FILE)
+def add_comment(filing_id: int):
+    """A reply in the month's conversation, on the filing or one line: no figure and no status changes."""
+    filing = get_or_404(Filing, filing_id)
+    if current_user.org_id != filing.org_id:
+        abort(403)
+    form = CommentForm()
+    form.set_lines(filing)
+    if form.validate_on_submit():
+        text, source_id, reply_to = form.values()
+        try:
+            with acting_on(filing.org_id):
+                conversation.add_comment(current_user, filing, text, source_id, reply_to)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            flash(_("Your comment is added to the conversation on %(month)s.", month=_month(filing.period)),
+                  "success")
+            return redirect(url_for("filings.show", filing_id=filing.id, _anchor="conversation"))
+    return _page(filing, comment_form=form)
 
 
 # --- live preview ----------------------------------------------------------------------------------

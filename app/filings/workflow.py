@@ -17,6 +17,7 @@ from app.extensions import db
 from app.filings import plausibility
 from app.filings.models import (
     APPROVED,
+    AUTHORITY_SIDE,
     DRAFT,
     RETURNED,
     SUBMITTED,
@@ -128,10 +129,10 @@ def return_filing(actor, filing: Filing, comment: str, line_comments: dict[int, 
     filing.review_comment = comment or None
     if comment:
         db.session.add(ReviewComment(org_id=filing.org_id, filing_id=filing.id, author_id=actor.id, text=comment,
-                                     created_at=now))
+                                     author_side=AUTHORITY_SIDE, created_at=now))
     for source_id, text in line_comments.items():
         db.session.add(ReviewComment(org_id=filing.org_id, filing_id=filing.id, source_id=source_id,
-                                     author_id=actor.id, text=text, created_at=now))
+                                     author_id=actor.id, author_side=AUTHORITY_SIDE, text=text, created_at=now))
     record("filing.returned", actor=actor, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "comment": comment,
                    "line_comments": {str(k): v for k, v in line_comments.items()}})

@@ -1,12 +1,20 @@
-"""What the inbox does when a filing is approved, returned or opened (connected at start-up)."""
+"""What the inbox does when a filing is approved, returned, commented on or opened (connected at start-up)."""
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN
+from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, REGULATOR
 from app.extensions import db
-from app.filings.signals import filing_approved, filing_opened, filing_returned
+from app.filings import conversation
+from app.filings.models import AUTHORITY_SIDE
+from app.filings.signals import (
+    filing_approved,
+    filing_commented,
+    filing_opened,
+    filing_returned,
+)
 from app.notifications.models import Notification
 from app.notifications.services import mark_read_for_filing
+from app.tenancy import notifying, unscoped
 
 
 @filing_approved.connect
@@ -17,6 +25,25 @@ def _approved(filing, *, now, **_):
 @filing_returned.connect
 def _returned(filing, *, comment, now, **_):
     _tell_enterprise(filing, "filing.returned", {"period": filing.period.isoformat(), "comment": comment}, now)
+
+
+@filing_commented.connect
+def _commented(filing, *, comment, now, **_):
+    """The regulator's comment tells the enterprise's filers; the enterprise's, the regulator concerned."""
+    detail = {"period": filing.period.isoformat(), "comment": comment.text, "comment_id": comment.id,
+              "source_id": comment.source_id}
+    if comment.author_side == AUTHORITY_SIDE:
+        _tell_enterprise(filing, "filing.regulator_commented", detail, now)
+        return
+    active = select(User).where(User.active, User.role == REGULATOR).execution_options(
+        **unscoped("the regulator an enterprise's comment is for"))
+    concerned = conversation.regulator_concerned(filing)
+    people = db.session.scalars(active.where(User.id == concerned)).all() if concerned else []
+    with notifying():  # the authority's rows, written while the enterprise's user acts
+        for user in people or db.session.scalars(active).all():
+            db.session.add(Notification(org_id=user.org_id, user_id=user.id, kind="filing.enterprise_commented",
+                                        filing_id=filing.id, detail=detail, created_at=now))
+        db.session.flush()
 
 
 @filing_opened.connect

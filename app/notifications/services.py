@@ -29,6 +29,8 @@ PAGE_SIZE = 30
 MESSAGES = {
     "filing.returned": N_("%(month)s was returned for correction."),
     "filing.approved": N_("%(month)s was approved."),
+    "filing.regulator_commented": N_("The regulator wrote about %(month)s."),
+    "filing.enterprise_commented": N_("The enterprise answered about %(month)s."),
     "filing.signed": N_("%(month)s was received: receipt %(receipt)s, SHA-256 %(digest)s."),
     "verification.assigned": N_("A verification body is assigned for %(year)s."),
     "verification.finding_raised": N_("The verification of %(year)s has a new finding to answer."),

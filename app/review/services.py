@@ -27,6 +27,7 @@ from app.filings.models import (
     ProductionLine,
     ReviewComment,
 )
+from app.filings.conversation import month_comments
 from app.filings.services import copies_of, sources_judged
 from app.filings.workflow import add_months, due_date, findings_for
 from app.organisations.models import ENTERPRISE, Organisation
@@ -289,7 +290,7 @@ def review(filing: Filing, today: date | None = None) -> Review:
                   for p, n in zip(periods, COMPARED_MONTHS, strict=True)]
     calculation = filing.current_calculation
     by_line = {cl.filing_line_id: cl for cl in calculation.lines} if calculation else {}
-    comments = sorted(filing.comments, key=lambda c: (c.created_at, c.id))
+    comments = month_comments(filing)  # the month's conversation, across its revisions
     rows = []
     for line in filing.lines:
         before = []

@@ -25,10 +25,12 @@ from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db, login_manager
+from app.filings import conversation, workflow
 from app.filings import services as filing_services
-from app.filings import workflow
+from app.filings.forms import CommentForm
 from app.filings.labels import STATUS_LABELS
 from app.filings.models import APPROVED, DRAFT, RETURNED, STATUSES, SUBMITTED
+from app.filings.signals import filing_opened
 from app.i18n import localised
 from app.organisations import industries
 from app.organisations.models import AUTHORITY, ENTERPRISE, Organisation
@@ -128,13 +130,33 @@ def _filing_or_404(filing_id: int):
 @bp.get("/filings/<int:filing_id>")
 @requires(READ_CITY)
 def show(filing_id: int):
-    return _review_page(_filing_or_404(filing_id), ReturnForm(formdata=None), {})
+    filing = _filing_or_404(filing_id)
+    filing_opened.send(filing, user=current_user._get_current_object())  # reads the reviewer's notices of it
+    return _review_page(filing, ReturnForm(formdata=None), {})
 
 
-def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict):
+def _comment_form(filing, comments: list) -> CommentForm | None:
+    """The regulator's follow-up, at any status; `?reply_to=<comment id>` answers one comment."""
+    if not can(current_user, REVIEW):
+        return None
+    form = CommentForm(formdata=None)
+    form.set_lines(filing)
+    answered = next((c for c in comments if c.id == request.args.get("reply_to", type=int)), None)
+    if answered is not None:
+        form.reply_to.data = str(answered.id)
+        form.source_id.data = str(answered.source_id) if answered.source_id else ""
+    return form
+
+
+def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict, comment_form: CommentForm | None = None):
     context = services.review(filing, city_today())
     return render_template("review/show.html", filing=filing, r=context, return_form=return_form,
                            approve_form=ApproveForm(formdata=None), line_texts=typed_line_comments,
+                           thread=context.comments, authors=context.authors,
+                           comment_form=comment_form or _comment_form(filing, context.comments),
+                           comment_action=url_for("review.add_comment", filing_id=filing.id),
+                           reply_url=lambda c: url_for("review.show", filing_id=filing.id, reply_to=c.id,
+                                                       _anchor="conversation"),
                            evidence_url=_evidence_url,
                            records=filing_services.copies_of([filing.id]).get(filing.id, []),
                            can_view_record=lambda c: filing_services.can_view(current_user, c),
@@ -184,6 +206,28 @@ def return_filing(filing_id: int):
                     month=filing.period.strftime("%Y-%m")), "success")
             return redirect(url_for("review.queue"))
     return _review_page(filing, form, typed)
+
+
+@bp.post("/filings/<int:filing_id>/comments")
+@requires(REVIEW)
+def add_comment(filing_id: int):
+    """A follow-up in the month's conversation, at any status: it neither returns nor approves."""
+    filing = _filing_or_404(filing_id)
+    form = CommentForm()
+    form.set_lines(filing)
+    if form.validate_on_submit():
+        text, source_id, reply_to = form.values()
+        try:
+            with acting_on(filing.org_id):
+                conversation.add_comment(current_user, filing, text, source_id, reply_to)
+        except ServiceError as e:
+            apply_error(form, e)
+            filing = _filing_or_404(filing_id)
+        else:
+            flash(_("Your comment is added to the conversation on %(month)s.", month=filing.period.strftime("%Y-%m")),
+                  "success")
+            return redirect(url_for("review.show", filing_id=filing.id, _anchor="conversation"))
+    return _review_page(filing, ReturnForm(formdata=None), {}, comment_form=form)
 
 
 def _changed_meanwhile(filing_id: int):

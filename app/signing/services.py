@@ -20,7 +20,7 @@ from app.core.numbers import plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings import workflow
+from app.filings import conversation, workflow
 from app.filings.models import API, WEB, CopyOfRecord, Filing
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
@@ -122,10 +122,23 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
         "explanations": dict(sorted((filing.explanations or {}).items())),
         "evidence": [{"filename": e.filename, "sha256": e.sha256, "size_bytes": e.size_bytes,
                       "source_id": e.source_id, "description": e.description} for e in filing.evidence],
+        "conversation": _conversation(filing),
         "signer": _user(signer),
         "statement": statement(statement_version),
         "channel": {"kind": channel, "token_id": token_id},
     }
+
+
+def _conversation(filing: Filing) -> list[dict]:
+    """The month's conversation so far (every revision's comments and replies, oldest first), as signed with it.
+    Copies made before it was recorded have no such key: their stored text and digest are what they were."""
+    comments = conversation.month_comments(filing)
+    names = conversation.authors(comments)
+    return [{"id": c.id, "side": c.author_side, "author_id": c.author_id,
+             "author_name": names[c.author_id].name if c.author_id in names else None,
+             "created_at": c.created_at.isoformat(timespec="microseconds"), "revision": c.filing.revision,
+             "source_id": c.source_id, "source_name": c.source.name if c.source else None,
+             "reply_to": c.reply_to_id, "text": c.text} for c in comments]
 
 
 def text_of(data: dict) -> str:

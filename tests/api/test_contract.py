@@ -362,7 +362,8 @@ def test_openapi_document(client):
     assert response.status_code == 200
     doc = response.json
     assert doc["openapi"].startswith("3.")
-    assert {"/me", "/sources", "/filings/{month}", "/filings/{month}/submit", "/regulator/filings",
+    assert {"/me", "/sources", "/filings/{month}", "/filings/{month}/submit", "/filings/{month}/comments",
+            "/regulator/filings",
             "/regulator/filings/{filing_id}/approve", "/regulator/filings/{filing_id}/return",
             "/city/index"} <= set(doc["paths"])
     assert "certificates" in {tag["name"] for tag in doc["tags"]}

@@ -246,7 +246,7 @@ def test_file_return_correct_approve_amend(open_page, db, plant, manager, regula
     note.get_by_test_id("notification-link").click()
     assert filing_id_of(me) == june_id
     expect(status_badge(me)).to_have_text(zh("Returned"))
-    expect(me.get_by_test_id("review-comments")).to_contain_text("请核对天然气用量，与发票不一致。")
+    expect(me.get_by_test_id("conversation")).to_contain_text("请核对天然气用量，与发票不一致。")
     gas_row = me.get_by_test_id("activity").locator(f'tr[data-source="{gas.id}"]')
     expect(gas_row.get_by_test_id(f"line-comment-{gas.id}")).to_contain_text("发票为 37.5 万Nm3")
     expect(me.get_by_test_id("activity").locator("[data-testid^='line-comment-']")).to_have_count(1)  # gas only
@@ -266,7 +266,7 @@ def test_file_return_correct_approve_amend(open_page, db, plant, manager, regula
 
     # 4. The regulator approves: the month is locked.
     open_for_review(reg, june_id, CORRECTED_TOTAL)
-    expect(reg.get_by_test_id("comment-history")).to_contain_text("发票为 37.5 万Nm3")  # the earlier round
+    expect(reg.get_by_test_id("conversation")).to_contain_text("发票为 37.5 万Nm3")  # the earlier round
     approve(reg)
     approved = filing(db, june_id)
     assert (approved.status, approved.reviewed_by_id) == ("approved", regulator.id)
