@@ -33,6 +33,7 @@ PRODUCT_NAMES = (N_("electricity supplied"), N_("heat supplied"), N_("cement cli
 UNIT_CLASSES = (N_("conventional coal units above 300 MW"), N_("conventional coal units of 300 MW and below"),
                 N_("unconventional coal units (coal gangue, circulating fluidised bed)"), N_("natural gas units"),
                 N_("coal units"), N_("all"), N_("electrolytic"))
+STATUSES = (N_("verified"), N_("draft value"))
 
 
 @dataclass(frozen=True)
