@@ -68,7 +68,7 @@ def test_power_only_chp_and_heat_only_plants_are_three_groups(app, db, make_org)
     assert all(r.metric == "product" for r in ranking.rankings)
     # Power-only: 880 / 1,000 MWh = 0.88 ... 1.0; quartiles only among the four of them.
     power_rows = ranking.rankings[0].rows
-    assert [row.value for row in power_rows] == [D("0.88"), D("0.9"), D("0.95"), D("1")]
+    assert [row.value for row in power_rows] == [D("0.88"), D("0.9"), D("0.95"), D(1)]
     assert [row.band for row in power_rows] == ["leader", None, None, "laggard"]
     assert power_rows[0].national == D("0.877") and power_rows[0].ratio == 100  # 0.88 / 0.877 = 100.3 %
     # CHP: 1,000 t shared by benchmark emissions, electricity 500 MWh × 0.877 = 438.5 t of 438.5 + 4,000 GJ × 0.126
@@ -76,7 +76,7 @@ def test_power_only_chp_and_heat_only_plants_are_three_groups(app, db, make_org)
     # power-only plants but ranked apart; the 10^4 CNY intensity is a secondary column (1,000 t / 1,000).
     (chp_row,) = next(r for r in ranking.rankings if len(r.product.products) == 2).rows
     assert round(chp_row.value, 6) == D("0.930504") and chp_row.band is None
-    assert chp_row.national == D("0.877") and chp_row.value_intensity == D("1")
+    assert chp_row.national == D("0.877") and chp_row.value_intensity == D(1)
     assert chp_metric.product.products == ("electricity supplied", "heat supplied") and chp_metric.product.unit == "MWh"
     assert chp_metric.own_value == chp_row.value and chp_metric.fallback
     # Heat-only: 500 t / 5,000 GJ = 0.1 t/GJ against 0.126.

@@ -11,8 +11,8 @@ from app.benchmarking import services
 from app.benchmarking.stats import round_significant
 from app.core.types import city_today
 from app.factors.services import display_unit
-from app.i18n import localised
 from app.footprint.services import years_with_filings
+from app.i18n import localised
 from app.organisations.industries import industry_code_error, normalise
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarks", template_folder="templates")
