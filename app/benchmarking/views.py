@@ -8,14 +8,16 @@ from flask_login import current_user
 
 from app.accounts.roles import READ_CITY, SIGNED_IN, requires
 from app.benchmarking import services
+from app.benchmarking.stats import round_significant
 from app.core.types import city_today
 from app.factors.services import display_unit
 from app.footprint.services import years_with_filings
+from app.i18n import localised
 from app.organisations.industries import industry_code_error, normalise
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarks", template_folder="templates")
 
-METRIC_TITLES = {"product": _l("Intensity per unit of main product"), "value": _l("Intensity per output value"),
+METRIC_TITLES = {"product": _l("Intensity per unit of product"), "value": _l("Intensity per output value"),
                  "energy": _l("Intensity per unit of energy")}
 
 
@@ -25,9 +27,21 @@ def _unit(metric: str, product=None) -> str:
     return "tCO2e / 10⁴ CNY" if metric == "value" else "tCO2e / tce"
 
 
+def _product_name(label) -> str:
+    """A benchmark product by its msgid (the reference table's name), else the enterprise's own product name."""
+    return _(label.name) if label.products else localised(label.name, label.name_en)
+
+
+def _product_group(label) -> str:
+    if label.products:
+        return " + ".join(_(name) for name in label.products)
+    return f"{_product_name(label)} ({display_unit(label.unit)})"
+
+
 @bp.app_context_processor
 def _helpers():
-    return {"metric_title": lambda metric: METRIC_TITLES[metric], "metric_unit": _unit}
+    return {"metric_title": lambda metric: METRIC_TITLES[metric], "metric_unit": _unit,
+            "product_name": _product_name, "product_group": _product_group}
 
 
 @bp.app_template_filter("sig")
@@ -36,6 +50,14 @@ def significant(value) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value):,f}"
+
+
+@bp.app_template_filter("sig4")
+def four_figures(value) -> str:
+    """A reference value (a national benchmark) to 4 significant figures, trailing zeros dropped."""
+    if value is None:
+        return "—"
+    return f"{round_significant(Decimal(value), 4).normalize():,f}"
 
 
 def _year(default: int | None) -> int:
@@ -62,7 +84,8 @@ def _chart(metric) -> dict:
         return float(value) if value is not None else None
 
     return {"labels": [p.period.strftime("%Y-%m") for p in metric.trend],
-            "own": [num(p.own) for p in metric.trend], "median": [num(p.median) for p in metric.trend]}
+            "own": [num(p.own) for p in metric.trend], "median": [num(p.median) for p in metric.trend],
+            "national": [num(p.national) for p in metric.trend] if metric.national else None}
 
 
 @bp.get("/industry")

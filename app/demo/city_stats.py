@@ -10,13 +10,21 @@ SINK_SOURCE = "illustrative demo figures (rates after published ranges for estua
 FIRST_YEAR = 2020
 GRID_FACTOR_T_PER_MWH = Decimal("0.5810")  # an approximate national grid factor, for E0 only
 
-# Slug of a demo enterprise and product name → benchmark code.
+# Slug of a demo enterprise and product name → benchmark code. Every plant whose product has a national benchmark is
+# mapped, so its benchmark page compares it with the national figure while the city has fewer than 5 peers: the
+# combined heat-and-power plants both products (their own product group), the heat-only plants and the clinker lines.
 PRODUCT_BENCHMARKS = [
     ("binhai-power", "供电量", "electricity-coal-300mw-plus"),
+    ("shuanghe-power", "供电量", "electricity-coal-300mw-or-less"),
     ("shuanghe-power", "供热量", "heat-coal"),
+    ("wanxi-power", "供电量", "electricity-coal-300mw-or-less"),
     ("wanxi-power", "供热量", "heat-coal"),
     ("jinwan-heating", "供热量", "heat-coal"),
+    ("dawa-heating", "供热量", "heat-coal"),
+    ("xinggang-heating", "供热量", "heat-coal"),
     ("wanxi-cement", "熟料", "cement-clinker"),
+    ("jinwan-jinshan-cement", "熟料", "cement-clinker"),
+    ("dawa-building-materials", "熟料", "cement-clinker"),
     ("jinwan-aluminium", "原铝", "primary-aluminium"),
 ]
 

@@ -305,20 +305,19 @@ def test_benchmarks_show_group_statistics_and_the_regulator_ranks_by_name(app, d
     expect(officer).to_have_url(re.compile(r"/benchmarks/industry\?code=C30"))
     expect(officer.get_by_test_id("industry-title")).to_contain_text("C30")
     ranked = [own.name, *PEERS]
-    by_value = next(r for r in ranking.rankings if r.metric == "value")
-    # Lowest intensity first: 0.6517, 0.7391, 0.8123 (own), 0.9264, 1.0843, 1.2379.
+    (by_product,) = ranking.rankings  # one product group: clinker (900 t a month each)
+    # Lowest intensity first, per t of clinker: 651.7 / 900 = 0.7241 ... 1,237.9 / 900 = 1.3754; per 10^4 CNY
+    # (0.6517 ... 1.2379) is a secondary column.
     expected = ["华新水泥甲有限公司", "海螺水泥乙有限公司", own.name, "冀东水泥丙有限公司", "金隅水泥丁有限公司",
                 "山水水泥戊有限公司"]
-    assert [row.name for row in by_value.rows] == expected and sorted(expected) == sorted(ranked)
-    rows = officer.get_by_test_id("ranking-value").locator("tbody tr")
+    assert [row.name for row in by_product.rows] == expected and sorted(expected) == sorted(ranked)
+    rows = officer.get_by_test_id("ranking-product").locator("tbody tr")
     expect(rows).to_have_count(6)
     expect(rows.locator("td:nth-child(2)")).to_have_text(expected)
     expect(rows.locator("td:nth-child(1)")).to_have_text([str(n) for n in range(1, 7)])
-    expect(rows.locator("td:nth-child(4)")).to_have_text([tonnes(row.value, 4) for row in by_value.rows])
-    expect(rows.locator("td:nth-child(4)")).to_have_text(["0.6517", "0.7391", "0.8123", "0.9264", "1.0843", "1.2379"])
-    for section in ("ranking-value", "ranking-energy", "ranking-product"):
-        for name in ranked:
-            expect(officer.get_by_test_id(section)).to_contain_text(name)
+    expect(rows.locator("td:nth-child(4)")).to_have_text([tonnes(row.value, 4) for row in by_product.rows])
+    expect(rows.locator("td:nth-child(4)")).to_have_text(["0.7241", "0.8212", "0.9026", "1.0293", "1.2048", "1.3754"])
+    expect(rows.locator("td:nth-child(8)")).to_have_text(["0.6517", "0.7391", "0.8123", "0.9264", "1.0843", "1.2379"])
     unranked = officer.get_by_test_id("unranked")
     expect(unranked).to_contain_text(cement["pending"].name)
     expect(unranked).to_contain_text(cement["short"].name)
