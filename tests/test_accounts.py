@@ -38,6 +38,17 @@ def test_sign_in_and_out(client, admin):
     assert client.get("/").headers["Location"].startswith("/login")
 
 
+def test_signing_out_ends_a_saved_session_cookie(client, admin):
+    """Issue 16 #8: a copy of the session cookie taken before /logout no longer signs anyone in."""
+    login(client, admin)
+    saved = client.get_cookie("session").value
+    assert client.get("/").status_code == 200
+    post(client, "/logout")
+    client.set_cookie("session", saved)  # replay the cookie as it was before signing out
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_wrong_password_keeps_email_and_says_why(client, admin):
     response = login(client, admin, "wrong-password-1")
     assert response.status_code == 200

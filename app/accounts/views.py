@@ -100,6 +100,9 @@ def _start_session(user: User, remember: bool = False) -> None:
 @bp.post("/logout")
 @requires(SIGNED_IN)
 def logout():
+    # A saved copy of the session cookie (or a remember-me cookie) must not work after signing out:
+    # the cookie names the session version, so moving it on ends this and every other session of the user.
+    current_user.session_version += 1
     logout_user()
     session.pop("_fresh", None)
     flash(_("You have signed out."), "info")
