@@ -81,6 +81,9 @@ class Config:
     # Evidence files of filings, stored once per content as <sha256[:2]>/<sha256>.
     EVIDENCE_DIR = Path(os.environ.get("TANJI_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    # Every request body, chunked ones included: the largest legitimate upload (an evidence file) and its form
+    # around it. Werkzeug refuses more with 413 before spooling it (keep the proxy's limit the same, see README).
+    MAX_CONTENT_LENGTH = int(os.environ.get("TANJI_MAX_BODY_BYTES", 12 * 1024 * 1024))
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
