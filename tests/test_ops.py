@@ -159,3 +159,24 @@ def test_backup_and_restore_commands(app, tmp_path):
             _db.engine.dispose()
     finally:
         drop()
+
+
+def test_pg_dump_never_gets_the_database_password_on_its_command_line(app, db, monkeypatch, tmp_path):
+    """Issue 16 #12: `ps` shows a process's arguments to every user; the password goes through a private passfile."""
+    calls = []
+
+    def fake_run(args, env=None, **kwargs):
+        passfile = Path(env["PGPASSFILE"])
+        calls.append((args, passfile.read_text(), passfile.stat().st_mode & 0o777))
+        Path(args[args.index("--file") + 1]).write_bytes(b"dump")
+
+    url = "postgresql+psycopg://tanji:Qz7:xK\\9v@db.example:5432/tanji"
+    monkeypatch.setattr(backups, "make_url", lambda _: make_url(url))
+    monkeypatch.setattr(backups, "counts", lambda _db: ("head", 0, 0))
+    monkeypatch.setattr(backups, "_pg_tool", lambda name: name)
+    monkeypatch.setattr(backups.subprocess, "run", fake_run)
+    backups.backup(db, tmp_path / "evidence", tmp_path / "out.tar.gz")
+    (args, passfile, mode), = calls
+    assert not any("Qz7" in arg or "9v" in arg for arg in args)
+    assert args[-1] == "postgresql://tanji@db.example:5432/tanji"
+    assert passfile == "*:*:*:*:Qz7\\:xK\\\\9v\n" and mode == 0o600

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -40,9 +41,21 @@ class Manifest:
     evidence_files: int
 
 
-def _pg_url(url) -> str:
-    """A libpq URL for pg_dump/pg_restore (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _pg_connection(url, folder: str) -> tuple[str, dict]:
+    """A libpq URL for pg_dump/pg_restore (no driver suffix, no password) and their environment.
+
+    The password goes into a passfile readable by us only, never onto the command line, where `ps` shows it
+    to every user of the machine.
+    """
+    env = dict(os.environ)
+    if url.password:
+        passfile = Path(folder) / "pgpass"
+        secret = str(url.password).replace("\\", "\\\\").replace(":", "\\:")
+        passfile.touch(mode=0o600)
+        passfile.write_text(f"*:*:*:*:{secret}\n")
+        env["PGPASSFILE"] = str(passfile)
+    # URL.set() ignores None, so the named tuple's _replace drops the password
+    return url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
 def _pg_tool(name: str) -> str:
@@ -80,8 +93,9 @@ def backup(db, evidence_dir: Path, out: Path) -> Manifest:
             target.close()
         elif url.get_backend_name() == "postgresql":
             dump = Path(tmp) / PG_NAME
-            subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump),
-                            _pg_url(url)], check=True, capture_output=True)
+            target, env = _pg_connection(url, tmp)
+            subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), target],
+                           check=True, capture_output=True, env=env)
         else:
             raise ServiceError(f"Backups of {url.get_backend_name()} databases are not supported.")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +141,9 @@ def restore(db, evidence_dir: Path, archive: Path, force: bool = False) -> Manif
             target.close()
         else:
             db.engine.dispose()
+            target, env = _pg_connection(url, tmp)
             subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            "--dbname", _pg_url(url), str(Path(tmp) / PG_NAME)], check=True, capture_output=True)
+                            "--dbname", target, str(Path(tmp) / PG_NAME)], check=True, capture_output=True, env=env)
         restored = Path(tmp) / "evidence"
         if restored.exists():
             for path in restored.rglob("*"):
