@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_receivers() -> None:
     """Connect what each package does when another signals (e.g. a filed source keeps its category)."""
+    from app.api import receivers as api_receivers  # noqa: F401
     from app.certificates import receivers as certificates_receivers  # noqa: F401
     from app.filings import receivers as filings_receivers  # noqa: F401
     from app.notifications import receivers as notifications_receivers  # noqa: F401

@@ -218,6 +218,21 @@ def test_admin_resets_a_staff_password(app, client, admin, make_user, enterprise
     assert response.status_code == 302 and other.get("/").status_code == 200
 
 
+def test_a_password_reset_revokes_the_users_api_tokens_and_says_so(app, db, client, admin, make_user, enterprise,
+                                                                   token_for):
+    """Issue 16 #13: a token is a credential of the account; a reset that ends the sessions ends the tokens too."""
+    staff = make_user(enterprise, "energy_manager", email="staff@petro.example.com")
+    headers = token_for(staff, "read")
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    login(client, admin)
+    response = post(client, f"/users/{staff.id}/reset-password", token_from="/users")
+    assert 'data-testid="tokens-revoked"' in text(response)
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    revoked = db.session.execute(select(AuditEvent.actor_id, AuditEvent.detail)
+                                 .where(AuditEvent.action == "api_token.revoked")).all()
+    assert [(actor, detail["reason"]) for actor, detail in revoked] == [(admin.id, "password_reset")]
+
+
 def test_energy_manager_cannot_reset_passwords(client, make_user, enterprise, admin):
     manager = make_user(enterprise, "energy_manager")
     login(client, manager)

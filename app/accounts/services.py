@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Invitation, User
 from app.accounts.roles import ROLES, invitable_roles
+from app.accounts.signals import password_reset
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
@@ -128,6 +129,7 @@ def reset_password(actor: User, user: User, now: datetime | None = None) -> str:
     _set_password(user, temporary, now)
     user.must_change_password = True
     record("auth.password_reset", actor=actor, obj=user, now=now)
+    password_reset.send(user, actor=actor, now=now)  # the API revokes the user's tokens
     return temporary
 
 
