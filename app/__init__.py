@@ -59,8 +59,28 @@ def _check_config(app: Flask) -> None:
     storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://", "memcached://")):
         raise ConfigurationError(f"RATELIMIT_STORAGE_URI {storage!r} is not memory:// or a Redis/Memcached URL.")
+    if storage.startswith("memory://"):
+        _check_per_process_limits(app)
     if app.config.get("LOG_FORMAT") not in ("json", "text"):
         raise ConfigurationError("TANJI_LOG_FORMAT must be json or text.")
+
+
+def _check_per_process_limits(app: Flask) -> None:
+    """memory:// counts sign-in and API rate limits in each process: 4 workers would allow 4 times the limits."""
+    import sys
+
+    from app.ops.workers import gunicorn_workers
+
+    workers = gunicorn_workers(sys.argv)
+    if workers == 1:
+        return
+    told = f"{workers} worker processes" if workers else "a gunicorn config file that may start several workers"
+    message = (f"RATELIMIT_STORAGE_URI is memory:// with {told}: each process would count the sign-in and API rate "
+               "limits on its own. Set RATELIMIT_STORAGE_URI to a Redis URL (e.g. redis://127.0.0.1:6379/0), "
+               "or run one worker.")
+    if app.config.get("ENV_NAME") == "production":
+        raise ConfigurationError(message)
+    app.logger.warning(message)
 
 
 def register_extensions(app: Flask) -> None:

@@ -180,3 +180,31 @@ def test_pg_dump_never_gets_the_database_password_on_its_command_line(app, db, m
     assert not any("Qz7" in arg or "9v" in arg for arg in args)
     assert args[-1] == "postgresql://tanji@db.example:5432/tanji"
     assert passfile == "*:*:*:*:Qz7\\:xK\\\\9v\n" and mode == 0o600
+
+
+@pytest.mark.parametrize("argv, environ, workers", [
+    (["flask", "run"], {}, 1),
+    (["/srv/.venv/bin/gunicorn", "wsgi:app"], {}, 1),
+    (["gunicorn", "--workers", "4", "wsgi:app"], {}, 4),
+    (["gunicorn", "-w", "2", "wsgi:app"], {}, 2),
+    (["gunicorn", "-w3", "wsgi:app"], {}, 3),
+    (["gunicorn", "--workers=5", "wsgi:app"], {}, 5),
+    (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "8"}, 8),
+    (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "--workers 6"}, 6),
+    (["gunicorn", "-c", "conf.py", "wsgi:app"], {}, None),
+])
+def test_the_number_of_worker_processes_is_read_from_gunicorns_command_line(argv, environ, workers):
+    from app.ops.workers import gunicorn_workers
+
+    assert gunicorn_workers(argv, environ) == workers
+
+
+def test_production_refuses_per_process_rate_limits_with_several_workers(monkeypatch):
+    """Issue 16 #4: memory:// with 4 workers would allow 4 times the sign-in and API limits."""
+    secret = "x" * 40
+    monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "4", "wsgi:app"])
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI is memory:// with 4 worker processes"):
+        create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="memory://")
+    assert create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "1", "wsgi:app"])
+    assert create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="memory://")
