@@ -234,3 +234,48 @@ def test_clean_filename():
     assert evidence_service.clean_filename("a\x00b\n.pdf") == "ab.pdf"
     long = evidence_service.clean_filename("长" * 300 + ".pdf")
     assert len(long) == 255 and long.endswith(".pdf")
+
+
+def test_an_upload_of_the_same_bytes_while_they_are_discarded_keeps_its_file(app, db, plant, evidence_dir, make_org):
+    """Issue 16 #5: the last reference goes and its bytes are discarded while another enterprise's upload of the same
+    bytes has stored them but not yet committed its row: the discard waits for that commit and keeps the file."""
+    import threading
+
+    other = make_org(name="乙企业")
+    with app.app_context():
+        digest = evidence_service.hold_bytes(PDF)
+        db.session.add(Evidence(org_id=plant["org"].id, filename="a.pdf", content_type="application/pdf",
+                                size_bytes=len(PDF), sha256=digest))
+        db.session.commit()
+        db.session.execute(Evidence.__table__.delete().where(Evidence.org_id == plant["org"].id))
+        db.session.commit()  # the last reference is gone; its discard runs below, during the upload
+
+    held, go, outcome = threading.Event(), threading.Event(), {}
+
+    def upload():
+        with app.app_context():
+            evidence_service.hold_bytes(PDF)
+            db.session.add(Evidence(org_id=other.id, filename="b.pdf", content_type="application/pdf",
+                                    size_bytes=len(PDF), sha256=digest))
+            db.session.flush()
+            held.set()
+            go.wait(10)
+            db.session.commit()
+
+    def discard():
+        with app.app_context():
+            outcome["deleted"] = evidence_service.discard_if_unused(digest)
+
+    uploading = threading.Thread(target=upload)
+    uploading.start()
+    assert held.wait(10)
+    discarding = threading.Thread(target=discard)
+    discarding.start()
+    discarding.join(0.5)
+    assert discarding.is_alive()  # waiting for the upload's lock, not counting rows without it
+    go.set()
+    uploading.join(10)
+    discarding.join(10)
+    assert outcome == {"deleted": False}
+    assert _stored_files(evidence_dir) == [digest]
+    assert evidence_service.path_of(digest, evidence_dir).read_bytes() == PDF

@@ -88,6 +88,20 @@ class Evidence(TenantScoped, db.Model):
     source = relationship("EmissionSource")
 
 
+class StoredFile(db.Model):
+    """One stored content (evidence bytes under their SHA-256), shared by every evidence row that names it.
+
+    Not an enterprise's row: it holds only the digest. Its row lock orders "store and reference" against
+    "unreference and delete" (app.filings.evidence), so bytes are never deleted under a new reference.
+    """
+
+    __tablename__ = "stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int]
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FilingLine(TenantScoped, db.Model):
     """One emission source's activity in the month, as entered: quantity, unit, measured parameters."""
 
