@@ -99,6 +99,11 @@ class Config:
     # request lines to the root logger (quiet unless configured).
     LOG_FORMAT = os.environ.get("TANJI_LOG_FORMAT", "json")
 
+    # The audit trail's HMAC key. Keep it outside the database (and its backups): someone who can rewrite the
+    # database can recompute the chain's hashes, not its HMACs. Required in production; elsewhere derived from
+    # SECRET_KEY.
+    AUDIT_KEY = os.environ.get("TANJI_AUDIT_KEY", "")
+
     CITY_NAME = os.environ.get("TANJI_CITY_NAME", "锦湾市")
     CITY_NAME_EN = os.environ.get("TANJI_CITY_NAME_EN", "Jinwan City")
     # District names as stored (Chinese) and shown in English.

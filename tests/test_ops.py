@@ -201,10 +201,16 @@ def test_the_number_of_worker_processes_is_read_from_gunicorns_command_line(argv
 
 def test_production_refuses_per_process_rate_limits_with_several_workers(monkeypatch):
     """Issue 16 #4: memory:// with 4 workers would allow 4 times the sign-in and API limits."""
-    secret = "x" * 40
+    keys = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40}
     monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "4", "wsgi:app"])
     with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI is memory:// with 4 worker processes"):
-        create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="memory://")
-    assert create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+        create_app("production", RATELIMIT_STORAGE_URI="memory://", **keys)
+    assert create_app("production", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", **keys)
     monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "1", "wsgi:app"])
-    assert create_app("production", SECRET_KEY=secret, RATELIMIT_STORAGE_URI="memory://")
+    assert create_app("production", RATELIMIT_STORAGE_URI="memory://", **keys)
+
+
+def test_production_refuses_to_start_without_an_audit_key():
+    """Issue 16 #11: the key that anchors the audit trail must come from outside the database."""
+    with pytest.raises(ConfigurationError, match="TANJI_AUDIT_KEY"):
+        create_app("production", SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, AuditHead
 from app.core.service_error import ServiceError
 from app.filings.models import Filing
 from app.tenancy import unscoped
@@ -39,6 +39,9 @@ class Manifest:
     filings: int
     audit_events: int
     evidence_files: int
+    # The audit chain's head at backup time: `flask audit verify --backup FILE` checks the trail still has it.
+    audit_head_seq: int | None = None
+    audit_head_hash: str | None = None
 
 
 def _pg_connection(url, folder: str) -> tuple[str, dict]:
@@ -75,13 +78,22 @@ def counts(db) -> tuple[str | None, int, int]:
     return revision, filings, events
 
 
+def audit_head(db) -> tuple[int | None, str | None]:
+    """The audit chain's last event (seq, hash) as the database has it now; (None, None) before any event."""
+    if not inspect(db.engine).has_table("audit_head"):
+        return None, None
+    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1))
+    return (head.seq, head.hash) if head is not None and head.seq else (None, None)
+
+
 def backup(db, evidence_dir: Path, out: Path) -> Manifest:
     url = make_url(str(db.engine.url))
     revision, filings, events = counts(db)
+    head_seq, head_hash = audit_head(db)
     db.session.rollback()  # nothing of ours open while the copy is taken
     files = sorted(p for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir.exists() else []
     manifest = Manifest(datetime.now(timezone.utc).isoformat(timespec="seconds"), url.get_backend_name(),
-                        revision, filings, events, len(files))
+                        revision, filings, events, len(files), head_seq, head_hash)
     with tempfile.TemporaryDirectory() as tmp:
         if url.get_backend_name() == "sqlite":
             dump = Path(tmp) / SQLITE_NAME
