@@ -69,8 +69,9 @@ class Config:
 
     INVITATION_VALID_FOR = timedelta(days=7)
 
-    # Certificates carry a QR code to their public verification page at this address.
-    PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "http://127.0.0.1:5000")
+    # Certificates carry a QR code to their public verification page at this address. Required in production;
+    # unset elsewhere, the address the request came to (the CLI: the development server's).
+    PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "")
     # An embedded TrueType font for PDFs (e.g. Debian's fonts-wqy-zenhei); absent, the built-in CID font STSong-Light.
     PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT", "")
     # Slow reports: "thread" (an in-process worker, fine for one server), "inline" (in the request; tests),

@@ -49,6 +49,9 @@ def _check_config(app: Flask) -> None:
             "(e.g. `export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`).")
     if app.config.get("ENV_NAME") == "production" and len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError("SECRET_KEY is too short for production: use at least 32 random characters.")
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("PUBLIC_BASE_URL"):
+        raise ConfigurationError("TANJI_PUBLIC_URL is not set: production needs the public address of the platform "
+                                 "(e.g. https://tanji.example.gov.cn), which certificates print as a QR code.")
     if app.config.get("ENV_NAME") == "production" and len(app.config.get("AUDIT_KEY") or "") < 32:
         raise ConfigurationError(
             "TANJI_AUDIT_KEY is not set (or shorter than 32 characters): production keys the audit trail with it. "

@@ -161,6 +161,28 @@ def test_a_malformed_pdf_on_the_public_verify_upload_is_unreadable_not_an_error(
     assert response.status_code == 200 and 'data-outcome="unreadable"' in response.get_data(as_text=True)
 
 
+def test_without_a_public_address_the_qr_code_names_the_requests_host_and_production_refuses(app, db, plant,
+                                                                                             regulator):
+    """Issue 16: the QR code of a certificate issued with no TANJI_PUBLIC_URL pointed to 127.0.0.1."""
+    from app.core.service_error import ServiceError as Refusal
+    from app.tenancy import acting_on, scope_of
+
+    approve_year(app, db, plant, regulator)
+    app.config["PUBLIC_BASE_URL"] = ""
+    try:
+        with app.test_request_context(base_url="https://tanji.jinwan.gov.cn/"), scope_of(regulator), \
+                acting_on(plant["org"].id):
+            cert = certs.issue(regulator, plant["org"], START, END, now=NOW)
+            assert decode_qr(cert.pdf) == [f"https://tanji.jinwan.gov.cn/verify/{cert.serial}"]
+            db.session.rollback()
+            app.config["ENV_NAME"] = "production"
+            with pytest.raises(Refusal, match="TANJI_PUBLIC_URL"):
+                certs.issue(regulator, plant["org"], START, END, now=NOW)
+            db.session.rollback()
+    finally:
+        app.config["PUBLIC_BASE_URL"], app.config["ENV_NAME"] = "http://tanji.test", "test"
+
+
 def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):
     approve_year(app, db, plant, regulator)
     cert_id = issue(app, db, regulator, plant["org"])

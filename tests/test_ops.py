@@ -201,7 +201,7 @@ def test_the_number_of_worker_processes_is_read_from_gunicorns_command_line(argv
 
 def test_production_refuses_per_process_rate_limits_with_several_workers(monkeypatch):
     """Issue 16 #4: memory:// with 4 workers would allow 4 times the sign-in and API limits."""
-    keys = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40}
+    keys = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "PUBLIC_BASE_URL": "https://tanji.example"}
     monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "4", "wsgi:app"])
     with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI is memory:// with 4 worker processes"):
         create_app("production", RATELIMIT_STORAGE_URI="memory://", **keys)
@@ -213,4 +213,11 @@ def test_production_refuses_per_process_rate_limits_with_several_workers(monkeyp
 def test_production_refuses_to_start_without_an_audit_key():
     """Issue 16 #11: the key that anchors the audit trail must come from outside the database."""
     with pytest.raises(ConfigurationError, match="TANJI_AUDIT_KEY"):
-        create_app("production", SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+        create_app("production", SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+                   PUBLIC_BASE_URL="https://tanji.example")
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    """Issue 16: certificates' QR codes pointed to http://127.0.0.1:5000 when TANJI_PUBLIC_URL was unset."""
+    with pytest.raises(ConfigurationError, match="TANJI_PUBLIC_URL"):
+        create_app("production", SECRET_KEY="x" * 40, AUDIT_KEY="y" * 40)
