@@ -279,3 +279,36 @@ def test_an_upload_of_the_same_bytes_while_they_are_discarded_keeps_its_file(app
     assert outcome == {"deleted": False}
     assert _stored_files(evidence_dir) == [digest]
     assert evidence_service.path_of(digest, evidence_dir).read_bytes() == PDF
+
+
+def _pdf_with_open_action() -> bytes:
+    """A PDF whose catalogue runs JavaScript when opened, written with compressed object streams by pypdf."""
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_with_javascript_is_accepted_and_flagged_to_the_reviewer(app, client, db, plant, manager, regulator,
+                                                                      filing_id, evidence_dir):
+    """Issue 16 #13: scripts are never run here (downloads are attachments), but the reviewer is told."""
+    login(client, manager)
+    assert _upload(client, filing_id, _pdf_with_open_action(), "发票.pdf").status_code == 302
+    assert _upload(client, filing_id, PDF, "plain.pdf").status_code == 302
+    flagged = {e.filename: e.active_content for e in db.session.scalars(select(Evidence))}
+    assert flagged == {"发票.pdf": True, "plain.pdf": False}
+    page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
+    assert page.count('data-testid="active-content"') == 1
+    item = db.session.scalar(select(Evidence).where(Evidence.active_content))
+    download = client.get(f"/filings/evidence/{item.id}")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    reviewer = app.test_client()
+    login(reviewer, regulator)
+    review = reviewer.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    assert review.count('data-testid="active-content"') == 1

@@ -99,6 +99,25 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> Kind:
     return kind
 
 
+_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|OpenAction|AA|EmbeddedFile|RichMedia|SubmitForm)\b")
+
+
+def has_active_content(data: bytes) -> bool:
+    """Whether a PDF carries scripts, automatic actions or embedded files: named in its bytes, or (inside
+    compressed object streams) in its document catalogue."""
+    if _ACTIVE.search(data):
+        return True
+    try:
+        from pypdf import PdfReader
+
+        root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+        names = root.get("/Names") or {}
+        return any(key in root for key in ("/OpenAction", "/AA")) or any(k in names for k in ("/JavaScript",
+                                                                                             "/EmbeddedFiles"))
+    except Exception:  # noqa: BLE001 - a PDF pypdf cannot read is kept as it came; the byte scan above still ran
+        return False
+
+
 def _megabytes(n: int) -> str:
     value = n / (1024 * 1024)
     return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
@@ -161,8 +180,10 @@ def add_evidence(actor, filing: Filing, upload, source_id=None, description: str
         if source is None:
             raise ServiceError(_l("Choose one of this enterprise's sources."), field="source_id")
     digest = hold_bytes(data, now)
+    active = kind.content_type == "application/pdf" and has_active_content(data)
     evidence = Evidence(org_id=filing.org_id, filing_id=filing.id, source_id=source.id if source else None,
                         filename=filename, content_type=kind.content_type, size_bytes=len(data), sha256=digest,
+                        active_content=active,
                         description=(description or "").strip() or None, uploaded_by_id=getattr(actor, "id", None),
                         uploaded_at=now or utcnow())
     db.session.add(evidence)
@@ -170,7 +191,7 @@ def add_evidence(actor, filing: Filing, upload, source_id=None, description: str
     record("evidence.uploaded", actor=actor, obj=evidence, now=now,
            detail={"filename": filename, "size_bytes": len(data), "sha256": digest,
                    "period": filing.period.isoformat(), "revision": filing.revision,
-                   **({"source": source.name} if source else {})})
+                   **({"source": source.name} if source else {}), **({"active_content": True} if active else {})})
     return evidence
 
 

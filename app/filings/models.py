@@ -7,7 +7,7 @@ parameter values used; a later recalculation adds a new Calculation and leaves t
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounting.models import Quantity, Tonnes
@@ -83,6 +83,9 @@ class Evidence(TenantScoped, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A PDF with scripts or automatic actions (/JavaScript, /OpenAction, /Launch …): accepted, never run here
+    # (downloads are attachments), and flagged to whoever opens it.
+    active_content: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     filing = relationship("Filing", back_populates="evidence")
     source = relationship("EmissionSource")
