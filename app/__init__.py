@@ -93,7 +93,7 @@ def _check_per_process_limits(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
     from app.api import auth as api_auth
-    from app.core import edge
+    from app.core import edge, static_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from app.ops import request_log
 
@@ -110,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     tenancy.init_app(app)
     request_log.init_app(app)
     edge.init_app(app)
+    static_cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
