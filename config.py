@@ -69,8 +69,9 @@ class Config:
 
     INVITATION_VALID_FOR = timedelta(days=7)
 
-    # Certificates carry a QR code to their public verification page at this address.
-    PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "http://127.0.0.1:5000")
+    # Certificates carry a QR code to their public verification page at this address. Required in production;
+    # unset elsewhere, the address the request came to (the CLI: the development server's).
+    PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "")
     # An embedded TrueType font for PDFs (e.g. Debian's fonts-wqy-zenhei); absent, the built-in CID font STSong-Light.
     PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT", "")
     # Slow reports: "thread" (an in-process worker, fine for one server), "inline" (in the request; tests),
@@ -81,6 +82,9 @@ class Config:
     # Evidence files of filings, stored once per content as <sha256[:2]>/<sha256>.
     EVIDENCE_DIR = Path(os.environ.get("TANJI_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    # Every request body, chunked ones included: the largest legitimate upload (an evidence file) and its form
+    # around it. Werkzeug refuses more with 413 before spooling it (keep the proxy's limit the same, see README).
+    MAX_CONTENT_LENGTH = int(os.environ.get("TANJI_MAX_BODY_BYTES", 12 * 1024 * 1024))
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -95,6 +99,11 @@ class Config:
     # One JSON line per request on stderr (request id, user, tenant, status, duration); "text" leaves the
     # request lines to the root logger (quiet unless configured).
     LOG_FORMAT = os.environ.get("TANJI_LOG_FORMAT", "json")
+
+    # The audit trail's HMAC key. Keep it outside the database (and its backups): someone who can rewrite the
+    # database can recompute the chain's hashes, not its HMACs. Required in production; elsewhere derived from
+    # SECRET_KEY.
+    AUDIT_KEY = os.environ.get("TANJI_AUDIT_KEY", "")
 
     CITY_NAME = os.environ.get("TANJI_CITY_NAME", "锦湾市")
     CITY_NAME_EN = os.environ.get("TANJI_CITY_NAME_EN", "Jinwan City")

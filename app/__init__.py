@@ -49,6 +49,13 @@ def _check_config(app: Flask) -> None:
             "(e.g. `export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`).")
     if app.config.get("ENV_NAME") == "production" and len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError("SECRET_KEY is too short for production: use at least 32 random characters.")
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("PUBLIC_BASE_URL"):
+        raise ConfigurationError("TANJI_PUBLIC_URL is not set: production needs the public address of the platform "
+                                 "(e.g. https://tanji.example.gov.cn), which certificates print as a QR code.")
+    if app.config.get("ENV_NAME") == "production" and len(app.config.get("AUDIT_KEY") or "") < 32:
+        raise ConfigurationError(
+            "TANJI_AUDIT_KEY is not set (or shorter than 32 characters): production keys the audit trail with it. "
+            "Generate one like SECRET_KEY and keep it outside the database and its backups.")
     try:
         url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     except ArgumentError:
@@ -59,14 +66,34 @@ def _check_config(app: Flask) -> None:
     storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://", "memcached://")):
         raise ConfigurationError(f"RATELIMIT_STORAGE_URI {storage!r} is not memory:// or a Redis/Memcached URL.")
+    if storage.startswith("memory://"):
+        _check_per_process_limits(app)
     if app.config.get("LOG_FORMAT") not in ("json", "text"):
         raise ConfigurationError("TANJI_LOG_FORMAT must be json or text.")
+
+
+def _check_per_process_limits(app: Flask) -> None:
+    """memory:// counts sign-in and API rate limits in each process: 4 workers would allow 4 times the limits."""
+    import sys
+
+    from app.ops.workers import gunicorn_workers
+
+    workers = gunicorn_workers(sys.argv)
+    if workers == 1:
+        return
+    told = f"{workers} worker processes" if workers else "a gunicorn config file that may start several workers"
+    message = (f"RATELIMIT_STORAGE_URI is memory:// with {told}: each process would count the sign-in and API rate "
+               "limits on its own. Set RATELIMIT_STORAGE_URI to a Redis URL (e.g. redis://127.0.0.1:6379/0), "
+               "or run one worker.")
+    if app.config.get("ENV_NAME") == "production":
+        raise ConfigurationError(message)
+    app.logger.warning(message)
 
 
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
     from app.api import auth as api_auth
-    from app.core import edge
+    from app.core import edge, static_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from app.ops import request_log
 
@@ -83,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     tenancy.init_app(app)
     request_log.init_app(app)
     edge.init_app(app)
+    static_cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -139,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_receivers() -> None:
     """Connect what each package does when another signals (e.g. a filed source keeps its category)."""
+    from app.api import receivers as api_receivers  # noqa: F401
     from app.certificates import receivers as certificates_receivers  # noqa: F401
     from app.filings import receivers as filings_receivers  # noqa: F401
     from app.notifications import receivers as notifications_receivers  # noqa: F401

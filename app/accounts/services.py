@@ -6,11 +6,12 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import contains_eager
 
-from app.accounts.models import Invitation, User
+from app.accounts.models import Invitation, SignInThrottle, User
 from app.accounts.roles import ROLES, invitable_roles
+from app.accounts.signals import password_reset
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
@@ -51,38 +52,64 @@ class SignInResult:
     locked_until: datetime | None = None
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Check a password, counting failures and locking the account after too many in a row."""
+def authenticate(email: str, password: str, now: datetime | None = None, address: str = "") -> SignInResult:
+    """Check a password. Failures are counted per e-mail and address (`address`: the client's), and the pair is
+    refused for a while after too many: never the account itself, so a stranger cannot lock its owner out.
+
+    An unknown e-mail is answered exactly as a known one with a wrong password, throttle included.
+    """
     now = now or utcnow()
+    email = normalise_email(email)
+    throttle = db.session.scalar(select(SignInThrottle).where(SignInThrottle.email == email,
+                                                              SignInThrottle.address == address))
+    if throttle is not None and throttle.blocked_until and throttle.blocked_until > now:
+        verify_password(_dummy_hash(), password)  # the same time as any other answer
+        return SignInResult(None, "locked", throttle.blocked_until)
     user = find_user_by_email(email)
     if user is None:
         # Verify against a dummy hash so an unknown e-mail takes as long as a wrong password.
         verify_password(_dummy_hash(), password)
-        record("auth.sign_in_failed", detail={"email": normalise_email(email), "reason": "unknown e-mail"}, now=now)
-        return SignInResult(None, "invalid")
-    if user.locked_until and user.locked_until > now:
+        record("auth.sign_in_failed", detail={"email": email, "reason": "unknown e-mail"}, now=now)
+        return _failed(throttle, email, address, None, now)
+    if user.locked_until and user.locked_until > now:  # wrong signing passwords in a session (app.signing)
+        verify_password(_dummy_hash(), password)
         record("auth.sign_in_refused", obj=user, detail={"reason": "locked"}, now=now)
         return SignInResult(None, "locked", user.locked_until)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        detail = {"failures": user.failed_logins}
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            record("auth.account_locked", obj=user, detail={"until": user.locked_until.isoformat()}, now=now)
-            return SignInResult(None, "locked", user.locked_until)
-        record("auth.sign_in_failed", obj=user, detail=detail, now=now)
-        return SignInResult(None, "invalid")
+        record("auth.sign_in_failed", obj=user, detail={"failures": (throttle.failures if throttle else 0) + 1},
+               now=now)
+        return _failed(throttle, email, address, user, now)
     if not user.active or not user.organisation.active:
         record("auth.sign_in_refused", obj=user, detail={"reason": "inactive"}, now=now)
         return SignInResult(None, "inactive")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if throttle is not None:
+        db.session.delete(throttle)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     record("auth.signed_in", actor=user, obj=user, now=now)
     return SignInResult(user)
+
+
+def _failed(throttle: SignInThrottle | None, email: str, address: str, user: User | None,
+            now: datetime) -> SignInResult:
+    """Count one failure of the e-mail from the address; the last allowed one starts the pause."""
+    config = current_app.config
+    if throttle is None:
+        throttle = SignInThrottle(email=email, address=address, failures=0, first_failed_at=now)
+        db.session.add(throttle)
+    elif throttle.first_failed_at + config["LOGIN_LOCKOUT"] <= now:  # an old run of failures is forgotten
+        throttle.failures, throttle.first_failed_at, throttle.blocked_until = 0, now, None
+    throttle.failures += 1
+    if throttle.failures < config["LOGIN_MAX_FAILURES"]:
+        return SignInResult(None, "invalid")
+    throttle.blocked_until = now + config["LOGIN_LOCKOUT"]
+    throttle.failures, throttle.first_failed_at = 0, now
+    record("auth.sign_in_throttled", obj=user, now=now,
+           detail={"email": email, "address": address, "until": throttle.blocked_until.isoformat()})
+    return SignInResult(None, "locked", throttle.blocked_until)
 
 
 def _dummy_hash() -> str:
@@ -127,7 +154,10 @@ def reset_password(actor: User, user: User, now: datetime | None = None) -> str:
     temporary = _temporary_password()
     _set_password(user, temporary, now)
     user.must_change_password = True
+    # The owner can sign in with the temporary password at once, wherever failures paused the sign-in.
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.email == user.email))
     record("auth.password_reset", actor=actor, obj=user, now=now)
+    password_reset.send(user, actor=actor, now=now)  # the API revokes the user's tokens
     return temporary
 
 

@@ -65,7 +65,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         with public_lookup():  # failures are counted and audited, success starts the session
-            result = services.authenticate(form.email.data, form.password.data)
+            result = services.authenticate(form.email.data, form.password.data, address=request.remote_addr or "")
             if result.user:
                 _start_session(result.user, remember=form.remember.data)
             else:
@@ -76,7 +76,8 @@ def login():
             flash(_("Welcome, %(name)s.", name=result.user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         if result.error == "locked":
-            form.email.errors.append(_("Too many failed sign-ins: this account is locked until %(time)s.",
+            form.email.errors.append(_("Too many failed sign-ins with this e-mail from your address: try again "
+                                       "after %(time)s, or ask your administrator to reset your password.",
                                        time=format_datetime(result.locked_until, "HH:mm")))
         elif result.error == "inactive":
             form.email.errors.append(_("This account has been deactivated. Ask your administrator."))
@@ -100,6 +101,9 @@ def _start_session(user: User, remember: bool = False) -> None:
 @bp.post("/logout")
 @requires(SIGNED_IN)
 def logout():
+    # A saved copy of the session cookie (or a remember-me cookie) must not work after signing out:
+    # the cookie names the session version, so moving it on ends this and every other session of the user.
+    current_user.session_version += 1
     logout_user()
     session.pop("_fresh", None)
     flash(_("You have signed out."), "info")

@@ -76,6 +76,18 @@ def revoke_token(user, token: ApiToken, now: datetime | None = None) -> None:
     record("api_token.revoked", actor=user, obj=token, now=now, detail={"name": token.name, "prefix": token.prefix})
 
 
+def revoke_all(user, actor, now: datetime | None = None) -> int:
+    """Revoke every live token of `user` (an administrator's password reset), each audited; how many."""
+    now = now or utcnow()
+    live = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in live:
+        token.revoked_at = now
+        record("api_token.revoked", actor=actor, obj=token, now=now,
+               detail={"name": token.name, "prefix": token.prefix, "reason": "password_reset"})
+    db.session.flush()
+    return len(live)
+
+
 def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
     """The live token with this secret whose user may still sign in, or None.
 

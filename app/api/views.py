@@ -55,6 +55,7 @@ from app.filings.models import (
 )
 from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
+from app.security import NUL_MESSAGE, has_nul
 from app.review.services import load_filing
 from app.signing import services as signing
 from app.tenancy import acting_on
@@ -80,6 +81,9 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_
 def _body_size():
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    # A chunked body has no length to check: Werkzeug stops reading it one byte past the limit, and
+    # _json_body refuses a body that long (reading stops there, so memory stays bounded).
+    request.max_content_length = MAX_BODY_BYTES + 1
 
 
 def guarded(scope: str = READ, org_kind: str | None = None):
@@ -141,7 +145,11 @@ def _write(view, token, args, kwargs):
 
 
 def _json_body(required: bool = True):
+    if request.mimetype and not request.is_json:
+        raise ApiError(415)
     raw = request.get_data()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
     if not raw.strip():
         if required:
             raise ApiError(400, "invalid_json", "Send a JSON object as the body.")
@@ -149,9 +157,12 @@ def _json_body(required: bool = True):
     if not request.is_json:
         raise ApiError(415)
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    if has_nul(data):  # PostgreSQL cannot store one; refused here as the web refuses it in app.security
+        raise ApiError(400, "invalid_json", str(NUL_MESSAGE))
+    return data
 
 
 def _service_error(e: ServiceError, default_field: str):

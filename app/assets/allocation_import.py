@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app.assets import services
 from app.assets.models import AssetEntry
+from app.core.cells import neutral_row
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -365,7 +366,7 @@ def build_template(year: int, enterprises: list[Organisation]) -> bytes:
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     sheet.row_dimensions[2].height = 32
     for org in enterprises:
-        sheet.append([org.credit_code or "", org.name, year, None, None])
+        sheet.append(neutral_row([org.credit_code or "", org.name, year, None, None]))
     for row in sheet.iter_rows(min_row=3, min_col=1, max_col=1):
         row[0].number_format = "@"  # a credit code is text, never a number
     sheet.freeze_panes = "A3"

@@ -31,6 +31,9 @@ class AuditEvent(TenantScoped, db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of `hash` with the audit key, which is not in the database: whoever can write the database
+    # can recompute hashes, but not these. Empty for events written before the key existed.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User")
     organisation = relationship("Organisation")
@@ -44,3 +47,17 @@ class AuditHead(CityWide, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))  # of "seq:hash": a head set back to cut the tail is found
+
+
+class AuditCheckpoint(CityWide, db.Model):
+    """A point up to which the chain was verified (keyed like the events), so a check can start from there."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+    whole: Mapped[bool]  # the chain was checked from its start (the CLI), not from an earlier checkpoint
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

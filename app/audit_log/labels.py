@@ -17,6 +17,7 @@ LABELS = {
     "auth.sign_in_failed": _l("Failed sign-in"),
     "auth.sign_in_refused": _l("Sign-in refused"),
     "auth.account_locked": _l("Account locked after failed sign-ins"),
+    "auth.sign_in_throttled": _l("Sign-ins paused for an e-mail and address after repeated failures"),
     "auth.password_changed": _l("Password changed"),
     "auth.password_reset": _l("Password reset by an administrator"),
     "user.created": _l("Account created"),

@@ -9,12 +9,13 @@ enterprise run inside the caller's `acting_on(org.id)`.
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -109,8 +110,21 @@ def serial_ok(serial: str) -> bool:
     return serials.number_ok("TJ", serial)
 
 
+def public_base_url() -> str:
+    """Where the public verification page is: the setting, else (outside production) this request's own address."""
+    configured = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if configured:
+        return configured.rstrip("/")
+    if current_app.config.get("ENV_NAME") == "production":  # a QR code to a guessed address would be worthless
+        raise ServiceError(_l("The platform's public address (TANJI_PUBLIC_URL) is not set: certificates cannot be "
+                              "issued until the administrator sets it."))
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"  # scripts/serve.sh
+
+
 def verify_url(serial: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{serial}"
+    return f"{public_base_url()}/verify/{serial}"
 
 
 # -------------------------------------------------------------------------------------------- the lifecycle
@@ -237,13 +251,12 @@ def verify_pdf(data: bytes) -> PdfCheck:
     digest, the figures in the text, or the rest of the text.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         text = _pdf_text(reader)
         meta = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+    except Exception:  # noqa: BLE001 - anyone's bytes: whatever the parser fails on (limits, unknown filters) is unreadable
         return PdfCheck(UNREADABLE)
     embedded = dict(re.findall(r"(serial|digest)=(\S+)", str(meta.get("/Keywords") or "")))
     in_text = SERIAL.search(text)

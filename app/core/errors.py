@@ -10,6 +10,7 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("Your role does not allow this. If you think it should, ask your administrator.")),
     404: (_l("Not found"), _l("There is nothing here, or it is not yours to see.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
+    413: (_l("Too large"), _l("The request is larger than the platform accepts.")),
     429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("The error has been logged. Nothing was saved; please try again.")),
 }
@@ -34,6 +35,12 @@ def render_error(code: int, message=None):
 def register(app: Flask) -> None:
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        return render_error(413, _l("The request is larger than the platform accepts: at most %(size)s MB.",
+                                    size=f"{limit / 1024 / 1024:.0f}"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -77,5 +77,13 @@ def city_date(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
+def city_day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the city (as an aware datetime), for filters by calendar day."""
+    from flask import current_app
+
+    return datetime.combine(day, datetime.min.time(), ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE",
+                                                                                        "Asia/Shanghai")))
+
+
 def city_today() -> date:
     return city_date(utcnow())

@@ -19,14 +19,16 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounting.models import EmissionSource
 from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.models import Evidence, Filing
+from app.filings.models import Evidence, Filing, StoredFile
 from app.filings.services import EDITABLE
 from app.tenancy import unscoped
 
@@ -97,6 +99,25 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> Kind:
     return kind
 
 
+_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|OpenAction|AA|EmbeddedFile|RichMedia|SubmitForm)\b")
+
+
+def has_active_content(data: bytes) -> bool:
+    """Whether a PDF carries scripts, automatic actions or embedded files: named in its bytes, or (inside
+    compressed object streams) in its document catalogue."""
+    if _ACTIVE.search(data):
+        return True
+    try:
+        from pypdf import PdfReader
+
+        root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+        names = root.get("/Names") or {}
+        return any(key in root for key in ("/OpenAction", "/AA")) or any(k in names for k in ("/JavaScript",
+                                                                                             "/EmbeddedFiles"))
+    except Exception:  # noqa: BLE001 - a PDF pypdf cannot read is kept as it came; the byte scan above still ran
+        return False
+
+
 def _megabytes(n: int) -> str:
     value = n / (1024 * 1024)
     return f"{value:.0f}" if value >= 1 else f"{value:.2f}"
@@ -122,6 +143,22 @@ def store_bytes(data: bytes, root: Path | None = None) -> str:
     return digest
 
 
+def _hold(digest: str, size: int, now: datetime) -> None:
+    """Lock the digest's StoredFile row (made if new) until this transaction ends: an upsert that writes the row,
+    so PostgreSQL holds its row lock and SQLite its write lock. discard_if_unused takes the same lock first."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(StoredFile).values(sha256=digest, size_bytes=size, last_used_at=now)
+                       .on_conflict_do_update(index_elements=["sha256"], set_={"last_used_at": now}))
+
+
+def hold_bytes(data: bytes, now: datetime | None = None) -> str:
+    """Store `data` for a new reference in this transaction: lock its digest, then make sure the bytes are there
+    (a discard that ran just before may have removed them; one that runs now waits for our commit)."""
+    digest = sha256(data).hexdigest()
+    _hold(digest, len(data), now or utcnow())
+    return store_bytes(data)
+
+
 def add_evidence(actor, filing: Filing, upload, source_id=None, description: str | None = None,
                  max_bytes: int | None = None, now: datetime | None = None) -> Evidence:
     """Store an uploaded file (a werkzeug FileStorage) as evidence of `filing`, optionally of one source's line."""
@@ -142,9 +179,11 @@ def add_evidence(actor, filing: Filing, upload, source_id=None, description: str
             source = None
         if source is None:
             raise ServiceError(_l("Choose one of this enterprise's sources."), field="source_id")
-    digest = store_bytes(data)
+    digest = hold_bytes(data, now)
+    active = kind.content_type == "application/pdf" and has_active_content(data)
     evidence = Evidence(org_id=filing.org_id, filing_id=filing.id, source_id=source.id if source else None,
                         filename=filename, content_type=kind.content_type, size_bytes=len(data), sha256=digest,
+                        active_content=active,
                         description=(description or "").strip() or None, uploaded_by_id=getattr(actor, "id", None),
                         uploaded_at=now or utcnow())
     db.session.add(evidence)
@@ -152,7 +191,7 @@ def add_evidence(actor, filing: Filing, upload, source_id=None, description: str
     record("evidence.uploaded", actor=actor, obj=evidence, now=now,
            detail={"filename": filename, "size_bytes": len(data), "sha256": digest,
                    "period": filing.period.isoformat(), "revision": filing.revision,
-                   **({"source": source.name} if source else {})})
+                   **({"source": source.name} if source else {}), **({"active_content": True} if active else {})})
     return evidence
 
 
@@ -179,12 +218,23 @@ def remove_evidence(actor, evidence: Evidence, now: datetime | None = None) -> s
 
 
 def discard_if_unused(digest: str, root: Path | None = None) -> bool:
-    """Delete the stored bytes once no evidence row of any enterprise names them (call after the commit)."""
+    """Delete the stored bytes once no evidence row of any enterprise names them (call after the commit: this
+    commits its own short transaction).
+
+    The digest's row is locked first, so an upload of the same bytes that is still under way (its row not yet
+    committed) is waited for and then counted; an upload that starts later waits for this delete and stores
+    the bytes again.
+    """
+    held = db.session.execute(update(StoredFile).where(StoredFile.sha256 == digest)
+                              .values(last_used_at=utcnow())).rowcount
     # Counted across tenants on purpose: identical bytes are stored once for everyone, so another
     # enterprise's row may still need them. Only a count leaves the query.
     users = db.session.scalar(select(func.count(Evidence.id)).where(Evidence.sha256 == digest)
                               .execution_options(**unscoped("stored bytes are shared by every enterprise")))
-    if users:
+    if users or not held:  # still named, or not ours to delete (already discarded)
+        db.session.commit()
         return False
-    path_of(digest, root).unlink(missing_ok=True)
+    db.session.execute(delete(StoredFile).where(StoredFile.sha256 == digest))
+    path_of(digest, root).unlink(missing_ok=True)  # while the lock is held
+    db.session.commit()
     return True

@@ -7,7 +7,7 @@ parameter values used; a later recalculation adds a new Calculation and leaves t
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounting.models import Quantity, Tonnes
@@ -83,9 +83,26 @@ class Evidence(TenantScoped, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A PDF with scripts or automatic actions (/JavaScript, /OpenAction, /Launch …): accepted, never run here
+    # (downloads are attachments), and flagged to whoever opens it.
+    active_content: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     filing = relationship("Filing", back_populates="evidence")
     source = relationship("EmissionSource")
+
+
+class StoredFile(db.Model):
+    """One stored content (evidence bytes under their SHA-256), shared by every evidence row that names it.
+
+    Not an enterprise's row: it holds only the digest. Its row lock orders "store and reference" against
+    "unreference and delete" (app.filings.evidence), so bytes are never deleted under a new reference.
+    """
+
+    __tablename__ = "stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int]
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FilingLine(TenantScoped, db.Model):

@@ -164,7 +164,8 @@ def amend(actor, org, period: date, reason: str, now: datetime | None = None) ->
         db.session.add(Evidence(org_id=org.id, filing_id=revision.id, source_id=item.source_id,
                                 description=item.description, filename=item.filename,
                                 content_type=item.content_type, size_bytes=item.size_bytes, sha256=item.sha256,
-                                uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at))
+                                uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at,
+                                active_content=item.active_content))
     record("filing.amendment_opened", actor=actor, obj=revision, now=now,
            detail={"period": period.isoformat(), "revision": revision.revision, "amends": latest.revision,
                    "reason": reason})

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.core.cells import neutral_row
 from app.i18n import localised
 
 PLACES = Decimal("0.000001")  # exports carry tonnes to the gram
@@ -75,13 +76,13 @@ def to_csv(org, fp) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
     writer = csv.writer(out)
-    writer.writerow([org.name, org.credit_code or "", fp.year])
-    writer.writerows(basis_rows(fp))
+    writer.writerow(neutral_row([org.name, org.credit_code or "", fp.year]))
+    writer.writerows(neutral_row(row) for row in basis_rows(fp))
     for title, (header, rows) in _sections(fp):
         writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerow(neutral_row([title]))
+        writer.writerow(neutral_row(header))
+        writer.writerows([neutral_row("" if v is None else v for v in row) for row in rows])
     return out.getvalue()
 
 
@@ -93,14 +94,14 @@ def to_xlsx(org, fp) -> bytes:
     for index, (title, (header, rows)) in enumerate(_sections(fp)):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title[:31]  # Excel's limit
-        sheet.append([org.name, org.credit_code or "", fp.year])
+        sheet.append(neutral_row([org.name, org.credit_code or "", fp.year]))
         for row in basis_rows(fp):
-            sheet.append(row)
-        sheet.append(header)
+            sheet.append(neutral_row(row))
+        sheet.append(neutral_row(header))
         for cell in sheet[HEADER_ROW]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append(neutral_row(float(v) if isinstance(v, Decimal) else v for v in row))
         for column in sheet.columns:
             sheet.column_dimensions[column[0].column_letter].width = 18
     out = io.BytesIO()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, AuditHead
 from app.core.service_error import ServiceError
 from app.filings.models import Filing
 from app.tenancy import unscoped
@@ -38,11 +39,26 @@ class Manifest:
     filings: int
     audit_events: int
     evidence_files: int
+    # The audit chain's head at backup time: `flask audit verify --backup FILE` checks the trail still has it.
+    audit_head_seq: int | None = None
+    audit_head_hash: str | None = None
 
 
-def _pg_url(url) -> str:
-    """A libpq URL for pg_dump/pg_restore (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _pg_connection(url, folder: str) -> tuple[str, dict]:
+    """A libpq URL for pg_dump/pg_restore (no driver suffix, no password) and their environment.
+
+    The password goes into a passfile readable by us only, never onto the command line, where `ps` shows it
+    to every user of the machine.
+    """
+    env = dict(os.environ)
+    if url.password:
+        passfile = Path(folder) / "pgpass"
+        secret = str(url.password).replace("\\", "\\\\").replace(":", "\\:")
+        passfile.touch(mode=0o600)
+        passfile.write_text(f"*:*:*:*:{secret}\n")
+        env["PGPASSFILE"] = str(passfile)
+    # URL.set() ignores None, so the named tuple's _replace drops the password
+    return url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
 def _pg_tool(name: str) -> str:
@@ -62,13 +78,22 @@ def counts(db) -> tuple[str | None, int, int]:
     return revision, filings, events
 
 
+def audit_head(db) -> tuple[int | None, str | None]:
+    """The audit chain's last event (seq, hash) as the database has it now; (None, None) before any event."""
+    if not inspect(db.engine).has_table("audit_head"):
+        return None, None
+    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1))
+    return (head.seq, head.hash) if head is not None and head.seq else (None, None)
+
+
 def backup(db, evidence_dir: Path, out: Path) -> Manifest:
     url = make_url(str(db.engine.url))
     revision, filings, events = counts(db)
+    head_seq, head_hash = audit_head(db)
     db.session.rollback()  # nothing of ours open while the copy is taken
     files = sorted(p for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir.exists() else []
     manifest = Manifest(datetime.now(timezone.utc).isoformat(timespec="seconds"), url.get_backend_name(),
-                        revision, filings, events, len(files))
+                        revision, filings, events, len(files), head_seq, head_hash)
     with tempfile.TemporaryDirectory() as tmp:
         if url.get_backend_name() == "sqlite":
             dump = Path(tmp) / SQLITE_NAME
@@ -80,8 +105,9 @@ def backup(db, evidence_dir: Path, out: Path) -> Manifest:
             target.close()
         elif url.get_backend_name() == "postgresql":
             dump = Path(tmp) / PG_NAME
-            subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump),
-                            _pg_url(url)], check=True, capture_output=True)
+            target, env = _pg_connection(url, tmp)
+            subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), target],
+                           check=True, capture_output=True, env=env)
         else:
             raise ServiceError(f"Backups of {url.get_backend_name()} databases are not supported.")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +153,9 @@ def restore(db, evidence_dir: Path, archive: Path, force: bool = False) -> Manif
             target.close()
         else:
             db.engine.dispose()
+            target, env = _pg_connection(url, tmp)
             subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            "--dbname", _pg_url(url), str(Path(tmp) / PG_NAME)], check=True, capture_output=True)
+                            "--dbname", target, str(Path(tmp) / PG_NAME)], check=True, capture_output=True, env=env)
         restored = Path(tmp) / "evidence"
         if restored.exists():
             for path in restored.rglob("*"):

@@ -49,6 +49,8 @@ def _finish(response):
         "user_id": user.id if user else None, "org_id": user.org_id if user else None,
         "remote_addr": request.remote_addr,
     }
+    if g.get("_audit_head"):  # the chain's head after this request's events: an anchor kept outside the database
+        fields["audit_head"] = g._audit_head
     logger.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields})
     return response
 

@@ -9,14 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from app.accounts.models import User
 from app.audit.services import record
 from app.certificates.report_data import city_report, enterprise_report
 from app.core.types import utcnow
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.report_jobs.models import DONE, FAILED, QUEUED, RUNNING, ReportJob
+from app.tenancy import scope_of
 
 _pool: ThreadPoolExecutor | None = None
 STALE_AFTER = timedelta(minutes=15)  # far beyond the slowest report (seconds); see interrupted()
@@ -80,10 +82,16 @@ def run(job_id: int) -> None:
         return
     job.status = RUNNING
     db.session.commit()
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     try:
-        filename, pdf = BUILDERS[job.kind](job.params, lambda pct: _progress(job_id, pct))
+        if requester is None or not requester.active:
+            raise PermissionError("the user who asked for this report can no longer sign in")
+        # The job reads as its requester would in a request (thread and RQ alike): a verifier sees only
+        # the years it is engaged for, an enterprise only itself.
+        with scope_of(requester):
+            filename, pdf = BUILDERS[job.kind](job.params, lambda pct: _progress(job_id, pct))
     except Exception as e:  # noqa: BLE001  (stored on the row; the worker keeps serving)
-        db.session.rollback()
+        db.session.rollback()  # the scope is back to none here: the job's own row is written as before
         current_app.logger.exception("report job %s failed", job_id)
         job = db.session.get(ReportJob, job_id)
         job.status, job.error, job.finished_at = FAILED, str(e)[:2000], utcnow()
@@ -99,7 +107,9 @@ def run(job_id: int) -> None:
 def _enterprise_annual(params: dict, progress) -> tuple[str, bytes]:
     from reports.enterprise_report import build
 
-    org = db.session.get(Organisation, params["org_id"])
+    org = db.session.scalar(select(Organisation).where(Organisation.id == params["org_id"]))  # through the gate
+    if org is None:
+        raise LookupError("the organisation is not visible to the user who asked for this report")
     year = params["year"]
     data = enterprise_report(org, date(year, 1, 1), date(year, 12, 1), with_peers=True)
     progress(20)

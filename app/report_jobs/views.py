@@ -23,10 +23,11 @@ from app.city_index.periods import latest_complete_month
 from app.core.edge import after_commit
 from app.core.types import city_today, utcnow
 from app.extensions import db
-from app.organisations.models import AUTHORITY, Organisation
+from app.organisations.models import AUTHORITY, VERIFIER, Organisation
 from app.report_jobs import services
 from app.report_jobs.models import DONE, FAILED, ReportJob
 from app.tenancy import get_or_404
+from app.verification.services import active_engagement
 from reports import enterprise_report as enterprise_pdf
 
 bp = Blueprint("report_jobs", __name__, url_prefix="/reports", template_folder="templates")
@@ -38,8 +39,13 @@ def _pdf(data: bytes, filename: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
-def _year_ok(year: int) -> None:
+def _year_ok(year: int, org: Organisation | None = None) -> None:
+    """A year the reader may see of `org`: a verification body only the years it is engaged for (the
+    gate hides the other years' filings, but a report would still show their empty shell)."""
     if not 2000 <= year <= 2100:
+        abort(404)
+    if org is not None and current_user.organisation.kind == VERIFIER \
+            and active_engagement(org.id, year) is None:
         abort(404)
 
 
@@ -48,7 +54,7 @@ def _year_ok(year: int) -> None:
 def enterprise_monthly(org_id: int, year: int, month_no: int):
     month = month_no
     org = get_or_404(Organisation, org_id)  # own enterprise, or any for the authority; else 404
-    _year_ok(year)
+    _year_ok(year, org)
     if not 1 <= month <= 12 or org.kind != "enterprise":
         abort(404)
     period = date(year, month, 1)
@@ -62,7 +68,7 @@ def enterprise_monthly(org_id: int, year: int, month_no: int):
 @requires(SIGNED_IN)
 def enterprise_annual(org_id: int, year: int):
     org = get_or_404(Organisation, org_id)
-    _year_ok(year)
+    _year_ok(year, org)
     if org.kind != "enterprise" or not ConfirmForm().validate_on_submit():
         abort(400)
     return _start("enterprise_annual", {"org_id": org.id, "year": year})

@@ -369,3 +369,18 @@ def test_openapi_document(client):
     assert "certificates" in {tag["name"] for tag in doc["tags"]}
 
 
+
+
+@pytest.mark.parametrize("unit", ["万kWh", "万千瓦时", "10^4 kWh"])
+def test_electricity_in_ten_thousand_kwh_as_chinese_bills_write_it(client, db, plant, token_for, unit):
+    """Issue 16 #14: 235.04 万千瓦时 is the 2,350.4 MWh of the example month, to the gram."""
+    headers = token_for(plant["admin"])
+    power = plant["sources"]["power"].id
+    in_mwh = client.put(f"/api/v1/filings/{MONTH}", headers=headers, json=example_body(plant)).json
+    lines = [dict(line, quantity="235.04", unit=unit) if line["source_id"] == power else line
+             for line in example_lines(plant)]
+    response = client.put(f"/api/v1/filings/{MONTH}", headers=headers, json={**example_body(plant), "lines": lines})
+    assert response.status_code == 200, response.json
+    line = next(x for x in response.json["lines"] if x["source_id"] == power)
+    assert line["unit"] == "10^4 kWh" and line["quantity"] == "235.04"
+    assert line["tco2e"] == next(x for x in in_mwh["lines"] if x["source_id"] == power)["tco2e"]

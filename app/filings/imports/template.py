@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+from app.core.cells import neutral_row
 from app.filings.imports.layout import (
     ACTIVITY,
     ACTIVITY_COLUMNS,
@@ -117,7 +118,7 @@ def build_xlsx(months: list[date], sources: list[SourceRef], products: list[Prod
             sheet.column_dimensions[get_column_letter(col)].width = column.width
         sheet.row_dimensions[2].height = 32
         for values in rows:
-            sheet.append(values)
+            sheet.append(neutral_row(values))
         for col, column in enumerate(columns, start=1):
             if column.key in locked_keys:
                 for r in range(3, len(rows) + 3):
@@ -168,5 +169,5 @@ def build_csv(months: list[date], sources: list[SourceRef], products: list[Produ
         if index:
             writer.writerow([])
         writer.writerow([c.label for c in section.columns])
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([neutral_row("" if v is None else v for v in row) for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.cells import restored
 from app.core.numbers import misplaced_separators, to_decimal
 from app.filings.imports.problems import CellError
 
@@ -17,7 +18,8 @@ LARGEST_NUMBER = Decimal(10) ** 17      # quantities are stored with 24 digits, 
 
 
 def cell_text(value) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    # restored: the apostrophe the app's own templates put before text that looks like a formula goes
+    return unicodedata.normalize("NFKC", restored(str(value))).strip()
 
 
 def blank(value) -> bool:
