@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionSource
@@ -246,7 +247,8 @@ def _refused_line(app, db, plant, line) -> ServiceError:
         filing = services.open_filing(plant["admin"], plant["org"], JUNE)
         with pytest.raises(ServiceError) as caught:
             services.set_activity(plant["admin"], filing, [line])
-        caught.value.text = str(caught.value.message)
+        with force_locale("en"):
+            caught.value.text = str(caught.value.message)
         db.session.rollback()
     assert not _lines_of(db, plant, JUNE)
     return caught.value

@@ -53,7 +53,7 @@ class SourceForm(FlaskForm):
                                                 "per hour). A month above it is refused in filings."))
     rated_capacity_per = SelectField(_l("Capacity per"), choices=[
         SelectChoice(PER_HOUR, _l("per hour (× the hours of the month)")), SelectChoice(PER_MONTH, _l("per month"))],
-        default=PER_HOUR)
+        default=PER_HOUR, validate_choice=False)  # the service checks it, and only with a capacity
     declared_factor = StringField(_l("Declared factor (tCO2e per declared unit)"),
                                   validators=[Optional(), Length(max=40)])
     declared_unit = StringField(_l("Declared unit"), validators=[Optional(), Length(max=20)])

@@ -55,8 +55,8 @@ def problem(name: str, value: Decimal, factor, what: str):
             return None
         hint = ""
         if 1 < value <= 100:
-            hint = str(_l(" A percentage is entered as a fraction: %(value)s %% is %(fraction)s.",
-                          value=_shown(value), fraction=_shown(value / 100)))
+            hint = _l(" A percentage is entered as a fraction: %(percent)s is %(fraction)s.",
+                      percent=f"{_shown(value)} %", fraction=_shown(value / 100))
         return _l("%(what)s: oxidation rate %(value)s typed; it is a fraction above 0 and at most 1 (default "
                   "%(default)s).%(hint)s", what=what, value=_shown(value), default=_shown(factor.values[name]),
                   hint=hint)
@@ -72,10 +72,10 @@ def problem(name: str, value: Decimal, factor, what: str):
     hint = ""
     for other, ratio in _ALTERNATIVES[name](factor.unit):
         if low * ratio <= value <= high * ratio:
-            hint = str(_l(" %(value)s looks like a value in %(other)s: in %(unit)s it is %(converted)s.",
-                          value=_shown(value), other=other, unit=unit, converted=_shown(value / ratio)))
+            hint = _l(" %(value)s looks like a value in %(other)s: in %(unit)s it is %(converted)s.",
+                      value=_shown(value), other=other, unit=unit, converted=_shown(value / ratio))
             break
     return _l("%(what)s: %(label)s %(expected)s %(unit)s expected, %(value)s typed (accepted from %(low)s to %(high)s "
-              "%(unit)s, the default ±%(percent)d %%).%(hint)s", what=what, label=label, expected=_shown(default),
+              "%(unit)s, the default ±%(percent)s).%(hint)s", what=what, label=label, expected=_shown(default),
               unit=unit, value=_shown(value), low=_shown(low), high=_shown(high),
-              percent=int((band[1] - 1) * 100), hint=hint)
+              percent=f"{int((band[1] - 1) * 100)} %", hint=hint)
