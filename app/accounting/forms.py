@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.accounting import services
+from app.accounting.models import PER_HOUR, PER_MONTH
 from app.core.types import city_today
 from app.i18n import localised
 
@@ -47,6 +48,12 @@ class SourceForm(FlaskForm):
                                     description=_l("The first month it is filed for; earlier months do not expect it."))
     decommissioned_month = MonthField(_l("In service until"), validators=[Optional()],
                                       description=_l("The last month it was used; leave empty while in service."))
+    rated_capacity = StringField(_l("Rated capacity (optional)"), validators=[Optional(), Length(max=30)],
+                                 description=_l("The most it can handle, in its activity unit, e.g. 12.5 (t of coal "
+                                                "per hour). A month above it is refused in filings."))
+    rated_capacity_per = SelectField(_l("Capacity per"), choices=[
+        SelectChoice(PER_HOUR, _l("per hour (× the hours of the month)")), SelectChoice(PER_MONTH, _l("per month"))],
+        default=PER_HOUR, validate_choice=False)  # the service checks it, and only with a capacity
     declared_factor = StringField(_l("Declared factor (tCO2e per declared unit)"),
                                   validators=[Optional(), Length(max=40)])
     declared_unit = StringField(_l("Declared unit"), validators=[Optional(), Length(max=20)])

@@ -12,6 +12,8 @@ from app.tenancy import CityWide, TenantScoped
 # Results to 10^-10 t (stated storage rounding); entered quantities to 6 decimals.
 Tonnes = ExactDecimal(30, 10)
 Quantity = ExactDecimal(24, 6)
+PER_HOUR, PER_MONTH = "hour", "month"
+RATED_PER = (PER_HOUR, PER_MONTH)
 
 
 class Facility(TenantScoped, db.Model):
@@ -50,6 +52,9 @@ class EmissionSource(TenantScoped, db.Model):
     # Expected in a month's filing only while in service (None: since always / still in service).
     commissioned_month: Mapped[date | None] = mapped_column(Date)
     decommissioned_month: Mapped[date | None] = mapped_column(Date)
+    # What it can handle at most, in its activity unit per hour or per month (RATED_PER): a month above it is refused.
+    rated_capacity: Mapped[Decimal | None] = mapped_column(Quantity)
+    rated_capacity_per: Mapped[str | None] = mapped_column(String(10))
 
     def in_service(self, period: date) -> bool:
         return ((self.commissioned_month is None or period >= self.commissioned_month)

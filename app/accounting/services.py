@@ -21,6 +21,7 @@ from app.accounting.models import (
     Facility,
     Product,
     ProductBenchmark,
+    RATED_PER,
 )
 from app.audit.services import record
 from app.core.numbers import parse_decimal, plain
@@ -33,6 +34,7 @@ from app.i18n import localised
 CATEGORIES = ("stationary_combustion", "mobile_combustion", "process", "fugitive", "purchased_electricity",
               "purchased_heat", "exported_electricity", "exported_heat", "scope3")
 SCOPE3 = "scope3"
+RATED_MAX = Decimal("999999999999")  # the column keeps 18 integer digits; a month of hours stays inside them
 
 # Which materials a category takes: a kind of the factor library, a fixed list, or free text (scope 3).
 FAMILY_OF = {
@@ -262,6 +264,24 @@ def _service_months(data: dict, existing: EmissionSource | None, today: date) ->
     return {"commissioned_month": first, "decommissioned_month": last}
 
 
+def _rated_capacity(data: dict, existing: EmissionSource | None) -> dict:
+    """The source's optional rated capacity in its activity unit, per hour or per month (a month above it is refused
+    in filings)."""
+    if "rated_capacity" not in data:  # a caller that does not deal with it keeps what is there
+        return {"rated_capacity": existing.rated_capacity if existing else None,
+                "rated_capacity_per": existing.rated_capacity_per if existing else None}
+    capacity = parse_decimal(data.get("rated_capacity"), "rated_capacity", required=False, positive=True,
+                             maximum=RATED_MAX)
+    if capacity is None:
+        return {"rated_capacity": None, "rated_capacity_per": None}
+    if capacity != capacity.quantize(Decimal("0.000001")):
+        raise ServiceError(_l("Use at most %(n)d decimal places.", n=6), field="rated_capacity")
+    per = data.get("rated_capacity_per")
+    if per not in RATED_PER:
+        raise ServiceError(_l("Say whether the capacity is per hour or per month."), field="rated_capacity_per")
+    return {"rated_capacity": capacity, "rated_capacity_per": per}
+
+
 def _source_values(org, data: dict, existing: EmissionSource | None = None, today: date | None = None) -> dict:
     today = today or city_today()
     facility_id = data.get("facility_id")
@@ -336,7 +356,7 @@ def _source_values(org, data: dict, existing: EmissionSource | None = None, toda
 
     values = {"facility_id": facility.id, "name": name, "category": category, "material": material,
               "activity_unit": unit, "covered": bool(data.get("covered")), **declared,
-              **_service_months(data, existing, today)}
+              **_service_months(data, existing, today), **_rated_capacity(data, existing)}
     if existing is not None and _in_filings(existing):
         # Past filings are recalculated from the source's category and material: those stay as filed.
         for column, field in (("category", "category"),

@@ -103,6 +103,8 @@ def _source_form(source: EmissionSource | None = None) -> SourceForm:
             form.material.data, form.material_text.data = "", source.material
         if source is not None and source.declared_factor is not None:
             form.declared_factor.data = plain(source.declared_factor)
+        if source is not None and source.rated_capacity is not None:
+            form.rated_capacity.data = plain(source.rated_capacity)
     return form
 
 

@@ -54,7 +54,9 @@ SCHEMAS = {
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"},
                        "scope": NULLABLE_STRING, "material": {"type": "string"}, "material_name": {"type": "string"},
                        "unit": {"type": "string"}, "covered": {"type": "boolean"}, "active": {"type": "boolean"},
-                       "declared_factor": NULLABLE_DECIMAL, "declared_unit": NULLABLE_STRING},
+                       "declared_factor": NULLABLE_DECIMAL, "declared_unit": NULLABLE_STRING,
+                       "rated_capacity": NULLABLE_DECIMAL,
+                       "rated_capacity_per": {"type": ["string", "null"], "enum": ["hour", "month", None]}},
     },
     "Sources": {
         "type": "object", "required": ["facilities", "products"],

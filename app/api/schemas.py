@@ -189,6 +189,15 @@ def parse_activity(body, sources: dict, products: dict) -> dict:
     return result
 
 
+def line_path(field: str | None, lines: list[dict]) -> str | None:
+    """A service's form field name ("quantity_12", "ncv_12") as the path of the body's line ("lines[0].quantity")."""
+    name, _sep, source_id = (field or "").rpartition("_")
+    for i, line in enumerate(lines):
+        if name and str(line["source_id"]) == source_id:
+            return f"lines[{i}].{name}" if name in ("quantity", "green_mwh") else f"lines[{i}].measured.{name}"
+    return field
+
+
 def parse_explanations(body) -> dict:
     problems = Problems()
     if body is None:
@@ -267,7 +276,8 @@ def source_json(source, material_name: str) -> dict:
     return {"id": source.id, "name": source.name, "category": source.category,
             "scope": SCOPES.get(source.category), "material": source.material, "material_name": material_name,
             "unit": source.activity_unit, "covered": source.covered, "active": source.active,
-            "declared_factor": decimal_text(source.declared_factor), "declared_unit": source.declared_unit}
+            "declared_factor": decimal_text(source.declared_factor), "declared_unit": source.declared_unit,
+            "rated_capacity": decimal_text(source.rated_capacity), "rated_capacity_per": source.rated_capacity_per}
 
 
 def facility_json(facility, sources: list) -> dict:

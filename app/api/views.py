@@ -259,6 +259,7 @@ def put_filing(month: str):
             output_value = data["output_value"] if "output_value" in data else filing.output_value_10k_cny
             services.set_activity(current_user, filing, data["lines"], production, output_value)
         except ServiceError as e:
+            e.field = schemas.line_path(e.field, data["lines"])
             raise _service_error(e, "lines") from None
     return _with_findings(filing), 201 if latest is None else 200
 

@@ -243,6 +243,24 @@ def size_of(slug: str) -> float:
     return 0.5 + random.Random(f"size:{slug}").random() * 1.1
 
 
+ELECTRICITY = ("purchased_electricity", "exported_electricity")
+SHORTEST_MONTH_HOURS = 28 * 24
+
+
+def rated_capacity(slug: str, spec: SourceSpec) -> tuple[Decimal, str]:
+    """A capacity sized for the enterprise, 1.6 times its busiest possible month (every month stays below it) and
+    rounded up to two significant digits: per hour for electricity (a connection's MW), per month otherwise."""
+    peak = Decimal(str(spec.base * size_of(slug) * max(PROFILES[spec.profile]) * 1.6))
+    if spec.category in ELECTRICITY:
+        return _round_up(peak / SHORTEST_MONTH_HOURS), "hour"
+    return _round_up(peak), "month"
+
+
+def _round_up(value: Decimal) -> Decimal:
+    step = Decimal(1).scaleb(value.adjusted() - 1)
+    return ((value / step).to_integral_value(rounding="ROUND_CEILING") * step).normalize() + 0
+
+
 def _month_factor(slug: str, key: str, period: date, profile: str) -> float:
     rng = random.Random(f"{slug}:{key}:{period.isoformat()}")
     years_before = (date.today().year - period.year)

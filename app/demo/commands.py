@@ -134,9 +134,11 @@ class DemoLoader:
         for f in template.facilities:
             facility = register_services.create_facility(admin, org, {"name": f.name, "name_en": f.name_en}, now=seed.at)
             for spec in f.sources:
+                capacity, per = activity.rated_capacity(seed.slug, spec)
                 sources[spec.name] = register_services.create_source(admin, org, {
                     "facility_id": facility.id, "name": spec.name, "category": spec.category,
-                    "material": spec.material, "activity_unit": spec.unit, "covered": spec.covered}, now=seed.at)
+                    "material": spec.material, "activity_unit": spec.unit, "covered": spec.covered,
+                    "rated_capacity": capacity, "rated_capacity_per": per}, now=seed.at)
         for i, p in enumerate(template.products):
             products[p.name] = register_services.create_product(
                 admin, org, {"name": p.name, "name_en": p.name_en, "unit": p.unit, "is_main": i == 0}, now=seed.at)

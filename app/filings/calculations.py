@@ -54,13 +54,14 @@ def preview(filing: Filing, library: FactorLibrary | None = None, settings=None)
 
 
 def calculate(filing: Filing, actor=None, reason: str = "saved", library=None, settings=None,
-              now=None) -> Calculation:
+              now=None, computed: Preview | None = None) -> Calculation:
     """Compute and store a new current Calculation for the filing; the previous ones stay, marked old.
 
-    All or nothing: an error in any line raises before anything is written.
+    All or nothing: an error in any line raises before anything is written. `computed`: the preview of exactly
+    these lines with these settings, already made by the caller (services.set_activity checks it before storing).
     """
     settings = settings or engine_settings()
-    result = preview(filing, library, settings)
+    result = computed or preview(filing, library, settings)
     for earlier in filing.calculations:
         earlier.is_current = False
     t = result.totals

@@ -11,9 +11,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from app.core.numbers import grouped
+from app.filings import scale
 
 ERROR, WARNING = "error", "warning"
 FUEL_CATEGORIES = ("stationary_combustion", "mobile_combustion")
+SCALE = "scale"  # the month is more than scale.WARNED_TIMES its reference: highlighted for the reviewer
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,16 @@ def _quantities(filing) -> dict[int, tuple[Decimal, str]]:
 
 
 def check(filing, previous, last_year, active_sources, threshold_percent: int, today: date,
-          other_open_revision: bool = False) -> list[Finding]:
-    """What is wrong or unusual about `filing` compared with the month before and the same month last year."""
+          other_open_revision: bool = False, gross_tonnes: Decimal | None = None,
+          reference: scale.Reference | None = None) -> list[Finding]:
+    """What is wrong or unusual about `filing` compared with the month before and the same month last year, and
+    (given its gross tonnes and the scale reference, see app.filings.scale) with the largest approved month."""
     findings = []
+    if gross_tonnes is not None and scale.scale_warned(gross_tonnes, reference):
+        findings.append(Finding(SCALE, WARNING, _l(
+            "%(finding)s More than %(limit)d times needs an explanation; more than %(refused)d times is refused.",
+            finding=scale.scale_message(filing.period, gross_tonnes, reference), limit=int(scale.WARNED_TIMES),
+            refused=int(scale.REFUSED_TIMES))))
     month = filing.period.strftime("%Y-%m")
     if filing.period >= today.replace(day=1):  # the current month has not ended either
         findings.append(Finding("future", ERROR, _l("%(month)s has not ended yet: it can be filed from the 1st "

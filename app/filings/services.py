@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounting import engine, units
+from app.accounting.library import MissingFactor
 from app.accounting.models import EmissionSource, Product
 from app.accounts.roles import ENTERPRISE_ADMIN, REVIEW, can
 from app.audit.services import record
@@ -21,7 +22,9 @@ from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.calculations import calculate
+from app.filings import scale
+from app.filings.calculations import Preview, calculate, load_library
+from app.filings.measured import problem as parameter_problem
 from app.filings.models import (
     APPROVED,
     DRAFT,
@@ -33,6 +36,7 @@ from app.filings.models import (
     ProductionLine,
 )
 from app.organisations.models import ENTERPRISE
+from app.settings.services import engine_settings
 
 EDITABLE = (DRAFT, RETURNED)
 MEASURABLE = ("ncv", "carbon_content", "oxidation_rate", "enthalpy_kj_per_kg", "temperature_c")
@@ -104,6 +108,9 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         green = data.get("green_mwh")
         wanted[source.id] = {"quantity": _decimal(data["quantity"], what), "unit": unit, "measured": measured,
                              "green_mwh": _decimal(green, f"{what} green MWh") if green not in (None, "") else None}
+    library = library or load_library()
+    settings = settings or engine_settings()
+    computed = _checked(filing, sources, wanted, library, settings)
     new_production = {}
     for data in production or []:
         product = products.get(int(data["product_id"]))
@@ -134,14 +141,51 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         filing.status = DRAFT  # a returned filing being corrected is a draft again
     filing.updated_at = now or utcnow()
     db.session.flush()
-    try:
-        calculate(filing, actor, library=library, settings=settings, now=now)
-    except engine.CalculationError as e:
-        raise ServiceError(str(e)) from None
+    calculate(filing, actor, library=library, settings=settings, now=now, computed=computed)
     record("filing.saved", actor=actor, obj=filing, now=now,
            detail={"period": filing.period.isoformat(), "revision": filing.revision, "lines": len(wanted),
                    "changes": changes,
                    "total_tco2e": str(filing.current_calculation.total_tco2e.quantize(Decimal("0.000001")))})
+
+
+def _checked(filing: Filing, sources: dict, wanted: dict, library, settings) -> Preview:
+    """The month's emissions computed from the lines about to be stored, once each line is within its source's rated
+    capacity, each measured parameter near its default and the whole month within the enterprise's scale; a
+    ServiceError beside the field at fault otherwise, before anything is written."""
+    period = filing.period
+    month = period.strftime("%Y-%m")
+    for source_id, line in wanted.items():
+        source = sources[source_id]
+        refused = scale.capacity_problem(source, line["quantity"], line["unit"], period)
+        if refused is not None:
+            raise ServiceError(refused, field=f"quantity_{source_id}")
+        if line["measured"] and source.category in engine.FUEL_CATEGORIES:
+            try:
+                factor = library.resolve("fuel", source.material, period)
+            except MissingFactor:
+                continue  # the calculation names what is missing
+            for name, value in line["measured"].items():
+                refused = parameter_problem(name, Decimal(value), factor, f"{source.name}, {month}")
+                if refused is not None:
+                    raise ServiceError(refused, field=f"{name}_{source_id}")
+    inputs = [engine.LineInput(
+        source_id=source_id, source_name=sources[source_id].name, category=sources[source_id].category,
+        material=sources[source_id].material, month=period, quantity=line["quantity"], unit=line["unit"],
+        measured={k: Decimal(v) for k, v in line["measured"].items()}, green_mwh=line["green_mwh"],
+        declared_factor=sources[source_id].declared_factor, declared_unit=sources[source_id].declared_unit,
+        declared_source=sources[source_id].declared_source) for source_id, line in wanted.items()]
+    try:
+        results = engine.compute(inputs, library, settings)
+    except engine.CalculationError as e:
+        raise ServiceError(str(e)) from None
+    result = Preview(results, engine.totals(results))
+    tonnes = scale.gross(result.totals)
+    if tonnes > 0:
+        refused = scale.scale_refusal(period, tonnes, scale.reference(filing.organisation))
+        if refused is not None:
+            largest = max(results, key=lambda r: r.co2e_t)  # the line most likely at fault
+            raise ServiceError(refused, field=f"quantity_{largest.source_id}")
+    return result
 
 
 def _sync(rows: list, wanted: dict, key: str, make) -> None:

@@ -14,7 +14,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
-from app.filings import plausibility
+from app.filings import plausibility, scale
 from app.filings.models import (
     APPROVED,
     AUTHORITY_SIDE,
@@ -58,10 +58,13 @@ def findings_for(filing: Filing, today: date | None = None) -> list[plausibility
         Filing.status == SUBMITTED).limit(1)) is not None
     copies = copies_of([filing.id]).get(filing.id)
     sources = sources_judged(filing, sources, copies[-1] if copies else None)
+    calculation = filing.current_calculation
     return plausibility.check(
         filing, effective_filing(filing.org_id, add_months(filing.period, -1)),
         effective_filing(filing.org_id, add_months(filing.period, -12)), sources,
-        get_setting("plausibility_change_percent"), today, other_open_revision=other_open)
+        get_setting("plausibility_change_percent"), today, other_open_revision=other_open,
+        gross_tonnes=scale.gross(calculation) if calculation else None,
+        reference=scale.reference(filing.organisation) if calculation else None)
 
 
 def submit(actor, filing: Filing, explanations: dict | None = None, now: datetime | None = None) -> None:

@@ -15,7 +15,7 @@ from app.accounting.models import EmissionSource
 from app.accounts.models import User
 from app.core.types import city_date, city_today
 from app.extensions import db
-from app.filings import plausibility
+from app.filings import plausibility, scale
 from app.filings.models import (
     APPROVED,
     SUBMITTED,
@@ -146,6 +146,9 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
         sources[source.org_id].append(source)
     threshold = get_setting("plausibility_change_percent")
     copies = copies_of([f.id for f in filings])
+    gross = {calc.filing_id: scale.gross(calc) for calc in db.session.scalars(
+        select(Calculation).where(Calculation.filing_id.in_([f.id for f in filings]), Calculation.is_current))}
+    references = scale.references({f.organisation for f in filings})
     found = {}
     for filing in filings:
         judged = sources_judged(filing, sources[filing.org_id],
@@ -155,7 +158,8 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
         found[filing.id] = plausibility.check(
             filing, _effective(around[(filing.org_id, add_months(filing.period, -1))]),
             _effective(around[(filing.org_id, add_months(filing.period, -12))]), judged,
-            threshold, today, other_open_revision=other_open)
+            threshold, today, other_open_revision=other_open, gross_tonnes=gross.get(filing.id),
+            reference=references[filing.org_id])
     return found
 
 
