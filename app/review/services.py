@@ -221,6 +221,12 @@ def overdue(today: date, org_id: int | None = None, **filters) -> list[OwedMonth
     return sorted(late, key=lambda m: (-m.days_overdue, m.organisation.name))
 
 
+def overdue_counts(today: date) -> tuple[int, int]:
+    """How many enterprises have a month overdue, and how many months are overdue in all."""
+    late = [m for m in owed_months(today) if m.days_overdue > 0]
+    return len({m.organisation.id for m in late}), len(late)
+
+
 def due_soon(today: date, org_id: int, within_days: int = DUE_SOON_DAYS) -> list[OwedMonth]:
     """Months not yet filed whose due date is today or within the next `within_days` days."""
     return [m for m in owed_months(today, org_id) if -within_days <= m.days_overdue <= 0]
