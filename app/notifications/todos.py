@@ -111,7 +111,7 @@ def _comments(filing_ids: list[int]) -> dict[int, list[Comment]]:
                               .order_by(ReviewComment.created_at, ReviewComment.id)).all()
     source_ids = {r.source_id for r in rows if r.source_id}
     names = dict(db.session.execute(select(EmissionSource.id, EmissionSource.name)
-                                    .where(EmissionSource.id.in_(source_ids)))) if source_ids else {}
+                                    .where(EmissionSource.id.in_(source_ids))).all()) if source_ids else {}
     found = {}
     for row in rows:
         found.setdefault(row.filing_id, []).append(
