@@ -72,6 +72,22 @@ class Config:
     # Certificates carry a QR code to their public verification page at this address. Required in production;
     # unset elsewhere, the address the request came to (the CLI: the development server's).
     PUBLIC_BASE_URL = os.environ.get("TANJI_PUBLIC_URL", "")
+
+    # E-mail of notifications through SMTP. Without MAIL_SERVER nothing is sent: each message is written to the
+    # log (logger tanji.mail) instead, so a first run needs no mail server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on")  # STARTTLS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "tanji@localhost")
+    MAIL_TIMEOUT = 10  # seconds for the SMTP connection; a slow server never holds a request longer
+    # Filing reminders (`flask notifications send-due`, daily from cron): this many days before a month's due date,
+    # and on the first overdue day. A missed run catches up with the latest stage reached, the overdue one only
+    # within REMINDER_CATCH_UP_DAYS of the due date (older overdue months are the regulator's to remind).
+    REMINDER_DAYS = tuple(sorted({int(d) for d in os.environ.get("TANJI_REMINDER_DAYS", "10,3").split(",")
+                                  if d.strip()}, reverse=True))
+    REMINDER_CATCH_UP_DAYS = int(os.environ.get("TANJI_REMINDER_CATCH_UP_DAYS", "7"))
     # An embedded TrueType font for PDFs (e.g. Debian's fonts-wqy-zenhei); absent, the built-in CID font STSong-Light.
     PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT", "")
     # Slow reports: "thread" (an in-process worker, fine for one server), "inline" (in the request; tests),

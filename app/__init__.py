@@ -95,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     from app.api import auth as api_auth
     from app.core import edge, static_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.notifications import delivery as notification_delivery
     from app.ops import request_log
 
     db.init_app(app)
@@ -111,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     request_log.init_app(app)
     edge.init_app(app)
     static_cache.init_app(app)
+    notification_delivery.init_app(app)  # notices e-mailed once committed
 
 
 def register_blueprints(app: Flask) -> None:
@@ -171,6 +173,7 @@ def register_receivers() -> None:
     from app.certificates import receivers as certificates_receivers  # noqa: F401
     from app.filings import receivers as filings_receivers  # noqa: F401
     from app.notifications import receivers as notifications_receivers  # noqa: F401
+    from app.verification import receivers as verification_receivers  # noqa: F401
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -185,6 +188,7 @@ def register_commands(app: Flask) -> None:
     from app.api.commands import api_token_cli
     from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
+    from app.notifications.commands import notifications_cli
     from app.ops.commands import backup_command, restore_command
     from app.organisations.commands import users_cli
 
@@ -194,3 +198,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(api_token_cli)
+    app.cli.add_command(notifications_cli)

@@ -1,4 +1,5 @@
-"""The inbox: notifications of returned and approved filings, marking them read, computed reminders."""
+"""The inbox: notifications of returned and approved filings, marking them read, the to-do list's months
+(more of the to-do list in test_todos.py)."""
 from datetime import date, datetime, timedelta, timezone
 
 from flask import url_for
@@ -89,10 +90,13 @@ def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy
     db.session.commit()
     with app.test_request_context():
         items = inbox.reminders(energy_manager, date(2026, 5, 12))
+        # Newest obligations first.
         assert [(i.kind, i.period, i.days) for i in items] == [
-            ("overdue", date(2026, 3, 1), 27), ("due_soon", date(2026, 4, 1), 3)]
-        assert inbox.reminders(energy_manager, date(2026, 5, 1)) == [
-            inbox.Reminder("overdue", date(2026, 3, 1), date(2026, 4, 15), 16)]  # April is due in 14 days
+            ("due_soon", date(2026, 4, 1), 3), ("overdue", date(2026, 3, 1), 27)]
+        # April is due in 14 days: beyond the first reminder (10 days), so not "due soon" yet.
+        assert [(i.kind, i.period, i.due, i.days) for i in inbox.reminders(energy_manager, date(2026, 5, 1))] == [
+            ("overdue", date(2026, 3, 1), date(2026, 4, 15), 16)]
+        assert [i.kind for i in inbox.reminders(energy_manager, date(2026, 5, 5))] == ["due_soon", "overdue"]
         viewer = db.session.get(type(energy_manager), energy_manager.id)
         viewer.role = "viewer"
         assert inbox.reminders(viewer, date(2026, 5, 12)) == []  # only those who file are reminded
@@ -103,7 +107,7 @@ def test_due_soon_and_overdue_months_are_computed(app, client, db, plant, energy
     db.session.commit()
     login(client, energy_manager)
     page = client.get("/inbox/").get_data(as_text=True)
-    reminders = page.split('data-testid="reminders"', 1)[1].split("</ul>", 1)[0]
+    reminders = page.split('data-testid="todos"', 1)[1].split('data-testid="notifications"', 1)[0]
     assert 'data-kind="overdue" data-month="2026-03"' in reminders
     assert 'data-kind="due_soon" data-month="2026-04"' in reminders and "2026-04 is due today" in reminders
 
@@ -121,8 +125,8 @@ def test_regulator_sees_what_waits_for_review(app, client, db, plant, regulator)
                               [{"product_id": plant["product"].id, "quantity": "1000"}], "5000")
         workflow.submit(plant["admin"], amendment, now=datetime(2022, 7, 8, tzinfo=timezone.utc))
         db.session.commit()
-        assert inbox.reminders(regulator, date.today()) == [inbox.Reminder("to_review", count=1),
-                                                            inbox.Reminder("amendments_to_review", count=1)]
+        assert [(i.kind, i.count) for i in inbox.reminders(regulator, date.today())] == [
+            ("to_review", 1), ("amendments_to_review", 1)]
     regulator.locale = "en"
     db.session.commit()
     login(client, regulator)

@@ -9,13 +9,12 @@ enterprise run inside the caller's `acting_on(org.id)`.
 import hashlib
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -25,6 +24,7 @@ from app.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from app.core import serials
 from app.core.canonical import canonical, sha256_hex
 from app.core.numbers import rounded
+from app.core.public_url import public_base_url
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
@@ -108,19 +108,6 @@ def new_serial(year: int) -> str:
 
 def serial_ok(serial: str) -> bool:
     return serials.number_ok("TJ", serial)
-
-
-def public_base_url() -> str:
-    """Where the public verification page is: the setting, else (outside production) this request's own address."""
-    configured = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if configured:
-        return configured.rstrip("/")
-    if current_app.config.get("ENV_NAME") == "production":  # a QR code to a guessed address would be worthless
-        raise ServiceError(_l("The platform's public address (TANJI_PUBLIC_URL) is not set: certificates cannot be "
-                              "issued until the administrator sets it."))
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"  # scripts/serve.sh
 
 
 def verify_url(serial: str) -> str:

@@ -1,4 +1,5 @@
-"""The inbox of every signed-in user, and the unread count in the navigation bar."""
+"""The inbox of every signed-in user (the to-do list above the notifications), the unread count in the navigation
+bar, each user's choice of notices by e-mail, and the regulator's reminders from the overdue list."""
 from flask import (
     Blueprint,
     abort,
@@ -12,14 +13,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from app.accounts.forms import ConfirmForm
-from app.accounts.roles import SIGNED_IN, requires
+from app.accounts.roles import REVIEW, SIGNED_IN, requires
 from app.core.types import city_today
+from app.notifications import reminders as reminder_services
 from app.notifications import services
 from app.notifications.models import Notification
 from app.organisations.models import AUTHORITY
-from app.tenancy import get_or_404
+from app.review.services import parse_month
+from app.tenancy import cross_tenant_write, get_or_404
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox", template_folder="templates")
 
@@ -37,25 +42,69 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = services.for_user(current_user, page)
     return render_template("notifications/index.html", rows=rows, total=total, page=page,
-                           page_size=services.PAGE_SIZE, message=services.message, filing_link=_filing_link,
-                           reminders=services.reminders(current_user, city_today()),
-                           filing_area=_filing_area(), form=ConfirmForm())
+                           page_size=services.PAGE_SIZE, message=services.message, notification_link=_link,
+                           todos=services.reminders(current_user, city_today()), form=ConfirmForm())
 
 
-def _filing_link(filing) -> str | None:
-    if filing is None:
-        return None
-    if current_user.organisation.kind == AUTHORITY:
-        return url_for("review.show", filing_id=filing.id)
-    if "filings.show" in current_app.view_functions:
-        return url_for("filings.show", filing_id=filing.id)
-    calculation = filing.current_calculation
-    return url_for("footprint.calculation", calculation_id=calculation.id) if calculation else url_for("footprint.index")
+def _link(notification) -> str | None:
+    found = services.link_of(notification, current_user.organisation.kind)
+    return url_for(found[0], **found[1]) if found and found[0] in current_app.view_functions else None
 
 
-def _filing_area() -> str:
-    """Where an enterprise files its months: the filings area when installed, else its footprint."""
-    return url_for("filings.index") if "filings.index" in current_app.view_functions else url_for("footprint.index")
+# --- e-mail choices ---------------------------------------------------------------------------------------------
+
+def _choices_form(choices: dict[str, bool] | None = None):
+    class ChoicesForm(FlaskForm):
+        pass
+
+    for topic, (label, _default) in services.TOPICS.items():
+        setattr(ChoicesForm, topic, BooleanField(label))
+    return ChoicesForm(data=choices) if choices is not None else ChoicesForm()
+
+
+@bp.get("/settings")
+@requires(SIGNED_IN)
+def settings():
+    return render_template("notifications/settings.html", form=_choices_form(services.email_choices(current_user)),
+                           topics=services.TOPICS)
+
+
+@bp.post("/settings")
+@requires(SIGNED_IN)
+def save_settings():
+    form = _choices_form()
+    if not form.validate_on_submit():
+        return render_template("notifications/settings.html", form=form, topics=services.TOPICS)
+    emailed = {topic for topic in services.TOPICS if form[topic].data}
+    services.set_email_choices(current_user, emailed)
+    flash(_("Saved: the notices you ticked are e-mailed to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("notifications.settings"))
+
+
+# --- the regulator's reminders ------------------------------------------------------------------------------------
+
+@bp.post("/remind-overdue")
+@requires(REVIEW)
+def remind_overdue():
+    """From the overdue list: remind every overdue enterprise of the list (its filters), or the one given."""
+    if current_user.organisation.kind != AUTHORITY:
+        abort(403)
+    form = request.form
+    org_id = form.get("org_id", type=int)
+    filters = {"division": form.get("division", "").strip().upper(), "district": form.get("district", "").strip(),
+               "period": parse_month(form.get("month"))}
+    with cross_tenant_write():  # the enterprises' notices and reminder rows
+        done = reminder_services.remind_overdue(current_user, city_today(), org_id, **filters)
+    if done.enterprises:
+        flash(_("Reminded %(n)d enterprises of %(months)d overdue months.", n=done.enterprises, months=done.months),
+              "success")
+    if done.skipped:
+        flash(_("%(n)d overdue months were reminded today already: not reminded again.", n=done.skipped), "info")
+    if not done.enterprises and not done.skipped:
+        flash(_("No month is overdue."), "info")
+    args = {k: v for k, v in (("division", filters["division"]), ("district", filters["district"]),
+                                ("month", form.get("month", "").strip())) if v}
+    return redirect(url_for("review.overdue", **args))
 
 
 @bp.post("/<int:notification_id>/read")

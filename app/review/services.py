@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounting.models import EmissionSource
@@ -189,7 +189,9 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     """Every ended month that an active enterprise owes and has not filed (nothing submitted or approved).
 
     An enterprise owes each month from its first reporting month to its last (closure); none set: from the month
-    after its registration. Two queries whatever the number of enterprises: the enterprises, the months filed.
+    after its registration. A few queries whatever the number of enterprises: the enterprises' reporting months,
+    how many months each filed within them (one row per enterprise), and only for those that filed fewer than
+    they owe, the enterprises and their months filed.
     """
     last_ended = add_months(today.replace(day=1), -1)
     if period is not None and period > last_ended:
@@ -197,22 +199,44 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     criteria = [Organisation.kind == ENTERPRISE, Organisation.active, *_enterprise_criteria(division, district)]
     if org_id is not None:
         criteria.append(Organisation.id == org_id)
-    orgs = db.session.scalars(select(Organisation).where(*criteria).order_by(Organisation.name)).all()
-    if not orgs:
+    spans, unset = {}, set()
+    for oid, first_month, last_month, created_at in db.session.execute(
+            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month,
+                   Organisation.created_at).where(*criteria)):
+        start = first_month or add_months(city_date(created_at).replace(day=1), 1)
+        end = min(last_ended, last_month or last_ended)
+        if period is not None:
+            start, end = max(start, period), min(end, period)
+        if start <= end:
+            spans[oid] = (start, end)
+            if first_month is None:
+                unset.add(oid)  # its start is not a column: looked at month by month below
+    if not spans:
         return []
+    first = min(start for start, _end in spans.values())
+    last = max(end for _start, end in spans.values())
     org_ids = select(Organisation.id).where(*criteria)
-    starts = {org.id: org.first_reporting_month or add_months(city_date(org.created_at).replace(day=1), 1)
-              for org in orgs}
-    ends = {org.id: min(last_ended, org.last_reporting_month or last_ended) for org in orgs}
-    first, last = (period, period) if period else (min(starts.values()), last_ended)
+    filed_counts = dict(db.session.execute(
+        select(Filing.org_id, func.count(distinct(Filing.period)))
+        .join(Organisation, Organisation.id == Filing.org_id)
+        .where(Filing.org_id.in_(org_ids), Filing.status.in_(FILED), Filing.period >= first, Filing.period <= last,
+               Filing.period >= func.coalesce(Organisation.first_reporting_month, first),
+               Filing.period <= func.coalesce(Organisation.last_reporting_month, last))
+        .group_by(Filing.org_id)).all())
+    behind = [oid for oid, (start, end) in spans.items()
+              if oid in unset or filed_counts.get(oid, 0) < _months_between(start, end)]
+    if not behind:
+        return []
+    orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(behind))
+                              .order_by(Organisation.name)).all()
     filed = {(oid, p) for oid, p in db.session.execute(
-        select(Filing.org_id, Filing.period).where(Filing.org_id.in_(org_ids), Filing.status.in_(FILED),
+        select(Filing.org_id, Filing.period).where(Filing.org_id.in_(behind), Filing.status.in_(FILED),
                                                    Filing.period >= first, Filing.period <= last).distinct())}
     due_day = get_setting("filing_due_day")  # looked up once for every month below
     owed = []
     for org in orgs:
-        month = max(first, starts[org.id])
-        while month <= min(last, ends[org.id]):
+        month, end = spans[org.id]
+        while month <= end:
             if (org.id, month) not in filed:
                 due = due_date(month, due_day)
                 owed.append(OwedMonth(org, month, due, (today - due).days))
@@ -220,10 +244,21 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     return owed
 
 
+def _months_between(start: date, end: date) -> int:
+    """How many months from start to end, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def overdue(today: date, org_id: int | None = None, **filters) -> list[OwedMonth]:
     """Months past their due date with nothing submitted or approved, the longest overdue first."""
     late = [m for m in owed_months(today, org_id, **filters) if m.days_overdue > 0]
     return sorted(late, key=lambda m: (-m.days_overdue, m.organisation.name))
+
+
+def overdue_counts(today: date) -> tuple[int, int]:
+    """How many enterprises have a month overdue, and how many months are overdue in all."""
+    late = [m for m in owed_months(today) if m.days_overdue > 0]
+    return len({m.organisation.id for m in late}), len(late)
 
 
 def due_soon(today: date, org_id: int, within_days: int = DUE_SOON_DAYS) -> list[OwedMonth]:

@@ -42,6 +42,7 @@ from app.tenancy import acting_on
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
 ALL = "all"
+REMIND = "notifications.remind_overdue"
 # The filings area serves uploaded files; its endpoint was planned as evidence_download and is evidence_file.
 EVIDENCE_ENDPOINTS = ("filings.evidence_download", "filings.evidence_file")
 
@@ -111,7 +112,9 @@ def _queue_page(overdue_only: bool):
         overdue_only=overdue_only, status=status, month=month_text, month_invalid=bool(month_text) and not period,
         division=division, district=district, districts=current_app.config["CITY_DISTRICTS"],
         divisions=[industries.table()[d] for d in used_divisions if d in industries.table()],
-        statuses=[(code, STATUS_LABELS[code]) for code in (SUBMITTED, RETURNED, APPROVED, DRAFT)], today=today)
+        statuses=[(code, STATUS_LABELS[code]) for code in (SUBMITTED, RETURNED, APPROVED, DRAFT)], today=today,
+        # The reminders are the inbox's (app.notifications, above this package): posted to by URL only.
+        may_remind=overdue_only and can(current_user, REVIEW) and REMIND in current_app.view_functions)
 
 
 def _industry_codes():
