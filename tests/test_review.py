@@ -55,6 +55,25 @@ def test_queue_counts_warnings_and_marks_amendments(app, client, db, plant, regu
     assert "燃气表读数更正" in rows
 
 
+def test_overdue_counts_without_listing_agree_with_the_list(app, db, plant, make_org):
+    """The regulator's inbox counts overdue enterprises and months from one grouped query; it must say exactly what
+    the overdue list lists: reporting months, closures, a month filed, the due day, an enterprise owed from its
+    registration (no first month set), a closed and an inactive one."""
+    plant["org"].first_reporting_month = date(2026, 1, 1)
+    make_org(name="晚起企业", first_reporting_month=date(2026, 4, 1))
+    make_org(name="已关停企业", first_reporting_month=date(2025, 6, 1), last_reporting_month=date(2025, 12, 1))
+    make_org(name="停用企业", first_reporting_month=date(2025, 1, 1), active=False)
+    legacy = make_org(name="老企业")
+    legacy.first_reporting_month, legacy.created_at = None, datetime(2026, 1, 5, tzinfo=timezone.utc)
+    db.session.commit()
+    file_month(app, db, plant, period=date(2026, 2, 1), now=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    with app.test_request_context():
+        for today in (date(2026, 5, 10), date(2026, 5, 20), date(2026, 6, 15), date(2026, 6, 16)):
+            late = review_services.overdue(today)
+            assert review_services.overdue_counts(today) == (len({m.organisation.id for m in late}), len(late)), today
+        assert review_services.overdue_counts(date(2026, 5, 20)) == (4, 3 + 1 + 7 + 3)
+
+
 def test_overdue_lists_an_enterprise_without_last_months_filing(app, client, db, plant, regulator):
     org = plant["org"]
     org.created_at = datetime(2026, 2, 10, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ parameter values used; a later recalculation adds a new Calculation and leaves t
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounting.models import Quantity, Tonnes
@@ -21,7 +21,9 @@ STATUSES = (DRAFT, SUBMITTED, APPROVED, RETURNED)
 
 class Filing(TenantScoped, db.Model):
     __tablename__ = "filings"
-    __table_args__ = (UniqueConstraint("org_id", "period", "revision", name="uq_filings_org_period_revision"),)
+    __table_args__ = (UniqueConstraint("org_id", "period", "revision", name="uq_filings_org_period_revision"),
+                      # Which months each enterprise filed (review.owed_months): answered from the index alone.
+                      Index("ix_filings_org_status_period", "org_id", "status", "period"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[date] = mapped_column(Date, index=True)  # first day of the month

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.accounting.models import EmissionSource
 from app.accounts.roles import ENERGY_MANAGER, ENTERPRISE_ADMIN, PLATFORM_ADMIN, REGULATOR
 from app.extensions import db
-from app.filings.models import DRAFT, RETURNED, Filing, ReviewComment
+from app.filings.models import AUTHORITY_SIDE, DRAFT, RETURNED, Filing, ReviewComment
 from app.notifications.signals import todos_requested
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.review import services as review_services
@@ -102,12 +102,13 @@ def _filer_items(org_id: int, today: date) -> list[Todo]:
 
 
 def _comments(filing_ids: list[int]) -> dict[int, list[Comment]]:
-    """The regulator's comments on each returned filing, in order, with the line's source named."""
+    """The regulator's comments on each returned filing (not the enterprise's replies), in order, with the line's
+    source named."""
     if not filing_ids:
         return {}
     rows = db.session.execute(select(ReviewComment.filing_id, ReviewComment.text, ReviewComment.source_id,
                                      ReviewComment.created_at)
-                              .where(ReviewComment.filing_id.in_(filing_ids))
+                              .where(ReviewComment.filing_id.in_(filing_ids), ReviewComment.author_side == AUTHORITY_SIDE)
                               .order_by(ReviewComment.created_at, ReviewComment.id)).all()
     source_ids = {r.source_id for r in rows if r.source_id}
     names = dict(db.session.execute(select(EmissionSource.id, EmissionSource.name)

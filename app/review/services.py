@@ -184,6 +184,43 @@ class OwedMonth:
         return -self.days_overdue
 
 
+def _spans(today: date, org_id: int | None, division: str, district: str, period: date | None,
+           through: date | None = None) -> tuple[dict, set, list]:
+    """Each enterprise's owed months as (first, last), clipped to `period` and to `through` (default: the last
+    ended month); the enterprises whose first month is not a column (owed from registration); the criteria."""
+    through = through or add_months(today.replace(day=1), -1)
+    criteria = [Organisation.kind == ENTERPRISE, Organisation.active, *_enterprise_criteria(division, district)]
+    if org_id is not None:
+        criteria.append(Organisation.id == org_id)
+    spans, unset = {}, set()
+    for oid, first_month, last_month, created_at in db.session.execute(
+            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month,
+                   Organisation.created_at).where(*criteria)):
+        start = first_month or add_months(city_date(created_at).replace(day=1), 1)
+        end = min(through, last_month or through)
+        if period is not None:
+            start, end = max(start, period), min(end, period)
+        if start <= end:
+            spans[oid] = (start, end)
+            if first_month is None:
+                unset.add(oid)  # its start is not a column: looked at month by month
+    return spans, unset, criteria
+
+
+def _filed_counts(spans: dict, criteria: list) -> dict[int, int]:
+    """How many distinct months each enterprise filed (submitted or approved) within its span: one grouped query
+    that the index on (org_id, status, period) answers alone."""
+    first = min(start for start, _end in spans.values())
+    last = max(end for _start, end in spans.values())
+    return dict(db.session.execute(
+        select(Filing.org_id, func.count(distinct(Filing.period)))
+        .join(Organisation, Organisation.id == Filing.org_id)
+        .where(*criteria, Filing.status.in_(FILED), Filing.period >= first, Filing.period <= last,
+               Filing.period >= func.coalesce(Organisation.first_reporting_month, first),
+               Filing.period <= func.coalesce(Organisation.last_reporting_month, last))
+        .group_by(Filing.org_id)).all())
+
+
 def owed_months(today: date, org_id: int | None = None, division: str = "", district: str = "",
                 period: date | None = None) -> list[OwedMonth]:
     """Every ended month that an active enterprise owes and has not filed (nothing submitted or approved).
@@ -196,37 +233,16 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     last_ended = add_months(today.replace(day=1), -1)
     if period is not None and period > last_ended:
         return []
-    criteria = [Organisation.kind == ENTERPRISE, Organisation.active, *_enterprise_criteria(division, district)]
-    if org_id is not None:
-        criteria.append(Organisation.id == org_id)
-    spans, unset = {}, set()
-    for oid, first_month, last_month, created_at in db.session.execute(
-            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month,
-                   Organisation.created_at).where(*criteria)):
-        start = first_month or add_months(city_date(created_at).replace(day=1), 1)
-        end = min(last_ended, last_month or last_ended)
-        if period is not None:
-            start, end = max(start, period), min(end, period)
-        if start <= end:
-            spans[oid] = (start, end)
-            if first_month is None:
-                unset.add(oid)  # its start is not a column: looked at month by month below
+    spans, unset, criteria = _spans(today, org_id, division, district, period)
     if not spans:
         return []
-    first = min(start for start, _end in spans.values())
-    last = max(end for _start, end in spans.values())
-    org_ids = select(Organisation.id).where(*criteria)
-    filed_counts = dict(db.session.execute(
-        select(Filing.org_id, func.count(distinct(Filing.period)))
-        .join(Organisation, Organisation.id == Filing.org_id)
-        .where(Filing.org_id.in_(org_ids), Filing.status.in_(FILED), Filing.period >= first, Filing.period <= last,
-               Filing.period >= func.coalesce(Organisation.first_reporting_month, first),
-               Filing.period <= func.coalesce(Organisation.last_reporting_month, last))
-        .group_by(Filing.org_id)).all())
+    filed_counts = _filed_counts(spans, criteria)
     behind = [oid for oid, (start, end) in spans.items()
               if oid in unset or filed_counts.get(oid, 0) < _months_between(start, end)]
     if not behind:
         return []
+    first = min(spans[oid][0] for oid in behind)
+    last = max(spans[oid][1] for oid in behind)
     orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(behind))
                               .order_by(Organisation.name)).all()
     filed = {(oid, p) for oid, p in db.session.execute(
@@ -256,9 +272,28 @@ def overdue(today: date, org_id: int | None = None, **filters) -> list[OwedMonth
 
 
 def overdue_counts(today: date) -> tuple[int, int]:
-    """How many enterprises have a month overdue, and how many months are overdue in all."""
-    late = [m for m in owed_months(today) if m.days_overdue > 0]
-    return len({m.organisation.id for m in late}), len(late)
+    """How many enterprises have a month overdue, and how many months are overdue in all.
+
+    Counted, not listed: each enterprise's months up to the last one already past its due date, less the months it
+    filed among them (the grouped count of owed_months); only enterprises owed from their registration are
+    looked at month by month.
+    """
+    due_day = get_setting("filing_due_day")
+    last_due = add_months(today.replace(day=1), -1)
+    while due_date(last_due, due_day) >= today:  # the latest month whose due date has passed
+        last_due = add_months(last_due, -1)
+    spans, unset, criteria = _spans(today, None, "", "", None, through=last_due)
+    if not spans:
+        return 0, 0
+    counted = {oid: span for oid, span in spans.items() if oid not in unset}
+    filed = _filed_counts(counted, criteria) if counted else {}
+    late = {oid: _months_between(*span) - filed.get(oid, 0) for oid, span in counted.items()}
+    for month in (owed_months(today, oid) for oid in unset):
+        late_months = [m for m in month if m.days_overdue > 0]
+        if late_months:
+            late[late_months[0].organisation.id] = len(late_months)
+    late = {oid: n for oid, n in late.items() if n > 0}
+    return len(late), sum(late.values())
 
 
 def due_soon(today: date, org_id: int, within_days: int = DUE_SOON_DAYS) -> list[OwedMonth]:

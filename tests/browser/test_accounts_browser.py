@@ -184,7 +184,10 @@ def test_language_switch_is_remembered_for_the_user(page, open_page, regulator, 
     sign_in_ok(elsewhere, "赵能源", energy_manager.email, PASSWORD)
     expect(elsewhere.locator("html")).to_have_attribute("lang", "zh-CN")
 
-    # And back to Chinese.
+    # Signing out ends every session of the user (issue 16 #8), so the first browser signs in again; and back
+    # to Chinese.
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_test_id("lang-zh").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1")).to_have_text(zh("City overview"))
