@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 

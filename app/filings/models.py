@@ -23,7 +23,7 @@ class Filing(TenantScoped, db.Model):
     __tablename__ = "filings"
     __table_args__ = (UniqueConstraint("org_id", "period", "revision", name="uq_filings_org_period_revision"),
                       # Which months each enterprise filed (review.owed_months): answered from the index alone.
-                      Index("ix_filings_org_status_period", "org_id", "status", "period"))
+                      Index("ix_filings_status_org_period", "status", "org_id", "period", "superseded_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[date] = mapped_column(Date, index=True)  # first day of the month

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounting.models import EmissionSource
@@ -193,10 +193,13 @@ def _spans(today: date, org_id: int | None, division: str, district: str, period
     if org_id is not None:
         criteria.append(Organisation.id == org_id)
     spans, unset = {}, set()
-    for oid, first_month, last_month, created_at in db.session.execute(
-            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month,
-                   Organisation.created_at).where(*criteria)):
-        start = first_month or add_months(city_date(created_at).replace(day=1), 1)
+    # The registration time only where no first month is set (few): converting it for every enterprise costs.
+    registered = dict(db.session.execute(select(Organisation.id, Organisation.created_at)
+                                         .where(*criteria, Organisation.first_reporting_month.is_(None))).all())
+    for oid, first_month, last_month in db.session.execute(
+            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month)
+            .where(*criteria)):
+        start = first_month or add_months(city_date(registered[oid]).replace(day=1), 1)
         end = min(through, last_month or through)
         if period is not None:
             start, end = max(start, period), min(end, period)
@@ -207,22 +210,38 @@ def _spans(today: date, org_id: int | None, division: str, district: str, period
     return spans, unset, criteria
 
 
-def _filed_counts(spans: dict, criteria: list) -> dict[int, int]:
-    """How many distinct months each enterprise filed (submitted or approved) within its span: one grouped query
-    that the index on (org_id, status, period) answers alone."""
-    first = min(start for start, _end in spans.values())
-    last = max(end for _start, end in spans.values())
-    return dict(db.session.execute(
-        select(Filing.org_id, func.count(distinct(Filing.period)))
-        .join(Organisation, Organisation.id == Filing.org_id)
-        .where(*criteria, Filing.status.in_(FILED), Filing.period >= first, Filing.period <= last,
-               Filing.period >= func.coalesce(Organisation.first_reporting_month, first),
-               Filing.period <= func.coalesce(Organisation.last_reporting_month, last))
-        .group_by(Filing.org_id)).all())
+def _filed_counts(spans: dict) -> tuple[dict[int, int], set[int]]:
+    """How many distinct months each enterprise of `spans` filed (submitted or approved) within its span, and the
+    enterprises whose count is not to be trusted because they filed a month outside it (before their first month).
+
+    Approved months: one grouped read of the (status, org_id, period, superseded_at) index, whatever the number of
+    filings; a month has one approved revision in force (an approved amendment supersedes the one before), so a
+    plain count is a count of months. Submitted ones are few (waiting for review) and counted once each, unless
+    the month is approved already.
+    """
+    counts, outside = {}, set()
+    for oid, months, low, high in db.session.execute(
+            select(Filing.org_id, func.count(), func.min(Filing.period), func.max(Filing.period))
+            .where(Filing.status == APPROVED, Filing.superseded_at.is_(None)).group_by(Filing.org_id)):
+        if oid in spans:
+            counts[oid] = months
+            if low < spans[oid][0] or high > spans[oid][1]:
+                outside.add(oid)
+    waiting = {(oid, period) for oid, period in db.session.execute(
+        select(Filing.org_id, Filing.period).where(Filing.status == SUBMITTED))
+        if oid in spans and spans[oid][0] <= period <= spans[oid][1]}
+    if waiting:
+        approved_too = set(db.session.execute(
+            select(Filing.org_id, Filing.period).where(Filing.status == APPROVED, Filing.superseded_at.is_(None),
+                                                       Filing.org_id.in_({oid for oid, _p in waiting}),
+                                                       Filing.period.in_({p for _o, p in waiting}))).all())
+        for oid, _period in waiting - approved_too:
+            counts[oid] = counts.get(oid, 0) + 1
+    return counts, outside
 
 
 def owed_months(today: date, org_id: int | None = None, division: str = "", district: str = "",
-                period: date | None = None) -> list[OwedMonth]:
+                period: date | None = None, only: set[int] | None = None) -> list[OwedMonth]:
     """Every ended month that an active enterprise owes and has not filed (nothing submitted or approved).
 
     An enterprise owes each month from its first reporting month to its last (closure); none set: from the month
@@ -233,12 +252,14 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
     last_ended = add_months(today.replace(day=1), -1)
     if period is not None and period > last_ended:
         return []
-    spans, unset, criteria = _spans(today, org_id, division, district, period)
+    spans, unset, _criteria = _spans(today, org_id, division, district, period)
+    if only is not None:
+        spans = {oid: span for oid, span in spans.items() if oid in only}
     if not spans:
         return []
-    filed_counts = _filed_counts(spans, criteria)
+    filed_counts, outside = _filed_counts(spans)
     behind = [oid for oid, (start, end) in spans.items()
-              if oid in unset or filed_counts.get(oid, 0) < _months_between(start, end)]
+              if oid in unset or oid in outside or filed_counts.get(oid, 0) < _months_between(start, end)]
     if not behind:
         return []
     first = min(spans[oid][0] for oid in behind)
@@ -247,16 +268,16 @@ def owed_months(today: date, org_id: int | None = None, division: str = "", dist
                               .order_by(Organisation.name)).all()
     filed = {(oid, p) for oid, p in db.session.execute(
         select(Filing.org_id, Filing.period).where(Filing.org_id.in_(behind), Filing.status.in_(FILED),
-                                                   Filing.period >= first, Filing.period <= last).distinct())}
+                                                   Filing.period >= first, Filing.period <= last))}
     due_day = get_setting("filing_due_day")  # looked up once for every month below
+    months = [add_months(first, n) for n in range(_months_between(first, last))]  # each month made once
+    dues = {month: due_date(month, due_day) for month in months}
     owed = []
     for org in orgs:
-        month, end = spans[org.id]
-        while month <= end:
+        start, end = spans[org.id]
+        for month in months[_months_between(first, start) - 1:_months_between(first, end)]:
             if (org.id, month) not in filed:
-                due = due_date(month, due_day)
-                owed.append(OwedMonth(org, month, due, (today - due).days))
-            month = add_months(month, 1)
+                owed.append(OwedMonth(org, month, dues[month], (today - dues[month]).days))
     return owed
 
 
@@ -274,24 +295,32 @@ def overdue(today: date, org_id: int | None = None, **filters) -> list[OwedMonth
 def overdue_counts(today: date) -> tuple[int, int]:
     """How many enterprises have a month overdue, and how many months are overdue in all.
 
-    Counted, not listed: each enterprise's months up to the last one already past its due date, less the months it
-    filed among them (the grouped count of owed_months); only enterprises owed from their registration are
-    looked at month by month.
+    Counted, not listed: each enterprise's months owed less the months it filed among them (owed_months' grouped
+    count), less the last ended month when it is not due yet and not filed. Enterprises owed from their
+    registration, or that filed outside their months, are listed month by month instead (few).
     """
-    due_day = get_setting("filing_due_day")
-    last_due = add_months(today.replace(day=1), -1)
-    while due_date(last_due, due_day) >= today:  # the latest month whose due date has passed
-        last_due = add_months(last_due, -1)
-    spans, unset, criteria = _spans(today, None, "", "", None, through=last_due)
+    last_ended = add_months(today.replace(day=1), -1)
+    not_due_yet = due_date(last_ended, get_setting("filing_due_day")) >= today
+    spans, unset, _criteria = _spans(today, None, "", "", None)
     if not spans:
         return 0, 0
-    counted = {oid: span for oid, span in spans.items() if oid not in unset}
-    filed = _filed_counts(counted, criteria) if counted else {}
-    late = {oid: _months_between(*span) - filed.get(oid, 0) for oid, span in counted.items()}
-    for month in (owed_months(today, oid) for oid in unset):
-        late_months = [m for m in month if m.days_overdue > 0]
-        if late_months:
-            late[late_months[0].organisation.id] = len(late_months)
+    filed, outside = _filed_counts(spans)
+    filed_last = set(db.session.scalars(select(Filing.org_id).where(Filing.status.in_(FILED),
+                                                                    Filing.period == last_ended))) \
+        if not_due_yet else set()
+    late = {}
+    for oid, (start, end) in spans.items():
+        if oid in unset or oid in outside:
+            continue
+        missing = _months_between(start, end) - filed.get(oid, 0)
+        if not_due_yet and end == last_ended and oid not in filed_last:
+            missing -= 1  # last month is owed, not yet overdue
+        late[oid] = missing
+    listed = unset | outside
+    if listed:
+        for month in owed_months(today, only=listed):
+            if month.days_overdue > 0:
+                late[month.organisation.id] = late.get(month.organisation.id, 0) + 1
     late = {oid: n for oid, n in late.items() if n > 0}
     return len(late), sum(late.values())
 

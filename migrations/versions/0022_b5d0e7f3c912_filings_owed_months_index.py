@@ -1,4 +1,4 @@
-"""An index on filings (org_id, status, period): the months each enterprise filed, read from the index alone
+"""An index on filings (status, org_id, period, superseded_at): the months each enterprise filed, read from the index alone
 
 Revision ID: b5d0e7f3c912
 Revises: d16b1e5f7a32
@@ -13,8 +13,8 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_filings_org_status_period", "filings", ["org_id", "status", "period"])
+    op.create_index("ix_filings_status_org_period", "filings", ["status", "org_id", "period", "superseded_at"])
 
 
 def downgrade():
-    op.drop_index("ix_filings_org_status_period", table_name="filings")
+    op.drop_index("ix_filings_status_org_period", table_name="filings")
