@@ -268,7 +268,11 @@ def test_the_review_page_shows_the_reply_beside_the_line_and_takes_a_follow_up(a
         'data-testid="line-comment" ', ""))
     assert 'data-testid="comment-form"' in page
     db.session.expire_all()
-    assert db.session.get(Notification, note.id).read_at is not None  # opening the review page reads it
+    assert db.session.get(Notification, note.id).read_at is None  # a GET reads nothing (issue 16 #13)
+    followed = post(client, f"/inbox/{note.id}/open", token_from="/inbox/")
+    assert followed.headers["Location"] == f"/review/filings/{filing_id}"
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is not None  # following the notice reads it
 
     response = post(client, f"/review/filings/{filing_id}/comments", {"text": "收到，请重新提交", "source_id": ""},
                     token_from=f"/review/filings/{filing_id}")

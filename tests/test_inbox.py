@@ -36,12 +36,31 @@ def test_returned_notification_reaches_the_energy_manager_with_a_link(app, clien
     notification = _mine(db, energy_manager)[0]
     item = page.split(f'data-notification="{notification.id}"', 1)[1].split("</li>", 1)[0]
     assert "2022-06 was returned for correction." in item and "请核对天然气用量" in item
-    link = item.split('href="', 1)[1].split('"', 1)[0]
+    link = item.split('data-href="', 1)[1].split('"', 1)[0]
     with app.test_request_context():
         filing = db.session.get(Filing, filing_id)
         expected = (url_for("filings.show", filing_id=filing_id) if "filings.show" in app.view_functions
                     else url_for("footprint.calculation", calculation_id=filing.current_calculation.id))
     assert link == expected
+
+
+def test_opening_a_filing_reads_nothing_following_the_notice_does(app, client, db, plant, regulator,
+                                                                   energy_manager):
+    """Issue 16 #13: a GET changes nothing; following a notice (a POST) reads it and leads to the filing."""
+    filing_id = file_month(app, db, plant)
+    _return(app, db, filing_id, regulator)
+    login(client, energy_manager)
+    [notice] = _mine(db, energy_manager)
+    assert client.get(f"/filings/{filing_id}").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Notification, notice.id).read_at is None
+    response = post(client, f"/inbox/{notice.id}/open", token_from="/inbox/")
+    assert response.status_code == 302 and response.headers["Location"] == f"/filings/{filing_id}"
+    db.session.expire_all()
+    assert db.session.get(Notification, notice.id).read_at is not None
+    # Someone else's notice is not there to follow.
+    [admins] = _mine(db, plant["admin"])
+    assert post(client, f"/inbox/{admins.id}/open", token_from="/inbox/").status_code == 404
 
 
 def test_mark_read_and_read_all(app, client, db, plant, regulator, energy_manager):

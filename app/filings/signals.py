@@ -15,8 +15,6 @@ amended (it superseded an approved revision), now.""")
 filing_returned = _signals.signal("filing-returned", doc="""
 Sent with the returned filing. Keyword arguments: actor, comment (the comment on the whole filing), now.""")
 
-filing_opened = _signals.signal("filing-opened", doc="""
-Sent with the filing when a user opens its page. Keyword argument: user.""")
 
 filing_commented = _signals.signal("filing-commented", doc="""
 Sent with the filing when someone adds to its month's conversation (app.filings.conversation), not when it is

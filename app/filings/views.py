@@ -52,7 +52,6 @@ from app.filings.forms import (
 from app.filings.labels import status_label
 from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing
 from app.filings.services import EDITABLE, month_start
-from app.filings.signals import filing_opened
 from app.organisations.models import ENTERPRISE
 from app.security import csrf_checked_by_form
 from app.settings.services import engine_settings
@@ -218,7 +217,6 @@ def show(filing_id: int):
     filing = get_or_404(Filing, filing_id)
     if request.method == "POST":
         return _save(filing)
-    filing_opened.send(filing, user=current_user._get_current_object())
     return _page(filing)
 
 

@@ -1,4 +1,4 @@
-"""What the inbox does when a filing is approved, returned, commented on or opened (connected at start-up)."""
+"""What the inbox does when a filing is approved, returned or commented on (connected at start-up)."""
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -9,11 +9,9 @@ from app.filings.models import AUTHORITY_SIDE
 from app.filings.signals import (
     filing_approved,
     filing_commented,
-    filing_opened,
     filing_returned,
 )
 from app.notifications.models import Notification
-from app.notifications.services import mark_read_for_filing
 from app.tenancy import notifying, unscoped
 
 
@@ -44,11 +42,6 @@ def _commented(filing, *, comment, now, **_):
             db.session.add(Notification(org_id=user.org_id, user_id=user.id, kind="filing.enterprise_commented",
                                         filing_id=filing.id, detail=detail, created_at=now))
         db.session.flush()
-
-
-@filing_opened.connect
-def _opened(filing, *, user, **_):
-    mark_read_for_filing(user, filing.id)
 
 
 def _tell_enterprise(filing, kind: str, detail: dict, now) -> None:

@@ -83,13 +83,6 @@ def mark_read(notification: Notification, now: datetime | None = None) -> None:
         notification.read_at = now or utcnow()
 
 
-def mark_read_for_filing(user, filing_id: int, now: datetime | None = None) -> int:
-    """Opening a filing reads the user's notifications about it."""
-    unread = db.session.scalars(select(Notification).where(
-        Notification.user_id == user.id, Notification.filing_id == filing_id, Notification.read_at.is_(None))).all()
-    for notification in unread:
-        notification.read_at = now or utcnow()
-    return len(unread)
 
 
 def mark_all_read(user, now: datetime | None = None) -> int:

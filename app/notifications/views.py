@@ -107,16 +107,30 @@ def remind_overdue():
     return redirect(url_for("review.overdue", **args))
 
 
-@bp.post("/<int:notification_id>/read")
+@bp.post("/<int:notification_id>/open")
 @requires(SIGNED_IN)
-def read(notification_id: int):
+def open_notice(notification_id: int):
+    """Following a notice reads it, then goes where the work is: reading is this explicit action, never a side
+    effect of opening a page (a GET changes nothing)."""
+    notification = _own(notification_id)
+    services.mark_read(notification)
+    return redirect(_link(notification) or url_for("notifications.index"))
+
+
+def _own(notification_id: int) -> Notification:
     notification = get_or_404(Notification, notification_id)
     # The tenancy gate scopes notifications by organisation, so a colleague's notification (same
     # enterprise) or, for an authority user, anyone's passes it. Notifications are personal: this is
     # about users within one organisation, not about tenants, hence the check here. Same 404 as missing.
     if notification.user_id != current_user.id:
         abort(404)
-    services.mark_read(notification)
+    return notification
+
+
+@bp.post("/<int:notification_id>/read")
+@requires(SIGNED_IN)
+def read(notification_id: int):
+    services.mark_read(_own(notification_id))
     return redirect(url_for("notifications.index"))
 
 

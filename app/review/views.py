@@ -30,7 +30,6 @@ from app.filings import services as filing_services
 from app.filings.forms import CommentForm
 from app.filings.labels import STATUS_LABELS
 from app.filings.models import APPROVED, DRAFT, RETURNED, STATUSES, SUBMITTED
-from app.filings.signals import filing_opened
 from app.i18n import localised
 from app.organisations import industries
 from app.organisations.models import AUTHORITY, ENTERPRISE, Organisation
@@ -134,7 +133,6 @@ def _filing_or_404(filing_id: int):
 @requires(READ_CITY)
 def show(filing_id: int):
     filing = _filing_or_404(filing_id)
-    filing_opened.send(filing, user=current_user._get_current_object())  # reads the reviewer's notices of it
     return _review_page(filing, ReturnForm(formdata=None), {})
 
 

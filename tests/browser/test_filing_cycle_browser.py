@@ -235,7 +235,8 @@ def test_file_return_correct_approve_amend(open_page, db, plant, manager, regula
 
     # 3. The energy manager reads the notification, corrects the gas line and submits again.
     me.goto("/")
-    expect(me.get_by_test_id("inbox-unread")).to_contain_text("1")
+    # Unread: the receipt of the submission (opening the filing's page reads nothing) and the return.
+    expect(me.get_by_test_id("inbox-unread")).to_contain_text("2")
     me.get_by_test_id("nav-inbox").click()
     note = me.get_by_test_id("notifications").locator('[data-kind="filing.returned"]')
     expect(note).to_have_count(1)
