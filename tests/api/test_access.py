@@ -234,3 +234,14 @@ def test_a_key_on_a_path_no_route_has_is_still_a_clean_error(client, db, plant, 
     response = client.put("/api/v1/filings/" + "9" * 600, headers=headers, json=example_body(plant))
     assert _code(response) == (400, "invalid_month")
     assert db.session.scalar(select(IdempotentRequest)) is None
+
+
+def test_no_api_route_lets_an_enterprise_record_an_allocation(app, client, plant, token_for):
+    """Allocations come from the authority only (issue 15): the API has no ledger-writing route at all, so an
+    enterprise token has nothing to post an allocation to."""
+    writes = [rule.rule for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/") and ({"POST", "PUT", "PATCH", "DELETE"} & rule.methods)]
+    assert writes and not [r for r in writes if "asset" in r or "allocat" in r or "ledger" in r]
+    headers = token_for(plant["admin"])
+    for url in ("/api/v1/assets", "/api/v1/allocations", "/api/v1/assets/allocations"):
+        assert client.post(url, headers=headers, json={"kind": "allocation", "quantity": "1000000"}).status_code == 404
