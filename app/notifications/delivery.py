@@ -6,6 +6,8 @@ verification, reminders, the conversation on a filing) e-mails without knowing a
 - before the commit, the mails are composed (recipient, language, choices read while SQL is still allowed);
 - after the commit, they are sent; a rollback forgets them, so nothing is mailed that was not stored.
 """
+from contextlib import contextmanager
+
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import event, inspect, select
@@ -13,16 +15,30 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.core.public_url import public_base_url
+from app.extensions import db
 from app.notifications import mail
 from app.notifications.models import EmailChoice, Notification
 from app.notifications.services import TOPICS, link_of, message, topic_of
 from app.organisations.models import Organisation
 from app.tenancy import unscoped
 
-PENDING, OUTBOX = "_notifications_to_mail", "_notifications_outbox"
+PENDING, OUTBOX, QUIET = "_notifications_to_mail", "_notifications_outbox", "_notifications_not_mailed"
+
+
+@contextmanager
+def not_mailed():
+    """Notices stored inside the block stay in the inbox and are not e-mailed: the demo city's history is made of
+    notices to people who do not exist, which a configured mail server must never receive."""
+    db.session.info[QUIET] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(QUIET, None)
 
 
 def _noted(session, _flush_context) -> None:
+    if session.info.get(QUIET):
+        return
     new = [obj for obj in session.new if isinstance(obj, Notification)]
     if new:
         session.info.setdefault(PENDING, []).extend(new)
