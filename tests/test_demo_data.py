@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.accounting.models import EmissionSource
 from app.accounts.models import Invitation, User
-from app.audit.models import AuditEvent
+from app.audit.models import AuditCheckpoint, AuditEvent
 from app.audit.services import verify_chain
 from app.core.types import utcnow
 from app.demo import city
@@ -32,6 +32,7 @@ def test_loads_the_city_once(app, caplog):
         # The demo's notices are history for people who do not exist: in the inbox, never e-mailed.
         assert not [r for r in caplog.records if r.name == "tanji.mail"]
         assert count(select(Notification)) > 0
+        assert count(select(AuditCheckpoint).where(AuditCheckpoint.whole)) == 1  # the audit page starts from it
         enterprises = db.session.scalars(select(Organisation).where(Organisation.kind == "enterprise")).all()
         assert count(select(Organisation).where(Organisation.kind == "authority")) == 1
         assert len(enterprises) >= 40
