@@ -139,3 +139,18 @@ def test_requests_log_the_chain_head_and_backups_record_it(app, client, db, make
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--backup", str(tmp_path / "b.tar.gz")])
     assert result.exit_code == 0 and "1 outside anchors match" in result.output
     assert json.loads(json.dumps(manifest.__dict__))["audit_head_hash"] == digest
+
+
+def test_event_details_read_as_words_not_codes(app):
+    """Issue 16: 'kind: enterprise_monthly · org_id: 2' and 'verifier_org_id: 48' were shown as they were stored."""
+    from flask_babel import force_locale
+
+    from app.audit_log.labels import audit_detail
+
+    with app.test_request_context(), force_locale("zh"):
+        line = audit_detail({"kind": "enterprise_monthly", "org_id": 2, "period": "2026-10", "year": 2025,
+                             "verifier": "锦湾碳核查中心", "verifier_org_id": 48, "opinion": "verified_with_comments",
+                             "sha256": "a" * 64})
+    assert "_" not in line and "48" not in line and "org_id" not in line
+    assert "月报" in line or "月度" in line
+    assert "2026-10" in line and "锦湾碳核查中心" in line and "aaaaaaaaaaaa…" in line

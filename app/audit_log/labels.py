@@ -81,8 +81,43 @@ def audit_label(action: str) -> str:
     return LABELS.get(action, action)
 
 
+# The detail's keys as people read them; ids of rows are for the record, not for the page (the event names its
+# organisation and object already), so keys ending in _id are left out of the line.
+KEY_LABELS = {
+    "year": _l("Year"), "period": _l("Month"), "month": _l("Month"), "months": _l("Months"), "revision": _l("Revision"),
+    "reason": _l("Reason"), "comment": _l("Comment"), "email": _l("E-mail"), "name": _l("Name"),
+    "filename": _l("File"), "size_bytes": _l("Size (bytes)"), "serial": _l("Serial number"),
+    "receipt_number": _l("Receipt"), "verifier": _l("Verification body"), "opinion": _l("Opinion"),
+    "confirmed_total_tco2e": _l("Confirmed emissions (tCO2e)"), "total_tco2e": _l("Emissions (tCO2e)"),
+    "kind": _l("Kind"), "status": _l("Status"), "until": _l("Until"), "failures": _l("Failed attempts"),
+    "address": _l("Address"), "source": _l("Emission source"), "quantity": _l("Quantity"), "key": _l("Setting"),
+    "old": _l("Before"), "new": _l("After"), "credit_code": _l("Unified social credit code"),
+    "accreditation_no": _l("Accreditation number"), "via": _l("Channel"), "automatic": _l("Automatic"),
+    "sha256": "SHA-256", "digest": "SHA-256",
+}
+VALUE_LABELS = {
+    "verified": _l("Verified"), "verified_with_comments": _l("Verified with comments"),
+    "not_verified": _l("Not verified"), "enterprise_monthly": _l("Monthly report"),
+    "enterprise_annual": _l("Annual report"), "city_annual": _l("City annual report"),
+    "password_reset": _l("Password reset"), "unknown e-mail": _l("Unknown e-mail"), "locked": _l("Locked"),
+    "inactive": _l("Deactivated"), "password": _l("Wrong password"), "api": "API", "web": _l("Web"),
+    True: _l("Yes"), False: _l("No"),
+}
+HIDDEN = {"requested_by", "bytes", "prefix", "token_id", "scopes"}
+
+
+def _value(value) -> str:
+    if isinstance(value, (bool, str)) and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return value[:12] + "…"  # a digest: its start identifies it on the page; the record keeps it whole
+    return str(value)
+
+
 def audit_detail(detail: dict | None) -> str:
-    """A short readable line for an event's detail: `field: old → new` for changes, `key: value` otherwise."""
+    """A short readable line for an event's detail: `field: old → new` for changes, `label: value` otherwise."""
     if not detail:
         return ""
 
@@ -92,6 +127,8 @@ def audit_detail(detail: dict | None) -> str:
             parts += [f"{field}: {old or '—'} → {new or '—'}" for field, (old, new) in value.items()]
         elif key == "role" and value in ROLES:
             parts.append(str(ROLES[value].label))
+        elif key.endswith("_id") or key in HIDDEN:
+            continue
         else:
-            parts.append(f"{key}: {value}")
+            parts.append(f"{KEY_LABELS.get(key, key)}: {_value(value)}")
     return " · ".join(parts)
