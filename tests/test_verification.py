@@ -224,6 +224,10 @@ def test_whole_year_materiality_refusal_and_confirmation(app, db, world):
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"verification.assigned", "verification.finding_raised", "verification.finding_answered",
             "verification.finding_closed", "verification.opinion_issued", "verification.confirmed"} <= actions
+    # Issue 16: once confirmed, the engagement's earlier notices ask for nothing more; only "confirmed" is unread.
+    unread = db.session.scalars(select(Notification.kind).where(Notification.read_at.is_(None),
+                                                                Notification.kind.like("verification.%"))).all()
+    assert unread and set(unread) == {"verification.confirmed"}
 
 
 def test_opinion_page_refuses_above_materiality_with_a_message(app, client, db, world):

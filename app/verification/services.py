@@ -292,6 +292,20 @@ def confirm(actor, engagement: Engagement, now: datetime | None = None) -> None:
                    "confirmed_total_tco2e": str(engagement.confirmed_total_tco2e)})
     _notify(engagement.verifier_org_id, (VERIFIER,), "verification.confirmed", engagement, now)
     _notify(engagement.org_id, (ENTERPRISE_ADMIN, ENERGY_MANAGER), "verification.confirmed", engagement, now)
+    _settle_notices(engagement, now)
+
+
+def _settle_notices(engagement: Engagement, now: datetime) -> None:
+    """Once confirmed, the engagement's earlier notices (assigned, findings, opinion to confirm) ask for nothing
+    any more: they are read for everyone, so no inbox keeps a to-do that is done."""
+    unread = db.session.scalars(select(Notification).where(
+        Notification.kind.like("verification.%"), Notification.kind != "verification.confirmed",
+        Notification.read_at.is_(None)).execution_options(**unscoped("the engagement's notices, whoever they are for")))
+    with notifying():
+        for notice in unread:
+            if (notice.detail or {}).get("engagement_id") == engagement.id:
+                notice.read_at = now
+        db.session.flush()
 
 
 def send_back(actor, engagement: Engagement, comment: str, now: datetime | None = None) -> None:
