@@ -18,6 +18,19 @@ def _digest(path: str, mtime_ns: int) -> str:  # mtime in the key: an edited fil
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=512)
+def _fixed_version(folder: str, filename: str) -> str | None:
+    """Outside debug mode a deployed file does not change: its version is worked out once per process."""
+    return _version(folder, filename)
+
+
+def _version(folder: str, filename: str) -> str | None:
+    path = (Path(folder) / filename).resolve()
+    if not path.is_relative_to(Path(folder).resolve()) or not path.is_file():
+        return None
+    return _digest(str(path), path.stat().st_mtime_ns)
+
+
 def _folder(endpoint: str) -> str | None:
     owner = ENDPOINTS[endpoint]
     return current_app.static_folder if owner is None else getattr(current_app.blueprints.get(owner),
@@ -28,10 +41,8 @@ def version_of(endpoint: str, filename: str) -> str | None:
     folder = _folder(endpoint)
     if not folder:
         return None
-    path = (Path(folder) / filename).resolve()
-    if not path.is_relative_to(Path(folder).resolve()) or not path.is_file():
-        return None
-    return _digest(str(path), path.stat().st_mtime_ns)
+    # Every page links several files: stat them on each request only while developing (files being edited).
+    return _version(folder, filename) if current_app.debug else _fixed_version(folder, filename)
 
 
 def _add_version(endpoint, values) -> None:
