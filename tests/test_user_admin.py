@@ -47,6 +47,7 @@ def test_the_regulator_lists_every_organisations_accounts_and_searches_them(clie
                                                                         orgs["power_manager"].id}
     assert set(listed(text(client.get(f"/users?organisation={orgs['steel'].credit_code}")))) == {orgs["steel_admin"].id,
                                                                             orgs["steel_manager"].id}
+    assert f'href="/users?org_id={orgs["steel"].id}"' in text(client.get(f"/organisations/{orgs['steel'].id}"))
     page = text(client.get(f"/users?org_id={orgs['steel'].id}"))
     assert set(listed(page)) == {orgs["steel_admin"].id, orgs["steel_manager"].id}
     assert 'data-testid="only-org"' in page and "锦湾钢铁有限公司" in page
@@ -87,11 +88,13 @@ def test_an_enterprise_admin_still_sees_only_their_own_staff(client, orgs, login
     assert other.active
 
 
-def test_deactivating_asks_first_then_ends_the_sessions_and_is_audited(app, db, client, orgs, login_as):
+def test_deactivating_asks_first_then_ends_the_sessions_and_is_audited(app, db, client, orgs, login_as, token_for):
     target = orgs["steel_manager"]
+    headers = token_for(target, "read")
     theirs = app.test_client()
     assert login(theirs, target).status_code == 302
     login_as(orgs["regulator"])
+    assert f'href="/users?org_id={orgs["steel"].id}"' in text(client.get(f"/organisations/{orgs['steel'].id}"))
     page = text(client.get(f"/users?org_id={orgs['steel'].id}"))
     assert f'href="/users/{target.id}/deactivate?next=' in page  # a link to the confirmation, not a form
 
@@ -110,6 +113,7 @@ def test_deactivating_asks_first_then_ends_the_sessions_and_is_audited(app, db, 
     assert db.session.get(User, target.id).active is False
     assert theirs.get("/").status_code == 302  # signed out
     assert login(app.test_client(), target).status_code == 200  # and cannot sign in
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401  # nor use the API
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event.actor_id == orgs["regulator"].id and event.object_id == target.id
     listing = text(client.get(f"/users?status=inactive"))
