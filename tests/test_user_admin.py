@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts import services
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from tests.conftest import PASSWORD, login, post
+from tests.conftest import login, post
 
 
 def text(response):
@@ -116,7 +116,7 @@ def test_deactivating_asks_first_then_ends_the_sessions_and_is_audited(app, db, 
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401  # nor use the API
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event.actor_id == orgs["regulator"].id and event.object_id == target.id
-    listing = text(client.get(f"/users?status=inactive"))
+    listing = text(client.get("/users?status=inactive"))
     assert listed(listing) == [target.id] and f'/users/{target.id}/activate' in listing
 
     # Again (a stale page): refused with a message, nothing recorded twice.
@@ -189,4 +189,3 @@ def test_energy_managers_and_viewers_have_no_user_administration(client, orgs, m
     other = client.application.test_client()
     login(other, make_user(authority, "viewer"))
     assert other.get(f"/users/{orgs['steel_admin'].id}/deactivate").status_code == 403
-    assert PASSWORD

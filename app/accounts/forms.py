@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Form,
     EmailField,
+    Form,
     HiddenField,
     PasswordField,
     SelectField,
