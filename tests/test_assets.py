@@ -77,6 +77,27 @@ def test_offsets_are_held_per_lot(app, db, firm):
         assert services.holdings(firm["org"].id)[lot] == 0
 
 
+def test_a_lot_names_its_credit_type_once(app):
+    """Issue 16: "CCER CCER-14-…" showed the type twice; a project number that starts with it is enough."""
+    with app.test_request_context(), force_locale("zh"):
+        assert services.lot_name("CCER", "CCER-14-2024-0007") == "CCER-14-2024-0007"
+        assert services.lot_name("CCER", "ccer-14-2024-0007") == "ccer-14-2024-0007"
+        assert services.lot_name("CCER", "14-2024-0007") == "CCER 14-2024-0007"
+        assert services.lot_name("local", "JW-2024-01") == f"{services.offset_type_label('local')} JW-2024-01"
+        label = services.Holding("offset", offset_type="CCER", project_id="CCER-14-2024-0007", vintage=2024).label
+        assert label.count("CCER") == 1 and "2024" in label
+
+
+def test_the_ledger_page_shows_the_lot_once(app, db, client, firm):
+    with app.test_request_context():
+        record(firm, "offset_acquired", offset_type="CCER", project_id="CCER-14-2024-0007", vintage="2024",
+               quantity="300")
+        db.session.commit()
+    login(client, firm["admin"])
+    page = client.get("/assets/").get_data(as_text=True)
+    assert "CCER-14-2024-0007" in page and "CCER CCER-14" not in page
+
+
 # --- reversals ------------------------------------------------------------------------------------------
 
 def test_a_reversal_restores_the_balance_once(app, db, firm):

@@ -39,3 +39,27 @@ def test_assets_are_local(client):
     for asset in ("/bootstrap/static/css/bootstrap.min.css", "/bootstrap/static/js/bootstrap.min.js",
                   "/static/css/tanji.css", "/static/js/tanji.js"):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_no_template_has_an_inline_style():
+    """Issue 16: the CSP (style-src 'self') blocks inline styles, e.g. the year field on /city-data/sinks; every
+    style lives in static/css/tanji.css."""
+    import pathlib
+    import re
+
+    offenders = [str(path) for path in pathlib.Path("app").rglob("*.html")
+                 if re.search(r"\sstyle\s*=", path.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_the_sinks_page_needs_no_inline_style(app, db, client, make_org, make_user):
+    from app.city_data import services as city_data
+
+    regulator = make_user(make_org(kind="authority"), "regulator")
+    with app.test_request_context():
+        city_data.add_sink(regulator, {"name": "辽河口湿地", "kind": "wetland", "area_ha": "1000",
+                                       "rate_tco2_per_ha_year": "9.5", "from_year": 2015, "source": "demo"})
+        db.session.commit()
+    login(client, regulator)
+    page = client.get("/city-data/sinks").get_data(as_text=True)
+    assert 'name="to_year"' in page and "year-input" in page and "style=" not in page

@@ -116,8 +116,19 @@ def test_authority_viewer_reads_regulator_deletes(client, city, authority, make_
     assert viewer_client.get(f"/city/scenarios/{scenario_id}").status_code == 200
     assert viewer_client.get(NEW + "sinks").status_code == 403
     assert post(viewer_client, f"/city/scenarios/{scenario_id}/delete").status_code == 403
-    assert post(client, f"/city/scenarios/{scenario_id}/delete").status_code == 302
+    assert viewer_client.get(f"/city/scenarios/{scenario_id}/delete").status_code == 403
+    # Deleting asks first (issue 16): the pages link to a confirmation, which deletes nothing by itself.
+    assert f'href="/city/scenarios/{scenario_id}/delete"' in client.get("/city/scenarios/").get_data(as_text=True)
+    assert f'href="/city/scenarios/{scenario_id}/delete"' in client.get(
+        f"/city/scenarios/{scenario_id}").get_data(as_text=True)
+    confirm = client.get(f"/city/scenarios/{scenario_id}/delete").get_data(as_text=True)
+    assert 'data-testid="confirm-delete"' in confirm and "删除情景" in confirm
+    assert db.session.get(Scenario, scenario_id) is not None
+    assert post(client, f"/city/scenarios/{scenario_id}/delete",
+                token_from=f"/city/scenarios/{scenario_id}/delete").status_code == 302
+    db.session.expire_all()
     assert db.session.get(Scenario, scenario_id) is None
+    assert client.get(f"/city/scenarios/{scenario_id}/delete").status_code == 404
 
 
 def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority, make_user, login_as, monkeypatch):

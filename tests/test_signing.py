@@ -66,8 +66,16 @@ def test_signing_needs_the_password_and_a_wrong_one_submits_nothing(app, client,
     refused = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "filing.signature_refused"))
     assert refused.actor_id == manager.id and refused.object_id == filing_id
 
-    assert _sign(client, filing_id, password="", **{f"explanation-{key}": "x"}).status_code == 200
-    assert db.session.get(Filing, filing_id).status == "draft"
+    # Nothing typed (issue 16): asked for, not called incorrect, and not counted as a wrong guess.
+    failures = db.session.get(type(manager), manager.id).failed_logins
+    response = _sign(client, filing_id, password="", **{f"explanation-{key}": "x"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and db.session.get(Filing, filing_id).status == "draft"
+    assert re.search(r'data-testid="password-error">[^<]*请输入您的密码', body) and "密码不正确" not in body
+    db.session.expire_all()
+    assert db.session.get(type(manager), manager.id).failed_logins == failures
+    assert len(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "filing.signature_refused")).all()) == 1  # only the wrong password above
 
     response = _sign(client, filing_id, **{f"explanation-{key}": "六月新增一条生产线"})
     assert response.status_code == 302
@@ -225,7 +233,15 @@ def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, 
     admin = client_for(app, plant["admin"])
     users = admin.get("/users").get_data(as_text=True)
     assert f'data-testid="toggle-signer-{staff.id}"' in users
-    assert post(admin, f"/users/{staff.id}/signing", {"allowed": "1"}).status_code == 302
+    # Granting is a step of its own (issue 16): the list links to a page that says what it means.
+    assert f'href="/users/{staff.id}/signing"' in users
+    confirm = admin.get(f"/users/{staff.id}/signing").get_data(as_text=True)
+    assert 'data-testid="confirm-signer"' in confirm and STATEMENTS[STATEMENT_VERSION]["zh"] in confirm
+    assert "签名" in confirm.split('data-testid="confirm-title">')[1].split("<")[0]
+    db.session.expire_all()
+    assert staff.may_sign is False  # looking allows nothing
+    assert post(admin, f"/users/{staff.id}/signing", {"allowed": "1"},
+                token_from=f"/users/{staff.id}/signing").status_code == 302
     db.session.expire_all()
     assert staff.may_sign is True
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.signing_allowed",
@@ -236,6 +252,10 @@ def test_an_energy_manager_signs_only_when_the_admin_allows_it(app, client, db, 
     # Only the enterprise admin sets it: an energy manager may not allow themselves.
     other = make_user(plant["org"], "energy_manager")
     assert post(client_for(app, other), f"/users/{other.id}/signing", {"allowed": "1"}).status_code == 403
+    assert client_for(app, other).get(f"/users/{other.id}/signing").status_code == 403
+    # Once allowed, the list withdraws with one button and the confirmation page has nothing to ask.
+    assert admin.get(f"/users/{staff.id}/signing").status_code == 302
+    assert f'action="/users/{staff.id}/signing"' in admin.get("/users").get_data(as_text=True)
     db.session.expire_all()
     assert other.may_sign is False
 

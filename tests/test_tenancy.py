@@ -263,8 +263,17 @@ def test_regulator_reads_every_enterprise_but_cannot_edit(client, tenants):
     login(client, tenants["regulator"])
     assert b.name in client.get(f"/organisations/{b.id}").get_data(as_text=True)
     assert client.get(f"/organisations/{b.id}/edit").status_code == 403
-    assert post(client, f"/users/{tenants['users_b']['viewer'].id}/reset-password").status_code == 403
-    assert post(client, f"/users/{tenants['users_b']['viewer'].id}/deactivate").status_code == 403
+
+
+def test_regulator_administers_accounts_across_tenants_but_not_the_platform_admin(client, tenants, db):
+    """Issue 16: the regulator's user administration writes across tenants (through acting_on)."""
+    login(client, tenants["regulator"])
+    target = tenants["users_b"]["viewer"]
+    assert post(client, f"/users/{target.id}/deactivate", token_from="/users").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, target.id).active is False
+    assert post(client, f"/users/{tenants['platform_admin'].id}/deactivate", token_from="/users").status_code == 403
+    assert db.session.get(User, tenants["platform_admin"].id).active is True
 
 
 def test_enterprise_admin_manages_only_own_staff(client, tenants, db):

@@ -3,11 +3,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Form,
     HiddenField,
     PasswordField,
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 
@@ -50,3 +52,14 @@ class LanguageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class UserFilterForm(Form):
+    """The user administration's search (a GET form: nothing to protect, and the URL can be shared)."""
+    q = StringField(_l("Name or e-mail"), validators=[Length(max=100)])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=100)],
+                               description=_l("Name or unified social credit code."))
+    role = SelectField(_l("Role"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False,
+                         choices=[SelectChoice("", _l("All")), SelectChoice("active", _l("Active")),
+                                  SelectChoice("inactive", _l("Deactivated"))])

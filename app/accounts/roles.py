@@ -64,11 +64,14 @@ def invitable_roles(actor, org) -> list[str]:
 
 
 def can_manage_user(actor, user) -> bool:
-    """Reset passwords and (de)activate: the platform admin anywhere, an enterprise admin at home."""
+    """Reset passwords and (de)activate: the platform admin anywhere, the regulator any account but a platform
+    admin's (who runs the platform and must not be locked out by it), an enterprise admin at home; never oneself."""
     if actor.id == user.id:
         return False
     if actor.role == PLATFORM_ADMIN:
         return True
+    if actor.role == REGULATOR:
+        return user.role != PLATFORM_ADMIN
     return actor.role == ENTERPRISE_ADMIN and user.org_id == actor.org_id
 
 
@@ -106,7 +109,7 @@ SIGNED_IN = Capability("signed_in", None)  # any signed-in user; the tenancy gat
 FILE = _cap("file", ENERGY_MANAGER, ENTERPRISE_ADMIN)  # monthly filings, imports, answers to findings
 SIGN = _cap("sign", ENERGY_MANAGER, ENTERPRISE_ADMIN)  # submit (a signature); users.may_sign is checked too
 ADMINISTER_ENTERPRISE = _cap("administer_enterprise", ENTERPRISE_ADMIN)  # register, who may sign
-MANAGE_USERS = _cap("manage_users", PLATFORM_ADMIN, ENTERPRISE_ADMIN)  # reset, (de)activate accounts
+MANAGE_USERS = _cap("manage_users", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # reset, (de)activate accounts
 EDIT_ORGANISATION = _cap("edit_organisation", PLATFORM_ADMIN, ENTERPRISE_ADMIN)  # an organisation's profile
 INVITE = _cap("invite", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)  # invite, revoke, list accounts
 READ_AUDIT = _cap("read_audit", PLATFORM_ADMIN, REGULATOR, ENTERPRISE_ADMIN)

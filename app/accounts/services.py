@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Invitation, SignInThrottle, User
-from app.accounts.roles import ROLES, invitable_roles
+from app.accounts.roles import ROLES, can_manage_user, invitable_roles
 from app.accounts.signals import password_reset
 from app.audit.services import record
 from app.core.service_error import ServiceError
@@ -31,10 +31,56 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def list_users() -> list[User]:
-    """Every account the gate lets the reader see (an enterprise admin: their own staff), with its organisation."""
-    return db.session.scalars(select(User).join(User.organisation).options(contains_eager(User.organisation))
-                              .order_by(User.org_id, User.email)).all()
+USERS_PER_PAGE = 50
+
+
+@dataclass
+class UserFilter:
+    """What the user administration lists: text in the name or e-mail, text in the organisation's name (or
+    its credit code), one organisation, one role, and active or deactivated accounts."""
+    q: str = ""
+    organisation: str = ""
+    org_id: int | None = None
+    role: str = ""
+    status: str = ""  # "", "active" or "inactive"
+
+
+@dataclass
+class UserPage:
+    users: list
+    total: int
+    page: int
+    pages: int
+
+
+def list_users(filters: UserFilter | None = None, page: int = 1, per_page: int = USERS_PER_PAGE) -> UserPage:
+    """The accounts the gate lets the reader see (an enterprise admin: their own staff; the authority: everyone),
+    filtered, a page at a time, each with its organisation."""
+    f = filters or UserFilter()
+    org = User.organisation.property.mapper.class_  # the organisations layer sits above this one
+    query = select(User).join(User.organisation)
+    if f.q.strip():
+        text = f.q.strip()
+        query = query.where(or_(User.name.icontains(text, autoescape=True),
+                                User.email.icontains(text, autoescape=True)))
+    if f.organisation.strip():
+        text = f.organisation.strip()
+        query = query.where(or_(org.name.icontains(text, autoescape=True),
+                                org.name_en.icontains(text, autoescape=True),
+                                org.credit_code.icontains(text, autoescape=True)))
+    if f.org_id is not None:
+        query = query.where(User.org_id == f.org_id)
+    if f.role in ROLES:
+        query = query.where(User.role == f.role)
+    if f.status in ("active", "inactive"):
+        query = query.where(User.active.is_(f.status == "active"))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    users = db.session.scalars(query.options(contains_eager(User.organisation))
+                               .order_by(org.kind, User.org_id, User.email)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return UserPage(users, total, page, pages)
 
 
 def check_new_password(password: str, email: str) -> None:
@@ -170,10 +216,17 @@ def _temporary_password() -> str:
 
 
 def set_user_active(actor: User, user: User, active: bool, now: datetime | None = None) -> None:
+    """Deactivate (the account's sessions end at once; its API tokens stop working) or reactivate an account."""
+    if not can_manage_user(actor, user):
+        raise AccountError(_l("You may not change this account."))
+    if user.active == active:
+        raise AccountError(_l("This account is active already.") if active
+                           else _l("This account is deactivated already."))
     user.active = active
     if not active:
         user.session_version += 1
-    record("user.activated" if active else "user.deactivated", actor=actor, obj=user, now=now)
+    record("user.activated" if active else "user.deactivated", actor=actor, obj=user, now=now,
+           detail={"email": user.email})
 
 
 # --- users and invitations ------------------------------------------------------------------

@@ -14,7 +14,9 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -23,9 +25,11 @@ from app.accounts.forms import (
     ConfirmForm,
     LanguageForm,
     LoginForm,
+    UserFilterForm,
 )
 from app.accounts.models import Invitation, User
 from app.accounts.roles import (
+    ALL_ROLES,
     INVITE,
     MANAGE_USERS,
     PUBLIC,
@@ -34,6 +38,7 @@ from app.accounts.roles import (
     can_manage_user,
     invitable_roles,
     requires,
+    roles_for_kind,
 )
 from app.core.edge import roll_back
 from app.core.forms import apply_error
@@ -186,33 +191,81 @@ def revoke_invitation(invitation_id: int):
 @bp.get("/users")
 @requires(INVITE)
 def users():
-    return render_template("accounts/users.html", users=services.list_users(),
-                           can_manage=lambda u: can_manage_user(current_user, u), form=ConfirmForm())
+    """The accounts the reader may see (the gate: an enterprise admin their own staff, the authority everyone),
+    searched and filtered; the actions open a confirmation page first."""
+    authority = current_user.organisation.kind == "authority"
+    filter_form = UserFilterForm(request.args)
+    filter_form.role.choices = [SelectChoice("", _("All roles"))] + [
+        SelectChoice(code, ROLES[code].label) for code in (ALL_ROLES if authority else roles_for_kind("enterprise"))]
+    filters = services.UserFilter(q=(filter_form.q.data or "")[:100],
+                                  organisation=(filter_form.organisation.data or "")[:100] if authority else "",
+                                  org_id=request.args.get("org_id", type=int),
+                                  role=filter_form.role.data or "", status=filter_form.status.data or "")
+    result = services.list_users(filters, page=request.args.get("page", 1, type=int))
+    only_org = None
+    if filters.org_id is not None and result.users:
+        only_org = result.users[0].organisation
+    return render_template("accounts/users.html", result=result, filter_form=filter_form, authority=authority,
+                           only_org=only_org, org_id=filters.org_id, filtered=any((filters.q, filters.organisation, filters.org_id,
+                                                           filters.role, filters.status)),
+                           can_manage=lambda u: can_manage_user(current_user, u), form=ConfirmForm(),
+                           back=request.full_path.rstrip("?"))
 
 
 def _managed_user(user_id: int) -> User:
-    user = get_or_404(User, user_id)
+    user = get_or_404(User, user_id)  # another tenant's account is a 404, as a missing one
     if not can_manage_user(current_user, user):
         abort(403)
     return user
 
 
-@bp.post("/users/<int:user_id>/reset-password")
+def _back() -> str:
+    """Where an action returns to: the list as the admin left it (filters and page), or the plain list."""
+    return _safe_next(request.values.get("next")) or url_for("accounts.users")
+
+
+# Each action is two steps that work without JavaScript: GET shows what will happen, POST does it.
+ACTIONS = {
+    "reset": (_l("Reset the password of %(name)s?"),
+              _l("%(email)s gets a temporary password, shown to you once, and must choose a new password at the "
+                 "next sign-in. Their open sessions end and their API tokens are revoked."),
+              _l("Reset the password")),
+    "deactivate": (_l("Deactivate %(name)s?"),
+                   _l("%(email)s can no longer sign in; their open sessions end at once and their API tokens stop "
+                      "working. Their filings, signatures and the audit trail stay as they are. You can reactivate "
+                      "the account later."),
+                   _l("Deactivate the account")),
+    "activate": (_l("Reactivate %(name)s?"),
+                 _l("%(email)s can sign in again with their password, with the same role as before."),
+                 _l("Reactivate the account")),
+}
+
+
+def _confirm(user: User, action: str, endpoint: str):
+    title, explanation, button = ACTIONS[action]
+    return render_template("accounts/confirm_user_action.html", user=user, action=action, endpoint=endpoint,
+                           title=str(title) % {"name": user.name}, explanation=str(explanation) % {"email": user.email},
+                           button=button, form=ConfirmForm(), back=_back())
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
 @requires(MANAGE_USERS)
 def reset_password(user_id: int):
     user = _managed_user(user_id)
+    if request.method == "GET":
+        return _confirm(user, "reset", "accounts.reset_password")
     with acting_on(user.org_id):
         temporary = services.reset_password(current_user, user)
-    return render_template("accounts/password_reset.html", user=user, temporary=temporary)
+    return render_template("accounts/password_reset.html", user=user, temporary=temporary, back=_back())
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(MANAGE_USERS)
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
-@bp.post("/users/<int:user_id>/activate")
+@bp.route("/users/<int:user_id>/activate", methods=["GET", "POST"])
 @requires(MANAGE_USERS)
 def activate(user_id: int):
     return _set_active(user_id, True)
@@ -220,11 +273,21 @@ def activate(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     user = _managed_user(user_id)
-    with acting_on(user.org_id):
-        services.set_user_active(current_user, user, active)
-    flash(_("%(email)s can sign in again.", email=user.email) if active
-          else _("%(email)s can no longer sign in.", email=user.email), "success")
-    return redirect(url_for("accounts.users"))
+    if request.method == "GET":
+        if user.active == active:  # a stale link: nothing to confirm
+            return redirect(_back())
+        return _confirm(user, "activate" if active else "deactivate",
+                        "accounts.activate" if active else "accounts.deactivate")
+    try:
+        with acting_on(user.org_id):
+            services.set_user_active(current_user, user, active)
+    except services.AccountError as e:
+        roll_back()
+        flash(str(e.message), "warning")
+    else:
+        flash(_("%(email)s can sign in again.", email=user.email) if active
+              else _("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(_back())
 
 
 @bp.app_context_processor

@@ -116,8 +116,8 @@ class Holding:
     def label(self) -> str:
         if self.instrument == ALLOWANCE:
             return str(_l("Allowances for %(year)s", year=self.compliance_year))
-        return str(_l("%(type)s %(project)s, vintage %(vintage)s", type=offset_type_label(self.offset_type),
-                      project=self.project_id, vintage=self.vintage))
+        return str(_l("%(lot)s, vintage %(vintage)s", lot=lot_name(self.offset_type, self.project_id),
+                      vintage=self.vintage))
 
     @property
     def key(self) -> str:
@@ -136,6 +136,14 @@ def parse_lot(value: str | None) -> dict:
 
 def offset_type_label(code: str | None) -> str:
     return str({"CCER": _l("CCER"), "local": _l("Local offset")}.get(code, code or ""))
+
+
+def lot_name(offset_type: str | None, project_id: str | None) -> str:
+    """The credit type and project, the type once: a CCER project's number already starts with "CCER"."""
+    project = project_id or ""
+    if offset_type and project.upper().startswith(offset_type.upper()):
+        return project
+    return f"{offset_type_label(offset_type)} {project}".strip()
 
 
 def entries_of(org_id: int) -> list[AssetEntry]:

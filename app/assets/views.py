@@ -59,7 +59,7 @@ LOT_FIELDS = ("offset_type", "project_id", "vintage")
 def _labels() -> dict:
     return {"kind_label": lambda code: KIND_LABELS.get(code, code),
             "instrument_label": lambda code: INSTRUMENT_LABELS.get(code, code),
-            "offset_type_label": services.offset_type_label, "qty": grouped,
+            "lot_name": services.lot_name, "qty": grouped,
             "segment_of": SEGMENT_OF, "form_titles": FORM_TITLES}
 
 

@@ -51,7 +51,7 @@ def _num(value, places: int = 2) -> str:
 @requires(READ_CITY)
 def index():
     rows = db.session.scalars(select(Scenario).order_by(Scenario.created_at.desc(), Scenario.id.desc())).all()
-    return render_template("scenarios/index.html", rows=rows, delete_form=FlaskForm())
+    return render_template("scenarios/index.html", rows=rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -81,13 +81,17 @@ def create():
 @requires(READ_CITY)
 def show(scenario_id: int):
     scenario = get_or_404(Scenario, scenario_id)
-    return render_template("scenarios/show.html", o=evaluate(scenario), delete_form=FlaskForm())
+    return render_template("scenarios/show.html", o=evaluate(scenario))
 
 
-@bp.post("/<int:scenario_id>/delete")
+@bp.route("/<int:scenario_id>/delete", methods=["GET", "POST"])
 @requires(ADMINISTER_CITY)
 def delete(scenario_id: int):
-    delete_scenario(current_user, get_or_404(Scenario, scenario_id))
+    """GET asks (a deleted scenario cannot be brought back), POST deletes."""
+    scenario = get_or_404(Scenario, scenario_id)
+    if request.method == "GET":
+        return render_template("scenarios/delete.html", scenario=scenario, delete_form=FlaskForm())
+    delete_scenario(current_user, scenario)
     flash(_("The scenario is deleted."), "success")
     return redirect(url_for("scenarios.index"))
 

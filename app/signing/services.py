@@ -204,6 +204,10 @@ def _acknowledge(copy: CopyOfRecord, filing: Filing, signer, now: datetime, read
                                             "receipt_number": copy.receipt_number, "sha256": copy.sha256}))
 
 
+class PasswordMissing(ServiceError):
+    """A signature without a password: the form is sent back, no failure is counted."""
+
+
 def sign_and_submit(signer, filing: Filing, explanations: dict | None = None, *, password: str | None = None,
                     channel: str = WEB, token_id: int | None = None, statement_version: int = STATEMENT_VERSION,
                     now: datetime | None = None) -> CopyOfRecord:
@@ -215,7 +219,9 @@ def sign_and_submit(signer, filing: Filing, explanations: dict | None = None, *,
     if statement_version not in STATEMENTS:
         raise ServiceError(_l("The certification statement has changed: read it again before signing."))
     if channel == WEB:
-        if not verify_password(signer.password_hash, password or ""):
+        if not password:  # nothing typed is no guess: say so, count nothing
+            raise PasswordMissing(_l("Enter your password to sign: nothing was submitted."), field="password")
+        if not verify_password(signer.password_hash, password):
             raise ServiceError(_l("This is not your password: nothing was submitted."), field="password")
         signer.failed_logins = 0  # the right password ends a run of failures, as at sign-in
     if channel not in (WEB, API):

@@ -99,10 +99,19 @@ def receipt_pdf(copy_id: int):
     return _no_store(response)
 
 
-@bp.post("/users/<int:user_id>/signing")
+@bp.route("/users/<int:user_id>/signing", methods=["GET", "POST"])
 @requires(ADMINISTER_ENTERPRISE)
 def set_signer(user_id: int):
+    """GET: what allowing a person to sign means, with the button that does it (a signature binds the
+    enterprise, so granting is a step of its own); POST: allow or withdraw."""
     user = get_or_404(User, user_id)
+    if request.method == "GET":
+        if user.org_id != current_user.org_id or user.role != "energy_manager":
+            abort(403)
+        if user.may_sign:
+            return redirect(url_for("accounts.users"))
+        return render_template("signing/confirm_signer.html", user=user, form=SignerForm(allowed="1"),
+                               statement=signing_statement(STATEMENT_VERSION))
     form = SignerForm()
     if not form.validate_on_submit():
         abort(400)
@@ -156,7 +165,8 @@ def submit(filing_id: int):
             except ServiceError as e:
                 apply_error(form, e)
                 form.statement_version.data = str(STATEMENT_VERSION)
-                if e.field == "password":  # a wrong password is worth a line in the audit trail
+                if e.field == "password" and not isinstance(e, services.PasswordMissing):
+                    # a wrong password is worth a line in the audit trail
                     with acting_on(filing.org_id):
                         locked = services.record_refusal(current_user._get_current_object(), filing)
                     db.session.commit()  # kept although the page shows a refusal (the edge rolls back the rest)

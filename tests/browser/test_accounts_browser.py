@@ -269,3 +269,36 @@ def test_language_chosen_before_signing_in_is_kept(page, open_page, regulator, e
         accept_invitation(page, link, "Alex Chen", PASSWORD)
         expect(page.get_by_test_id("user-menu")).to_contain_text("Alex Chen")
     assert html_lang(page) == "en"
+
+
+# --- the regulator's user administration (issue 16) -------------------------------------------------------
+
+def test_regulator_finds_an_account_deactivates_it_after_confirming_and_reactivates_it(page, open_page, regulator,
+                                                                                       enterprise, energy_manager,
+                                                                                       make_org, make_user, db):
+    make_user(make_org(name="湾西钢铁有限公司"), "energy_manager", email="zhao.steel@steel.example.com", name="赵钢")
+    theirs = open_page()
+    sign_in_ok(theirs, "赵能源", energy_manager.email, PASSWORD)
+
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    page.goto("/users")
+    field(page, "q").fill("zhao")
+    field(page, "organisation").fill("热电")
+    page.get_by_test_id("users-filter").locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("users-total")).to_have_text("1")
+    expect(page.get_by_test_id("users-table")).to_contain_text("赵能源")
+    expect(page.get_by_test_id("users-table")).not_to_contain_text("赵钢")
+
+    page.get_by_test_id(f"deactivate-{energy_manager.id}").click()
+    expect(page.get_by_test_id("confirm-title")).to_have_text(zh("Deactivate %(name)s?", name="赵能源"))
+    page.get_by_test_id("confirm-deactivate").click()
+    # Back on the list as it was left, with the account marked.
+    expect(page).to_have_url(re.compile(r"/users\?q=zhao&organisation="))
+    expect(page.get_by_test_id(f"status-{energy_manager.id}")).to_have_text(zh("Deactivated"))
+    theirs.reload()
+    expect(theirs).to_have_url(re.compile(r"/login"))  # their session ended
+
+    page.get_by_test_id(f"activate-{energy_manager.id}").click()
+    page.get_by_test_id("confirm-activate").click()
+    expect(page.get_by_test_id(f"status-{energy_manager.id}")).to_have_text(zh("Active"))
+    sign_in_ok(theirs, "赵能源", energy_manager.email, PASSWORD)
