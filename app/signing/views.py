@@ -45,6 +45,14 @@ bp = Blueprint("signing", __name__, template_folder="templates")
 bp.add_app_template_filter(to_decimal, "as_decimal")
 
 
+@bp.app_template_filter("city_time")
+def _city_time(moment) -> str:
+    """A stored moment in the city's zone with the zone named, as the PDFs print it (ReportLab loads lazily)."""
+    from reports.common import city_time
+
+    return city_time(moment)
+
+
 def _copy_or_404(copy_id: int) -> CopyOfRecord:
     copy = get_or_404(CopyOfRecord, copy_id)
     if not filing_services.can_view(current_user, copy):
@@ -62,8 +70,10 @@ def _no_store(response: Response) -> Response:
 @requires(SIGNED_IN)
 def show(copy_id: int):
     copy = _copy_or_404(copy_id)
+    from reports.copy_of_record import record_fields
+
     data = services.parsed(copy)
-    return render_template("signing/copy.html", copy=copy, doc=data,
+    return render_template("signing/copy.html", copy=copy, doc=data, fields=record_fields(data),
                            recomputed=services.sha256_of(copy.document))
 
 
