@@ -47,6 +47,19 @@ def font(path: str | None = None) -> str:
     return _fonts[path]
 
 
+# Stand-ins for characters a Chinese font may lack (wqy-zenhei has no U+2212 minus): printed as a blank glyph
+# otherwise, and extracted as nothing.
+STAND_INS = {"\u2212": "-", "\u203a": ">", "\u2074": "^4", "\u00b3": "^3"}
+
+
+def printable(text: str, name: str | None = None) -> str:
+    """`text` with the characters the PDF font `name` has no glyph for replaced by their stand-ins."""
+    face = getattr(pdfmetrics.getFont(name or font()), "face", None)
+    covered = getattr(face, "charToGlyph", None)
+    return "".join(STAND_INS[ch] if ch in STAND_INS and (covered is None or ord(ch) not in covered) else ch
+                   for ch in text)
+
+
 def zone() -> ZoneInfo:
     return ZoneInfo(_setting("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE))
 

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from app.core.numbers import tonnes
-from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, city_time, render, styles
+from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, city_time, printable, render, styles
 
 CHANNELS = {"web": ("网页", "web"), "api": ("接口", "API")}
 # Names of the JSON document's keys, for the "every field" listing (the PDF's appendix and the page). A key
@@ -81,9 +81,9 @@ def record_fields(doc: dict) -> list[tuple[str, str, str]]:
             for i, v in enumerate(node, start=1):
                 walk(v, zh + [f"第 {i} 项"], en + [f"#{i}"], key)
             if not node:
-                rows.append((" › ".join(zh), " › ".join(en), "—"))
+                rows.append((" / ".join(zh), " / ".join(en), "—"))
         else:
-            rows.append((" › ".join(zh), " › ".join(en), field_value(key, node)))
+            rows.append((" / ".join(zh), " / ".join(en), field_value(key, node)))
 
     walk(doc, [], [], "")
     return rows
@@ -105,7 +105,8 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
 
 def build(doc: dict, sha256: str) -> bytes:
     s = styles()
-    p = lambda text, style="base": Paragraph(escape(str(text if text is not None else "—")), s[style])  # noqa: E731
+    p = lambda text, style="base": Paragraph(escape(printable(str(text if text is not None else "—"))),  # noqa: E731
+                                             s[style])
     ent, filing, receipt, signer = doc["enterprise"], doc["filing"], doc["receipt"], doc["signer"]
     channel = doc["channel"]
     story = [
@@ -185,7 +186,7 @@ def build(doc: dict, sha256: str) -> bytes:
                 "Every field of the JSON copy, item by item (figures as stored, times in the city's zone).",
                 "small"),
               _table([[p("字段 Field", "small"), p("值 Value", "small")]] +
-                     [[p(f"{zh} / {en}" if zh != en else zh, "small"), p(value, "small")]
+                     [[p(f"{zh} — {en}" if zh != en else zh, "small"), p(value, "small")]
                       for zh, en, value in record_fields(doc)], [84 * mm, 90 * mm])]
     story += [Spacer(0, 6 * mm), Paragraph(
         "本文件为所存 JSON 副本的可读版本；副本的 SHA-256 摘要已记入审计链。"
