@@ -173,10 +173,17 @@ def test_a_part_year_certificate_is_verified_by_its_years_confirmed_verification
     monkeypatch.setattr(certs, "confirmed_for", lambda org_id, year: engagement if year == YEAR else None)
     with app.test_request_context():
         data = certs.certified_data(plant["org"], date(YEAR, 3, 1), date(YEAR, 4, 1))
-        across = certs.certified_data(plant["org"], date(YEAR, 3, 1), date(YEAR, 4, 1))
+        # A period over two years is verified only when both years are.
+        across = certs._verification(plant["org"], date(YEAR, 11, 1), date(YEAR + 1, 2, 1))
     assert data["third_party_verified"] is True
     assert data["verification"]["year"] == YEAR and data["verification"]["confirmed_on"] == f"{YEAR + 1}-03-02"
-    assert across == data
+    assert across == (False, None)
+    cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"], date(YEAR, 3, 1), date(YEAR, 4, 1)))
+    text = pdf_text(cert.pdf)
+    assert "已核查 Verified" in text and f"{YEAR} 年核查排放量" in text and "123.400" in text
+    monkeypatch.setattr(certs, "confirmed_for", lambda org_id, year: engagement)
+    with app.test_request_context():
+        assert certs._verification(plant["org"], date(YEAR, 11, 1), date(YEAR + 1, 2, 1)) == (True, None)
     monkeypatch.setattr(certs, "confirmed_for", lambda org_id, year: None)
     with app.test_request_context():
         assert certs.certified_data(plant["org"], date(YEAR, 3, 1), date(YEAR, 4, 1))["third_party_verified"] is False
