@@ -64,17 +64,19 @@ def zone() -> ZoneInfo:
     return ZoneInfo(_setting("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE))
 
 
-def zone_label(moment: datetime | None = None) -> str:
-    """The city's zone as people read it, with its offset: "北京时间 UTC+8"."""
+def zone_label(moment: datetime | None = None, named: bool = True) -> str:
+    """The city's zone as people read it, with its offset: "北京时间 UTC+8" (named=False: "UTC+8")."""
     tz = zone()
     offset = (moment or datetime.now(tz)).astimezone(tz).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
     utc = f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    if not named:
+        return utc
     return f"{ZONE_NAMES[tz.key]} {utc}" if tz.key in ZONE_NAMES else f"{tz.key} {utc}"
 
 
-def city_time(moment: datetime | str | None, seconds: bool = False) -> str:
+def city_time(moment: datetime | str | None, seconds: bool = False, named: bool = True) -> str:
     """A stored moment (aware datetime or ISO text; naive means UTC) in the city's zone, the zone named:
     "2026-03-01 21:05 北京时间 UTC+8"."""
     if moment is None or moment == "":
@@ -84,7 +86,7 @@ def city_time(moment: datetime | str | None, seconds: bool = False) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone(zone())
-    return f"{local.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {zone_label(moment)}"
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {zone_label(moment, named)}"
 
 
 SCOPES = {"1": ("范围一", "Scope 1"), "2": ("范围二", "Scope 2"), "3": ("范围三", "Scope 3"),

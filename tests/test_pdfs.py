@@ -95,7 +95,7 @@ def test_zone_label_names_the_city_zone(app, monkeypatch):
         assert common.city_time(datetime(2026, 3, 1, 13, 5)) == "2026-03-01 18:35 Asia/Kolkata UTC+5:30"
 
 
-def test_the_receipt_and_the_copy_print_times_in_the_city_zone(app, client, db, plant, manager):
+def test_the_receipt_the_copy_and_its_page_print_times_in_the_city_zone(app, client, db, plant, manager):
     copy = _signed_copy(app, client, db, plant, manager)
     doc = json.loads(copy.document)
     local = datetime.fromisoformat(doc["receipt"]["received_at"]).astimezone(SHANGHAI)
@@ -103,6 +103,12 @@ def test_the_receipt_and_the_copy_print_times_in_the_city_zone(app, client, db, 
         text = pdf_text(client.get(url).data)
         assert f"{local:%Y-%m-%d %H:%M:%S} 北京时间 UTC+8" in text, url
         assert "(UTC)" not in text, url
+    page = client.get(f"/filings/records/{copy.id}").get_data(as_text=True)
+    assert f'data-testid="received-at">{local:%Y-%m-%d %H:%M} 北京时间 UTC+8<' in page
+    manager.locale = "en"
+    db.session.commit()
+    page = client.get(f"/filings/records/{copy.id}").get_data(as_text=True)
+    assert f'data-testid="received-at">{local:%Y-%m-%d %H:%M} UTC+8<' in page
 
 
 # --- 4. every field of the copy of record -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,10 +48,11 @@ bp.add_app_template_filter(to_decimal, "as_decimal")
 
 @bp.app_template_filter("city_time")
 def _city_time(moment) -> str:
-    """A stored moment in the city's zone with the zone named, as the PDFs print it (ReportLab loads lazily)."""
+    """A stored moment in the city's zone with its offset, as the PDFs print it; the zone's Chinese name only on
+    Chinese pages (ReportLab loads lazily)."""
     from reports.common import city_time
 
-    return city_time(moment)
+    return city_time(moment, named=str(get_locale()) != "en")
 
 
 def _copy_or_404(copy_id: int) -> CopyOfRecord:
