@@ -8,7 +8,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.core.numbers import tonnes
 from reports import charts
-from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, render, styles, table_of_contents
+from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, printable, render, styles, table_of_contents
 
 KINDS = {"monthly": ("月度碳排放报告", "Monthly carbon report"), "annual": ("年度碳排放报告", "Annual carbon report"),
          "period": ("碳排放报告", "Carbon report")}
@@ -16,7 +16,7 @@ KINDS = {"monthly": ("月度碳排放报告", "Monthly carbon report"), "annual"
 
 def table(rows: list[list], widths=None, header_rows: int = 1, numeric_from: int = 1) -> Table:
     s = styles()
-    cells = [[Paragraph(escape(c), s["base"]) if isinstance(c, str) and not _numeric(c) else c for c in row]
+    cells = [[Paragraph(escape(printable(c)), s["base"]) if isinstance(c, str) and not _numeric(c) else c for c in row]
              for row in rows]
     t = Table(cells, colWidths=widths, repeatRows=header_rows)
     t.setStyle(TableStyle([

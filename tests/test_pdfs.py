@@ -58,7 +58,9 @@ def _signed_copy(app, client, db, plant, manager) -> CopyOfRecord:
 def test_the_intensity_unit_reads_as_written_in_the_enterprise_report(app, client, db, plant, regulator):
     approve_year(app, db, plant, regulator, months=[5])
     login(client, plant["admin"])
-    body = pdf_text(client.get(f"/reports/enterprise/{plant['org'].id}/{YEAR}/5.pdf").data)
+    data = client.get(f"/reports/enterprise/{plant['org'].id}/{YEAR}/5.pdf").data
+    body = pdf_text(data)
+    assert _embedded(data) == os.path.exists(app.config["PDF_FONT_PATH"] or "/nonexistent")
     assert _squeezed("tCO2e / 万元 (10,000 CNY)") in _squeezed(body)
     assert _squeezed("tCO2e per 10,000 CNY output") in _squeezed(body)
     assert "10 CNY" not in body and "10⁴" not in body  # the superscript the font lacked is gone
