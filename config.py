@@ -33,6 +33,9 @@ def _database_url(url: str) -> str:
     return url
 
 
+DEBIAN_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(
@@ -88,8 +91,9 @@ class Config:
     REMINDER_DAYS = tuple(sorted({int(d) for d in os.environ.get("TANJI_REMINDER_DAYS", "10,3").split(",")
                                   if d.strip()}, reverse=True))
     REMINDER_CATCH_UP_DAYS = int(os.environ.get("TANJI_REMINDER_CATCH_UP_DAYS", "7"))
-    # An embedded TrueType font for PDFs (e.g. Debian's fonts-wqy-zenhei); absent, the built-in CID font STSong-Light.
-    PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT", "")
+    # The TrueType font every PDF embeds: TANJI_PDF_FONT, else Debian's fonts-wqy-zenhei when installed; with
+    # neither, the built-in (not embedded) CID font STSong-Light.
+    PDF_FONT_PATH = os.environ.get("TANJI_PDF_FONT") or (DEBIAN_CJK_FONT if os.path.exists(DEBIAN_CJK_FONT) else "")
     # Slow reports: "thread" (an in-process worker, fine for one server), "inline" (in the request; tests),
     # or "rq" (Redis Queue, see README: REDIS_URL and `rq worker tanji-reports`).
     JOB_BACKEND = os.environ.get("TANJI_JOB_BACKEND", "thread")

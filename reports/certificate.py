@@ -119,14 +119,22 @@ def build(content: CertificateContent) -> bytes:
     if line:
         c.drawString(left, y, line)
     verification = data.get("verification")
+    y -= 7 * mm
+    c.setFont(cjk, 8.5)
     if verification:
-        y -= 7 * mm
-        c.setFont(cjk, 8.5)
-        c.drawString(left, y, f"第三方核查 Third-party verification: {verification['body']} "
+        c.drawString(left, y, f"第三方核查 Third-party verification: 已核查 Verified · {verification['body']} "
                               f"({verification['accreditation_no']})  ·  {OPINIONS.get(verification['opinion'], '')}")
         y -= 4.5 * mm
-        c.drawString(left, y, f"经主管部门确认的核查排放量 Verified emissions confirmed by the regulator: "
-                              f"{tonnes(verification['confirmed_total_tco2e'])} tCO2e  ·  {verification['confirmed_on']}")
+        year = verification.get("year", "")
+        c.drawString(left, y, f"经主管部门确认的 {year} 年核查排放量 Verified emissions of {year} confirmed by the "
+                              f"regulator: {tonnes(verification['confirmed_total_tco2e'])} tCO2e  ·  "
+                              f"{verification['confirmed_on']}")
+    elif data.get("third_party_verified"):
+        c.drawString(left, y, "第三方核查 Third-party verification: 已核查 Verified（期间内各年度的核查均经主管部门确认 "
+                              "each year's verification confirmed by the regulator）")
+    elif "third_party_verified" in data:
+        c.drawString(left, y, "第三方核查 Third-party verification: 未经第三方核查 Not third-party verified "
+                              "（无经主管部门确认的核查 no confirmed verification covers the period）")
 
     # The issuing authority, the date, the digest and the QR code at the foot of the page.
     base = 30 * mm

@@ -2,6 +2,8 @@
 document template that numbers pages and fills a table of contents. Plain data in, PDF bytes out; no Flask."""
 import io
 import os
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -13,24 +15,78 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from reportlab.platypus.tableofcontents import TableOfContents
 
-CID_FONT = "STSong-Light"  # built into ReportLab's CID support: no font file needed
+CID_FONT = "STSong-Light"  # built into ReportLab's CID support: no font file needed, but not embedded
+DEFAULT_ZONE = "Asia/Shanghai"
+ZONE_NAMES = {"Asia/Shanghai": "北京时间"}  # how people in the city name their zone
 GREEN = colors.HexColor("#1e6b45")
 LIGHT = colors.HexColor("#e8f3ec")
-_font = None
+_fonts: dict[str, str] = {}  # font file path ("" for the CID font) -> registered font name
+
+
+def _setting(name: str, default: str) -> str:
+    """A setting of the running app (PDF_FONT_PATH, BABEL_DEFAULT_TIMEZONE); outside an app, the default."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get(name, default) if has_app_context() else default
 
 
 def font(path: str | None = None) -> str:
-    """The Chinese-capable font name: an embedded TrueType font when `path` exists, else the CID font."""
-    global _font
-    path = path if path is not None else os.environ.get("TANJI_PDF_FONT", "")
-    if _font is None:
-        if path and os.path.exists(path):
-            pdfmetrics.registerFont(TTFont("TanjiCJK", path, subfontIndex=0))
-            _font = "TanjiCJK"
+    """The Chinese-capable font every PDF uses: the TrueType font at `path` (default: the app's PDF_FONT_PATH,
+    i.e. Debian's wqy-zenhei when installed), embedded as a subset; when that file is absent, the CID font."""
+    if path is None:
+        path = _setting("PDF_FONT_PATH", os.environ.get("TANJI_PDF_FONT", ""))
+    path = path if path and os.path.exists(path) else ""
+    if path not in _fonts:
+        if path:
+            name = f"TanjiCJK{len(_fonts)}"
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
         else:
+            name = CID_FONT
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-            _font = CID_FONT
-    return _font
+        _fonts[path] = name
+    return _fonts[path]
+
+
+# Stand-ins for characters a Chinese font may lack (wqy-zenhei has no U+2212 minus): printed as a blank glyph
+# otherwise, and extracted as nothing.
+STAND_INS = {"\u2212": "-", "\u203a": ">", "\u2074": "^4", "\u00b3": "^3"}
+
+
+def printable(text: str, name: str | None = None) -> str:
+    """`text` with the characters the PDF font `name` has no glyph for replaced by their stand-ins."""
+    face = getattr(pdfmetrics.getFont(name or font()), "face", None)
+    covered = getattr(face, "charToGlyph", None)
+    return "".join(STAND_INS[ch] if ch in STAND_INS and (covered is None or ord(ch) not in covered) else ch
+                   for ch in text)
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(_setting("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE))
+
+
+def zone_label(moment: datetime | None = None, named: bool = True) -> str:
+    """The city's zone as people read it, with its offset: "北京时间 UTC+8" (named=False: "UTC+8")."""
+    tz = zone()
+    offset = (moment or datetime.now(tz)).astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    utc = f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    if not named:
+        return utc
+    return f"{ZONE_NAMES[tz.key]} {utc}" if tz.key in ZONE_NAMES else f"{tz.key} {utc}"
+
+
+def city_time(moment: datetime | str | None, seconds: bool = False, named: bool = True) -> str:
+    """A stored moment (aware datetime or ISO text; naive means UTC) in the city's zone, the zone named:
+    "2026-03-01 21:05 北京时间 UTC+8"."""
+    if moment is None or moment == "":
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(zone())
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {zone_label(moment, named)}"
 
 
 SCOPES = {"1": ("范围一", "Scope 1"), "2": ("范围二", "Scope 2"), "3": ("范围三", "Scope 3"),

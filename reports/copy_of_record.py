@@ -10,9 +10,83 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from app.core.numbers import tonnes
-from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, render, styles
+from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, city_time, printable, render, styles
 
 CHANNELS = {"web": ("网页", "web"), "api": ("接口", "API")}
+# Names of the JSON document's keys, for the "every field" listing (the PDF's appendix and the page). A key
+# without a name here (a factor's parameter, a warning's code) is shown as it is stored.
+FIELD_LABELS = {
+    "document": ("文件类型", "Document type"), "document_version": ("文件格式版本", "Document format version"),
+    "receipt": ("回执", "Receipt"), "number": ("编号", "Number"), "received_at": ("接收时间", "Received at"),
+    "enterprise": ("企业", "Enterprise"), "id": ("编号", "ID"), "name": ("名称", "Name"),
+    "name_en": ("英文名称", "English name"), "credit_code": ("统一社会信用代码", "Credit code"),
+    "filing": ("申报", "Filing"), "period": ("报告月份", "Month"), "revision": ("版本", "Revision"),
+    "amends_filing_id": ("所更正的申报", "Amends filing"), "amendment_reason": ("更正原因", "Reason for the amendment"),
+    "lines": ("活动数据", "Activity lines"), "source_id": ("排放源编号", "Source ID"),
+    "source_name": ("排放源", "Source"), "category": ("类别", "Category"), "material": ("燃料或物料", "Material"),
+    "quantity": ("活动量", "Quantity"), "unit": ("单位", "Unit"), "measured": ("实测参数", "Measured values"),
+    "green_mwh": ("绿电 MWh", "Green electricity MWh"), "result": ("计算结果", "Result"),
+    "scope": ("范围", "Scope"), "co2_t": ("CO2 (t)", "CO2 (t)"), "ch4_t": ("CH4 (t)", "CH4 (t)"),
+    "n2o_t": ("N2O (t)", "N2O (t)"), "other_t": ("其他气体 (t)", "Other gases (t)"),
+    "co2e_t": ("排放量 tCO2e", "Emissions tCO2e"), "co2e_market_t": ("市场法排放量 tCO2e", "Market-based tCO2e"),
+    "energy_tce": ("能耗 tce", "Energy tce"), "factors": ("排放因子", "Factors"), "formula": ("公式", "Formula"),
+    "code": ("代码", "Code"), "series": ("系列", "Series"), "data_year": ("数据年份", "Data year"),
+    "version": ("版本", "Version"), "kind": ("类型", "Kind"), "source": ("来源", "Source"),
+    "status": ("状态", "Status"), "valid_from": ("有效起", "Valid from"), "valid_to": ("有效至", "Valid to"),
+    "values": ("参数值", "Values"), "ncv": ("低位发热量", "Net calorific value"),
+    "carbon_content": ("单位热值含碳量", "Carbon content"), "oxidation_rate": ("碳氧化率", "Oxidation rate"),
+    "calculation": ("计算", "Calculation"), "engine_version": ("计算引擎版本", "Engine version"),
+    "computed_at": ("计算时间", "Computed at"), "gwp_set": ("GWP 值版本", "GWP set"),
+    "settings": ("计算设置", "Settings"), "grid_series": ("电网因子系列", "Grid factor series"),
+    "include_ch4_n2o": ("计入 CH4 和 N2O", "CH4 and N2O included"), "totals_tco2e": ("合计 tCO2e", "Totals tCO2e"),
+    "scope1": ("范围一", "Scope 1"), "scope2": ("范围二", "Scope 2"),
+    "scope2_market": ("范围二（市场法）", "Scope 2 (market-based)"), "scope3": ("范围三", "Scope 3"),
+    "exported": ("输出（扣减）", "Exported (deducted)"), "total": ("合计", "Total"),
+    "production": ("产量", "Production"), "product_id": ("产品编号", "Product ID"),
+    "product_name": ("产品", "Product"), "output_value_10k_cny": ("工业总产值（万元）", "Output value (10,000 CNY)"),
+    "explanations": ("异常说明", "Explanations"), "evidence": ("证据文件", "Evidence files"),
+    "filename": ("文件名", "File name"), "sha256": ("SHA-256", "SHA-256"), "size_bytes": ("大小（字节）", "Size (bytes)"),
+    "description": ("说明", "Description"), "conversation": ("审核意见与答复", "Conversation"),
+    "side": ("发言方", "Side"), "author_id": ("发言人编号", "Author ID"), "author_name": ("发言人", "Author"),
+    "created_at": ("时间", "When"), "reply_to": ("答复", "Reply to"), "text": ("内容", "Text"),
+    "signer": ("签署人", "Signer"), "email": ("电子邮箱", "E-mail"), "role": ("角色", "Role"),
+    "statement": ("签署声明", "Certification statement"), "zh": ("中文", "Chinese"), "en": ("英文", "English"),
+    "channel": ("提交渠道", "Channel"), "token_id": ("令牌编号", "Token ID"),
+}
+TIME_KEYS = {"received_at", "computed_at", "created_at"}  # stored in UTC; printed in the city's zone
+
+
+def field_value(key: str, value) -> str:
+    """One stored value as printed: times in the city's zone (named), yes/no, "—" for none, else as stored."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是 Yes" if value else "否 No"
+    if key in TIME_KEYS:
+        return city_time(value, seconds=True)
+    return str(value)
+
+
+def record_fields(doc: dict) -> list[tuple[str, str, str]]:
+    """Every leaf of the copy of record as (Chinese label, English label, value), in the document's order:
+    nothing the JSON holds is left out of its readable renderings."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(node, zh: list[str], en: list[str], key: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                zh_name, en_name = FIELD_LABELS.get(k, (k, k))
+                walk(v, zh + [zh_name], en + [en_name], k)
+        elif isinstance(node, list):
+            for i, v in enumerate(node, start=1):
+                walk(v, zh + [f"第 {i} 项"], en + [f"#{i}"], key)
+            if not node:
+                rows.append((" / ".join(zh), " / ".join(en), "—"))
+        else:
+            rows.append((" / ".join(zh), " / ".join(en), field_value(key, node)))
+
+    walk(doc, [], [], "")
+    return rows
 
 
 def factor_label(f: dict) -> str:
@@ -31,7 +105,8 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
 
 def build(doc: dict, sha256: str) -> bytes:
     s = styles()
-    p = lambda text, style="base": Paragraph(escape(str(text if text is not None else "—")), s[style])  # noqa: E731
+    p = lambda text, style="base": Paragraph(escape(printable(str(text if text is not None else "—"))),  # noqa: E731
+                                             s[style])
     ent, filing, receipt, signer = doc["enterprise"], doc["filing"], doc["receipt"], doc["signer"]
     channel = doc["channel"]
     story = [
@@ -40,7 +115,7 @@ def build(doc: dict, sha256: str) -> bytes:
         p(f"报告月份 Month {filing['period']} · 版本 Revision {filing['revision']}"),
         Spacer(0, 4 * mm),
         _table([[p("回执编号 Receipt number"), p(receipt["number"])],
-                [p("接收时间 Received at (UTC)"), p(receipt["received_at"])],
+                [p("接收时间 Received at"), p(city_time(receipt["received_at"], seconds=True))],
                 [p("签署人 Signer"), p(f"{signer['name']} <{signer['email']}> · {signer['role']} · #{signer['id']}")],
                 [p("提交渠道 Channel"), p(bilingual(CHANNELS.get(channel["kind"]), channel["kind"])
                                           + (f" · token #{channel['token_id']}" if channel.get("token_id") else ""))],
@@ -76,7 +151,7 @@ def build(doc: dict, sha256: str) -> bytes:
         [p("范围三 Scope 3 (reported separately)"), p(tonnes(t["scope3"]))],
         [p("能耗 Energy (tce)"), p(tonnes(calc["energy_tce"]))],
         [p("GWP 值版本 GWP set"), p(calc.get("gwp_set"))],
-        [p("计算 Calculation"), p(f"#{calc['id']} · engine {calc['engine_version']} · {calc['computed_at']}")],
+        [p("计算 Calculation"), p(f"#{calc['id']} · engine {calc['engine_version']} · {city_time(calc['computed_at'])}")],
     ], [80 * mm, 94 * mm], header=False)]
 
     if doc["production"] or doc.get("output_value_10k_cny"):
@@ -93,8 +168,8 @@ def build(doc: dict, sha256: str) -> bytes:
     if doc.get("conversation"):  # copies signed before the conversation was recorded have none
         sides = {"authority": "监管部门 Regulator", "enterprise": "企业 Enterprise"}
         story.append(Paragraph("审核意见与答复 Conversation with the regulator", s["h1"]))
-        rows = [[p("时间 When (UTC)"), p("发言方 Who"), p("针对 Concerns"), p("内容 Text")]]
-        rows += [[p(c["created_at"][:16].replace("T", " ")),
+        rows = [[p("时间 When"), p("发言方 Who"), p("针对 Concerns"), p("内容 Text")]]
+        rows += [[p(city_time(c["created_at"])),
                   p(f"{sides.get(c['side'], c['side'])}" + (f" · {c['author_name']}" if c.get("author_name") else "")),
                   p(f"#{c['source_id']} {c['source_name']}" if c.get("source_id") else "整份报告 Whole filing"),
                   p(c["text"])] for c in doc["conversation"]]
@@ -106,6 +181,13 @@ def build(doc: dict, sha256: str) -> bytes:
         story.append(_table(rows, [70 * mm, 104 * mm]))
     else:
         story.append(p("无 None"))
+    story += [Paragraph("全部字段 Every field of the record", s["h1"]),
+              p("以下逐项列出 JSON 副本的每个字段（数值按原样，时间为城市时间）。"
+                "Every field of the JSON copy, item by item (figures as stored, times in the city's zone).",
+                "small"),
+              _table([[p("字段 Field", "small"), p("值 Value", "small")]] +
+                     [[p(f"{zh} — {en}" if zh != en else zh, "small"), p(value, "small")]
+                      for zh, en, value in record_fields(doc)], [84 * mm, 90 * mm])]
     story += [Spacer(0, 6 * mm), Paragraph(
         "本文件为所存 JSON 副本的可读版本；副本的 SHA-256 摘要已记入审计链。"
         "This is a readable rendering of the stored JSON copy of record, whose SHA-256 digest is chained into "

@@ -8,7 +8,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.core.numbers import tonnes
 from reports import charts
-from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, render, styles, table_of_contents
+from reports.common import CATEGORIES, LIGHT, SCOPES, Heading, printable, render, styles, table_of_contents
 
 KINDS = {"monthly": ("月度碳排放报告", "Monthly carbon report"), "annual": ("年度碳排放报告", "Annual carbon report"),
          "period": ("碳排放报告", "Carbon report")}
@@ -16,7 +16,7 @@ KINDS = {"monthly": ("月度碳排放报告", "Monthly carbon report"), "annual"
 
 def table(rows: list[list], widths=None, header_rows: int = 1, numeric_from: int = 1) -> Table:
     s = styles()
-    cells = [[Paragraph(escape(c), s["base"]) if isinstance(c, str) and not _numeric(c) else c for c in row]
+    cells = [[Paragraph(escape(printable(c)), s["base"]) if isinstance(c, str) and not _numeric(c) else c for c in row]
              for row in rows]
     t = Table(cells, colWidths=widths, repeatRows=header_rows)
     t.setStyle(TableStyle([
@@ -79,7 +79,7 @@ def build(data: dict, progress=lambda pct: None) -> bytes:
         story.append(charts.stacked_months([m["label"] for m in months],
                                            [("范围一 Scope 1", [_f(m.get("scope1")) for m in months]),
                                             ("范围二 Scope 2", [_f(m.get("scope2")) for m in months])]))
-    story.append(table([["月份 Month", "范围一 Scope 1", "范围二 Scope 2", "合计 Total", "tCO2e / 10⁴ CNY"]] +
+    story.append(table([["月份 Month", "范围一 Scope 1", "范围二 Scope 2", "合计 Total", "tCO2e / 万元 (10,000 CNY)"]] +
                        [[m["label"], tonnes(m["scope1"]), tonnes(m["scope2"]), tonnes(m["total"]),
                          _ratio(m["intensity_value"])] if m["approved"] else
                         [m["label"], "未获批 not approved", "", "", ""] for m in months]))
@@ -94,13 +94,13 @@ def build(data: dict, progress=lambda pct: None) -> bytes:
 
     story += [Heading("5 排放强度 Intensity", s["h1"]),
               table([["指标 Metric", "数值 Value"],
-                     ["万元产值排放 tCO2e per 10⁴ CNY output", _ratio(data["intensity"]["value"])],
+                     ["万元产值排放 tCO2e per 10,000 CNY output", _ratio(data["intensity"]["value"])],
                      ["单位能耗排放 tCO2e per tce", _ratio(data["intensity"]["energy"])]],
                     widths=[110 * mm, 50 * mm])]
     if len(months) > 1:
         story.append(charts.line([m["label"] for m in months],
                                  [float(m["intensity_value"]) if m.get("intensity_value") is not None else None
-                                  for m in months], "tCO2e / 10⁴ CNY"))
+                                  for m in months], "tCO2e / 万元 (10,000 CNY)"))
     progress(70)
 
     if data["peers"]:

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from app.core.numbers import tonnes
-from reports.common import LIGHT, framed_page
+from reports.common import LIGHT, city_time, framed_page
 
 CHANNELS = {"web": "网页 web", "api": "接口 API"}
 
@@ -35,7 +35,7 @@ def build(doc: dict, sha256: str) -> bytes:
 
     y -= 40 * mm
     rows = [
-        ("接收时间 Received at (UTC)", receipt["received_at"].replace("T", " ")[:19], "Helvetica"),
+        ("接收时间 Received at", city_time(receipt["received_at"], seconds=True), cjk),
         ("企业名称 Enterprise", ent["name"], cjk),
         ("统一社会信用代码 Credit code", ent["credit_code"], "Helvetica"),
         ("报告月份 Month", f"{filing['period']}  ·  版本 revision {filing['revision']}", cjk),

@@ -16,3 +16,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 .venv/bin/pybabel -q compile -d app/translations
+
+# The font every PDF embeds (config.PDF_FONT_PATH); without it PDFs fall back to a CID font that is not embedded.
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && [ -z "${TANJI_PDF_FONT:-}" ] &&
+  command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then as_root=()
+  elif command -v sudo >/dev/null; then as_root=(sudo -n)
+  else as_root=(false)
+  fi
+  { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; } ||
+    echo "!! could not install fonts-wqy-zenhei: PDFs use the CID font STSong-Light (not embedded)" >&2
+fi

@@ -284,8 +284,11 @@ def test_confirmed_verification_on_the_annual_certificate_and_the_index(app, cli
     assert stated["verification"]["body"] == "锦湾碳核查中心"
     assert stated["verification"]["opinion"] == "verified"
     assert stated["verification"]["confirmed_total_tco2e"] == "99999.500"
+    assert stated["third_party_verified"] is True and stated["verification"]["year"] == YEAR
 
-    assert "锦湾碳核查中心" in pdf_text(cert.pdf)
+    assert "锦湾碳核查中心" in pdf_text(cert.pdf) and "已核查 Verified" in pdf_text(cert.pdf)
+    public = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
+    assert 'data-testid="stated-verification"' in public and "锦湾碳核查中心" in public
     assert verification.confirmed_count(YEAR) == 1
     login(client, regulator)
     page = client.get(f"/city/methodology?month={YEAR + 1}-01").get_data(as_text=True)

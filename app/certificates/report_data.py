@@ -12,7 +12,7 @@ from app.city_index.breakdowns import sector_totals
 from app.city_index.index import city_index, trend
 
 METRIC_NAMES = {"product": ("单位产品排放", "per unit of main product"),
-                "value": ("万元产值排放", "tCO2e per 10⁴ CNY output"),
+                "value": ("万元产值排放", "tCO2e per 10,000 CNY output"),
                 "energy": ("单位能耗排放", "tCO2e per tce")}
 
 

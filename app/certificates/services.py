@@ -69,26 +69,29 @@ def certified_data(org: Organisation, start: date, end: date, authority: Organis
         "authority": {"name": authority.name if authority else "", "name_en": (authority.name_en or "")
                       if authority else ""},
     }
-    verification = _verification(org, start, end)
+    verified, verification = _verification(org, start, end)
+    data["third_party_verified"] = verified
     if verification is not None:
         data["verification"] = verification
     return data
 
 
-def _verification(org: Organisation, start: date, end: date) -> dict | None:
-    """An annual certificate (January to December of one year) also states the year's third-party verification
-    once the regulator has confirmed it: the body, its opinion and the confirmed total. The certified figures
-    stay those of the approved months; the confirmed total is the compliance figure (covered sources)."""
-    if (start.month, end.month) != (1, 12) or start.year != end.year:
-        return None
-
-    engagement = confirmed_for(org.id, start.year)
-    if engagement is None:
-        return None
-    return {"body": engagement.verifier.name, "body_en": engagement.verifier.name_en or "",
-            "accreditation_no": engagement.verifier.accreditation_no or "", "opinion": engagement.opinion,
-            "confirmed_total_tco2e": str(rounded(engagement.confirmed_total_tco2e)),
-            "confirmed_on": city_date(engagement.confirmed_at).isoformat()}
+def _verification(org: Organisation, start: date, end: date) -> tuple[bool, dict | None]:
+    """Whether the period was third-party verified: every calendar year it touches has a verification the
+    regulator confirmed. For a period within one year, also what that verification says: the body, its
+    opinion and the year's confirmed total. The certified figures stay those of the approved months; the
+    confirmed total is the year's compliance figure (covered sources)."""
+    engagements = [confirmed_for(org.id, year) for year in range(start.year, end.year + 1)]
+    if not all(engagements):
+        return False, None
+    if len(engagements) > 1:
+        return True, None
+    engagement = engagements[0]
+    return True, {"year": engagement.year, "body": engagement.verifier.name,
+                  "body_en": engagement.verifier.name_en or "",
+                  "accreditation_no": engagement.verifier.accreditation_no or "", "opinion": engagement.opinion,
+                  "confirmed_total_tco2e": str(rounded(engagement.confirmed_total_tco2e)),
+                  "confirmed_on": city_date(engagement.confirmed_at).isoformat()}
 
 
 def digest(data: dict) -> str:

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,6 +46,15 @@ bp = Blueprint("signing", __name__, template_folder="templates")
 bp.add_app_template_filter(to_decimal, "as_decimal")
 
 
+@bp.app_template_filter("city_time")
+def _city_time(moment) -> str:
+    """A stored moment in the city's zone with its offset, as the PDFs print it; the zone's Chinese name only on
+    Chinese pages (ReportLab loads lazily)."""
+    from reports.common import city_time
+
+    return city_time(moment, named=str(get_locale()) != "en")
+
+
 def _copy_or_404(copy_id: int) -> CopyOfRecord:
     copy = get_or_404(CopyOfRecord, copy_id)
     if not filing_services.can_view(current_user, copy):
@@ -62,8 +72,10 @@ def _no_store(response: Response) -> Response:
 @requires(SIGNED_IN)
 def show(copy_id: int):
     copy = _copy_or_404(copy_id)
+    from reports.copy_of_record import record_fields
+
     data = services.parsed(copy)
-    return render_template("signing/copy.html", copy=copy, doc=data,
+    return render_template("signing/copy.html", copy=copy, doc=data, fields=record_fields(data),
                            recomputed=services.sha256_of(copy.document))
 
 
