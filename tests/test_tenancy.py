@@ -437,3 +437,76 @@ def test_access_matrix_verifier_assigned_to_a_cannot_reach_b(app, client, tenant
                 assert secret not in body_text, (method, url, secret)
     assert tried >= 8
     assert _fingerprint(db) == before
+
+
+# --- NUL characters on every route (issue 16 #6): path, query and body, anonymous and signed in -------------------
+# B's own people (and the regulator) on B's own objects, so each request gets past routing and access as far as it
+# can. PostgreSQL cannot hold a NUL: anything but a clean refusal there used to be a 500.
+
+NUL = "a\x00b"
+NUL_ANSWERED_FIRST = (401, 403, 404, 405)  # routing or access answering before the body is read
+
+
+def _who(app, client, tenants, db, who):
+    """Sign in (web) and mint a write token (API) for `who`; anonymous gets neither."""
+    if who == "anonymous":
+        return {}
+    user = tenants["users_b"]["enterprise_admin"] if who == "enterprise_admin" else tenants[who]
+    login(client, user)
+    with app.test_request_context():
+        secret = api_tokens.create_token(user, "nul", "write")[1]
+        db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _nul_requests(app, objects):
+    """(method, url, where) of every route and method: a NUL in a string argument of the path, in the query,
+    and in the body of every method that takes one."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.endswith("static"):
+            continue
+        values = {arg: objects.get(ARGUMENTS.get(arg), "x") for arg in rule.arguments}
+        url = rule.build(values)[1]
+        strings = [arg for arg, converter in rule._converters.items()
+                   if type(converter).__name__ in ("UnicodeConverter", "PathConverter")]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for arg in strings:
+                yield method, rule.build({**values, arg: NUL})[1], "path"
+            yield method, f"{url}?q={NUL}&page=1", "query"
+            if method in ("POST", "PUT", "PATCH", "DELETE"):
+                yield method, url, "body"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise_admin", "regulator"])
+def test_a_nul_character_is_refused_on_every_route(app, client, tenants, db, who):
+    """400 with the NUL message wherever the NUL is (path, query, form field, JSON), or an earlier 401/403/404/405
+    for a body a route never reads; never a 500, and nothing is changed."""
+    headers = _who(app, client, tenants, db, who)
+    token = csrf_token(client, "/login" if who == "anonymous" else "/account/password")
+    app.config["API_RATE_LIMIT"], previous = "100000 per minute", app.config["API_RATE_LIMIT"]
+    before = _fingerprint(db)
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    tried = 0
+    try:
+        for method, url, where in _nul_requests(app, _b_objects(tenants)):
+            api = url.startswith("/api/")
+            if where != "body":  # a write carries its CSRF token, so the NUL (not the token) is what is refused
+                response = client.open(url, method=method, headers=headers if api else {},
+                                       data=None if api or method == "GET" else {"csrf_token": token})
+            elif api:
+                response = client.open(url, method=method, headers=headers, json={
+                    "comment": NUL, "note": NUL, "text": NUL, "lines": [{"source_id": 1, "quantity": NUL}]})
+            else:
+                response = client.open(url, method=method, data={
+                    "csrf_token": token, "name": NUL, "email": f"{NUL}@example.com", "comment": NUL, "q": NUL})
+            tried += 1
+            status = response.status_code
+            if where == "body" and api and status in NUL_ANSWERED_FIRST:
+                continue  # no token (401), not this role's (403): the body is never read
+            assert status == 400, (who, method, url, where, status)
+            assert "NUL" in response.get_data(as_text=True), (who, method, url, where)
+    finally:
+        app.config["API_RATE_LIMIT"] = previous
+    assert tried > 250
+    assert _fingerprint(db) == before
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events

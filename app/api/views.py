@@ -64,6 +64,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # cookies never authenticate here (see app.api.auth), so there is nothing to forge
 
 MAX_BODY_BYTES = 1024 * 1024
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer are simply not found
 PER_PAGE, MAX_PER_PAGE = 50, 200
 
@@ -84,6 +85,10 @@ def _body_size():
     # A chunked body has no length to check: Werkzeug stops reading it one byte past the limit, and
     # _json_body refuses a body that long (reading stops there, so memory stays bounded).
     request.max_content_length = MAX_BODY_BYTES + 1
+    if request.method in WRITE_METHODS and current_token() is not None:
+        # Every write's body is read here, bounded and checked (size, JSON, NUL), even where the view ignores it,
+        # so an oversized or malformed body is refused the same on every route. (Anonymous: the 401 comes first.)
+        _json_body(required=False)
 
 
 def guarded(scope: str = READ, org_kind: str | None = None):
