@@ -510,3 +510,76 @@ def test_a_nul_character_is_refused_on_every_route(app, client, tenants, db, who
     assert tried > 250
     assert _fingerprint(db) == before
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+
+
+# --- chunked bodies over the limit on every write route (issue 16 #3) --------------------------------------------
+
+class _ChunkedBody:
+    """A body of `size` bytes with no Content-Length, made as it is read, that counts what was read of it."""
+
+    def __init__(self, head: bytes, size: int):
+        self.head, self.size, self.consumed = head, size, 0
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.size - self.consumed if n is None or n < 0 else min(n, self.size - self.consumed)
+        start, self.consumed = self.consumed, self.consumed + n
+        head = self.head[start:start + n]
+        return head + b"0" * (n - len(head))
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.read(limit if limit and limit > 0 else 64 * 1024)
+
+    # The test client measures the stream for a Content-Length, which Transfer-Encoding: chunked then overrides.
+    def tell(self) -> int:
+        return self.consumed
+
+    def seek(self, offset: int, whence: int = 0) -> None:
+        self.consumed = self.size if whence == 2 else offset
+
+
+WEB_LIMIT = 256 * 1024  # MAX_CONTENT_LENGTH lowered for the test: the same check, a small fraction of the reading
+SLACK = 128 * 1024  # a parser reads in chunks: it may read one chunk past the limit before it stops
+BOUNDARY = "tanjichunked"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise_admin", "regulator"])
+def test_a_chunked_body_over_the_limit_is_refused_on_every_write_route(app, client, tenants, db, who):
+    """413 (or the API's earlier 401 without a token), never a 500, and the body is read no further than the limit:
+    the web's MAX_CONTENT_LENGTH for a form with a file, the API's 1 MB for JSON."""
+    from app.api.views import MAX_BODY_BYTES
+
+    headers = _who(app, client, tenants, db, who)
+    token = csrf_token(client, "/login" if who == "anonymous" else "/account/password")
+    objects = _b_objects(tenants)
+    before = _fingerprint(db)
+    saved = {key: app.config[key] for key in ("MAX_CONTENT_LENGTH", "API_RATE_LIMIT")}
+    app.config.update(MAX_CONTENT_LENGTH=WEB_LIMIT, API_RATE_LIMIT="100000 per minute")
+    answers = {}
+    try:
+        for rule in app.url_map.iter_rules():
+            methods = sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+            if not methods:
+                continue
+            url = rule.build({arg: objects.get(ARGUMENTS.get(arg), "x") for arg in rule.arguments})[1]
+            for method in methods:
+                if url.startswith("/api/"):
+                    limit, content_type, request_headers = MAX_BODY_BYTES, "application/json", headers
+                    body = _ChunkedBody(b'{"note": "', 300 * 1024 * 1024)  # 300 MB, as in the attack
+                else:
+                    limit, content_type, request_headers = WEB_LIMIT, f"multipart/form-data; boundary={BOUNDARY}", {}
+                    body = _ChunkedBody((f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                                         f'{token}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+                                         f'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode(),
+                                        2 * 1024 * 1024 * 1024)  # 2 GB, as in the attack
+                response = client.open(url, method=method, input_stream=body, content_type=content_type,
+                                       headers={**request_headers, "Transfer-Encoding": "chunked"},
+                                       environ_overrides={"wsgi.input_terminated": True})
+                status = response.status_code
+                answers[method, url] = status
+                # The web reads every form before its view (CSRF, NUL): always 413. The API: 401 without a token.
+                assert status == 413 or url.startswith("/api/") and status == 401, (who, method, url, status)
+                assert body.consumed <= limit + SLACK, (who, method, url, body.consumed)
+    finally:
+        app.config.update(saved)
+    assert len(answers) > 60
+    assert _fingerprint(db) == before
