@@ -583,3 +583,65 @@ def test_a_chunked_body_over_the_limit_is_refused_on_every_write_route(app, clie
         app.config.update(saved)
     assert len(answers) > 60
     assert _fingerprint(db) == before
+
+
+# --- the report jobs (issue 16 #1): every report URL of a foreign enterprise or year, as each outside role ----------
+
+REPORT_OUTSIDERS = ("admin_of_a", "viewer_of_a", "verifier_of_b_for_another_year", "verifier_of_a")
+
+
+def _outsider(tenants, make_org, make_user, db, who):
+    if who in ("admin_of_a", "viewer_of_a"):
+        return tenants["users_a"]["enterprise_admin" if who == "admin_of_a" else "viewer"]
+    body = make_org(kind="verifier", name="报告核查机构")
+    engaged = (tenants["b"].id, 2024) if who == "verifier_of_b_for_another_year" else (tenants["a"].id, 2025)
+    db.session.add(Engagement(org_id=engaged[0], verifier_org_id=body.id, year=engaged[1], status="in_progress"))
+    db.session.commit()
+    return make_user(body, "verifier", email=f"{who}@body.example.com")
+
+
+def _start_report(app, user, url) -> ReportJob:
+    """`user` starts a report job through the web (run inline in tests); the new job."""
+    client = app.test_client()
+    login(client, user)
+    newest = _db.session.scalar(select(func.max(ReportJob.id))) or 0
+    assert post(client, url, token_from="/account/password").status_code == 302
+    job = _db.session.scalar(select(ReportJob).where(ReportJob.id > newest))
+    assert job.status == "done" and job.result.startswith(b"%PDF")
+    assert client.get(f"/reports/jobs/{job.id}/file").data == job.result  # its requester gets it
+    return job
+
+
+@pytest.mark.parametrize("who", REPORT_OUTSIDERS)
+def test_report_urls_of_a_foreign_enterprise_or_year_are_refused(app, client, tenants, db, make_org, make_user, who):
+    """B's 2025 reports, as an enterprise admin or viewer of A, a verifier engaged for B in 2024 only and a verifier
+    engaged for A: the monthly PDF and the annual job are refused (404, 403 for the city's), no job is created,
+    and the jobs B's admin and the regulator started (their page, status and file) are 404."""
+    b = tenants["b"].id
+    foreign_jobs = [_start_report(app, tenants["users_b"]["enterprise_admin"], f"/reports/enterprise/{b}/2025/annual"),
+                    _start_report(app, tenants["regulator"], "/reports/city/2025"), tenants["register_b"]["report_job"]]
+    outsider = _outsider(tenants, make_org, make_user, db, who)
+    login(client, outsider)
+    token = csrf_token(client, "/account/password")
+    jobs_before = db.session.scalar(select(func.count(ReportJob.id)))
+    refused = [("GET", f"/reports/enterprise/{b}/2025/1.pdf", 404), ("GET", f"/reports/enterprise/{b}/2025/12.pdf", 404),
+               ("POST", f"/reports/enterprise/{b}/2025/annual", 404), ("POST", "/reports/city/2025", 403)]
+    for job in foreign_jobs:
+        refused += [("GET", f"/reports/jobs/{job.id}{tail}", 404) for tail in ("", "/status", "/file")]
+    for method, url, status in refused:
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert response.status_code == status, (who, method, url, response.status_code)
+        assert not response.data.startswith(b"%PDF") and b"%PDF" not in response.data, (who, url)
+        for secret in _b_secrets(tenants):
+            assert secret not in response.get_data(as_text=True), (who, url, secret)
+    assert db.session.scalar(select(func.count(ReportJob.id))) == jobs_before  # nothing started for the outsider
+
+    if who == "verifier_of_b_for_another_year":
+        # The year it is engaged for is its to read; its job is then its own, and no other tenant's.
+        assert client.get(f"/reports/enterprise/{b}/2024/1.pdf").data.startswith(b"%PDF")
+        own = _start_report(app, outsider, f"/reports/enterprise/{b}/2024/annual")
+        for other in (tenants["users_b"]["enterprise_admin"], tenants["users_a"]["enterprise_admin"]):
+            other_client = app.test_client()
+            login(other_client, other)
+            for tail in ("", "/status", "/file"):
+                assert other_client.get(f"/reports/jobs/{own.id}{tail}").status_code == 404, (other.email, tail)
