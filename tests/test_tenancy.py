@@ -28,6 +28,7 @@ from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from app.verification.models import Engagement, VerificationFinding
 from tests.conftest import csrf_token, login, post
+from tests.helpers.bodies import BOUNDARY, SLACK, ChunkedBody, multipart_upload
 
 ENTERPRISE_ROLES = ("enterprise_admin", "energy_manager", "viewer")
 
@@ -522,32 +523,7 @@ def test_a_nul_character_is_refused_on_every_route(app, client, tenants, db, who
 
 # --- chunked bodies over the limit on every write route (issue 16 #3) --------------------------------------------
 
-class _ChunkedBody:
-    """A body of `size` bytes with no Content-Length, made as it is read, that counts what was read of it."""
-
-    def __init__(self, head: bytes, size: int):
-        self.head, self.size, self.consumed = head, size, 0
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.size - self.consumed if n is None or n < 0 else min(n, self.size - self.consumed)
-        start, self.consumed = self.consumed, self.consumed + n
-        head = self.head[start:start + n]
-        return head + b"0" * (n - len(head))
-
-    def readline(self, limit: int = -1) -> bytes:
-        return self.read(limit if limit and limit > 0 else 64 * 1024)
-
-    # The test client measures the stream for a Content-Length, which Transfer-Encoding: chunked then overrides.
-    def tell(self) -> int:
-        return self.consumed
-
-    def seek(self, offset: int, whence: int = 0) -> None:
-        self.consumed = self.size if whence == 2 else offset
-
-
 WEB_LIMIT = 256 * 1024  # MAX_CONTENT_LENGTH lowered for the test: the same check, a small fraction of the reading
-SLACK = 128 * 1024  # a parser reads in chunks: it may read one chunk past the limit before it stops
-BOUNDARY = "tanjichunked"
 
 
 @pytest.mark.parametrize("who", ["anonymous", "enterprise_admin", "regulator"])
@@ -572,13 +548,10 @@ def test_a_chunked_body_over_the_limit_is_refused_on_every_write_route(app, clie
             for method in methods:
                 if url.startswith("/api/"):
                     limit, content_type, request_headers = MAX_BODY_BYTES, "application/json", headers
-                    body = _ChunkedBody(b'{"note": "', 300 * 1024 * 1024)  # 300 MB, as in the attack
+                    body = ChunkedBody(b'{"note": "', 300 * 1024 * 1024)  # 300 MB, as in the attack
                 else:
                     limit, content_type, request_headers = WEB_LIMIT, f"multipart/form-data; boundary={BOUNDARY}", {}
-                    body = _ChunkedBody((f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-                                         f'{token}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
-                                         f'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode(),
-                                        2 * 1024 * 1024 * 1024)  # 2 GB, as in the attack
+                    body = multipart_upload(token, 2 * 1024 * 1024 * 1024)  # 2 GB, as in the attack
                 response = client.open(url, method=method, input_stream=body, content_type=content_type,
                                        headers={**request_headers, "Transfer-Encoding": "chunked"},
                                        environ_overrides={"wsgi.input_terminated": True})
@@ -632,8 +605,9 @@ def test_report_urls_of_a_foreign_enterprise_or_year_are_refused(app, client, te
     login(client, outsider)
     token = csrf_token(client, "/account/password")
     jobs_before = db.session.scalar(select(func.count(ReportJob.id)))
-    refused = [("GET", f"/reports/enterprise/{b}/2025/1.pdf", 404), ("GET", f"/reports/enterprise/{b}/2025/12.pdf", 404),
-               ("POST", f"/reports/enterprise/{b}/2025/annual", 404), ("POST", "/reports/city/2025", 403)]
+    year_of_b = f"/reports/enterprise/{b}/2025"
+    refused = [("GET", f"{year_of_b}/1.pdf", 404), ("GET", f"{year_of_b}/12.pdf", 404),
+               ("POST", f"{year_of_b}/annual", 404), ("POST", "/reports/city/2025", 403)]
     for job in foreign_jobs:
         refused += [("GET", f"/reports/jobs/{job.id}{tail}", 404) for tail in ("", "/status", "/file")]
     for method, url, status in refused:

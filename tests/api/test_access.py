@@ -145,8 +145,8 @@ def test_a_body_the_view_ignores_is_still_checked(client, db, regulator, token_f
     url, headers = f"/api/v1/regulator/filings/{submitted}/approve", token_for(regulator)
     assert _code(client.post(url, headers=headers, json={"comment": "a\x00b"})) == (400, "invalid_json")
     assert client.post(url, headers=headers, data={"comment": "x"}).status_code == 415
-    response = client.post(url, headers={**headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
-                           input_stream=io.BytesIO(b"[" + b"0," * MAX_BODY_BYTES + b"0]"),
+    chunked = {**headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    response = client.post(url, headers=chunked, input_stream=io.BytesIO(b"[" + b"0," * MAX_BODY_BYTES + b"0]"),
                            environ_overrides={"wsgi.input_terminated": True})
     assert response.status_code == 413 and response.is_json
     assert db.session.get(Filing, submitted).status == "submitted"
