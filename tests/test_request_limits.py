@@ -61,3 +61,16 @@ def test_a_chunked_api_body_over_the_limit_is_refused(client, plant, token_for):
     response = client.put("/api/v1/filings/2025-03", headers=headers, input_stream=io.BytesIO(body),
                           environ_overrides={"wsgi.input_terminated": True})
     assert response.status_code == 413 and response.is_json
+
+
+def test_a_chunked_upload_over_the_real_limit_is_refused_anonymously(app, client, db):
+    """The web's own MAX_CONTENT_LENGTH on a chunked 2 GB upload with no Content-Length: 413 after reading no more
+    than the limit (tests/test_tenancy.py tries every write route with a lowered limit)."""
+    from tests.helpers.bodies import BOUNDARY, SLACK, multipart_upload
+
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = multipart_upload(csrf_token(client, "/login"), 2 * 1024 * 1024 * 1024)
+    response = client.post("/login", input_stream=body, content_type=f"multipart/form-data; boundary={BOUNDARY}",
+                           headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and limit <= body.consumed <= limit + SLACK
+    assert db.session.scalar(select(func.count(User.id))) == 0

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from flask import g
+from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, UnicodeConverter
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionFactor, EmissionSource, Facility, Product
@@ -27,6 +28,7 @@ from app.organisations.models import Organisation
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from app.verification.models import Engagement, VerificationFinding
 from tests.conftest import csrf_token, login, post
+from tests.helpers.bodies import BOUNDARY, SLACK, ChunkedBody, multipart_upload
 
 ENTERPRISE_ROLES = ("enterprise_admin", "energy_manager", "viewer")
 
@@ -446,3 +448,193 @@ def test_access_matrix_verifier_assigned_to_a_cannot_reach_b(app, client, tenant
                 assert secret not in body_text, (method, url, secret)
     assert tried >= 8
     assert _fingerprint(db) == before
+
+
+# --- NUL characters on every route (issue 16 #6): path, query and body, anonymous and signed in -------------------
+# B's own people (and the regulator) on B's own objects, so each request gets past routing and access as far as it
+# can. PostgreSQL cannot hold a NUL: anything but a clean refusal there used to be a 500.
+
+NUL = "a\x00b"
+NUL_ANSWERED_FIRST = (401, 403, 404, 405)  # routing or access answering before the body is read
+TEXT_CONVERTERS = (UnicodeConverter, PathConverter)
+
+
+def _who(app, client, tenants, db, who):
+    """Sign in (web) and mint a write token (API) for `who`; anonymous gets neither."""
+    if who == "anonymous":
+        return {}
+    user = tenants["users_b"]["enterprise_admin"] if who == "enterprise_admin" else tenants[who]
+    login(client, user)
+    with app.test_request_context():
+        secret = api_tokens.create_token(user, "nul", "write")[1]
+        db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_every_route_argument_is_a_number_or_text(app):
+    """The NUL matrix puts a NUL into every text argument; a converter of another kind would escape it."""
+    others = {(rule.rule, arg) for rule in app.url_map.iter_rules() for arg, converter in rule._converters.items()
+              if not isinstance(converter, TEXT_CONVERTERS + (IntegerConverter, AnyConverter))}
+    assert others == set(), "teach _nul_requests these converters"
+
+
+def _nul_requests(app, objects):
+    """(method, url, where) of every route and method: a NUL in a string argument of the path, in the query,
+    and in the body of every method that takes one."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.endswith("static"):
+            continue
+        values = {arg: objects.get(ARGUMENTS.get(arg), "x") for arg in rule.arguments}
+        url = rule.build(values)[1]
+        strings = [arg for arg, converter in rule._converters.items() if isinstance(converter, TEXT_CONVERTERS)]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for arg in strings:
+                yield method, rule.build({**values, arg: NUL})[1], "path"
+            yield method, f"{url}?q={NUL}&page=1", "query"
+            if method in ("POST", "PUT", "PATCH", "DELETE"):
+                yield method, url, "body"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise_admin", "regulator"])
+def test_a_nul_character_is_refused_on_every_route(app, client, tenants, db, who):
+    """400 with the NUL message wherever the NUL is (path, query, form field, JSON), or an earlier 401/403/404/405
+    for a body a route never reads; never a 500, and nothing is changed."""
+    headers = _who(app, client, tenants, db, who)
+    token = csrf_token(client, "/login" if who == "anonymous" else "/account/password")
+    app.config["API_RATE_LIMIT"], previous = "100000 per minute", app.config["API_RATE_LIMIT"]
+    before = _fingerprint(db)
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    tried = 0
+    try:
+        for method, url, where in _nul_requests(app, _b_objects(tenants)):
+            api = url.startswith("/api/")
+            if where != "body":  # a write carries its CSRF token, so the NUL (not the token) is what is refused
+                response = client.open(url, method=method, headers=headers if api else {},
+                                       data=None if api or method == "GET" else {"csrf_token": token})
+            elif api:
+                response = client.open(url, method=method, headers=headers, json={
+                    "comment": NUL, "note": NUL, "text": NUL, "lines": [{"source_id": 1, "quantity": NUL}]})
+            else:
+                response = client.open(url, method=method, data={
+                    "csrf_token": token, "name": NUL, "email": f"{NUL}@example.com", "comment": NUL, "q": NUL})
+            tried += 1
+            status = response.status_code
+            if where == "body" and api and status in NUL_ANSWERED_FIRST:
+                continue  # no token (401), not this role's (403): the body is never read
+            assert status == 400, (who, method, url, where, status)
+            assert "NUL" in response.get_data(as_text=True), (who, method, url, where)
+    finally:
+        app.config["API_RATE_LIMIT"] = previous
+    assert tried > 250
+    assert _fingerprint(db) == before
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+
+
+# --- chunked bodies over the limit on every write route (issue 16 #3) --------------------------------------------
+
+WEB_LIMIT = 256 * 1024  # MAX_CONTENT_LENGTH lowered for the test: the same check, a small fraction of the reading
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise_admin", "regulator"])
+def test_a_chunked_body_over_the_limit_is_refused_on_every_write_route(app, client, tenants, db, who):
+    """413 (or the API's earlier 401 without a token), never a 500, and the body is read no further than the limit:
+    the web's MAX_CONTENT_LENGTH for a form with a file, the API's 1 MB for JSON and for a form."""
+    from app.api.views import MAX_BODY_BYTES
+
+    headers = _who(app, client, tenants, db, who)
+    token = csrf_token(client, "/login" if who == "anonymous" else "/account/password")
+    objects = _b_objects(tenants)
+    before = _fingerprint(db)
+    saved = {key: app.config[key] for key in ("MAX_CONTENT_LENGTH", "API_RATE_LIMIT")}
+    app.config.update(MAX_CONTENT_LENGTH=WEB_LIMIT, API_RATE_LIMIT="100000 per minute")
+    answers = {}
+    try:
+        for rule in app.url_map.iter_rules():
+            methods = sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+            if not methods:
+                continue
+            url = rule.build({arg: objects.get(ARGUMENTS.get(arg), "x") for arg in rule.arguments})[1]
+            api = url.startswith("/api/")
+            # 300 MB of JSON and a 2 GB upload, as in the attack; the API's limit holds for a form too.
+            bodies = [("json", lambda: ChunkedBody(b'{"note": "', 300 * 1024 * 1024))] if api else []
+            bodies.append(("form", lambda: multipart_upload(token, 2 * 1024 * 1024 * 1024)))
+            for method in methods:
+                for kind, make_body in bodies:
+                    body = make_body()
+                    content_type = "application/json" if kind == "json" else f"multipart/form-data; boundary={BOUNDARY}"
+                    response = client.open(url, method=method, input_stream=body, content_type=content_type,
+                                           headers={**(headers if api else {}), "Transfer-Encoding": "chunked"},
+                                           environ_overrides={"wsgi.input_terminated": True})
+                    status = response.status_code
+                    answers[method, url, kind] = status
+                    # Every form is read before its view (CSRF, NUL): always 413. JSON to the API: 401 without a token.
+                    assert status == 413 or api and kind == "json" and status == 401, (who, method, url, kind, status)
+                    assert body.consumed <= (MAX_BODY_BYTES if api else WEB_LIMIT) + SLACK, (who, method, url, kind,
+                                                                                            body.consumed)
+    finally:
+        app.config.update(saved)
+    assert len(answers) > 60
+    assert _fingerprint(db) == before
+
+
+# --- the report jobs (issue 16 #1): every report URL of a foreign enterprise or year, as each outside role ----------
+
+REPORT_OUTSIDERS = ("admin_of_a", "viewer_of_a", "verifier_of_b_for_another_year", "verifier_of_a")
+
+
+def _outsider(tenants, make_org, make_user, db, who):
+    if who in ("admin_of_a", "viewer_of_a"):
+        return tenants["users_a"]["enterprise_admin" if who == "admin_of_a" else "viewer"]
+    body = make_org(kind="verifier", name="报告核查机构")
+    engaged = (tenants["b"].id, 2024) if who == "verifier_of_b_for_another_year" else (tenants["a"].id, 2025)
+    db.session.add(Engagement(org_id=engaged[0], verifier_org_id=body.id, year=engaged[1], status="in_progress"))
+    db.session.commit()
+    return make_user(body, "verifier", email=f"{who}@body.example.com")
+
+
+def _start_report(app, user, url) -> ReportJob:
+    """`user` starts a report job through the web (run inline in tests); the new job."""
+    client = app.test_client()
+    login(client, user)
+    newest = _db.session.scalar(select(func.max(ReportJob.id))) or 0
+    assert post(client, url, token_from="/account/password").status_code == 302
+    job = _db.session.scalar(select(ReportJob).where(ReportJob.id > newest))
+    assert job.status == "done" and job.result.startswith(b"%PDF")
+    assert client.get(f"/reports/jobs/{job.id}/file").data == job.result  # its requester gets it
+    return job
+
+
+@pytest.mark.parametrize("who", REPORT_OUTSIDERS)
+def test_report_urls_of_a_foreign_enterprise_or_year_are_refused(app, client, tenants, db, make_org, make_user, who):
+    """B's 2025 reports, as an enterprise admin or viewer of A, a verifier engaged for B in 2024 only and a verifier
+    engaged for A: the monthly PDF and the annual job are refused (404, 403 for the city's), no job is created,
+    and the jobs B's admin and the regulator started (their page, status and file) are 404."""
+    b = tenants["b"].id
+    foreign_jobs = [_start_report(app, tenants["users_b"]["enterprise_admin"], f"/reports/enterprise/{b}/2025/annual"),
+                    _start_report(app, tenants["regulator"], "/reports/city/2025"), tenants["register_b"]["report_job"]]
+    outsider = _outsider(tenants, make_org, make_user, db, who)
+    login(client, outsider)
+    token = csrf_token(client, "/account/password")
+    jobs_before = db.session.scalar(select(func.count(ReportJob.id)))
+    year_of_b = f"/reports/enterprise/{b}/2025"
+    refused = [("GET", f"{year_of_b}/1.pdf", 404), ("GET", f"{year_of_b}/12.pdf", 404),
+               ("POST", f"{year_of_b}/annual", 404), ("POST", "/reports/city/2025", 403)]
+    for job in foreign_jobs:
+        refused += [("GET", f"/reports/jobs/{job.id}{tail}", 404) for tail in ("", "/status", "/file")]
+    for method, url, status in refused:
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert response.status_code == status, (who, method, url, response.status_code)
+        assert not response.data.startswith(b"%PDF") and b"%PDF" not in response.data, (who, url)
+        for secret in _b_secrets(tenants):
+            assert secret not in response.get_data(as_text=True), (who, url, secret)
+    assert db.session.scalar(select(func.count(ReportJob.id))) == jobs_before  # nothing started for the outsider
+
+    if who == "verifier_of_b_for_another_year":
+        # The year it is engaged for is its to read; its job is then its own, and no other tenant's.
+        assert client.get(f"/reports/enterprise/{b}/2024/1.pdf").data.startswith(b"%PDF")
+        own = _start_report(app, outsider, f"/reports/enterprise/{b}/2024/annual")
+        for other in (tenants["users_b"]["enterprise_admin"], tenants["users_a"]["enterprise_admin"]):
+            other_client = app.test_client()
+            login(other_client, other)
+            for tail in ("", "/status", "/file"):
+                assert other_client.get(f"/reports/jobs/{own.id}{tail}").status_code == 404, (other.email, tail)

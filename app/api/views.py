@@ -31,7 +31,7 @@ from app.accounts.roles import (
     requires,
 )
 from app.api import idempotency, schemas
-from app.api.auth import current_token
+from app.api.auth import MAX_BODY_BYTES, current_token
 from app.api.errors import ApiError
 from app.api.models import READ, WRITE
 from app.audit.services import provenance, record
@@ -63,7 +63,7 @@ from app.tenancy import acting_on
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # cookies never authenticate here (see app.api.auth), so there is nothing to forge
 
-MAX_BODY_BYTES = 1024 * 1024
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer are simply not found
 PER_PAGE, MAX_PER_PAGE = 50, 200
 
@@ -81,9 +81,14 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_
 def _body_size():
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
-    # A chunked body has no length to check: Werkzeug stops reading it one byte past the limit, and
-    # _json_body refuses a body that long (reading stops there, so memory stays bounded).
-    request.max_content_length = MAX_BODY_BYTES + 1
+    # A chunked body has no length to check: Werkzeug stops reading it one byte past the limit (set in
+    # app.api.auth), and _json_body refuses a body that long (reading stops there, so memory stays bounded).
+    if request.method in WRITE_METHODS and current_token() is not None \
+            and (request.get_data().strip() or request.form or request.files):
+        # Every write's body is read here, bounded and checked (size, JSON, NUL), even where the view ignores it,
+        # so an oversized or malformed body is refused the same on every route. (Anonymous: the 401 comes first;
+        # an empty body, whatever its Content-Type, is no body. A form was read by the NUL check already.)
+        _json_body(required=False)
 
 
 def guarded(scope: str = READ, org_kind: str | None = None):

@@ -135,6 +135,25 @@ def test_a_repeated_approval_returns_the_first_answer(client, db, regulator, tok
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "filing.approved")) == 1
 
 
+def test_a_body_the_view_ignores_is_still_checked(client, db, regulator, token_for, submitted):
+    """The approval reads no body, yet a NUL in it (400), a body that is not JSON (415) or one over the limit,
+    chunked (413), is refused before the view runs, as on every other write route; the filing stays submitted."""
+    import io
+
+    from app.api.views import MAX_BODY_BYTES
+
+    url, headers = f"/api/v1/regulator/filings/{submitted}/approve", token_for(regulator)
+    assert _code(client.post(url, headers=headers, json={"comment": "a\x00b"})) == (400, "invalid_json")
+    assert client.post(url, headers=headers, data={"comment": "x"}).status_code == 415
+    chunked = {**headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    response = client.post(url, headers=chunked, input_stream=io.BytesIO(b"[" + b"0," * MAX_BODY_BYTES + b"0]"),
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and response.is_json
+    assert db.session.get(Filing, submitted).status == "submitted"
+    # No body (curl -d '' still says it is a form) is still an approval.
+    assert client.post(url, headers=headers, content_type="application/x-www-form-urlencoded").status_code == 200
+
+
 def test_keys_belong_to_their_user(client, db, plant, manager, token_for):
     headers = {"Idempotency-Key": "shared-key"}
     client.put(f"/api/v1/filings/{MONTH}", headers={**token_for(plant["admin"]), **headers}, json=example_body(plant))
