@@ -1,0 +1,87 @@
+"""No page scrolls sideways (issue 16, layout): the main pages at a phone's, a laptop's and a desktop's width.
+
+An energy manager and the regulator, each in Chinese and in English, open the pages they use most at
+390, 1366 and 1600 px. A page fails when the document is wider than the window (the page scrolls
+sideways: a table or a form row sticks out) or when a visible item of the navigation bar lies outside
+the window (the English bar used to push the administration menu, the language switch, the inbox
+and the user menu off-screen). Wide tables may scroll inside their own `.table-responsive` box.
+
+One browser, one seeded dataset, one sign-in per person: the widths change on the open page.
+Every problem is collected and reported at once, so one run shows the whole picture.
+"""
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import sign_in_ok
+from tests.conftest import PASSWORD
+from tests.helpers.filings import file_with_status
+
+WIDTHS = (390, 1200, 1366, 1600)  # a phone; the narrowest expanded bar (xl) and a laptop (the issue saw 1280-1600); a desktop
+HEIGHT = 900
+
+# What sticks out: the document's own overflow, and any visible nav item beyond the window's edges.
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const doc = document.documentElement.scrollWidth;
+  if (doc > width) {
+    const out = [...document.querySelectorAll('body *')]
+      .filter(e => e.getBoundingClientRect().right > width + 0.5 && e.getClientRects().length)
+      .filter(e => !e.closest('.table-responsive, .dropdown-menu'));
+    const wide = out.filter(e => !out.some(o => o !== e && e.contains(o)))  // the innermost culprits
+      .slice(0, 3)
+      .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
+                                           ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+    problems.push(`document ${doc}px wide in a ${width}px window (${wide.join(', ')})`);
+  }
+  for (const item of document.querySelectorAll(
+      '.tanji-nav .navbar-brand, .tanji-nav .navbar-toggler, .tanji-nav .nav-link, .tanji-nav .btn')) {
+    if (item.closest('.dropdown-menu')) continue;  // shown only when opened
+    const r = item.getBoundingClientRect();
+    if (!item.getClientRects().length || r.width === 0) continue;  // collapsed away
+    if (r.left < -0.5 || r.right > width + 0.5) {
+      problems.push(`nav item "${item.textContent.trim().replace(/\\s+/g, ' ')}" at ${Math.round(r.left)}`
+                    + `–${Math.round(r.right)}px`);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture
+def seeded(app, db, plant, make_user, regulator):
+    """The plant with an approved, a submitted and a draft month; a Chinese and an English user of each role."""
+    june = file_with_status(app, db, plant, date(2022, 6, 1), status="approved", regulator=regulator)
+    july = file_with_status(app, db, plant, date(2022, 7, 1), status="submitted")
+    august = file_with_status(app, db, plant, date(2022, 8, 1))
+    people = {}
+    for locale in ("zh", "en"):
+        manager = make_user(plant["org"], "energy_manager", name=f"能源{locale}")
+        reg = regulator if locale == "zh" else make_user(regulator.organisation, "regulator", name="Alexandra Wang-Lindqvist")
+        for role, user in (("energy_manager", manager), ("regulator", reg)):
+            user.locale = locale
+            people[(role, locale)] = user
+    db.session.commit()
+    manager_pages = ["/", "/filings/", f"/filings/{august}", f"/filings/{june}", "/footprint/", "/inbox/",
+                     "/assets/", "/benchmarks/"]
+    regulator_pages = ["/", "/inbox/", "/review/", f"/review/filings/{july}", "/city/", "/assets/overview",
+                       "/benchmarks/industry", f"/footprint/org/{plant['org'].id}"]
+    return {"people": people, "pages": {"energy_manager": manager_pages, "regulator": regulator_pages}}
+
+
+def test_main_pages_fit_at_390_1366_and_1600_px_in_both_languages(open_page, seeded):
+    problems = []
+    for (role, locale), user in seeded["people"].items():
+        page = open_page("zh-CN" if locale == "zh" else "en-GB")
+        sign_in_ok(page, user.name, user.email, PASSWORD)
+        for url in seeded["pages"][role]:
+            response = page.goto(url)
+            assert response.status == 200, f"{role} ({locale}) {url}: {response.status}"
+            expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if locale == "zh" else "en")
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                for problem in page.evaluate(OVERFLOW_JS):
+                    problems.append(f"{role} ({locale}) {url} at {width}px: {problem}")
+    assert not problems, "Pages that scroll sideways or hide the navigation:\n  " + "\n  ".join(problems)
