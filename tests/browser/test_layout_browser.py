@@ -22,7 +22,9 @@ WIDTHS = (390, 1200, 1366, 1600)  # a phone; the narrowest expanded bar (xl) and
 HEIGHT = 900
 
 # What sticks out: the document's own overflow, and any visible nav item beyond the window's edges.
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = """async () => {
+  // Charts follow their box on the next frames (a ResizeObserver): let them settle first.
+  for (let i = 0; i < 3; i++) await new Promise(r => requestAnimationFrame(r));
   const width = window.innerWidth;
   const problems = [];
   const doc = document.documentElement.scrollWidth;
