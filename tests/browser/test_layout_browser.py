@@ -20,9 +20,10 @@ from tests.helpers.filings import file_with_status
 
 WIDTHS = (390, 1200, 1366, 1600)  # a phone; the narrowest expanded bar (xl) and a laptop (the issue saw 1280-1600); a desktop
 HEIGHT = 900
+WIDE = 1366  # from here on, tables fit without scrolling inside their box
 
 # What sticks out: the document's own overflow, and any visible nav item beyond the window's edges.
-OVERFLOW_JS = """async () => {
+OVERFLOW_JS = """async (WIDE) => {
   // Charts follow their box on the next frames (a ResizeObserver): let them settle first.
   for (let i = 0; i < 3; i++) await new Promise(r => requestAnimationFrame(r));
   const width = window.innerWidth;
@@ -46,6 +47,15 @@ OVERFLOW_JS = """async () => {
     if (r.left < -0.5 || r.right > width + 0.5) {
       problems.push(`nav item "${item.textContent.trim().replace(/\\s+/g, ' ')}" at ${Math.round(r.left)}`
                     + `–${Math.round(r.right)}px`);
+    }
+  }
+  if (width >= WIDE) {  // on a laptop or wider, no table should need its own scroll bar
+    for (const box of document.querySelectorAll('main .table-responsive')) {
+      if (box.scrollWidth > box.clientWidth + 0.5) {
+        const table = box.querySelector('table');
+        problems.push(`table ${table && table.dataset.testid || ''} ${box.scrollWidth}px wide in a `
+                      + `${box.clientWidth}px box (its last columns are cut off)`);
+      }
     }
   }
   return problems;
@@ -84,6 +94,6 @@ def test_main_pages_fit_at_390_1366_and_1600_px_in_both_languages(open_page, see
             expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if locale == "zh" else "en")
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
-                for problem in page.evaluate(OVERFLOW_JS):
+                for problem in page.evaluate(OVERFLOW_JS, WIDE):
                     problems.append(f"{role} ({locale}) {url} at {width}px: {problem}")
     assert not problems, "Pages that scroll sideways or hide the navigation:\n  " + "\n  ".join(problems)
