@@ -11,11 +11,13 @@ used to hide its last column there).
 One browser, one seeded dataset, one sign-in per person: the widths change on the open page.
 Every problem is collected and reported at once, so one run shows the whole picture.
 """
+import re
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from app.notifications.models import Notification
 from tests.browser.helpers import sign_in_ok
 from tests.conftest import PASSWORD
 from tests.helpers.filings import file_with_status
@@ -72,9 +74,6 @@ NAV_LINKS_JS = """() => [...new Set([...document.querySelectorAll('[data-testid=
 @pytest.fixture
 def seeded(app, db, plant, make_user, regulator):
     """The plant with an approved, a submitted and a draft month; a Chinese and an English user of each role."""
-    june = file_with_status(app, db, plant, date(2022, 6, 1), status="approved", regulator=regulator)
-    july = file_with_status(app, db, plant, date(2022, 7, 1), status="submitted")
-    august = file_with_status(app, db, plant, date(2022, 8, 1))
     people = {}
     for locale in ("zh", "en"):
         manager = make_user(plant["org"], "energy_manager", name=f"能源{locale}")
@@ -82,6 +81,14 @@ def seeded(app, db, plant, make_user, regulator):
         for role, user in (("energy_manager", manager), ("regulator", reg)):
             user.locale = locale
             people[(role, locale)] = user
+    db.session.commit()
+    june = file_with_status(app, db, plant, date(2022, 6, 1), status="approved", regulator=regulator)
+    july = file_with_status(app, db, plant, date(2022, 7, 1), status="submitted")
+    august = file_with_status(app, db, plant, date(2022, 8, 1))
+    # A dozen unread notices each: the inbox's badge widens the bar by two digits.
+    db.session.add_all(Notification(org_id=user.org_id, user_id=user.id, kind="reminder.due_soon",
+                                    detail={"period": "2022-08-01", "due": "2022-09-15", "days": 3})
+                       for user in people.values() for _ in range(12))
     db.session.commit()
     manager_pages = ["/", "/filings/", f"/filings/{august}", f"/filings/{june}", "/footprint/", "/inbox/",
                      "/assets/", "/benchmarks/"]
@@ -101,6 +108,8 @@ def test_main_pages_fit_at_390_1366_and_1600_px_in_both_languages(open_page, see
             response = page.goto(url)
             assert response.status == 200, f"{role} ({locale}) {url}: {response.status}"
             expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if locale == "zh" else "en")
+            if url == "/":
+                expect(page.get_by_test_id("inbox-unread")).to_contain_text(re.compile(r"^1\d\b"))
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
                 for problem in page.evaluate(OVERFLOW_JS, WIDE):
