@@ -1,12 +1,13 @@
 """No page scrolls sideways (issue 16, layout): the main pages at a phone's, a laptop's and a desktop's width.
 
 An energy manager, an enterprise admin and the regulator, each in Chinese and in English, open the pages
-they use most, then every other page of their navigation bar (menus included), at 390, 1200 (the narrowest
-expanded bar), 1366 and 1600 px. A page fails when the document is wider than the window (the page scrolls sideways: a table or a form
-row sticks out) or when a visible item of the navigation bar lies outside the window (the English bar
-used to push the administration menu, the language switch, the inbox and the user menu off-screen).
-Wide tables may scroll inside their own `.table-responsive` box on a phone, but from 1366 px a table
-that needs its own scroll bar fails too (the footprint's month table used to hide its last column there).
+they use most, then every other page of their navigation bar (menus included), at 390, 1200 (the
+narrowest expanded bar), 1366 and 1600 px. A page fails when the document is wider than the window (a
+table or a form row sticks out) or when a visible item of the navigation bar lies outside the window
+(the English bar used to push the administration menu, the language switch, the inbox and the user
+menu off-screen). Wide tables may scroll inside their own `.table-responsive` box on a phone, but from
+1366 px a table that needs its own scroll bar fails too (the footprint's month table used to hide its
+last column there).
 
 One browser, one seeded dataset, one sign-in per person: the widths change on the open page.
 Every problem is collected and reported at once, so one run shows the whole picture.
