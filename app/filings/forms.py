@@ -17,8 +17,12 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES
+from app.core.forms import apply_error
 from app.core.numbers import MISPLACED, MisplacedSeparator, clean, plain, to_decimal
+from app.core.service_error import ServiceError
 from app.factors.services import display_unit
+from app.filings import conversation
+from app.tenancy import acting_on
 
 MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
 MAX_INTEGER_DIGITS = 18
@@ -266,3 +270,17 @@ class CommentForm(FlaskForm):
         # Anything but a number is no line of the filing (-1): the service refuses it beside the field.
         return (self.text.data or "", (int(source) if source.isdigit() else -1) if source else None,
                 int(reply) if reply.isdigit() else None)
+
+    def post(self, actor, filing) -> bool:
+        """Add the posted comment to the month's conversation (both sides' comment views call this); False when
+        the form or the service refused it, the reason then beside its field."""
+        if not self.validate_on_submit():
+            return False
+        text, source_id, reply_to = self.values()
+        try:
+            with acting_on(filing.org_id):
+                conversation.add_comment(actor, filing, text, source_id, reply_to)
+        except ServiceError as e:
+            apply_error(self, e)
+            return False
+        return True

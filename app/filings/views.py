@@ -368,17 +368,9 @@ def add_comment(filing_id: int):
         abort(403)
     form = CommentForm()
     form.set_lines(filing)
-    if form.validate_on_submit():
-        text, source_id, reply_to = form.values()
-        try:
-            with acting_on(filing.org_id):
-                conversation.add_comment(current_user, filing, text, source_id, reply_to)
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            flash(_("Your comment is added to the conversation on %(month)s.", month=_month(filing.period)),
-                  "success")
-            return redirect(url_for("filings.show", filing_id=filing.id, _anchor="conversation"))
+    if form.post(current_user, filing):
+        flash(_("Your comment is added to the conversation on %(month)s.", month=_month(filing.period)), "success")
+        return redirect(url_for("filings.show", filing_id=filing.id, _anchor="conversation"))
     return _page(filing, comment_form=form)
 
 

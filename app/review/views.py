@@ -25,7 +25,7 @@ from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db, login_manager
-from app.filings import conversation, workflow
+from app.filings import workflow
 from app.filings import services as filing_services
 from app.filings.forms import CommentForm
 from app.filings.labels import STATUS_LABELS
@@ -216,18 +216,12 @@ def add_comment(filing_id: int):
     filing = _filing_or_404(filing_id)
     form = CommentForm()
     form.set_lines(filing)
-    if form.validate_on_submit():
-        text, source_id, reply_to = form.values()
-        try:
-            with acting_on(filing.org_id):
-                conversation.add_comment(current_user, filing, text, source_id, reply_to)
-        except ServiceError as e:
-            apply_error(form, e)
-            filing = _filing_or_404(filing_id)
-        else:
-            flash(_("Your comment is added to the conversation on %(month)s.", month=filing.period.strftime("%Y-%m")),
-                  "success")
-            return redirect(url_for("review.show", filing_id=filing.id, _anchor="conversation"))
+    if form.post(current_user, filing):
+        flash(_("Your comment is added to the conversation on %(month)s.", month=filing.period.strftime("%Y-%m")),
+              "success")
+        return redirect(url_for("review.show", filing_id=filing.id, _anchor="conversation"))
+    if form.errors:
+        filing = _filing_or_404(filing_id)  # the refusal rolled back: load it again for the page
     return _review_page(filing, ReturnForm(formdata=None), {}, comment_form=form)
 
 
