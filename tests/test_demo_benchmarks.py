@@ -37,7 +37,10 @@ def test_every_demo_enterprise_that_files_has_a_comparison(app):
             seen_industries.add(org.industry_code[:3])
         assert {"C25", "C26", "C30", "C31", "D44"} <= seen_industries
 
-        ranking = services.industry_ranking("D44", years_with_filings(enterprises[0].id)[1])
+        # A year every long-registered enterprise filed whole (rows come in no set order: PostgreSQL differs).
+        year = next(years[1] for years in (years_with_filings(o.id) for o in sorted(enterprises, key=lambda o: o.id))
+                    if len(years) > 1)
+        ranking = services.industry_ranking("D44", year)
         groups = {r.product.products: {row.name for row in r.rows} for r in ranking.rankings}
         assert set(groups) == {("electricity supplied",), ("electricity supplied", "heat supplied"),
                                ("heat supplied",)}
