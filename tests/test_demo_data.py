@@ -1,19 +1,33 @@
-"""flask demo-data: the demo city loads once, completely, and a second run changes nothing."""
+"""flask demo-data: the demo city loads once, completely, and a second run changes nothing; on that one load (it
+takes a while), its benchmarks always say something and absurd quantities are refused (issue 15)."""
+import html
+import io
 import logging
+import re
 from datetime import date, timedelta
 
+import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionSource
 from app.accounts.models import Invitation, User
 from app.audit.models import AuditCheckpoint, AuditEvent
 from app.audit.services import verify_chain
-from app.core.types import utcnow
-from app.demo import city
+from app.benchmarking import services as benchmarking
+from app.core.service_error import ServiceError
+from app.core.types import city_today, utcnow
+from app.demo import city, city_stats
 from app.extensions import db
-from app.filings.models import Filing
+from app.filings import services as filing_services
+from app.filings.models import Filing, FilingLine
+from app.footprint.services import years_with_filings
 from app.notifications.models import Notification
 from app.organisations.models import Organisation
+from tests.conftest import csrf_token, login, post
+from tests.helpers.filings import hidden_fields
+
+ABSURD = "99999999"
 
 
 def run(app, *args):
@@ -26,7 +40,7 @@ def count(statement):
     return db.session.scalar(select(func.count()).select_from(statement.subquery()))
 
 
-def test_loads_the_city_once(app, caplog):
+def test_loads_the_city_once(app, client, token_for, caplog):
     with app.app_context(), caplog.at_level(logging.INFO, logger="tanji.mail"):
         run(app)
         # The demo's notices are history for people who do not exist: in the inbox, never e-mailed.
@@ -70,6 +84,9 @@ def test_loads_the_city_once(app, caplog):
         events = count(select(AuditEvent))
         output = run(app, "--if-empty")
         assert "not loaded" in output and count(select(AuditEvent)) == events
+    _check_benchmarks(app)
+    with app.app_context():
+        _check_absurd_quantities_refused(app, db, client, token_for)
 
 
 def _check_activity(enterprises, pending, now):
@@ -189,3 +206,144 @@ def _check_returned_months():
         answered = db.session.scalars(select(Notification).where(
             Notification.filing_id == filing.id, Notification.kind == "filing.enterprise_commented")).all()
         assert [(n.user_id, n.detail["comment"]) for n in answered] == [(regulator.id, reply.text)]
+
+
+# --- benchmarks (issue 15) ---------------------------------------------------------------------------------
+
+def _check_benchmarks(app):
+    """Every enterprise that files has a comparison on its benchmark page (peer statistics or the national product
+    benchmark), each plant whose product has a national benchmark is compared per unit of product, and the
+    regulator's power ranking keeps power-only, CHP and heat-only plants apart (issue 15)."""
+    slugs = {row[1]: row[0] for row in city.ENTERPRISES + city.NEW_ENTERPRISES}
+    mapped = {slug for slug, _product, _code in city_stats.PRODUCT_BENCHMARKS}
+    seen_industries = set()
+    with app.test_request_context():
+        enterprises = db.session.scalars(select(Organisation).where(Organisation.kind == "enterprise")).all()
+        for org in enterprises:
+            years = years_with_filings(org.id)
+            if not years:
+                continue
+            for year in years[:2]:
+                page = benchmarking.benchmark(org, year)
+                compared = [m.metric for m in page.metrics if m.compared]
+                assert compared, (org.name, year)
+                # Never an empty chart: every metric with approved months of its own draws them.
+                for m in page.metrics:
+                    assert not m.own_months or any(p.own is not None for p in m.trend), (org.name, m.metric)
+                if slugs[org.name] in mapped:
+                    product = page.metric("product")
+                    assert product.national is not None and product.compared, (org.name, year)
+            seen_industries.add(org.industry_code[:3])
+        assert {"C25", "C26", "C30", "C31", "D44"} <= seen_industries
+
+        # A year every long-registered enterprise filed whole (rows come in no set order: PostgreSQL differs).
+        year = next(years[1] for years in (years_with_filings(o.id) for o in sorted(enterprises, key=lambda o: o.id))
+                    if len(years) > 1)
+        ranking = benchmarking.industry_ranking("D44", year)
+        groups = {r.product.products: {row.name for row in r.rows} for r in ranking.rankings}
+        assert set(groups) == {("electricity supplied",), ("electricity supplied", "heat supplied"),
+                               ("heat supplied",)}
+        assert groups[("electricity supplied",)] == {"锦湾滨海发电有限公司"}
+        assert groups[("electricity supplied", "heat supplied")] == {"双河热电有限责任公司", "湾西热电有限公司"}
+
+    # The README's enterprise (petrochemicals, no national benchmark for crude processed) on its page.
+    client = app.test_client()
+    login(client, "energy@jinwan-petro.com.cn", city.PASSWORD)
+    page = client.get("/benchmarks/").get_data(as_text=True)
+    assert 'data-testid="no-national"' in page and page.count('data-testid="median"') == 2
+    assert "兴港炼油化工有限公司" not in page
+
+
+# --- absurd quantities (issue 15) -------------------------------------------------------------------------
+
+def _stored(db) -> tuple:
+    """What a refusal must leave as it was: the filings and their lines, and no line of an absurd quantity."""
+    lines = db.session.scalars(select(FilingLine.quantity)).all()
+    return (db.session.scalar(select(func.count(Filing.id))), len(lines),
+            sum(1 for q in lines if q >= 99999999))
+
+
+def _loaded_demo(db):
+    petro = db.session.scalar(select(Organisation).where(Organisation.name == city.ENTERPRISES[0][1]))
+    return {"petro": petro, "manager": db.session.scalar(select(User).where(User.email == "energy@jinwan-petro.com.cn")),
+            "month": city_today().replace(day=1)}
+
+
+def _check_absurd_quantities_refused(app, db, client, token_for):
+    """Acceptance (issue 15): "a quantity of 99,999,999 for any source of a demo enterprise, and 1e12, are refused
+    before they are stored (form, import, API)": every source's capacity (app/demo/activity.py) stops the first, and
+    the form, the import and the API each refuse the second."""
+    demo = _loaded_demo(db)
+    _every_source_refuses_99999999(app, db, demo)
+    _the_form_refuses_1e12(db, client, demo)
+    _the_import_refuses_1e12(db, client, demo)
+    _the_api_refuses_1e12_and_99999999(db, client, demo, token_for)
+
+
+def _every_source_refuses_99999999(app, db, demo):
+    before = _stored(db)
+    sources = db.session.scalars(select(EmissionSource).order_by(EmissionSource.org_id, EmissionSource.id)).all()
+    assert len({s.org_id for s in sources}) >= 40 and all(s.rated_capacity is not None for s in sources)
+    refused = 0
+    with app.test_request_context():
+        for source in sources:
+            org = db.session.get(Organisation, source.org_id)
+            filer = db.session.scalar(select(User).where(User.org_id == org.id, User.role == "energy_manager"))
+            filing = filing_services.open_filing(filer, org, demo["month"])
+            with pytest.raises(ServiceError) as caught:
+                filing_services.set_activity(filer, filing, [{"source_id": source.id, "quantity": ABSURD,
+                                                       "unit": source.activity_unit}])
+            assert caught.value.field == f"quantity_{source.id}", str(caught.value.message)
+            db.session.rollback()  # as the request's edge does on a refusal
+            refused += 1
+    assert refused == len(sources)
+    assert _stored(db) == before
+
+
+def _the_form_refuses_1e12(db, client, demo):
+    source = db.session.scalar(select(EmissionSource).where(EmissionSource.org_id == demo["petro"].id)
+                               .order_by(EmissionSource.id).limit(1))
+    login(client, "energy@jinwan-petro.com.cn", city.PASSWORD)
+    response = post(client, "/filings/open", {"period": f"{demo['month']:%Y-%m}"}, token_from="/filings/")
+    filing_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    before = _stored(db)
+    page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
+    response = client.post(f"/filings/{filing_id}", data={**hidden_fields(page, city.PASSWORD),
+                                                          f"quantity_{source.id}": "1e12",
+                                                          f"unit_{source.id}": source.activity_unit})
+    page = html.unescape(response.get_data(as_text=True))
+    assert re.search(rf'data-field-error="quantity_{source.id}">[^<]*{re.escape(source.name)}', page)
+    assert _stored(db) == before
+    assert not db.session.get(Filing, filing_id).lines
+
+
+def _the_import_refuses_1e12(db, client, demo):
+    month = f"{demo['month']:%Y-%m}"
+    template = client.get(f"/filings/import/template.xlsx?from={month}&to={month}")
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.data))
+    sheet = book["活动数据 Activity data"]
+    quantity = [c.value for c in sheet[2]].index("数量 Quantity") + 1
+    sheet.cell(row=3, column=quantity, value=1e12)
+    out = io.BytesIO()
+    book.save(out)
+    before = _stored(db)
+    response = client.post("/filings/import/", data={"csrf_token": csrf_token(client, "/filings/import/"),
+                                                     "file": (io.BytesIO(out.getvalue()), "月报.xlsx")},
+                           content_type="multipart/form-data")
+    page = html.unescape(response.get_data(as_text=True))
+    assert 'data-testid="import-done"' not in page and "1,000,000,000,000" in page
+    assert _stored(db) == before
+
+
+def _the_api_refuses_1e12_and_99999999(db, client, demo, token_for):
+    source = db.session.scalar(select(EmissionSource).where(EmissionSource.org_id == demo["petro"].id)
+                               .order_by(EmissionSource.id).limit(1))
+    headers = token_for(demo["manager"])
+    before = _stored(db)
+    for quantity in ("1000000000000", ABSURD):
+        response = client.put(f"/api/v1/filings/{demo['month']:%Y-%m}", headers=headers,
+                              json={"lines": [{"source_id": source.id, "quantity": quantity}]})
+        assert response.status_code == 422, response.get_json()
+        assert "lines[0].quantity" in response.get_json()["error"]["fields"]
+    assert _stored(db) == before
