@@ -23,7 +23,7 @@ from app.core.cells import neutral_row
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
-from app.filings.imports.layout import norm
+from app.filings.imports.layout import header_key, norm
 from app.filings.imports.problems import CellError, Problem
 from app.filings.imports.reading import Grid, cell_name, formula_problem, workbook_grids
 from app.filings.imports.values import blank, cell_text, parse_number, shown
@@ -58,19 +58,7 @@ _ALIASES = {c.key: sorted({norm(n) for n in (c.label, *c.aliases)}, key=len, rev
 
 
 def _header_key(value) -> str | None:
-    """Which column a header cell names, by its longest matching spelling (equal, or the cell starts with it)."""
-    if not isinstance(value, str):
-        return None
-    cell = norm(value)
-    if not cell:
-        return None
-    best, best_len = None, 0
-    for key, names in _ALIASES.items():
-        for name in names:
-            if len(name) > best_len and (cell == name or cell.startswith(name)):
-                best, best_len = key, len(name)
-                break
-    return best
+    return header_key(value, _ALIASES)
 
 
 def _header(grid: Grid) -> tuple[int, dict[str, int]] | None:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.city_data import services
 from app.core.service_error import ServiceError
+from app.filings.imports.layout import header_key
 from app.filings.imports.layout import norm as _norm
 from app.filings.imports.problems import CellError, Problem
 from app.filings.imports.reading import Grid, formula_problem, workbook_grids
@@ -57,19 +58,7 @@ HEADER_SEARCH_ROWS = 20
 
 
 def _header_key(value) -> str | None:
-    """Which column a header cell names, by its longest matching spelling (equal, or the cell starts with it)."""
-    if not isinstance(value, str):
-        return None
-    cell = _norm(value)
-    if not cell:
-        return None
-    best, best_len = None, 0
-    for key, names in _ALIASES.items():
-        for name in names:
-            if len(name) > best_len and (cell == name or cell.startswith(name)):
-                best, best_len = key, len(name)
-                break
-    return best
+    return header_key(value, _ALIASES)
 
 
 @dataclass

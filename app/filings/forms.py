@@ -263,6 +263,18 @@ class CommentForm(FlaskForm):
         self.source_id.choices = [SelectChoice("", _("The whole filing"))] + [
             SelectChoice(str(line.source_id), line.source.name) for line in filing.lines]
 
+    @classmethod
+    def blank_for(cls, filing, comments: list, reply_to: int | None) -> "CommentForm":
+        """A fresh form for the filing's page; `reply_to` (the Reply link's `?reply_to=<comment id>`) answers that
+        comment, on its line."""
+        form = cls(formdata=None)
+        form.set_lines(filing)
+        answered = next((c for c in comments if c.id == reply_to), None)
+        if answered is not None:
+            form.reply_to.data = str(answered.id)
+            form.source_id.data = str(answered.source_id) if answered.source_id else ""
+        return form
+
     def values(self) -> tuple[str, int | None, int | None]:
         """(text, source id or None, id of the comment answered or None), as posted."""
         source = (self.source_id.data or "").strip()

@@ -310,14 +310,7 @@ def _may_comment(filing: Filing) -> bool:
 
 
 def _comment_form(filing: Filing, comments: list) -> CommentForm:
-    """A fresh form; `?reply_to=<comment id>` (the Reply link beside a comment) answers that comment."""
-    form = CommentForm(formdata=None)
-    form.set_lines(filing)
-    answered = next((c for c in comments if c.id == request.args.get("reply_to", type=int)), None)
-    if answered is not None:
-        form.reply_to.data = str(answered.id)
-        form.source_id.data = str(answered.source_id) if answered.source_id else ""
-    return form
+    return CommentForm.blank_for(filing, comments, request.args.get("reply_to", type=int))
 
 
 def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: EvidenceForm | None = None,

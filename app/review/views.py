@@ -140,13 +140,7 @@ def _comment_form(filing, comments: list) -> CommentForm | None:
     """The regulator's follow-up, at any status; `?reply_to=<comment id>` answers one comment."""
     if not can(current_user, REVIEW):
         return None
-    form = CommentForm(formdata=None)
-    form.set_lines(filing)
-    answered = next((c for c in comments if c.id == request.args.get("reply_to", type=int)), None)
-    if answered is not None:
-        form.reply_to.data = str(answered.id)
-        form.source_id.data = str(answered.source_id) if answered.source_id else ""
-    return form
+    return CommentForm.blank_for(filing, comments, request.args.get("reply_to", type=int))
 
 
 def _review_page(filing, return_form: ReturnForm, typed_line_comments: dict, comment_form: CommentForm | None = None):

@@ -130,22 +130,29 @@ def _aliases(section: Section) -> dict[str, list[str]]:
 _ALIASES = {section.key: _aliases(section) for section in SECTIONS}
 
 
-def _header_key(section: Section, text) -> str | None:
-    """Which column of `section` a header cell names, by its longest matching spelling."""
-    if not isinstance(text, str):
+def header_key(value, aliases: dict[str, list[str]], suffix: bool = False) -> str | None:
+    """Which column a header cell names, by its longest matching spelling: equal, the cell starting with it (a unit
+    after the name) or, with `suffix`, ending with it. `aliases`: key -> normalised spellings, longest first.
+    The regulator's spreadsheet imports use it too."""
+    if not isinstance(value, str):
         return None  # header cells are text; numbers and dates are data
-    cell = norm(text)
+    cell = norm(value)
     if not cell:
         return None
     best, best_len = None, 0
-    for key, names in _ALIASES[section.key].items():
+    for key, names in aliases.items():
         for name in names:
             if len(name) <= best_len:
                 break
-            if cell == name or cell.startswith(name) or cell.endswith(name):
+            if cell == name or cell.startswith(name) or (suffix and cell.endswith(name)):
                 best, best_len = key, len(name)
                 break
     return best
+
+
+def _header_key(section: Section, text) -> str | None:
+    """Which column of `section` a header cell names."""
+    return header_key(text, _ALIASES[section.key], suffix=True)
 
 
 @dataclass(frozen=True)
