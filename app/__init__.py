@@ -95,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     from app.api import auth as api_auth
     from app.core import edge, static_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.filings import rollups
     from app.notifications import delivery as notification_delivery
     from app.ops import request_log
 
@@ -113,6 +114,7 @@ def register_extensions(app: Flask) -> None:
     edge.init_app(app)
     static_cache.init_app(app)
     notification_delivery.init_app(app)  # notices e-mailed once committed
+    rollups.init_app(app)  # monthly totals kept in the flush that changes them
 
 
 def register_blueprints(app: Flask) -> None:
@@ -188,6 +190,7 @@ def register_commands(app: Flask) -> None:
     from app.api.commands import api_token_cli
     from app.audit.commands import audit_cli
     from app.demo.commands import demo_data
+    from app.filings.commands import rollups_cli
     from app.notifications.commands import notifications_cli
     from app.ops.commands import backup_command, restore_command
     from app.organisations.commands import users_cli
@@ -199,3 +202,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(api_token_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(rollups_cli)

@@ -20,7 +20,8 @@ from app.core.types import city_today, utcnow
 from app.demo import city, city_stats
 from app.extensions import db
 from app.filings import services as filing_services
-from app.filings.models import Filing, FilingLine
+from app.filings import rollups
+from app.filings.models import Filing, FilingLine, MonthlyTotal
 from app.footprint.services import years_with_filings
 from app.notifications.models import Notification
 from app.organisations.models import Organisation
@@ -73,6 +74,8 @@ def test_loads_the_city_once(app, client, token_for, caplog):
         assert count(select(Invitation)) == len(invitations)
         intact, checked, _broken = verify_chain()[:3]
         assert intact and checked == events
+        # The monthly totals kept while the city was loaded equal a rebuild from its approved filings.
+        assert count(select(MonthlyTotal)) > 500 and rollups.differences(db.session) == []
 
         _check_activity(enterprises, pending, now)
         _check_returned_months()

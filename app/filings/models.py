@@ -166,6 +166,28 @@ class Calculation(TenantScoped, db.Model):
                          cascade="all, delete-orphan")
 
 
+class MonthlyTotal(TenantScoped, db.Model):
+    """The effective approved totals of one enterprise-month (its latest approved revision's current
+    calculation): a rollup kept by app.filings.rollups in the same flush as the approval, amendment or
+    recalculation that changes it, so the city's pages sum these rows instead of joining filings and
+    calculations. `flask rollups rebuild` writes them from scratch; both use the same SQL."""
+
+    __tablename__ = "monthly_totals"
+    __table_args__ = (Index("ix_monthly_totals_period_org", "period", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[date] = mapped_column(Date)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    calculation_id: Mapped[int] = mapped_column(ForeignKey("calculations.id"))
+    scope1_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    scope2_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    scope2_market_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    scope3_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    exported_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
+    energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
+
+
 class CalculationLine(TenantScoped, db.Model):
     __tablename__ = "calculation_lines"
 

@@ -1,0 +1,109 @@
+"""The monthly rollup (`MonthlyTotal`): one row per enterprise-month with its effective approved totals.
+
+Kept in the same transaction as whatever changes it: after every flush that approved a filing, superseded one
+(an amendment's approval), stored a new current calculation (a recalculation) or deleted a filing, the rows of
+the enterprise-months touched are rewritten from the filings and calculations by the very SQL that
+`rebuild()` runs for the whole city, so a maintained rollup and a rebuilt one cannot differ in method.
+The rows are written with plain SQL on the session's connection: they are the platform's own bookkeeping,
+derived from rows the tenancy gate already let through.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, delete, event, insert, inspect, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.filings.models import APPROVED, Calculation, Filing, MonthlyTotal
+
+_COLUMNS = ("scope1_tco2e", "scope2_tco2e", "scope2_market_tco2e", "scope3_tco2e", "exported_tco2e",
+            "total_tco2e", "energy_tce")
+_TABLE = MonthlyTotal.__table__
+_CHUNK = 400  # (org_id, period) pairs per statement: well inside SQLite's limit on bound parameters
+
+
+def effective(keys: set[tuple[int, date]] | None = None):
+    """SELECT the rollup rows (org_id, period, filing_id, calculation_id, totals...) from the filings: per
+    enterprise-month its approved revision not superseded, with its current calculation. `keys`: only these
+    (org_id, period) pairs; None: the whole city."""
+    query = (select(Filing.org_id, Filing.period, Filing.id, Calculation.id,
+                    *(getattr(Calculation, c) for c in _COLUMNS))
+             .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
+             .where(Filing.status == APPROVED, Filing.superseded_at.is_(None)))
+    if keys is not None:
+        query = query.where(tuple_(Filing.org_id, Filing.period).in_(sorted(keys)))
+    return query
+
+
+def _write(connection, keys: set[tuple[int, date]] | None) -> None:
+    columns = ["org_id", "period", "filing_id", "calculation_id", *_COLUMNS]
+    if keys is None:
+        connection.execute(delete(_TABLE))
+        connection.execute(insert(_TABLE).from_select(columns, effective()))
+        return
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _CHUNK):  # a bulk load (the demo) touches thousands at once
+        chunk = set(ordered[start:start + _CHUNK])
+        connection.execute(delete(_TABLE).where(tuple_(_TABLE.c.org_id, _TABLE.c.period).in_(sorted(chunk))))
+        connection.execute(insert(_TABLE).from_select(columns, effective(chunk)))
+
+
+def rebuild(session: Session) -> int:
+    """Rewrite every rollup row from the filings (`flask rollups rebuild`); returns how many there are."""
+    session.flush()
+    connection = session.connection()
+    _write(connection, None)
+    return len(connection.execute(select(_TABLE.c.id)).all())
+
+
+def differences(session: Session) -> list[tuple]:
+    """Rows where the stored rollup and a rebuild would differ (empty when they agree): (org_id, period,
+    stored row or None, rebuilt row or None)."""
+    rows = [tuple(r) for r in session.connection().execute(effective())]
+    rebuilt = {(r[0], r[1]): r for r in rows}
+    stored = {(r[0], r[1]): tuple(r) for r in session.connection().execute(
+        select(_TABLE.c.org_id, _TABLE.c.period, _TABLE.c.filing_id, _TABLE.c.calculation_id,
+               *(_TABLE.c[c] for c in _COLUMNS)))}
+    return [(key[0], key[1], stored.get(key), rebuilt.get(key))
+            for key in sorted(set(rebuilt) | set(stored)) if stored.get(key) != rebuilt.get(key)]
+
+
+def _changed(obj, *attributes) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[a].history.has_changes() for a in attributes)
+
+
+def _touched(session: Session) -> tuple[set[tuple[int, date]], set[int]]:
+    """The enterprise-months this flush may have changed, and the filings known only by id (calculations)."""
+    keys, filing_ids = set(), set()
+    for obj in session.new:
+        if isinstance(obj, Filing) and obj.status == APPROVED:
+            keys.add((obj.org_id, obj.period))
+        elif isinstance(obj, Calculation):
+            filing_ids.add(obj.filing_id)
+    for obj in session.dirty:
+        if isinstance(obj, Filing) and _changed(obj, "status", "superseded_at", "period"):
+            keys.add((obj.org_id, obj.period))
+        elif isinstance(obj, Calculation) and _changed(obj, "is_current"):
+            filing_ids.add(obj.filing_id)
+    for obj in session.deleted:
+        if isinstance(obj, Filing):
+            keys.add((obj.org_id, obj.period))
+    return keys, filing_ids
+
+
+def _maintain(session: Session, flush_context) -> None:
+    keys, filing_ids = _touched(session)
+    if not keys and not filing_ids:
+        return
+    connection = session.connection()
+    if filing_ids:
+        keys |= {(org_id, period) for org_id, period in connection.execute(
+            select(Filing.org_id, Filing.period).where(Filing.id.in_(filing_ids)))}
+    _write(connection, keys)
+
+
+def init_app(app) -> None:
+    # Listeners are process-wide (on the Session class); add them once however many apps are made.
+    if not event.contains(Session, "after_flush", _maintain):
+        event.listen(Session, "after_flush", _maintain)
