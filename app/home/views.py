@@ -1,8 +1,8 @@
 """The home page: each kind of organisation lands on what it needs first."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.accounts.roles import PUBLIC, requires
+from app.accounts.roles import PUBLIC, REVIEW, can, requires
 from app.core.types import city_today, utcnow
 from app.home import services
 from app.organisations.models import ENTERPRISE
@@ -28,4 +28,8 @@ def _enterprise_home():
 
 
 def _authority_home():
-    return render_template("home/authority_home.html", **services.authority_home())
+    today = city_today()
+    # The reminders are the inbox's (app.notifications): posted to by URL, like the overdue list does.
+    can_remind = can(current_user, REVIEW) and "notifications.remind_overdue" in current_app.view_functions
+    return render_template("home/authority_home.html", today=today, can_remind=can_remind,
+                           **services.authority_home(today))

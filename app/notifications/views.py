@@ -102,6 +102,8 @@ def remind_overdue():
         flash(_("%(n)d overdue months were reminded today already: not reminded again.", n=done.skipped), "info")
     if not done.enterprises and not done.skipped:
         flash(_("No month is overdue."), "info")
+    if form.get("back") == "home":  # from the regulator's home page (a fixed value: no open redirect)
+        return redirect(url_for("home.index"))
     args = {k: v for k, v in (("division", filters["division"]), ("district", filters["district"]),
                                 ("month", form.get("month", "").strip())) if v}
     return redirect(url_for("review.overdue", **args))

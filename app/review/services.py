@@ -18,6 +18,8 @@ from app.extensions import db
 from app.filings import plausibility, scale
 from app.filings.models import (
     APPROVED,
+    DRAFT,
+    RETURNED,
     SUBMITTED,
     Calculation,
     CalculationLine,
@@ -323,6 +325,49 @@ def overdue_counts(today: date) -> tuple[int, int]:
                 late[month.organisation.id] = late.get(month.organisation.id, 0) + 1
     late = {oid: n for oid, n in late.items() if n > 0}
     return len(late), sum(late.values())
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """Where one enterprise's filing of a month stands: approved, submitted, returned, draft or None (not
+    started); `filing` is the revision that says so."""
+    organisation: Organisation
+    status: str | None
+    filing: Filing | None
+
+
+def month_completion(today: date, period: date) -> list[MonthState]:
+    """Every active enterprise owing `period` and where its filing of that month stands, those with work left
+    first (not started, returned, draft, submitted, then approved), by name: the regulator's morning view."""
+    spans, _unset, _criteria = _spans(today, None, "", "", period, through=period)
+    if not spans:
+        return []
+    orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(spans))).all()
+    revisions = _revisions_by_month(list(spans), [period])
+    states = []
+    for org in orgs:
+        filing = _effective(revisions.get((org.id, period), []))
+        states.append(MonthState(org, filing.status if filing else None, filing))
+    order = {None: 0, RETURNED: 1, DRAFT: 2, SUBMITTED: 3, APPROVED: 4}
+    return sorted(states, key=lambda s: (order[s.status], s.organisation.name))
+
+
+@dataclass(frozen=True)
+class LateEnterprise:
+    organisation: Organisation
+    months: int        # months overdue
+    oldest: date       # the earliest of them
+    days_overdue: int  # of the earliest
+
+
+def late_enterprises(today: date) -> list[LateEnterprise]:
+    """The enterprises with a month overdue, the longest overdue first (overdue() grouped by enterprise)."""
+    grouped: dict[int, list[OwedMonth]] = defaultdict(list)
+    for month in overdue(today):
+        grouped[month.organisation.id].append(month)
+    late = [LateEnterprise(months[0].organisation, len(months), min(m.period for m in months),
+                           max(m.days_overdue for m in months)) for months in grouped.values()]
+    return sorted(late, key=lambda e: (-e.days_overdue, e.organisation.name))
 
 
 def due_soon(today: date, org_id: int, within_days: int = DUE_SOON_DAYS) -> list[OwedMonth]:
