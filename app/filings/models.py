@@ -186,6 +186,7 @@ class MonthlyTotal(TenantScoped, db.Model):
     exported_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
+    output_value_10k_cny: Mapped[Decimal | None] = mapped_column(Quantity)  # the filing's, for intensities
 
 
 class CalculationLine(TenantScoped, db.Model):

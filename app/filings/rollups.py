@@ -27,7 +27,7 @@ def effective(keys: set[tuple[int, date]] | None = None):
     enterprise-month its approved revision not superseded, with its current calculation. `keys`: only these
     (org_id, period) pairs; None: the whole city."""
     query = (select(Filing.org_id, Filing.period, Filing.id, Calculation.id,
-                    *(getattr(Calculation, c) for c in _COLUMNS))
+                    *(getattr(Calculation, c) for c in _COLUMNS), Filing.output_value_10k_cny)
              .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
              .where(Filing.status == APPROVED, Filing.superseded_at.is_(None)))
     if keys is not None:
@@ -36,7 +36,7 @@ def effective(keys: set[tuple[int, date]] | None = None):
 
 
 def _write(connection, keys: set[tuple[int, date]] | None) -> None:
-    columns = ["org_id", "period", "filing_id", "calculation_id", *_COLUMNS]
+    columns = ["org_id", "period", "filing_id", "calculation_id", *_COLUMNS, "output_value_10k_cny"]
     if keys is None:
         connection.execute(delete(_TABLE))
         connection.execute(insert(_TABLE).from_select(columns, effective()))
@@ -63,7 +63,7 @@ def differences(session: Session) -> list[tuple]:
     rebuilt = {(r[0], r[1]): r for r in rows}
     stored = {(r[0], r[1]): tuple(r) for r in session.connection().execute(
         select(_TABLE.c.org_id, _TABLE.c.period, _TABLE.c.filing_id, _TABLE.c.calculation_id,
-               *(_TABLE.c[c] for c in _COLUMNS)))}
+               *(_TABLE.c[c] for c in _COLUMNS), _TABLE.c.output_value_10k_cny))}
     return [(key[0], key[1], stored.get(key), rebuilt.get(key))
             for key in sorted(set(rebuilt) | set(stored)) if stored.get(key) != rebuilt.get(key)]
 

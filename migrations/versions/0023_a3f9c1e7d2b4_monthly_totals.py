@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("exported_tco2e", TONNES, nullable=False),
         sa.Column("total_tco2e", TONNES, nullable=False),
         sa.Column("energy_tce", TONNES, nullable=False),
+        sa.Column("output_value_10k_cny", sa.Numeric(24, 6).with_variant(sa.String(26), "sqlite"), nullable=True),
     )
     op.create_index("ix_monthly_totals_org_id", "monthly_totals", ["org_id"])
     op.create_index("ix_monthly_totals_filing_id", "monthly_totals", ["filing_id"])
@@ -37,9 +38,9 @@ def upgrade():
     # Existing approved months: the same SQL as `flask rollups rebuild`.
     op.execute(
         "INSERT INTO monthly_totals (org_id, period, filing_id, calculation_id, scope1_tco2e, scope2_tco2e,"
-        " scope2_market_tco2e, scope3_tco2e, exported_tco2e, total_tco2e, energy_tce)"
+        " scope2_market_tco2e, scope3_tco2e, exported_tco2e, total_tco2e, energy_tce, output_value_10k_cny)"
         " SELECT f.org_id, f.period, f.id, c.id, c.scope1_tco2e, c.scope2_tco2e, c.scope2_market_tco2e,"
-        " c.scope3_tco2e, c.exported_tco2e, c.total_tco2e, c.energy_tce"
+        " c.scope3_tco2e, c.exported_tco2e, c.total_tco2e, c.energy_tce, f.output_value_10k_cny"
         " FROM filings f JOIN calculations c ON c.filing_id = f.id AND c.is_current"
         " WHERE f.status = 'approved' AND f.superseded_at IS NULL")
 
