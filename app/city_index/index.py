@@ -217,3 +217,12 @@ def trend(last_n_months: int, year: int, month: int, data: IndexData | None = No
         out.append(point)
         previous = point.dci
     return out
+
+
+def levers(point: MonthIndex) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """The lever table of the month: the DCI after and its change for 100,000 t less of each sector's emissions
+    and 100,000 t/yr more sinks, by re-evaluating the formula with the month's settings ([] without a DCI)."""
+    if point.result is None or point.dci is None:
+        return []
+    return formula.lever_table(point.settings.path, point.inputs.inputs, point.result.t,
+                               point.inputs.industrial_emissions, **point.settings.formula_options)
