@@ -473,16 +473,25 @@ def dci_change(path: TargetPath, inputs: CityInputs, t, *, scope1_cut=ZERO, non_
                transport_buildings_cut=ZERO, sinks_added=ZERO, industrial_emissions=None,
                **settings) -> tuple[Decimal | None, Decimal | None]:
     """(DCI after, change) when X is cut and sinks added, by re-evaluating the formula (no linear guess).
-    `industrial_emissions`, the emissions behind R, makes a scope-1 cut one at unchanged benchmarked output, so
-    R = Σ(benchmark × output) / Σ emissions rises with it; `settings` are compute_index's keywords."""
-    before = compute_index(path, inputs, t, **settings)
+    `industrial_emissions`, the emissions behind R, makes a scope-1 cut one at unchanged output: the cut falls
+    on the benchmarked enterprises in proportion to their share of scope 1, so R = Σ(benchmark × output) /
+    Σ emissions rises with it; `settings` are compute_index's keywords."""
     i = inputs
     r = i.industrial_r
-    if industrial_emissions is not None and r is not None and scope1_cut:
+    scope1_cut = _dec(scope1_cut, "scope1_cut")
+    # a cut larger than what it cuts from is no lever
+    for cut, base in ((scope1_cut, i.scope1_tco2_r12), (_dec(transport_buildings_cut), i.transport_buildings_tco2_r12),
+                      (_dec(non_filing_cut) + _dec(transport_buildings_cut), i.non_filing_tco2_r12)):
+        if cut and (base is None or cut >= base):
+            return None, None
+    before = compute_index(path, inputs, t, **settings)
+    if industrial_emissions is not None and r is not None and scope1_cut and i.scope1_tco2_r12:
         emissions = _dec(industrial_emissions, "industrial_emissions")
         with localcontext(CTX):
-            # the cut cannot take the benchmarked emissions below nothing: R is then undefined and S4 drops out
-            r = r * emissions / (emissions - scope1_cut) if emissions > scope1_cut else None
+            share = min(emissions / i.scope1_tco2_r12, ONE)
+            remaining = emissions - scope1_cut * share
+            # a cut of all their emissions leaves R undefined: S4 then drops out
+            r = r * emissions / remaining if remaining > 0 else None
     with localcontext(CTX):
         after_inputs = CityInputs(**{
             **{f.name: getattr(i, f.name) for f in fields(i)},

@@ -90,10 +90,11 @@ def test_lever_table_reevaluates_the_formula_for_each_sector():
     assert list(table) == ["energy", "industry", "transport_buildings", "sinks"]
     energy = dci_change(PATH, A, T, scope1_cut=100_000, methodology=2)
     assert table["energy"] == energy and energy[1] > 0
-    # industry at unchanged output: R = 0.97 × 5,000,000 / 4,900,000, so S4 moves too and the lever is worth more
+    # industry at unchanged output: the benchmarked enterprises (5 of the 17 Mt) take 5/17 of the cut, so
+    # R = 0.97 × 5,000,000 / (5,000,000 − 100,000 × 5/17), S4 moves too and the lever is worth more
     assert table["industry"][1] > table["energy"][1]
-    with_r = compute_index(PATH, replace(A, scope1_tco2_r12=D(16_900_000), industrial_r=D("0.97") * 5_000_000 / 4_900_000),
-                           T, methodology=2)
+    r = D("0.97") * 5_000_000 / (5_000_000 - D(100_000) * 5 / 17)
+    with_r = compute_index(PATH, replace(A, scope1_tco2_r12=D(16_900_000), industrial_r=r), T, methodology=2)
     assert abs(table["industry"][0] - with_r.dci) < D("1e-20")
     # transport and buildings cut the regulator's estimate: S5 moves as well as X
     tb = compute_index(PATH, replace(A, non_filing_tco2_r12=D(2_900_000), transport_buildings_tco2_r12=D(2_300_000)),
