@@ -1,7 +1,7 @@
 """Methodology version 2 from the database: settings versions name their methodology, estimates of obliged months
 without an approved filing, provisional months by their own coverage, months outside the data refused, the lever
 table and the API's month fields."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -25,14 +25,14 @@ LOW_V2 = {**V2, "e0": "4600000", "g0": "13000000", "ep": "4800000", "s60": "6000
 @pytest.fixture
 def frozen(monkeypatch):
     """The city's today: 5 July 2025 (July is the current month, June the latest complete one)."""
-    monkeypatch.setattr("app.core.types.utcnow", lambda: datetime(2025, 7, 5, 4, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr("app.core.types.utcnow", lambda: datetime(2025, 7, 5, 4, 0, tzinfo=UTC))
 
 
 def _amend(org, period, scope1, **output):
     """An approved amendment of an approved month: revision 2 counts, revision 1 is superseded."""
     filed_month(org, period, scope1, revision=2, **output)
     db.session.execute(update(Filing).where(Filing.org_id == org.id, Filing.period == period, Filing.revision == 1)
-                       .values(superseded_at=datetime(2025, 7, 1, tzinfo=timezone.utc)))
+                       .values(superseded_at=datetime(2025, 7, 1, tzinfo=UTC)))
     db.session.commit()
 
 

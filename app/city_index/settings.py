@@ -10,9 +10,9 @@ from app.city_data.defaults import (
     CURRENT_METHODOLOGY,
     DEFAULT_CUT_MILESTONES,
     DEFAULT_LEADING_MARGIN,
-    METHODOLOGIES,
     DEFAULT_NON_FOSSIL_MILESTONES,
     DEFAULT_WEIGHTS,
+    METHODOLOGIES,
     SUB_INDICES,
 )
 from app.city_data.services import settings_for, stored_values

@@ -11,15 +11,15 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from app.core.numbers import rounded
 from app.city_index.breakdowns import division_totals
 from app.city_index.index import city_index
 from app.city_index.index import levers as levers_of
 from app.city_index.months import settled_month
+from app.core.numbers import rounded
 from app.core.types import city_today
+from app.footprint.services import footprint
 from app.scenarios.models import Scenario
 from app.scenarios.services import evaluate
-from app.footprint.services import footprint
 from tests.browser.helpers import field, sign_in_ok, submit, zh
 from tests.conftest import PASSWORD
 
