@@ -166,16 +166,29 @@ SCHEMAS = {
                        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}},
     },
     "CityIndex": {
-        "type": "object", "required": ["year", "months", "sector_totals"],
+        "type": "object", "required": ["month", "year", "months", "sector_totals"],
         "properties": {
+            "month": {"oneOf": [{"type": "null"}, MONTH],
+                      "description": "The month answered for: the one asked, else the latest not provisional"},
             "year": {"type": "integer"},
             "months": {"type": "array", "items": {
-                "type": "object", "required": ["month", "dci", "provisional", "sub_indices"],
+                "type": "object",
+                "required": ["month", "dci", "provisional", "methodology_version", "coverage", "estimated_tco2",
+                             "estimated_share", "sub_indices"],
                 "properties": {"month": MONTH, "dci": NULLABLE_DECIMAL, "provisional": {"type": "boolean"},
+                               "methodology_version": {"type": "integer", "enum": [1, 2]},
+                               "coverage": {**NULLABLE_DECIMAL, "description": "Approved / obliged "
+                                            "enterprise-months of the R12 window (a fraction)"},
+                               "month_coverage": {**NULLABLE_DECIMAL, "description": "The same for the month "
+                                                  "itself"},
+                               "estimated_tco2": {**NULLABLE_DECIMAL, "description": "Estimates for obliged "
+                                                  "enterprise-months without an approved filing (R12)"},
+                               "estimated_share": {**NULLABLE_DECIMAL, "description": "estimated_tco2 / gross_tco2"},
                                "gross_tco2": NULLABLE_DECIMAL,
                                "sub_indices": {"type": "object", "additionalProperties": {
                                    "type": "object", "required": ["score"],
-                                   "properties": {"score": NULLABLE_DECIMAL, "label": {"type": "string"}}}}}}},
+                                   "properties": {"score": NULLABLE_DECIMAL, "unclipped": NULLABLE_DECIMAL,
+                                                  "label": {"type": "string"}}}}}}},
             "sector_totals": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["month", "sectors"],
                 "properties": {"month": MONTH, "window": {"type": "string"}, "sinks_tco2": NULLABLE_DECIMAL,
@@ -384,10 +397,15 @@ def _paths():
                     "security": [],
                     "responses": {**_ok("CertificateVerification"), **_errors(404, 405, 429)}}},
         "/city/index": {"get": {
-            "tags": ["city"], "summary": "The city index of a year: DCI, sub-indices and sector totals",
-            "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+            "tags": ["city"], "summary": "The city index of a month and its year: DCI, sub-indices and sector totals",
+            "description": "Without `month` or `year`: the latest month that is not provisional. A month "
+                           "before the first obligation or after the current month is refused (404 "
+                           "month_out_of_range).",
+            "parameters": [{"name": "month", "in": "query", "schema": {"type": "string",
+                                                                       "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+                           {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
                                                                       "maximum": 2100}}],
-            "responses": {**_ok("CityIndex"), **_errors(400, *COMMON)}}},
+            "responses": {**_ok("CityIndex"), **_errors(400, 404, *COMMON)}}},
     }
 
 

@@ -39,6 +39,7 @@ from app.certificates import services as certificate_services
 from app.certificates.models import Certificate
 from app.city_index.breakdowns import sector_totals
 from app.city_index.index import trend
+from app.city_index.months import AFTER_CURRENT, out_of_range, settled_month
 from app.city_index.periods import latest_complete_month
 from app.core.service_error import ServiceError
 from app.core.types import city_today
@@ -461,19 +462,51 @@ def _rounded(value, places: str = "0.0001") -> str | None:
     return schemas.decimal_text(Decimal(value).quantize(Decimal(places))) if value is not None else None
 
 
+def _city_month_arg() -> tuple[int, int] | None:
+    raw = request.args.get("month")
+    if raw is None:
+        return None
+    parts = raw.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (
+            2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12):
+        raise ApiError(400, "invalid_parameter", "month must be YYYY-MM, from 2000-01 to 2100-12.",
+                       fields={"month": "must be YYYY-MM"})
+    return int(parts[0]), int(parts[1])
+
+
+def _city_month_json(p) -> dict:
+    inputs = p.inputs
+    return {"month": p.label, "dci": _rounded(p.dci), "provisional": p.provisional,
+            "methodology_version": p.methodology,
+            "coverage": _rounded(inputs.coverage), "month_coverage": _rounded(inputs.month_coverage),
+            "estimated_tco2": _rounded(p.estimated_tco2, "0.000001"),
+            "estimated_share": _rounded(p.estimated_share),
+            "gross_tco2": _rounded(p.result.gross_tco2, "0.000001") if p.result else None,
+            "sub_indices": {k: {"score": _rounded(s.score), "unclipped": _rounded(s.unclipped), "label": str(s.label)}
+                            for k, s in (p.result.sub_indices.items() if p.result else ())}}
+
+
 @bp.get("/city/index")
 @guarded(org_kind=AUTHORITY)
 @requires(READ_CITY)
 def city_index():
-    last_year, last_month = latest_complete_month(city_today())
-    year = _int_arg("year", last_year, 2000, 2100)
-    upto = 0 if year > last_year else last_month if year == last_year else 12
+    """`month=YYYY-MM`: that month and the months of its year before it; `year`: that year's months to the latest
+    complete one; neither: the latest month that is not provisional. A month outside the data is refused."""
+    today = city_today()
+    requested = _city_month_arg()
+    if requested is None and "year" in request.args:
+        last_year, last_month = latest_complete_month(today)
+        year = _int_arg("year", last_year, 2000, 2100)
+        upto = 0 if year > last_year else last_month if year == last_year else 12
+    else:
+        year, upto = requested or settled_month(today)
+        reason = out_of_range(year, upto, today)
+        if reason:
+            raise ApiError(404, "month_out_of_range", {
+                AFTER_CURRENT: "The month has not ended yet or lies in the future: the index has no data for it.",
+            }.get(reason, "The month is before the first month any enterprise had to report: no data."),
+                fields={"month": reason})
     points = trend(upto, year, upto) if upto else []
-    months = [{"month": p.label, "dci": _rounded(p.dci), "provisional": p.provisional,
-               "gross_tco2": _rounded(p.result.gross_tco2, "0.000001") if p.result else None,
-               "sub_indices": {k: {"score": _rounded(s.score), "label": str(s.label)}
-                               for k, s in (p.result.sub_indices.items() if p.result else ())}}
-              for p in points]
     sectors = None
     if upto:
         totals = sector_totals(year, upto)
@@ -483,7 +516,8 @@ def city_index():
                                 "estimate_tco2e": _rounded(r.estimate, "0.000001"),
                                 "total_tco2e": _rounded(r.total, "0.000001"), "filings": r.filings}
                                for r in totals["sectors"]]}
-    return {"year": year, "months": months, "sector_totals": sectors}
+    return {"month": f"{year}-{upto:02d}" if upto else None, "year": year,
+            "months": [_city_month_json(p) for p in points], "sector_totals": sectors}
 
 
 @bp.get("/openapi.json")

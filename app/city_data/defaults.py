@@ -14,3 +14,10 @@ DEFAULT_WEIGHTS = {"S1": Decimal("0.25"), "S2": Decimal("0.15"), "S3": Decimal("
 # defined against the base year.
 DEFAULT_CUT_MILESTONES = ((2025, Decimal("0.18")),)
 DEFAULT_NON_FOSSIL_MILESTONES = ((2025, Decimal("0.20")), (2030, Decimal("0.25")), (2060, Decimal("0.80")))
+# The index methodology (reference/city-index.md): version 1 scored anything on or ahead of the path 100; version 2
+# scores the path 60 and leading by the margin 100. A version published before version 2 existed stored no
+# methodology and stays on version 1; a new version defaults to the current one.
+METHODOLOGIES = (1, 2)
+CURRENT_METHODOLOGY = 2
+UNSTATED_METHODOLOGY = 1
+DEFAULT_LEADING_MARGIN = Decimal("0.10")

@@ -68,6 +68,11 @@ class SettingsForm(FlaskForm):
                                           description=_l("Empty: taken from the base year's statistics."))
     sinks_base_tco2 = _Text(_l("Base-year sinks K0 (tCO2 per year)"),
                             description=_l("Empty: taken from the sinks counting in the base year."))
+    methodology = SelectField(_l("Methodology"), choices=[
+        SelectChoice("2", _l("Version 2: 60 on the path, 100 leading by the margin")),
+        SelectChoice("1", _l("Version 1: 100 on or ahead of the path"))], validate_choice=False)
+    leading_margin = _Text(_l("Leading margin m (fraction)"),
+                           description=_l("Version 2: the leading level is this far beyond the path; 0.10 is 10 percent."))
     weight_S1 = _Text(_l("Weight S1 peak-path adherence"))
     weight_S2 = _Text(_l("Weight S2 carbon intensity"))
     weight_S3 = _Text(_l("Weight S3 energy transition"))
@@ -79,13 +84,15 @@ class SettingsForm(FlaskForm):
     def settings_values(self) -> dict:
         values = {k: self[k].data for k in ("y0", "e0", "g0", "yp", "ep", "s60", "cut_milestones",
                                             "non_fossil_milestones", "non_fossil_base_share", "industrial_base_r",
-                                            "transport_buildings_base_tco2", "sinks_base_tco2")}
+                                            "transport_buildings_base_tco2", "sinks_base_tco2", "methodology",
+                                            "leading_margin")}
         values["weights"] = {k: self[f"weight_{k}"].data for k in SUB_INDICES}
         return values
 
     @classmethod
     def from_values(cls, values: dict, **kwargs):
         data = {k: v for k, v in values.items() if k not in ("weights", "cut_milestones", "non_fossil_milestones")}
+        data["methodology"] = str(values.get("methodology") or "")
         data["cut_milestones"] = ", ".join(f"{y}:{v}" for y, v in values.get("cut_milestones") or [])
         data["non_fossil_milestones"] = ", ".join(f"{y}:{v}" for y, v in values.get("non_fossil_milestones") or [])
         for k, v in (values.get("weights") or {}).items():

@@ -13,11 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from app.accounting.models import ProductBenchmark
 from app.audit.services import record
 from app.city_data.defaults import (
+    CURRENT_METHODOLOGY,
     DEFAULT_CUT_MILESTONES,
+    DEFAULT_LEADING_MARGIN,
     DEFAULT_NON_FOSSIL_MILESTONES,
     DEFAULT_WEIGHTS,
     LATEST_PEAK_YEAR,
+    METHODOLOGIES,
     SUB_INDICES,
+    UNSTATED_METHODOLOGY,
 )
 from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.core.numbers import parse_decimal
@@ -228,6 +232,7 @@ DEFAULT_INDEX_SETTINGS = {
     "non_fossil_base_share": None, "industrial_base_r": None, "transport_buildings_base_tco2": None,
     "sinks_base_tco2": None,
     "weights": {k: str(v) for k, v in DEFAULT_WEIGHTS.items()},
+    "methodology": CURRENT_METHODOLOGY, "leading_margin": str(DEFAULT_LEADING_MARGIN),
 }
 BASE_KEYS = ("non_fossil_base_share", "industrial_base_r", "transport_buildings_base_tco2", "sinks_base_tco2")
 
@@ -244,10 +249,18 @@ def settings_for(month: date) -> IndexSettings | None:
                              .order_by(IndexSettings.valid_from.desc(), IndexSettings.id.desc()).limit(1))
 
 
+def stored_values(row: IndexSettings | None) -> dict:
+    """A version's values with the defaults filled in; a version that states no methodology was published under
+    version 1 and keeps it, so its months keep their published values."""
+    values = {**DEFAULT_INDEX_SETTINGS, **(row.values if row and isinstance(row.values, dict) else {})}
+    if row is not None and (not isinstance(row.values, dict) or "methodology" not in row.values):
+        values["methodology"] = UNSTATED_METHODOLOGY
+    return values
+
+
 def settings_values_for(month: date) -> dict:
     """The values in force for `month`, the defaults where nothing is published yet."""
-    row = settings_for(month)
-    return {**DEFAULT_INDEX_SETTINGS, **(row.values if row else {})}
+    return stored_values(settings_for(month))
 
 
 def _milestones(value, field: str, maximum: Decimal) -> list[list]:
@@ -304,6 +317,21 @@ def checked_settings(values: dict) -> dict:
               "non_fossil_milestones": _milestones(values.get("non_fossil_milestones"), "non_fossil_milestones",
                                                    Decimal(1)),
               "weights": {k: plain(v) for k, v in weights.items()}}
+    methodology = values.get("methodology")
+    methodology = CURRENT_METHODOLOGY if methodology in (None, "") else methodology
+    try:
+        methodology = int(methodology)
+    except (TypeError, ValueError):
+        methodology = None
+    if methodology not in METHODOLOGIES:
+        raise ServiceError(_l("Choose methodology version 1 or 2."), field="methodology")
+    stored["methodology"] = methodology
+    margin = _number(values.get("leading_margin"), "leading_margin", maximum=Decimal("0.5"))
+    margin = DEFAULT_LEADING_MARGIN if margin is None else margin
+    if margin <= 0:
+        raise ServiceError(_l("The leading margin is a fraction above 0 and at most 0.5 (0.10 is 10 percent)."),
+                           field="leading_margin")
+    stored["leading_margin"] = plain(margin)
     for key in BASE_KEYS:
         number = _number(values.get(key), key,
                          maximum=Decimal(1) if key == "non_fossil_base_share" else None)

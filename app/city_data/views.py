@@ -203,8 +203,9 @@ def retire_sink(sink_id: int):
 def settings():
     today = city_today()
     in_force = services.settings_for(today)
-    values = in_force.values if in_force else services.DEFAULT_INDEX_SETTINGS
-    form = SettingsForm.from_values(values)
+    values = services.stored_values(in_force)
+    # a new version defaults to the current methodology, whichever the version in force uses
+    form = SettingsForm.from_values({**values, "methodology": services.CURRENT_METHODOLOGY})
     if request.method == "POST":
         if form.validate_on_submit():
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .breakdowns import district_totals, division_totals, sector_totals
-from .index import MonthIndex, trend
+from .index import MonthIndex, levers, trend
 from .loading import load
 from .periods import add_months
 from .projection import FORECAST_HISTORY, Projection, year_end_forecast
@@ -18,12 +18,18 @@ class Dashboard:
     sectors: dict
     divisions: list
     districts: list
+    levers: list            # index.levers(current)
+    baseline: MonthIndex | None  # the latest month up to `current` that is not provisional: the forecast's start
 
 
 def dashboard(year: int, month: int, trend_months: int = 24) -> Dashboard:
     """The regulator's dashboard for a month from ONE load: the index, its trend, the year-end forecast and the
-    sector, division and district tables (the load spans the forecast's history, which covers the rest)."""
+    sector, division and district tables (the load spans the forecast's history, which covers the rest).
+    The forecast starts from the latest month that is not provisional, never from a provisional one."""
     data = load(add_months(year, month, -(max(FORECAST_HISTORY, trend_months + 11) - 1)), (year, month))
     points = trend(trend_months, year, month, data)
-    return Dashboard(points[-1], points, year_end_forecast(year, month, data), sector_totals(year, month, data),
-                     division_totals(year, month, data=data), district_totals(year, month, data))
+    baseline = next((p for p in reversed(points) if not p.provisional), None)
+    projection = year_end_forecast(baseline.year, baseline.month, data) if baseline else None
+    return Dashboard(points[-1], points, projection, sector_totals(year, month, data),
+                     division_totals(year, month, data=data), district_totals(year, month, data),
+                     levers(points[-1]), baseline)

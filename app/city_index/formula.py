@@ -37,14 +37,18 @@ __all__ = [
     "alerts",
     "compute_index",
     "cut_at",
+    "dci_change",
     "gross_emissions",
     "higher_reference",
     "index_time",
+    "lever_table",
     "lower_reference",
     "milestone_value",
     "non_fossil_target_at",
     "normalise_higher_better",
+    "normalise_higher_better_v2",
     "normalise_lower_better",
+    "normalise_lower_better_v2",
     "provisional",
     "rescale_weights",
 ]
@@ -65,6 +69,11 @@ LABELS = {
     "S5": "transport and buildings",
     "S6": "carbon sinks",
 }
+LABELS_V2 = {**LABELS, "S6": "progress to neutrality"}
+METHODOLOGIES = (1, 2)
+DEFAULT_MARGIN = Decimal("0.10")  # version 2's leading margin m: L = (1 ∓ m)·T
+ON_PATH = Decimal(60)             # version 2's score of X = T
+LEVER_TONNES = Decimal(100_000)
 PROVISIONAL_COVERAGE = Decimal("0.65")
 AMBER_BELOW = Decimal(60)
 RED_BELOW = Decimal(40)
@@ -235,6 +244,45 @@ def normalise_higher_better(x, t, b=None) -> tuple[Decimal, Decimal]:
     return _clip(raw), raw
 
 
+def _leading_lower(t, margin) -> Decimal:
+    with localcontext(CTX):
+        return (ONE - _dec(margin, "margin")) * t
+
+
+def _leading_higher(t, margin, limit=None) -> Decimal:
+    with localcontext(CTX):
+        lead = (ONE + _dec(margin, "margin")) * t
+    return min(lead, limit) if limit is not None else lead
+
+
+def normalise_lower_better_v2(x, t, b=None, margin=DEFAULT_MARGIN) -> tuple[Decimal, Decimal]:
+    """Version 2's three anchors, lower is better: 0 at B, 60 at T, 100 at L = (1 − m)·T; (clipped, unclipped)."""
+    x, t, b = _dec(x, "x"), _dec(t, "t"), lower_reference(t, b)
+    lead = _leading_lower(t, margin)
+    if b == t or lead >= t:
+        raise ValueError("target is 0 or the margin is not positive: distance to target is undefined")
+    with localcontext(CTX):
+        raw = ON_PATH * (b - x) / (b - t) if x >= t else ON_PATH + (HUNDRED - ON_PATH) * (t - x) / (t - lead)
+    return _clip(raw), raw
+
+
+def normalise_higher_better_v2(x, t, b=None, margin=DEFAULT_MARGIN, limit=None) -> tuple[Decimal, Decimal]:
+    """Higher is better: 0 at B, 60 at T, 100 at L = (1 + m)·T, L never above `limit` (a share's 1). A target
+    already at the limit leaves nothing to lead by: past it scores 100."""
+    x, t, b = _dec(x, "x"), _dec(t, "t"), higher_reference(t, b)
+    lead = _leading_higher(t, margin, limit)
+    if b == t:
+        raise ValueError("target is 0: distance to target is undefined")
+    with localcontext(CTX):
+        if x <= t:
+            raw = ON_PATH * (x - b) / (t - b)
+        elif lead <= t:
+            raw = HUNDRED
+        else:
+            raw = ON_PATH + (HUNDRED - ON_PATH) * (x - t) / (lead - t)
+    return _clip(raw), raw
+
+
 # --- inputs and result ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -271,6 +319,7 @@ class SubIndex:
     score: Decimal           # clipped 0..100
     unclipped: Decimal
     detail: dict = field(default_factory=dict)  # figures behind X, T and B (I0, cut(t), P(t), ...)
+    leading: Decimal | None = None  # L (version 2 only)
 
     @property
     def fallback(self) -> bool:
@@ -290,6 +339,8 @@ class IndexResult:
     weights_used: dict                   # rescaled over the sub-indices present, summing to 1
     contributions: dict                  # key -> w_used · S
     dci: Decimal | None                  # None when nothing is left
+    methodology: int = 1
+    margin: Decimal | None = None        # version 2's leading margin m
 
     @property
     def scores(self) -> dict:
@@ -319,18 +370,35 @@ def rescale_weights(weights: Mapping[str, Decimal], present: Iterable[str]) -> d
         return {k: weights[k] / total for k in present}
 
 
-def _sub(key, higher_better, x, target, reference, detail):
-    normalise = normalise_higher_better if higher_better else normalise_lower_better
+def _sub(key, higher_better, x, target, reference, detail, margin=None, limit=None):
+    """A sub-index: version 1's two-anchor scale when `margin` is None, else version 2's three anchors."""
     used = higher_reference(target, reference) if higher_better else lower_reference(target, reference)
-    score, raw = normalise(x, target, reference)
-    return SubIndex(key, LABELS[key], higher_better, x, target, used, reference, score, raw, detail)
+    lead = None
+    if margin is None:
+        normalise = normalise_higher_better if higher_better else normalise_lower_better
+        score, raw = normalise(x, target, reference)
+    elif higher_better:
+        score, raw = normalise_higher_better_v2(x, target, reference, margin, limit)
+        lead = _leading_higher(target, margin, limit)
+    else:
+        score, raw = normalise_lower_better_v2(x, target, reference, margin)
+        lead = _leading_lower(target, margin)
+    labels = LABELS if margin is None else LABELS_V2
+    return SubIndex(key, labels[key], higher_better, x, target, used, reference, score, raw, detail, lead)
 
 
 def compute_index(path: TargetPath, inputs: CityInputs, t, weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS,
                   cut_milestones=DEFAULT_CUT_MILESTONES,
-                  non_fossil_milestones=DEFAULT_NON_FOSSIL_MILESTONES) -> IndexResult:
-    """The DCI for the index month read at t (see index_time), with every figure behind it."""
+                  non_fossil_milestones=DEFAULT_NON_FOSSIL_MILESTONES,
+                  methodology: int = 1, margin=DEFAULT_MARGIN) -> IndexResult:
+    """The DCI for the index month read at t (see index_time), with every figure behind it, by methodology
+    version 1 (two anchors, S6 sinks alone) or 2 (three anchors with leading margin m, S6 sinks / X)."""
     t = _dec(t, "t")
+    if methodology not in METHODOLOGIES:
+        raise ValueError(f"methodology {methodology} is not one of {METHODOLOGIES}")
+    m = _dec(margin, "margin") if methodology == 2 else None
+    if m is not None and not ZERO < m < ONE:
+        raise ValueError("the leading margin must be between 0 and 1")
     weights = {k: _dec(v, k) for k, v in weights.items()}
     if set(weights) != set(SUB_INDICES) or any(w < 0 for w in weights.values()):
         raise ValueError(f"weights must give a non-negative weight for each of {', '.join(SUB_INDICES)}")
@@ -348,51 +416,121 @@ def compute_index(path: TargetPath, inputs: CityInputs, t, weights: Mapping[str,
         else:
             i0 = path.e0 / path.g0
             # B: what the city would emit at today's GDP had its intensity stayed at the base year's.
-            subs["S1"] = _sub("S1", False, x, p_t, i0 * i.gdp_r12, {"gdp_r12": i.gdp_r12, "i0": i0})
+            subs["S1"] = _sub("S1", False, x, p_t, i0 * i.gdp_r12, {"gdp_r12": i.gdp_r12, "i0": i0}, m)
             cut = cut_at(t, path.y0, cut_milestones)
-            subs["S2"] = _sub("S2", False, x / i.gdp_r12, i0 * (ONE - cut), i0, {"i0": i0, "cut": cut})
+            subs["S2"] = _sub("S2", False, x / i.gdp_r12, i0 * (ONE - cut), i0, {"i0": i0, "cut": cut}, m)
 
         if i.non_fossil_share is None or i.non_fossil_base_share is None:
             dropped["S3"] = "no non-fossil share (now or base year)"
         else:
             target = non_fossil_target_at(t, path.y0, i.non_fossil_base_share, non_fossil_milestones)
-            subs["S3"] = _sub("S3", True, i.non_fossil_share, target, i.non_fossil_base_share, {})
+            subs["S3"] = _sub("S3", True, i.non_fossil_share, target, i.non_fossil_base_share, {}, m, ONE)
 
         if i.industrial_r is None or i.industrial_base_r is None:
             dropped["S4"] = "no industrial efficiency ratio (now or base year)"
         else:
-            subs["S4"] = _sub("S4", True, i.industrial_r, ONE, i.industrial_base_r, {})
+            subs["S4"] = _sub("S4", True, i.industrial_r, ONE, i.industrial_base_r, {}, m)
 
         if i.transport_buildings_tco2_r12 is None or i.transport_buildings_base_tco2 is None or i.gdp_r12 is None:
             dropped["S5"] = "no transport and buildings emissions (now or base year) or no GDP (R12)"
         else:
             base = i.transport_buildings_base_tco2
             subs["S5"] = _sub("S5", False, i.transport_buildings_tco2_r12, base * p_t / p_y0,
-                              base * i.gdp_r12 / path.g0, {"path_t": p_t, "path_y0": p_y0, "gdp_r12": i.gdp_r12})
+                              base * i.gdp_r12 / path.g0, {"path_t": p_t, "path_y0": p_y0, "gdp_r12": i.gdp_r12},
+                              m)
 
         if i.sinks_tco2 is None or i.sinks_base_tco2 is None:
             dropped["S6"] = "no sinks (now or base K0)"
-        else:
+        elif m is None:
             k0 = i.sinks_base_tco2
             target = milestone_value([(path.y0, k0), (NEUTRALITY_YEAR, path.s60)], t)
             subs["S6"] = _sub("S6", True, i.sinks_tco2, target, k0, {"s60": path.s60})
+        elif x is None or x <= 0 or p_t <= 0:
+            dropped["S6"] = "city gross emissions incomplete (progress to neutrality is sinks / X)"
+        else:
+            # Version 2: progress to neutrality N = sinks / X against K(t) / P(t); neutrality (N = 1) is the limit.
+            k0 = i.sinks_base_tco2
+            k_t = milestone_value([(path.y0, k0), (NEUTRALITY_YEAR, path.s60)], t)
+            subs["S6"] = _sub("S6", True, i.sinks_tco2 / x, k_t / p_t, k0 / path.e0,
+                              {"s60": path.s60, "sinks": i.sinks_tco2, "gross": x, "k_t": k_t, "path_t": p_t,
+                               "k0": k0, "e0": path.e0}, m, ONE)
 
         used = rescale_weights(weights, subs)
         contributions = {k: used[k] * subs[k].score for k in used}
         dci = sum(contributions.values(), ZERO) if used else None
 
     dropped = {k: dropped[k] for k in SUB_INDICES if k in dropped}
-    return IndexResult(t, p_t, x, parts, subs, dropped, weights, used, contributions, dci)
+    return IndexResult(t, p_t, x, parts, subs, dropped, weights, used, contributions, dci, methodology, m)
+
+
+# --- levers (version 2) ---------------------------------------------------------------------------------------
+
+def _less(value, amount):
+    return None if value is None else value - amount
+
+
+def dci_change(path: TargetPath, inputs: CityInputs, t, *, scope1_cut=ZERO, non_filing_cut=ZERO,
+               transport_buildings_cut=ZERO, sinks_added=ZERO, industrial_emissions=None,
+               **settings) -> tuple[Decimal | None, Decimal | None]:
+    """(DCI after, change) when X is cut and sinks added, by re-evaluating the formula (no linear guess).
+    `industrial_emissions`, the emissions behind R, makes a scope-1 cut one at unchanged output: the cut falls
+    on the benchmarked enterprises in proportion to their share of scope 1, so R = Σ(benchmark × output) /
+    Σ emissions rises with it; `settings` are compute_index's keywords."""
+    i = inputs
+    r = i.industrial_r
+    scope1_cut = _dec(scope1_cut, "scope1_cut")
+    # a cut larger than what it cuts from is no lever
+    for cut, base in ((scope1_cut, i.scope1_tco2_r12), (_dec(transport_buildings_cut), i.transport_buildings_tco2_r12),
+                      (_dec(non_filing_cut) + _dec(transport_buildings_cut), i.non_filing_tco2_r12)):
+        if cut and (base is None or cut >= base):
+            return None, None
+    before = compute_index(path, inputs, t, **settings)
+    if industrial_emissions is not None and r is not None and scope1_cut and i.scope1_tco2_r12:
+        emissions = _dec(industrial_emissions, "industrial_emissions")
+        with localcontext(CTX):
+            share = min(emissions / i.scope1_tco2_r12, ONE)
+            remaining = emissions - scope1_cut * share
+            # a cut of all their emissions leaves R undefined: S4 then drops out
+            r = r * emissions / remaining if remaining > 0 else None
+    with localcontext(CTX):
+        after_inputs = CityInputs(**{
+            **{f.name: getattr(i, f.name) for f in fields(i)},
+            "scope1_tco2_r12": _less(i.scope1_tco2_r12, _dec(scope1_cut)),
+            "non_filing_tco2_r12": _less(i.non_filing_tco2_r12, _dec(non_filing_cut) + _dec(transport_buildings_cut)),
+            "transport_buildings_tco2_r12": _less(i.transport_buildings_tco2_r12, _dec(transport_buildings_cut)),
+            "sinks_tco2": None if i.sinks_tco2 is None else i.sinks_tco2 + _dec(sinks_added),
+            "industrial_r": r})
+    after = compute_index(path, after_inputs, t, **settings)
+    if before.dci is None or after.dci is None:
+        return after.dci, None
+    return after.dci, after.dci - before.dci
+
+
+def lever_table(path: TargetPath, inputs: CityInputs, t, industrial_emissions=None, amount=LEVER_TONNES,
+                **settings) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """[(lever, DCI after, change)] for `amount` t less of each sector's emissions and `amount` t/yr more sinks:
+    energy and industry cut approved scope 1 (industry at unchanged output, so S4 moves too), transport and
+    buildings cut the regulator's estimate of those sectors."""
+    amount = _dec(amount, "amount")
+    levers = (("energy", {"scope1_cut": amount}),
+              ("industry", {"scope1_cut": amount, "industrial_emissions": industrial_emissions}),
+              ("transport_buildings", {"transport_buildings_cut": amount}),
+              ("sinks", {"sinks_added": amount}))
+    return [(key, *dci_change(path, inputs, t, **kwargs, **settings)) for key, kwargs in levers]
 
 
 # --- coverage and alerts -------------------------------------------------------------------------------------
 
-def provisional(approved: int, expected: int) -> bool:
-    """True while fewer than 65% of the filings expected in the R12 window are approved.
-    With nothing expected there is no approved data to stand on, so the month stays provisional."""
-    if expected <= 0:
+def provisional(approved: int, expected: int, month_approved: int | None = None,
+                month_expected: int | None = None) -> bool:
+    """True while fewer than 65% of the filings expected in the R12 window are approved, or (given) fewer than
+    65% of the enterprises obliged in the month itself have an approved filing for it. With nothing expected
+    there is no approved data to stand on, so the month stays provisional."""
+    if expected <= 0 or Decimal(approved) < PROVISIONAL_COVERAGE * expected:
         return True
-    return Decimal(approved) < PROVISIONAL_COVERAGE * expected
+    if month_expected is None:
+        return False
+    return month_expected <= 0 or Decimal(month_approved or 0) < PROVISIONAL_COVERAGE * month_expected
 
 
 @dataclass(frozen=True)

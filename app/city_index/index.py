@@ -43,10 +43,20 @@ class MonthInputs:
     carried_forward: bool
     grid_factor: Decimal | None
     imported_tco2: Decimal | None
+    estimated_tco2: Decimal = ZERO  # the estimates of obliged enterprise-months without an approved filing
+    estimated_months: int = 0
+    unknown_months: int = 0         # obliged, unfiled and without any history to estimate from
+    month_approved: int = 0         # the index month itself: its obliged enterprises with an approved filing
+    month_expected: int = 0
+    industrial_emissions: Decimal | None = None  # the emissions behind R (for the industry lever)
 
     @property
     def coverage(self) -> Decimal | None:
         return Decimal(self.approved) / Decimal(self.expected) if self.expected else None
+
+    @property
+    def month_coverage(self) -> Decimal | None:
+        return Decimal(self.month_approved) / Decimal(self.month_expected) if self.month_expected else None
 
 
 def _industrial_r(data: IndexData, rows: list[Month], on: date) -> Decimal | None:
@@ -63,6 +73,13 @@ def _industrial_r(data: IndexData, rows: list[Month], on: date) -> Decimal | Non
             bench_emissions += r.bench_emissions
     return bench_value / bench_emissions if bench_emissions > 0 else None
 
+
+
+def _benchmarked_emissions(data: IndexData, rows: list[Month], on: date) -> Decimal | None:
+    """Σ emissions of the months that count in R (those with benchmarked output)."""
+    total = sum((r.bench_emissions for r in rows
+                 if any(data.benchmark(code, on) is not None for code in r.bench_output)), ZERO)
+    return total or None
 
 
 def _base_r(data: IndexData, y0: int) -> Decimal | None:
@@ -82,6 +99,8 @@ def _inputs(data: IndexData, settings: Settings, year: int, month: int) -> Month
     scope2 = sum((r.scope2 for r in rows), ZERO)
     approved = sum(r.owed_filings for r in rows)
     expected = sum(data.owing(p) for p in periods)
+    estimated = [data.estimated(p) for p in periods]
+    estimated_tco2 = sum((e.tco2 for e in estimated), ZERO)
 
     gdp, used = data.prorated(year, month, "gdp_10k_cny")
     transport, _ = data.prorated(year, month, "transport_tco2")
@@ -112,14 +131,18 @@ def _inputs(data: IndexData, settings: Settings, year: int, month: int) -> Month
             base_r = _base_r(data, y0)
 
     inputs = formula.CityInputs(
-        scope1_tco2_r12=scope1, non_filing_tco2_r12=non_filing, net_import_mwh_r12=imported_mwh,
+        scope1_tco2_r12=scope1 + estimated_tco2, non_filing_tco2_r12=non_filing, net_import_mwh_r12=imported_mwh,
         grid_factor_tco2_per_mwh=grid, gdp_r12=gdp, non_fossil_share=share, non_fossil_base_share=base_share,
         industrial_r=industrial_r, industrial_base_r=base_r,
         transport_buildings_tco2_r12=transport_buildings, transport_buildings_base_tco2=base_tb,
         sinks_tco2=data.sinks_in(year), sinks_base_tco2=k0)
+    this_month = data.months.get(end)
     return MonthInputs(year, month, start, end, inputs, scope1, scope2, approved, expected, used,
                        any(y != from_year for y, from_year, _ in used), grid,
-                       imported_mwh * grid if imported_mwh is not None and grid is not None else None)
+                       imported_mwh * grid if imported_mwh is not None and grid is not None else None,
+                       estimated_tco2, sum(e.months for e in estimated), sum(e.unknown for e in estimated),
+                       this_month.owed_filings if this_month else 0, data.owing(end),
+                       _benchmarked_emissions(data, rows, end))
 
 
 def month_inputs(year: int, month: int) -> MonthInputs:
@@ -148,6 +171,20 @@ class MonthIndex:
     def label(self) -> str:
         return f"{self.year}-{self.month:02d}"
 
+    @property
+    def methodology(self) -> int:
+        return self.settings.methodology
+
+    @property
+    def estimated_tco2(self) -> Decimal:
+        return self.inputs.estimated_tco2
+
+    @property
+    def estimated_share(self) -> Decimal | None:
+        """The estimated part of the city's gross emissions X (of approved plus estimated scope 1 without X)."""
+        whole = self.result.gross_tco2 if self.result and self.result.gross_tco2 else self.inputs.inputs.scope1_tco2_r12
+        return self.inputs.estimated_tco2 / whole if whole else None
+
 
 def _index(data: IndexData, year: int, month: int, previous_dci=None, with_alerts=True) -> MonthIndex:
     settings = data.settings(year, month)
@@ -155,10 +192,10 @@ def _index(data: IndexData, year: int, month: int, previous_dci=None, with_alert
     result = None
     if settings.path is not None:
         result = formula.compute_index(settings.path, inputs.inputs, formula.index_time(year, month),
-                                       settings.weights, settings.cut_milestones, settings.non_fossil_milestones)
+                                       **settings.formula_options)
     found = formula.alerts(result.scores, result.dci, previous_dci) if result and with_alerts else []
-    return MonthIndex(year, month, settings, inputs, result, formula.provisional(inputs.approved, inputs.expected),
-                      found, previous_dci)
+    provisional = formula.provisional(inputs.approved, inputs.expected, inputs.month_approved, inputs.month_expected)
+    return MonthIndex(year, month, settings, inputs, result, provisional, found, previous_dci)
 
 
 def city_index(year: int, month: int, data: IndexData | None = None) -> MonthIndex:
@@ -180,3 +217,12 @@ def trend(last_n_months: int, year: int, month: int, data: IndexData | None = No
         out.append(point)
         previous = point.dci
     return out
+
+
+def levers(point: MonthIndex) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """The lever table of the month: the DCI after and its change for 100,000 t less of each sector's emissions
+    and 100,000 t/yr more sinks, by re-evaluating the formula with the month's settings ([] without a DCI)."""
+    if point.result is None or point.dci is None:
+        return []
+    return formula.lever_table(point.settings.path, point.inputs.inputs, point.result.t,
+                               point.inputs.industrial_emissions, **point.settings.formula_options)

@@ -31,6 +31,7 @@ from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import unscoped
 
+from . import estimates
 from .periods import add_months, window
 from .settings import Settings, as_decimal, settings_in_force
 
@@ -86,6 +87,72 @@ def _month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
 
 
+@dataclass(frozen=True)
+class Estimated:
+    """The estimates of one month: their total, how many enterprise-months they stand for, and how many obliged
+    enterprise-months have neither a filing nor any history to estimate from (unknown)."""
+    tco2: Decimal
+    months: int
+    unknown: int
+
+
+class Obligations:
+    """Who owes which months: the reporting months of every active enterprise (one query), from its first
+    reporting month to its last; none set (older rows), from its first filing or the month after its
+    registration, whichever is earlier. `low`..`high` (month indexes) are precomputed as running counts."""
+
+    def __init__(self, low: int | None = None, high: int | None = None):
+        first_filed = (select(func.min(Filing.period)).where(Filing.org_id == Organisation.id)
+                       .correlate(Organisation).scalar_subquery())
+        rows = db.session.execute(
+            select(Organisation.id, Organisation.first_reporting_month, Organisation.last_reporting_month,
+                   Organisation.created_at, case((Organisation.first_reporting_month.is_(None), first_filed)))
+            .where(Organisation.kind == ENTERPRISE, Organisation.active).execution_options(**UNSCOPED)).all()
+        self.ranges: list[tuple[int, int, int | None]] = []
+        for org_id, first, last, created_at, filed in rows:
+            if first is None:
+                after_registration = _month_index(city_date(created_at)) + 1
+                first_index = min(after_registration, _month_index(filed)) if filed else after_registration
+            else:
+                first_index = _month_index(first)
+            self.ranges.append((org_id, first_index, _month_index(last) if last else None))
+        self._owing: dict[int, int] = {}
+        if low is not None and high is not None:
+            # How many owe each month: a running sum over the starts and ends (no loop per month and org).
+            change = defaultdict(int)
+            for _org, first_index, last_index in self.ranges:
+                change[max(first_index, low)] += 1
+                if last_index is not None:
+                    change[max(last_index + 1, low)] -= 1
+            running = 0
+            for index in range(low, high + 1):
+                running += change.get(index, 0)
+                self._owing[index] = running
+
+    @property
+    def first_month(self) -> date | None:
+        """The first month anyone owes (None without enterprises): the index has no data before it."""
+        if not self.ranges:
+            return None
+        first = min(first for _org, first, _last in self.ranges)
+        return date(first // 12, first % 12 + 1, 1)
+
+    def owing(self, index: int) -> int:
+        if index in self._owing:
+            return self._owing[index]
+        return sum(1 for _org, first, last in self.ranges if first <= index and (last is None or index <= last))
+
+    def obliged_in(self, index: int) -> list[int]:
+        return [org for org, first, last in self.ranges if first <= index and (last is None or index <= last)]
+
+
+def owed_approved(start: date, end: date) -> dict[date, int]:
+    """{month: approved filings that their enterprise owed} between start and end: coverage's numerator, in one
+    aggregate (for the default month, without loading everything else)."""
+    return {period: int(n or 0) for period, n in db.session.execute(_approved(
+        Filing.period, func.sum(case((_OWED, 1), else_=0)), start=start, end=end).group_by(Filing.period))}
+
+
 def add_benchmarked(months: dict, start: date, end: date) -> None:
     """Add to `months` (period -> Month) the output in benchmarked products and the emissions of the filings
     that produced it (each filing's total once, however many benchmarked products it has)."""
@@ -116,6 +183,7 @@ class IndexData:
         self._load_totals(start, end)
         add_benchmarked(self.months, start, end)
         self._load_obligations()
+        self._load_history()
         statistics = db.session.scalars(select(CityStatistic)).all()
         self.statistics = {s.year: s for s in statistics if s.quarter == 0}
         self.quarterly = {(s.year, s.quarter): s for s in statistics if s.quarter}
@@ -144,41 +212,39 @@ class IndexData:
             row.owed_filings += cell.owed_filings
 
     def _load_obligations(self) -> None:
-        """The reporting months of every active enterprise (one query), as the number of enterprises owing each
-        month: `owing(period)`. The first filing is looked up only where no first reporting month is set."""
-        first_filed = (select(func.min(Filing.period)).where(Filing.org_id == Organisation.id)
-                       .correlate(Organisation).scalar_subquery())
-        rows = db.session.execute(
-            select(Organisation.first_reporting_month, Organisation.last_reporting_month, Organisation.created_at,
-                   case((Organisation.first_reporting_month.is_(None), first_filed)))
-            .where(Organisation.kind == ENTERPRISE, Organisation.active).execution_options(**UNSCOPED)).all()
-        self.enterprises = len(rows)
-        self._ranges = []
-        for first, last, created_at, filed in rows:
-            if first is None:
-                after_registration = _month_index(city_date(created_at)) + 1
-                first_index = min(after_registration, _month_index(filed)) if filed else after_registration
-            else:
-                first_index = _month_index(first)
-            self._ranges.append((first_index, _month_index(last) if last else None))
-        # How many owe each month of the load: a running sum over the starts and ends (no loop per month and org).
-        low, high = _month_index(self.start) - 11, _month_index(self.end)
-        change = defaultdict(int)
-        for first_index, last_index in self._ranges:
-            change[max(first_index, low)] += 1
-            if last_index is not None:
-                change[max(last_index + 1, low)] -= 1
-        self._owing, running = {}, 0
-        for index in range(low, high + 1):
-            running += change.get(index, 0)
-            self._owing[index] = running
+        self.obligations = Obligations(_month_index(self.start) - 11, _month_index(self.end))
 
     def owing(self, period: date) -> int:
         """How many active enterprises owe the month (coverage's denominator, month by month)."""
-        index = _month_index(period)
-        if index in self._owing:
-            return self._owing[index]
-        return sum(1 for first, last in self._ranges if first <= index and (last is None or index <= last))
+        return self.obligations.owing(_month_index(period))
+
+    def _load_history(self) -> None:
+        """Each enterprise's approved scope 1 by month, from as far back as the estimates reach."""
+        self.history: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        first = date(*add_months(self.start.year, self.start.month, -estimates.FALLBACK_LOOKBACK), 1)
+        for org_id, period, s1 in db.session.execute(_approved(
+                Filing.org_id, Filing.period, func.sum(Calculation.scope1_tco2e), start=first, end=self.end)
+                .group_by(Filing.org_id, Filing.period)):
+            self.history[org_id][_month_index(period)] = as_decimal(s1) or ZERO
+        self._estimates: dict[date, Estimated] = {}
+
+    def estimated(self, period: date) -> Estimated:
+        """The estimates of the month: of every enterprise obliged in it without an approved filing for it."""
+        if period not in self._estimates:
+            index = _month_index(period)
+            total, estimated, unknown = ZERO, 0, 0
+            for org_id in self.obligations.obliged_in(index):
+                history = self.history.get(org_id, {})
+                if index in history:
+                    continue
+                value = estimates.estimate(history, index)
+                if value is None:
+                    unknown += 1
+                else:
+                    total += value
+                    estimated += 1
+            self._estimates[period] = Estimated(total, estimated, unknown)
+        return self._estimates[period]
 
     def covers(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end

@@ -22,8 +22,11 @@ def _monthly_gross(data: IndexData, year: int, month: int) -> Decimal:
     estimates (transport, buildings, other) + of the net imported electricity × the month's grid factor (1/3 of
     its quarter's figure, else 1/12 of its year's); statistics carried forward as for the index, a missing one
     counting 0 (so the series is scope 1 alone without them)."""
-    row = data.months.get(date(year, month, 1))
+    period = date(year, month, 1)
+    row = data.months.get(period)
     value = row.scope1 if row is not None else ZERO
+    if period >= data.start:  # the estimates of obliged months without a filing (the history reaches back so far)
+        value += data.estimated(period).tco2
     for attr in ("transport_tco2", "buildings_tco2", "other_tco2"):
         value += data.monthly(year, month, attr) or ZERO
     grid, imported = data.grid_factor(year, month), data.monthly(year, month, "net_imported_electricity_mwh")
@@ -38,6 +41,9 @@ def gross_series(year: int, month: int, months: int = FORECAST_HISTORY,
     (months before the platform's data would read as a collapse to the estimates alone)."""
     first = add_months(year, month, -(months - 1))
     data = data or IndexData(date(*first, 1), date(year, month, 1))
+    if date(*first, 1) < data.start:  # a baseline before the load's end: only the months loaded
+        first, months = (data.start.year, data.start.month), months - (
+            (data.start.year - first[0]) * 12 + data.start.month - first[1])
     out = []
     for k in range(months):
         y, m = add_months(*first, k)

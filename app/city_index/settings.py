@@ -7,12 +7,15 @@ from datetime import date
 from decimal import Decimal
 
 from app.city_data.defaults import (
+    CURRENT_METHODOLOGY,
     DEFAULT_CUT_MILESTONES,
+    DEFAULT_LEADING_MARGIN,
     DEFAULT_NON_FOSSIL_MILESTONES,
     DEFAULT_WEIGHTS,
+    METHODOLOGIES,
     SUB_INDICES,
 )
-from app.city_data.services import DEFAULT_INDEX_SETTINGS, settings_for
+from app.city_data.services import settings_for, stored_values
 
 from . import formula
 
@@ -31,6 +34,15 @@ class Settings:
     transport_buildings_base_tco2: Decimal | None = None
     sinks_base_tco2: Decimal | None = None
     values: dict = field(default_factory=dict)
+    methodology: int = CURRENT_METHODOLOGY
+    leading_margin: Decimal = DEFAULT_LEADING_MARGIN
+
+    @property
+    def formula_options(self) -> dict:
+        """compute_index's keywords for this version (weights, milestones, methodology and margin)."""
+        return {"weights": self.weights, "cut_milestones": self.cut_milestones,
+                "non_fossil_milestones": self.non_fossil_milestones, "methodology": self.methodology,
+                "margin": self.leading_margin}
 
 
 def _get(values: dict, *keys):
@@ -65,7 +77,7 @@ def _settings(month: date, versions: list | None = None) -> tuple:
         row = settings_for(month)
     else:
         row = next((v for v in versions if v.valid_from <= month), None)
-    return row, {**DEFAULT_INDEX_SETTINGS, **(row.values if row else {})}
+    return row, stored_values(row)
 
 
 def settings_in_force(year: int, month: int, versions: list | None = None) -> Settings:
@@ -80,6 +92,13 @@ def settings_in_force(year: int, month: int, versions: list | None = None) -> Se
             path = formula.TargetPath(int(y0), as_decimal(e0), as_decimal(g0), int(yp), as_decimal(ep), as_decimal(s60))
     except (ValueError, ArithmeticError):
         path = None
+    try:
+        methodology = int(values.get("methodology"))
+    except (TypeError, ValueError):
+        methodology = CURRENT_METHODOLOGY
+    methodology = methodology if methodology in METHODOLOGIES else CURRENT_METHODOLOGY
+    margin = as_decimal(values.get("leading_margin"))
+    margin = margin if margin is not None and 0 < margin < 1 else DEFAULT_LEADING_MARGIN
     raw_weights = values.get("weights") or {}
     weights = {k: as_decimal(raw_weights.get(k, DEFAULT_WEIGHTS[k])) for k in SUB_INDICES}
     return Settings(
@@ -90,5 +109,5 @@ def settings_in_force(year: int, month: int, versions: list | None = None) -> Se
         as_decimal(_get(values, "industrial_base_r", "base_r")),
         as_decimal(_get(values, "transport_buildings_base_tco2")),
         as_decimal(_get(values, "sinks_base_tco2", "k0", "K0")),
-        values)
+        values, methodology, margin)
 

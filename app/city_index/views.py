@@ -3,6 +3,7 @@
 The public page shows city-wide aggregates only (the index, its trend and sector totals), never an enterprise.
 """
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.roles import PUBLIC, READ_CITY, requires
@@ -21,7 +22,8 @@ from .breakdowns import (
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load
-from .periods import add_months, latest_complete_month
+from .months import AFTER_CURRENT, out_of_range, settled_month
+from .periods import add_months
 
 bp = Blueprint("city_index", __name__, url_prefix="/city", template_folder="templates")
 
@@ -29,6 +31,7 @@ TREND_MONTHS = 24
 SUB_INDEX_LABELS = {"S1": _l("Peak-path adherence"), "S2": _l("Carbon intensity"), "S3": _l("Energy transition"),
                     "S4": _l("Industrial efficiency"), "S5": _l("Transport and buildings"),
                     "S6": _l("Carbon sinks")}
+SUB_INDEX_LABELS_V2 = {**SUB_INDEX_LABELS, "S6": _l("Progress to neutrality")}
 UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": "R", "S5": "tCO2",
          "S6": _l("tCO2 per year")}
 
@@ -36,20 +39,55 @@ UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": 
 @bp.app_context_processor
 def _labels():
     return {"sector_label": lambda key: SECTOR_LABELS.get(key, key),
-            "sub_index_label": lambda key: SUB_INDEX_LABELS.get(key, key)}
+            "sub_index_label": lambda key, methodology=1: (SUB_INDEX_LABELS_V2 if methodology == 2
+                                                           else SUB_INDEX_LABELS).get(key, key),
+            "lever_label": lambda key: LEVER_LABELS.get(key, key)}
 
 
-def _month() -> tuple[int, int]:
-    """?month=YYYY-MM, by default the latest complete month (last month, by the city's calendar)."""
-    default = latest_complete_month(city_today())
+LEVER_LABELS = {"energy": _l("Energy: 100,000 t less scope 1"),
+                "industry": _l("Industry: 100,000 t less scope 1 at unchanged output"),
+                "transport_buildings": _l("Transport and buildings: 100,000 t less"),
+                "sinks": _l("Sinks: 100,000 t a year more")}
+
+
+class MonthRefused(Exception):
+    """A month outside the data: before the first obligation or after the current month."""
+
+    def __init__(self, value: str, reason: str):
+        super().__init__(reason)
+        self.value, self.reason = value, reason
+
+
+def _requested() -> tuple[int, int] | None:
     raw = request.args.get("month", "")
     try:
         year, month = (int(p) for p in raw.split("-"))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return year, month
     except ValueError:
-        pass
-    return default
+        return None
+    return (year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+
+
+def _month() -> tuple[int, int]:
+    """?month=YYYY-MM, by default the latest month that is not provisional (by the city's calendar); a month
+    outside the data raises MonthRefused rather than being scored."""
+    today = city_today()
+    requested = _requested()
+    if requested is None:
+        return settled_month(today)
+    reason = out_of_range(*requested, today)
+    if reason:
+        raise MonthRefused(f"{requested[0]}-{requested[1]:02d}", reason)
+    return requested
+
+
+@bp.errorhandler(MonthRefused)
+def _refused(e: MonthRefused):
+    if e.reason == AFTER_CURRENT:
+        message = _("%(month)s has not ended yet or lies in the future: the index has no data for it.", month=e.value)
+    else:
+        message = _("%(month)s is before the first month any enterprise had to report: the index has no data "
+                    "for it.", month=e.value)
+    return render_template("city_index/refused.html", message=message, month_value=e.value), 404
 
 
 def _num(value, places=2):
@@ -57,14 +95,17 @@ def _num(value, places=2):
 
 
 def _trend_chart(points) -> dict:
-    return {"labels": [p.label for p in points],
+    return {"labels": [p.label for p in points], "provisional": [p.provisional for p in points],
             "dci": [_num(p.dci) for p in points],
             **{k: [_num(p.result.sub_indices[k].score) if p.result and k in p.result.sub_indices else None
                    for p in points] for k in SUB_INDICES}}
 
 
-def _chart_labels() -> dict:
-    return {"dci": str(_l("DCI")), **{k: f"{k} {SUB_INDEX_LABELS[k]}" for k in SUB_INDICES}}
+def _chart_labels(current=None) -> dict:
+    labels = {k: f"{k} {SUB_INDEX_LABELS[k]}" for k in SUB_INDICES}
+    if current is not None and current.methodology == 2:
+        labels["S6"] = f"S6 {SUB_INDEX_LABELS_V2['S6']}"
+    return {"dci": str(_l("DCI")), "provisional": str(_l("provisional")), **labels}
 
 
 def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
@@ -76,13 +117,17 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
     points = {f"{y}-{m:02d}": (v, lo, hi) for (y, m), v, lo, hi in projection.year_end.points}
     months = chart["labels"] + [k for k in points if k not in chart["labels"]]
     gross = [_num(actual.get(k), 0) for k in months]
-    last = chart["labels"][-1] if chart["labels"] else None
-    # the forecast line starts at the last actual month so that the two lines join
+    # the forecast starts after its baseline, the latest month that is not provisional (perhaps before the
+    # month shown); its line starts at the baseline so that the two lines join
+    (ly, lm), _value = projection.series[-1]
+    last = f"{ly}-{lm:02d}"
     forecast = [_num(points[k][0], 0) if k in points else (gross[i] if k == last and points else None)
                 for i, k in enumerate(months)]
     low = [_num(points[k][1], 0) if k in points else None for k in months]
     high = [_num(points[k][2], 0) if k in points else None for k in months]
-    chart = {**chart, "labels": months, "gross": gross, "forecast": forecast, "low": low, "high": high}
+    provisional = chart["provisional"] + [False] * (len(months) - len(chart["provisional"]))
+    chart = {**chart, "labels": months, "provisional": provisional, "gross": gross, "forecast": forecast, "low": low,
+             "high": high}
     labels = {**labels, "gross": str(_l("Gross emissions, tCO2 per month")), "forecast": str(_l("Forecast")),
               "band": str(_l("Forecast interval (80 per cent)"))}
     return chart, labels
@@ -93,9 +138,10 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
 def index():
     year, month = _month()
     board = dashboard(year, month, TREND_MONTHS)
-    chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(), board.projection)
+    chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(board.current), board.projection)
     return render_template("city_index/index.html", current=board.current, chart=chart,
                            projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
+                           levers=board.levers, baseline=board.baseline,
                            divisions=board.divisions, districts=board.districts, units=UNITS,
                            month_value=f"{year}-{month:02d}", verified=_verified(year))
 
@@ -141,6 +187,6 @@ def public():
     data = load(first, (year, month))
     points = trend(TREND_MONTHS, year, month, data)
     return render_template("city_index/public.html", current=points[-1], chart=_trend_chart(points),
-                           chart_labels=_chart_labels(),
+                           chart_labels=_chart_labels(points[-1]),
                            sectors=public_sector_totals(year, month, data),
                            month_value=f"{year}-{month:02d}")

@@ -3,9 +3,16 @@ document.querySelectorAll("canvas[data-city-chart]").forEach((canvas) => {
   const data = JSON.parse(canvas.dataset.cityChart);
   const labels = JSON.parse(canvas.dataset.labels || "{}");
   const colours = { S1: "#1f6f50", S2: "#7cc29a", S3: "#c9a227", S4: "#6c757d", S5: "#3d8bd0", S6: "#8a5a9f" };
-  const datasets = [{ label: labels.dci || "DCI", data: data.dci, borderColor: "#111", backgroundColor: "#111", borderWidth: 3 }];
+  // Provisional months (too few approved filings) are drawn dashed, with hollow points.
+  const provisional = data.provisional || [];
+  const drawn = (colour) => ({
+    segment: { borderDash: (ctx) => (provisional[ctx.p1DataIndex] ? [5, 4] : undefined) },
+    pointBackgroundColor: (data.labels || []).map((_, i) => (provisional[i] ? "#fff" : colour)),
+    pointStyle: (data.labels || []).map((_, i) => (provisional[i] ? "rectRot" : "circle")),
+  });
+  const datasets = [{ label: labels.dci || "DCI", data: data.dci, borderColor: "#111", backgroundColor: "#111", borderWidth: 3, ...drawn("#111") }];
   Object.keys(colours).forEach((key) => {
-    datasets.push({ label: labels[key] || key, data: data[key], borderColor: colours[key], backgroundColor: colours[key], borderWidth: 1 });
+    datasets.push({ label: labels[key] || key, data: data[key], borderColor: colours[key], backgroundColor: colours[key], borderWidth: 1, ...drawn(colours[key]) });
   });
   const scales = { y: { min: 0, max: 100 } };
   // Regulator page: monthly gross emissions, their forecast to December and the 80% band, in tCO2 on a second axis.
