@@ -58,6 +58,8 @@ from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.security import NUL_MESSAGE, has_nul
 from app.review.services import load_filing
+from app.scenarios import projects
+from app.scenarios.projects import library_fuels
 from app.signing import services as signing
 from app.tenancy import acting_on
 
@@ -518,6 +520,36 @@ def city_index():
                                for r in totals["sectors"]]}
     return {"month": f"{year}-{upto:02d}" if upto else None, "year": year,
             "months": [_city_month_json(p) for p in points], "sector_totals": sectors}
+
+
+@bp.post("/city/assessments")
+@guarded(org_kind=AUTHORITY)
+@requires(READ_CITY)
+def city_assessment():
+    """A project against the path in every year to 2035, from the latest month that is not provisional whatever
+    `view_month` says (the answer does not depend on the month a page shows); saves nothing."""
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "Send a JSON object as the body.")
+    view = body.get("view_month")
+    if view is not None and not (isinstance(view, str) and len(view) == 7 and view[4] == "-"
+                                 and view[:4].isdigit() and view[5:].isdigit()):
+        raise ApiError(422, "validation_failed", "view_month: a month as YYYY-MM.", fields={"view_month": "YYYY-MM"})
+    data = {**body, "first_year": str(body.get("first_year") or "")}
+    try:
+        baseline_year = projects.baseline_month()[0]
+        result = projects.answer(projects.read_inputs(data, library_fuels(), baseline_year))
+    except ServiceError as e:
+        raise _service_error(e, "annual_tco2e") from None
+    a = result.assessment
+    return {"baseline_month": result.baseline_label, "methodology_version": result.methodology,
+            "annual_tco2e": _rounded(result.annual_tco2e, "0.001"),
+            "years": [{"year": y.year, "path_tco2": _rounded(y.path, "0.001"),
+                       "baseline_tco2": _rounded(y.baseline, "0.001"), "project_tco2": _rounded(y.project, "0.001"),
+                       "headroom_tco2": _rounded(y.headroom, "0.001"), "need_tco2": _rounded(y.need, "0.001")}
+                      for y in a.years],
+            "tightest_year": a.tightest_year, "offset_needed_tco2": _rounded(a.offset_needed, "0.001"),
+            "dci_change": _rounded(result.dci_change, "0.01")}
 
 
 @bp.get("/openapi.json")
