@@ -138,6 +138,7 @@ def test_footprint_page_and_how_computed(app, client, db, plant, regulator):
     line_id = db.session.get(Calculation, calc_ids[0]).lines[0].id
     detail = client.get(f"/footprint/lines/{line_id}").get_data(as_text=True)
     assert "NCV" in detail and "GB/T 2589" in detail and "389.31" in detail
+    assert "低位发热量：GB/T 2589 附录A" in detail and "CC/OF" not in detail  # the citation as the library shows it
 
 
 def test_exports_carry_the_stored_numbers(app, client, db, plant, regulator):
