@@ -265,3 +265,21 @@ def test_a_dropped_sub_index_says_why_in_the_readers_language(client, db, city, 
         db.session.commit()
         body = client.get("/city/?month=2025-06").get_data(as_text=True)
         assert f'data-testid="dropped-S4">{text}<' in body and "no_industrial_ratio" not in body
+
+
+def test_the_industry_sector_is_labelled_industry_not_an_enterprises_classification(client, db, city, authority,
+                                                                                    make_user, login_as):
+    """Issue 16 (language): the sector is 工业 ("Industry"), not 所属行业 (an enterprise's industry column)."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    sectors = body.split('data-testid="sectors"')[1].split("</table>")[0]
+    assert ">工业</a>" in sectors and "所属行业" not in sectors
+    industry = client.get("/city/industry?code=industry&month=2025-06").get_data(as_text=True)
+    assert '<h1 class="h3">工业 <small' in industry
+    public = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert ">工业<" in public.split('data-testid="sectors"')[1] and "所属行业" not in public
+    regulator.locale = "en"
+    db.session.commit()
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert ">Industry</a>" in body.split('data-testid="sectors"')[1].split("</table>")[0]
