@@ -29,8 +29,8 @@ from app.city_data.defaults import (
 )
 
 __all__ = [
-    "Alert",
     "DROP_REASONS",
+    "Alert",
     "CityInputs",
     "IndexResult",
     "SubIndex",
