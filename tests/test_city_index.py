@@ -283,3 +283,17 @@ def test_the_industry_sector_is_labelled_industry_not_an_enterprises_classificat
     db.session.commit()
     body = client.get("/city/?month=2025-06").get_data(as_text=True)
     assert ">Industry</a>" in body.split('data-testid="sectors"')[1].split("</table>")[0]
+
+
+def test_district_names_are_translated_in_english(client, db, city, authority, make_user, login_as):
+    """Issue 16 (language): the stored district stays Chinese; the English dashboard names it in English."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
+    assert "<td>兴港区</td>" in rows and "<td>双河区</td>" in rows
+    regulator.locale = "en"
+    db.session.commit()
+    rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
+    rows = rows.split("</table>")[0]
+    assert "<td>Xinggang District</td>" in rows and "<td>Shuanghe District</td>" in rows and "兴港区" not in rows
+    assert {o.district for o in (city["steel"], city["power"])} == {"兴港区", "双河区"}
