@@ -127,7 +127,7 @@ def test_factor_page_shows_setting_values_and_readable_statuses_and_citations(cl
     user = people["energy_manager"]
     login_as(user)
     for locale, expected in (
-            ("zh", ["次月 15 日", "8%", "5 家企业", "500,000 吨二氧化碳当量", "已按公开发布的原文核实", "部分已核实",
+            ("zh", ["次月 15 日", "8%", "5 家企业", "500,000 tCO2e", "已按公开发布的原文核实", "部分已核实",
                     "待按原文核实", "各文献表格数值不一", "指南缺省值", "生态环境部、国家统计局公告2024年第12号",
                     "化学计量比（《2006年IPCC国家温室气体清单指南》第3卷表2.1）"]),
             ("en", ["day 15 of the following month", "8%", "5 enterprises", "500,000 tCO2e",

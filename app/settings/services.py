@@ -22,10 +22,10 @@ class SettingSpec:
     help: str
     choices: tuple | None = None  # (value, label) pairs; None for booleans and numbers
     bounds: tuple[int, int] | None = None  # whole numbers from..to, for numeric settings
-    shown_as: str | None = None  # how a numeric value reads, with its unit (a message with %(value)s)
+    shown_as: str | None = None  # how a numeric value reads: a unit ("%") or a message with %(value)s
 
 
-PERCENT = N_("%(value)s%%")
+PERCENT = "%"
 ENTERPRISES = N_("%(value)s enterprises")
 
 
@@ -71,7 +71,7 @@ SPECS = {spec.key: spec for spec in (
                 None, (1, 20), PERCENT),
     SettingSpec("materiality_large_threshold_tco2e", 500000, _l("Large-emitter threshold (tCO2e a year)"),
                 _l("Above this annual total the large-emitter materiality applies."), None, (1000, 100000000),
-                N_("%(value)s tCO2e")),
+                " tCO2e"),
 )}
 
 
@@ -91,7 +91,9 @@ def value_text(key: str, value) -> str:
     spec = SPECS[key]
     if spec.bounds is not None:
         number = f"{value:,}" if isinstance(value, int) else str(value)
-        return _(spec.shown_as, value=number) if spec.shown_as else number
+        if spec.shown_as and "%(value)s" in spec.shown_as:
+            return _(spec.shown_as, value=number)
+        return number + (spec.shown_as or "")
     if spec.choices is None:
         return _("Yes") if value else _("No")
     return next((str(label) for code, label in spec.choices if code == value), str(value))
