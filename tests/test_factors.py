@@ -388,3 +388,21 @@ def test_a_version_taken_meanwhile_is_a_clear_refusal(app, people, grid_2022, db
         assert "同时发布" in str(e.value.message)
         db.session.rollback()  # what the request's edge does with a refusal
     assert db.session.get(EmissionFactor, grid_2022.id).values == {"ef": "0.5366"}
+
+
+def test_the_migrations_sf6_correction_reads_in_the_readers_language(client, login_as, people, db):
+    """Migration 0012's version of SF6 (AR6): its citation and note are translated like the seeded rows'."""
+    sf6 = db.session.scalar(select(EmissionFactor).where(
+        EmissionFactor.kind == "gwp", EmissionFactor.code == "SF6", EmissionFactor.series == "AR6",
+        EmissionFactor.version == 2))
+    if sf6 is None:
+        pytest.skip("the test database has no migrated library")
+    user = people["energy_manager"]
+    login_as(user)
+    page = client.get(f"/factors/{sf6.id}").get_data(as_text=True)
+    assert "IPCC第六次评估报告（2021年）第一工作组报告表7.15" in page and "更正了 24,300" in page
+    assert "IPCC AR6 WG1" not in page and "seeded from" not in page
+    user.locale = "en"
+    db.session.commit()
+    page = client.get(f"/factors/{sf6.id}").get_data(as_text=True)
+    assert "IPCC Sixth Assessment Report (2021)" in page and "first loaded from" in page

@@ -94,6 +94,15 @@ _SEEDED_CITATIONS = {
            "stationary combustion in the energy industries, kg/TJ, net calorific basis)")),
     **{f"IPCC {name} 100-year GWP, as tabulated in shared/reference/gwp.csv": text
        for name, text in _ASSESSMENTS.items()},
+    "IPCC AR6 WG1 Table 7.15": _ASSESSMENTS["AR6"],  # migration 0012's SF6 correction
+}
+
+# Notes of versions a migration published (0012) -> the note shown.
+_SEEDED_NOTES = {
+    ("Corrects 24,300, a typing error in the reference table the library was seeded from; calculations already "
+     "made keep the version they used until they are recalculated."): (
+        _l("Corrects 24,300, a typing error in the reference table the library was first loaded from; calculations "
+           "already made keep the version they used until they are recalculated.")),
 }
 
 
@@ -123,3 +132,10 @@ def citation(source: str | None) -> str:
     source = (source or "").strip()
     shown = _SEEDED_CITATIONS.get(source)
     return str(shown) if shown is not None else source
+
+
+def note_text(note: str | None) -> str:
+    """A version's note: the translation of a note a migration wrote, anything else as written."""
+    note = (note or "").strip()
+    shown = _SEEDED_NOTES.get(note)
+    return str(shown) if shown is not None else note

@@ -29,6 +29,7 @@ def _display_unit(unit):
 # App-wide: the calculation pages that cite a factor show the same status and citation as the library.
 bp.add_app_template_filter(factor_texts.status_text, "factor_status")
 bp.add_app_template_filter(factor_texts.citation, "factor_citation")
+bp.add_app_template_filter(factor_texts.note_text, "factor_note")
 
 
 @bp.context_processor
