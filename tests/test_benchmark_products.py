@@ -101,7 +101,7 @@ def test_fewer_than_five_peers_compares_with_the_national_benchmark_and_says_so(
     page = client.get(f"/benchmarks/?year={YEAR}").get_data(as_text=True)
     section = page.split('data-testid="metric-product"', 1)[1].split("</section>", 1)[0]
     assert "全国基准值（本市同行过少）" in section and 'data-testid="national-value">0.877<' in section
-    assert "为基准值的 103%：高出 3%" in section and "China national ETS 2019-2020 allocation plan" in section
+    assert "为基准值的 103%：高出 3%" in section and "全国碳排放权交易市场 2019—2020 年度发电行业配额分配方案" in section
     assert "300 MW 以上常规燃煤机组" in section and "单位供电量排放强度" in section
     assert 'data-testid="too-few"' not in section and 'data-testid="median"' not in section
     assert '"national": [0.877' in section.replace("&#34;", '"')  # the chart draws the benchmark line

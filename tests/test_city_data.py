@@ -168,3 +168,29 @@ def test_product_mapping(app, db, make_org, make_user, login_as, client, regulat
     assert 'data-field-error="benchmark_code"' in bad.get_data(as_text=True)
     assert post(client, url, {"name": "熟料", "unit": "t", "benchmark_code": ""}, token_from=url).status_code == 302
     assert db.session.get(Product, product.id).benchmark_code is None
+
+
+def test_product_benchmarks_read_in_the_readers_language(client, login_as, regulator, make_org, make_user, db):
+    """Issue 16 (language): the benchmark table's products, unit classes, statuses and sources are Chinese in zh
+    and English in en, on the city data page and in the register's product form."""
+    org = make_org()
+    admin = make_user(org, "enterprise_admin")
+    product = Product(org_id=org.id, name="熟料", unit="t")
+    db.session.add(product)
+    db.session.commit()
+    cases = {"zh": ["供电量 · 300 MW 以上常规燃煤机组", "水泥熟料 · 全部", "征求意见稿数值", "2017 年讨论稿",
+                    "全国碳排放权交易市场水泥行业配额分配讨论稿（2017 年）"],
+             "en": ["electricity supplied · conventional coal units above 300 MW", "cement clinker · all",
+                    "draft value", "2017 draft", "China national ETS allocation discussion draft for cement (2017)"]}
+    for user, url in ((regulator, "/city-data/benchmarks"), (admin, f"/register/products/{product.id}/edit")):
+        login_as(user)
+        for locale, texts in cases.items():
+            user.locale = locale
+            db.session.commit()
+            page = client.get(url).get_data(as_text=True)
+            shown = texts if "benchmarks" in url else texts[:2]  # the form's choices name product and unit class
+            for text in shown:
+                assert text in page, (url, locale, text)
+            if locale == "zh":
+                assert "electricity supplied" not in page and "cement clinker" not in page, url
+        post(client, "/logout")

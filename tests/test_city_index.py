@@ -17,6 +17,7 @@ from app.city_index.projection import gross_series, top_contributors, year_end_f
 from app.city_index.settings import settings_in_force
 from app.extensions import db
 from app.filings.models import SUBMITTED
+from tests.conftest import post
 from tests.helpers.city import SETTINGS, filed_month, month_starts
 
 D = Decimal
@@ -241,3 +242,58 @@ def test_the_default_month_follows_the_citys_date_not_utc(client, authority, mak
     login_as(make_user(authority, "regulator"))
     for url in ("/city/", "/city/methodology"):
         assert 'name="month" value="2026-11"' in client.get(url).get_data(as_text=True), url
+
+
+def test_a_dropped_sub_index_says_why_in_the_readers_language(client, db, city, authority, make_user, login_as):
+    """Issue 16 (language): no engine English ("no industrial efficiency ratio (now or base year)") on the
+    dashboard or the public page, but a translated reason why S4 is left out."""
+    city["product"].benchmark_code = None  # no benchmarked output: no industrial efficiency ratio
+    db.session.commit()
+    assert city_index(2025, 6).result.dropped == {"S4": "no_industrial_ratio"}
+    zh = "近 12 个月没有已通过的填报报告有基准值产品的产量，无法计算工业能效比。"
+    en = ("No approved filing of the last 12 months reports output of a product with a benchmark, so the "
+          "industrial efficiency ratio cannot be computed.")
+    public = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert f'data-testid="dropped-S4">{zh}<' in public and "now or base year" not in public
+    post(client, "/language", {"locale": "en", "next": "/city/public"}, token_from="/city/public")
+    public = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert f'data-testid="dropped-S4">{en}<' in public
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    for locale, text in (("zh", zh), ("en", en)):
+        regulator.locale = locale
+        db.session.commit()
+        body = client.get("/city/?month=2025-06").get_data(as_text=True)
+        assert f'data-testid="dropped-S4">{text}<' in body and "no_industrial_ratio" not in body
+
+
+def test_the_industry_sector_is_labelled_industry_not_an_enterprises_classification(client, db, city, authority,
+                                                                                    make_user, login_as):
+    """Issue 16 (language): the sector is 工业 ("Industry"), not 所属行业 (an enterprise's industry column)."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    sectors = body.split('data-testid="sectors"')[1].split("</table>")[0]
+    assert ">工业</a>" in sectors and "所属行业" not in sectors
+    industry = client.get("/city/industry?code=industry&month=2025-06").get_data(as_text=True)
+    assert '<h1 class="h3">工业 <small' in industry
+    public = client.get("/city/public?month=2025-06").get_data(as_text=True)
+    assert ">工业<" in public.split('data-testid="sectors"')[1] and "所属行业" not in public
+    regulator.locale = "en"
+    db.session.commit()
+    body = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert ">Industry</a>" in body.split('data-testid="sectors"')[1].split("</table>")[0]
+
+
+def test_district_names_are_translated_in_english(client, db, city, authority, make_user, login_as):
+    """Issue 16 (language): the stored district stays Chinese; the English dashboard names it in English."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
+    assert "<td>兴港区</td>" in rows and "<td>双河区</td>" in rows
+    regulator.locale = "en"
+    db.session.commit()
+    rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
+    rows = rows.split("</table>")[0]
+    assert "<td>Xinggang District</td>" in rows and "<td>Shuanghe District</td>" in rows and "兴港区" not in rows
+    assert {o.district for o in (city["steel"], city["power"])} == {"兴港区", "双河区"}

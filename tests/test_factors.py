@@ -13,6 +13,7 @@ from app.factors import services
 from tests.conftest import login, post
 
 NG_SOURCE = "NCV: GB/T 2589 Appendix A; CC/OF: national industry accounting guidelines"
+NG_CITATION = "低位发热量：GB/T 2589 附录A；单位热值含碳量和碳氧化率：国家各行业企业温室气体排放核算方法与报告指南"
 
 
 def _v1(db, kind, code, series=None, data_year=None):
@@ -70,7 +71,7 @@ def _count(db, model=EmissionFactor):
 
 def _publish_data(**overrides):
     return {"ncv": "390.1", "carbon_content": "0.0153", "oxidation_rate": "0.99", "valid_from": "2026-01-01",
-            "valid_to": "", "status": "verified", "source": "GB/T 2589-2020 Appendix A (revised)",
+            "valid_to": "", "status": "confirmed", "source": "GB/T 2589-2020 Appendix A (revised)",
             "note": "New NCV from the revised standard", **overrides}
 
 
@@ -97,8 +98,8 @@ def test_list_shows_fuel_with_derived_factor_and_citation(client, login_as, peop
     row = page.split('data-testid="factor-row-fuel-natural_gas"')[1].split("</tr>")[0]
     assert "天然气" in row and "389.31" in row and "0.0153" in row and "0.99" in row
     assert "21.621888" in row and "10⁴ Nm³" in row
-    assert NG_SOURCE in row and "v1" in row and "2000-01-01" in row
-    assert "0.5366" in page and "MEE/NBS announcement (20 Dec 2024)" in page
+    assert NG_CITATION in row and "v1" in row and "2000-01-01" in row
+    assert "0.5366" in page and "生态环境部、国家统计局公告（2024年12月20日）" in page
     assert f'href="/factors/{natural_gas.id}"' in row
 
 
@@ -109,11 +110,57 @@ def test_list_renders_every_kind_of_the_seeded_library(client, login_as, people,
         assert f'data-testid="factors-{kind}"' in page, kind
     gwp = page.split('data-testid="factor-row-gwp-SF6"')[1].split("</tr>")[0]
     assert all(v in gwp for v in ("23900", "22800", "23500", "25200"))
-    assert "IPCC AR6 100-year GWP" in page.split('data-testid="gwp-sources"')[1]  # each set's citation
+    assert "IPCC第六次评估报告（2021年）" in page.split('data-testid="gwp-sources"')[1]  # each set's citation
     assert "83.74" in page and "4.1868" in page  # steam conversion constants
     assert "0.5703" in page  # the ETS compliance factor
     assert 'data-testid="settings-in-force"' in page and "AR5" in page
-    assert "Publish" not in page and "发布" not in page  # no publish button for an enterprise
+    assert 'data-testid="publish-grid-year"' not in page and "发布新" not in page  # no publish button for an enterprise
+
+
+def test_factor_page_shows_setting_values_and_readable_statuses_and_citations(client, login_as, people, library,
+                                                                              db):
+    """Issue 16 (language): numeric settings show their value and unit, not "是"; the status and citation columns
+    show translated statuses and proper citations, never the transcriber's notes or paths to reference files."""
+    from app.settings.services import set_setting
+    set_setting(people["regulator"], "offset_cap_percent", 8)
+    db.session.commit()
+    user = people["energy_manager"]
+    login_as(user)
+    for locale, expected in (
+            ("zh", ["次月 15 日", "8%", "5 家企业", "500,000 tCO2e", "已按公开发布的原文核实", "部分已核实",
+                    "待按原文核实", "各文献表格数值不一", "指南缺省值", "生态环境部、国家统计局公告2024年第12号",
+                    "化学计量比（《2006年IPCC国家温室气体清单指南》第3卷表2.1）"]),
+            ("en", ["day 15 of the following month", "8%", "5 enterprises", "500,000 tCO2e",
+                    "Confirmed against the published source", "Partly confirmed", "To be confirmed from the primary",
+                    "Published tables differ", "Guideline default value",
+                    "Ministry of Ecology and Environment and National Bureau of Statistics announcement 2024 No. 12",
+                    "IPCC Sixth Assessment Report (2021)"])):
+        user.locale = locale
+        db.session.commit()
+        page = client.get("/factors/").get_data(as_text=True)
+        settings = page.split('data-testid="settings-in-force"')[1].split("</dl>")[0]
+        assert ">是<" not in settings and ">Yes<" not in settings  # no numeric setting reads as a yes
+        for text in expected:
+            assert text in page, (locale, text)
+        for note in ("unverified", "shared/reference", "worked-examples.md", "gwp.csv", "to confirm", "CC/OF",
+                     "tables differ (NCV", "MEE/NBS announcement"):
+            assert note not in page, (locale, note)
+
+
+def test_publishing_offers_the_status_vocabulary_and_the_shown_citation(client, login_as, people, natural_gas, db):
+    """The new-version form starts from the seeded row's status (as a choice) and its citation as shown; sent back
+    unchanged it is the same version, not a new one that only rewrites the notes."""
+    login_as(people["regulator"])
+    url = f"/factors/{natural_gas.id}/new-version"
+    form = client.get(url).get_data(as_text=True)
+    assert '<option selected value="confirmed">' in form and NG_CITATION in form and NG_SOURCE not in form
+    response = post(client, url, _publish_data(ncv="389.31", valid_from="2000-01-01", source=NG_CITATION,
+                                               status="confirmed"), token_from=url)
+    assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
+    response = post(client, url, _publish_data(status="to_confirm"), token_from=url)
+    assert response.status_code == 302
+    assert _versions(db)[-1].status == "to_confirm"
+    assert "待按原文核实" in client.get(f"/factors/{natural_gas.id}").get_data(as_text=True)
 
 
 def test_english_page_uses_english_names(client, login_as, people, natural_gas):
@@ -167,7 +214,7 @@ def test_regulator_publishes_a_new_version(client, login_as, people, natural_gas
     history = client.get(f"/factors/{natural_gas.id}").get_data(as_text=True)
     assert 'data-testid="factor-version-2"' in history and 'data-testid="factor-version-1"' in history
     assert history.index("factor-version-2") < history.index("factor-version-1")  # newest first
-    assert "390.1" in history and "389.31" in history and NG_SOURCE in history
+    assert "390.1" in history and "389.31" in history and NG_CITATION in history
     assert "New NCV from the revised standard" in history and people["regulator"].name in history
     assert "21.621888" in history  # v1's derived factor
 
@@ -224,7 +271,7 @@ def test_identical_version_is_refused(client, login_as, people, natural_gas, db)
     login_as(people["regulator"])
     url = f"/factors/{natural_gas.id}/new-version"
     response = post(client, url, _publish_data(ncv="389.310", valid_from="2000-01-01", source=NG_SOURCE,
-                                               status="verified"), token_from=url)
+                                               status="confirmed"), token_from=url)
     assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
     assert len(_versions(db)) == 1
 
@@ -267,7 +314,7 @@ def test_regulator_publishes_a_new_grid_year(client, login_as, people, grid_2022
     form = client.get(url).get_data(as_text=True)
     assert f'value="{year}"' in form and 'value="China"' in form and 'data-testid="publish-notice"' in form
     response = post(client, url, {"series": "national_average", "code": "China", "data_year": str(year),
-                                  "ef": "0.5206", "valid_from": "", "valid_to": "", "status": "verified",
+                                  "ef": "0.5206", "valid_from": "", "valid_to": "", "status": "confirmed",
                                   "source": "MEE/NBS announcement (test)", "note": ""}, token_from=url)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     row = db.session.scalars(select(EmissionFactor).where(EmissionFactor.data_year == year,
@@ -341,3 +388,21 @@ def test_a_version_taken_meanwhile_is_a_clear_refusal(app, people, grid_2022, db
         assert "同时发布" in str(e.value.message)
         db.session.rollback()  # what the request's edge does with a refusal
     assert db.session.get(EmissionFactor, grid_2022.id).values == {"ef": "0.5366"}
+
+
+def test_the_migrations_sf6_correction_reads_in_the_readers_language(client, login_as, people, db):
+    """Migration 0012's version of SF6 (AR6): its citation and note are translated like the seeded rows'."""
+    sf6 = db.session.scalar(select(EmissionFactor).where(
+        EmissionFactor.kind == "gwp", EmissionFactor.code == "SF6", EmissionFactor.series == "AR6",
+        EmissionFactor.version == 2))
+    if sf6 is None:
+        pytest.skip("the test database has no migrated library")
+    user = people["energy_manager"]
+    login_as(user)
+    page = client.get(f"/factors/{sf6.id}").get_data(as_text=True)
+    assert "IPCC第六次评估报告（2021年）第一工作组报告表7.15" in page and "更正了 24,300" in page
+    assert "IPCC AR6 WG1" not in page and "seeded from" not in page
+    user.locale = "en"
+    db.session.commit()
+    page = client.get(f"/factors/{sf6.id}").get_data(as_text=True)
+    assert "IPCC Sixth Assessment Report (2021)" in page and "first loaded from" in page

@@ -138,6 +138,7 @@ def test_footprint_page_and_how_computed(app, client, db, plant, regulator):
     line_id = db.session.get(Calculation, calc_ids[0]).lines[0].id
     detail = client.get(f"/footprint/lines/{line_id}").get_data(as_text=True)
     assert "NCV" in detail and "GB/T 2589" in detail and "389.31" in detail
+    assert "低位发热量：GB/T 2589 附录A" in detail and "CC/OF" not in detail  # the citation as the library shows it
 
 
 def test_exports_carry_the_stored_numbers(app, client, db, plant, regulator):
@@ -150,6 +151,35 @@ def test_exports_carry_the_stored_numbers(app, client, db, plant, regulator):
     book = load_workbook(io.BytesIO(client.get(f"/footprint/export/{org.id}/2022.xlsx").data))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[4][0] == "2022-06" and abs(rows[4][8] - float(total)) < 1e-6
+
+
+def test_exports_show_labels_not_codes_in_the_readers_language(app, client, db, plant, regulator):
+    """Issue 16 (language): statuses, scopes and categories in the CSV and XLSX are labels, never codes; in English
+    for a reader who chose English."""
+    _file_example_7(app, db, plant, approve_by=regulator)
+    org = plant["org"]
+    codes = {"approved", "submitted", "draft", "stationary_combustion", "purchased_electricity", "purchased_heat",
+             "mobile_combustion", "1", "2"}
+
+    def cells(user):
+        login(client, user)
+        rows = list(csv.reader(io.StringIO(client.get(f"/footprint/export/{org.id}/2022.csv")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+        book = load_workbook(io.BytesIO(client.get(f"/footprint/export/{org.id}/2022.xlsx").data))
+        post(client, "/logout")
+        return rows, [list(r) for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)]
+
+    for rows in cells(regulator):
+        text = {str(v) for r in rows for v in r if v is not None}
+        assert not text & codes
+        assert {"已通过", "固定源燃料燃烧", "外购电力", "范围一", "范围二"} <= text
+    regulator.locale = "en"
+    db.session.commit()
+    for rows in cells(regulator):
+        text = {str(v) for r in rows for v in r if v is not None}
+        assert not text & (codes - {"approved"})  # "approved" is the English basis column's word
+        assert [r[2] for r in rows if r and r[0] == "2022-06"] == ["Approved"]
+        assert {"Approved", "Stationary fuel combustion", "Purchased electricity", "Scope 1", "Scope 2"} <= text
 
 
 def test_the_regulators_export_never_writes_an_enterprises_text_as_a_formula(app, client, db, plant, regulator):
@@ -343,8 +373,8 @@ def test_exports_state_their_basis_and_keep_provisional_months_apart(app, client
     assert [r[0] for r in approved_rows] == ["2022-01", "2022-02", "全年（已通过月份）"]
     assert Decimal(approved_rows[-1][8]) == (_total(ids[1]) + _total(ids[2])).quantize(places)
     assert [(r[0], r[2], Decimal(r[8])) for r in provisional_rows] == [
-        ("2022-03", "submitted", _total(ids[3]).quantize(places)),
-        ("2022-04", "draft", _total(ids[4]).quantize(places))]
+        ("2022-03", "已提交", _total(ids[3]).quantize(places)),
+        ("2022-04", "草稿", _total(ids[4]).quantize(places))]
     assert set(by_month) == {"2022-01", "2022-02", "2022-03", "2022-04"}
 
     book = load_workbook(io.BytesIO(client.get(f"/footprint/export/{org.id}/{YEAR}.xlsx").data))
@@ -356,5 +386,5 @@ def test_exports_state_their_basis_and_keep_provisional_months_apart(app, client
     assert [r[0] for r in data] == ["2022-01", "2022-02", "全年（已通过月份）"]
     assert abs(data[-1][8] - float(_total(ids[1]) + _total(ids[2]))) < 1e-6
     assert [(r[0], r[1], r[2]) for r in provisional.iter_rows(min_row=5, values_only=True)] == [
-        ("2022-03", "暂定", "submitted"), ("2022-04", "暂定", "draft")]
+        ("2022-03", "暂定", "已提交"), ("2022-04", "暂定", "草稿")]
     assert all(r[5] == "已通过" for r in sources.iter_rows(min_row=5, values_only=True))

@@ -137,3 +137,41 @@ def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority
     login_as(make_user(authority, "regulator"))
     body = client.get(NEW + "sinks").get_data(as_text=True)
     assert 'value="2026-11"' in body and 'value="2026-10"' not in body
+
+
+def test_scenario_errors_are_translated_and_beside_their_field(client, db, city, authority, make_user, login_as):
+    """Issue 16 (language): the engine's English ("cannot convert ...", "no fuel factor ...") never reaches the
+    page; the refusal is a translated message beside the field it concerns."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    engine_words = ("cannot convert", "unknown unit", "accepted units", "no sector carries", "factor library for",
+                    "could not be computed:")
+
+    def refused(kind, data, field):
+        page = post(client, NEW + kind, {**FORMS[kind], **data}, token_from=NEW + kind).get_data(as_text=True)
+        error = page.split(f'data-field-error="{field}"')[1].split("</div>")[0]
+        assert not [w for w in engine_words if w in page.lower()], page
+        return error
+
+    assert "不适用于该燃料" in refused("new_project", {"unit_1": "kg"}, "unit_1")
+    assert "未知单位" in refused("new_project", {"unit_1": "furlong"}, "unit_1")
+    assert "不适用于该燃料" in refused("substitution", {"saved_unit": "MWh"}, "saved_unit")
+    weights = {f"weight_{k}": "0" for k in ("energy", "industry", "transport", "buildings", "other")}
+    assert "至少为一个部门" in refused("top_down", weights, "weight_energy")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+
+    # A saved scenario the engine can no longer compute (its fuel left the library) says so in words.
+    scenario = Scenario(name="旧方案", kind="new_project", params={
+        "month": "2025-06", "sink_rate": "5", "sector": "industry",
+        "fuels": [{"line": 2, "fuel": "retired_fuel", "quantity": "100", "unit": "t"}]})
+    db.session.add(scenario)
+    db.session.commit()
+    for locale, text in (("zh", "无法用 2025 年适用的因子库计算该燃料"),
+                         ("en", "This fuel cannot be computed with the factor library in force for 2025")):
+        regulator.locale = locale
+        db.session.commit()
+        page = client.get(f"/city/scenarios/{scenario.id}").get_data(as_text=True)
+        assert text in page and "retired_fuel" not in page and "no fuel factor" not in page
+    regulator.locale = "en"
+    db.session.commit()
+    assert "does not fit this fuel" in refused("new_project", {"unit_1": "kg"}, "unit_1")

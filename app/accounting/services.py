@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounting import signals, units
+from app.accounting.benchmark_texts import benchmark_name
 from app.accounting.engine import SCOPES
 from app.accounting.labels import category_label, scope_label
 from app.accounting.models import (
@@ -436,7 +437,7 @@ def benchmark_codes() -> set[str]:
 
 def benchmark_choices() -> list[tuple[str, str]]:
     """(code, label) of the latest version of every product benchmark."""
-    return [(b.code, f"{b.product} · {b.unit_class} ({b.benchmark} {b.unit})") for b in latest_benchmarks()]
+    return [(b.code, f"{benchmark_name(b)} ({b.benchmark} {b.unit})") for b in latest_benchmarks()]
 
 
 def _unset_other_main(org, product: Product) -> list[str]:

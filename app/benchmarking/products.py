@@ -24,16 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.accounting.units import UnitError, convert
-from app.core.markers import N_
 
 from .stats import Member
 
-# The benchmark table's products and unit classes as msgids, so the pages show them in Chinese.
-PRODUCT_NAMES = (N_("electricity supplied"), N_("heat supplied"), N_("cement clinker"), N_("primary aluminium"))
-UNIT_CLASSES = (N_("conventional coal units above 300 MW"), N_("conventional coal units of 300 MW and below"),
-                N_("unconventional coal units (coal gangue, circulating fluidised bed)"), N_("natural gas units"),
-                N_("coal units"), N_("all"), N_("electrolytic"))
-STATUSES = (N_("verified"), N_("draft value"))
+# The benchmark table's products and unit classes are msgids (app.accounting.benchmark_texts), so the pages show
+# them in the reader's language.
 
 
 @dataclass(frozen=True)

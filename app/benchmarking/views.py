@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounting import benchmark_texts
 from app.accounts.roles import READ_CITY, SIGNED_IN, requires
 from app.benchmarking import services
 from app.benchmarking.stats import round_significant
@@ -41,7 +42,8 @@ def _product_group(label) -> str:
 @bp.app_context_processor
 def _helpers():
     return {"metric_title": lambda metric: METRIC_TITLES[metric], "metric_unit": _unit,
-            "product_name": _product_name, "product_group": _product_group}
+            "product_name": _product_name, "product_group": _product_group,
+            "benchmark_name": benchmark_texts.benchmark_name, "benchmark_text": benchmark_texts.shown}
 
 
 @bp.app_template_filter("sig")

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounting import benchmark_texts
 from app.accounting.models import ProductBenchmark
 from app.accounting.services import latest_benchmarks
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
@@ -50,7 +51,8 @@ bp = Blueprint("city_data", __name__, url_prefix="/city-data", template_folder="
 @bp.context_processor
 def _helpers():
     return {"can_write": can(current_user, ADMINISTER_CITY),
-            "sink_kind_label": services.sink_kind_label, "num": _num}
+            "sink_kind_label": services.sink_kind_label, "num": _num,
+            "benchmark_name": benchmark_texts.benchmark_name, "benchmark_text": benchmark_texts.shown}
 
 
 def _num(value, places: int = 2) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 
 from app.benchmarking.services import rules as disclosure_rules
 from app.benchmarking.stats import dominated
@@ -20,7 +21,9 @@ from .loading import ZERO, IndexData, grouped, window_data
 from .settings import as_decimal
 
 SECTORS = ("energy", "industry", "transport", "buildings", "other")
-SECTOR_LABELS = {"energy": _l("Energy"), "industry": _l("Industry"), "transport": _l("Transport"),
+# "Industry" the sector (工业) is not "Industry" an enterprise's classification (所属行业): its own context.
+# (Imported as `pgettext`, the name pybabel extracts with its context.)
+SECTOR_LABELS = {"energy": _l("Energy"), "industry": pgettext("sector", "Industry"), "transport": _l("Transport"),
                  "buildings": _l("Buildings"), "other": _l("Other")}
 
 

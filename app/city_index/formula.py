@@ -29,6 +29,7 @@ from app.city_data.defaults import (
 )
 
 __all__ = [
+    "DROP_REASONS",
     "Alert",
     "CityInputs",
     "IndexResult",
@@ -74,6 +75,10 @@ METHODOLOGIES = (1, 2)
 DEFAULT_MARGIN = Decimal("0.10")  # version 2's leading margin m: L = (1 ∓ m)·T
 ON_PATH = Decimal(60)             # version 2's score of X = T
 LEVER_TONNES = Decimal(100_000)
+# Why a sub-index dropped out (IndexResult.dropped); the pages say it in words (city_index.views.DROP_REASONS).
+DROP_REASONS = ("gross_incomplete", "no_gdp", "no_non_fossil_share", "no_non_fossil_base", "no_industrial_ratio",
+                "no_industrial_base", "no_transport_buildings", "no_transport_buildings_base", "no_sinks",
+                "no_sinks_base")
 PROVISIONAL_COVERAGE = Decimal("0.65")
 AMBER_BELOW = Decimal(60)
 RED_BELOW = Decimal(40)
@@ -334,7 +339,7 @@ class IndexResult:
     gross_tco2: Decimal | None           # X, None when a component is missing
     gross_parts: dict                    # scope1, non_filing, imported electricity tCO2
     sub_indices: dict                    # key -> SubIndex, only those with data
-    dropped: dict                        # key -> why it dropped out
+    dropped: dict                        # key -> why it dropped out (a code of DROP_REASONS)
     weights_given: dict
     weights_used: dict                   # rescaled over the sub-indices present, summing to 1
     contributions: dict                  # key -> w_used · S
@@ -410,9 +415,9 @@ def compute_index(path: TargetPath, inputs: CityInputs, t, weights: Mapping[str,
 
     with localcontext(CTX):
         if x is None:
-            dropped["S1"] = dropped["S2"] = "city gross emissions incomplete (scope 1, non-filing sectors or imported electricity)"
+            dropped["S1"] = dropped["S2"] = "gross_incomplete"
         elif i.gdp_r12 is None:
-            dropped["S1"] = dropped["S2"] = "no GDP (R12)"
+            dropped["S1"] = dropped["S2"] = "no_gdp"
         else:
             i0 = path.e0 / path.g0
             # B: what the city would emit at today's GDP had its intensity stayed at the base year's.
@@ -421,18 +426,20 @@ def compute_index(path: TargetPath, inputs: CityInputs, t, weights: Mapping[str,
             subs["S2"] = _sub("S2", False, x / i.gdp_r12, i0 * (ONE - cut), i0, {"i0": i0, "cut": cut}, m)
 
         if i.non_fossil_share is None or i.non_fossil_base_share is None:
-            dropped["S3"] = "no non-fossil share (now or base year)"
+            dropped["S3"] = "no_non_fossil_share" if i.non_fossil_share is None else "no_non_fossil_base"
         else:
             target = non_fossil_target_at(t, path.y0, i.non_fossil_base_share, non_fossil_milestones)
             subs["S3"] = _sub("S3", True, i.non_fossil_share, target, i.non_fossil_base_share, {}, m, ONE)
 
         if i.industrial_r is None or i.industrial_base_r is None:
-            dropped["S4"] = "no industrial efficiency ratio (now or base year)"
+            dropped["S4"] = "no_industrial_ratio" if i.industrial_r is None else "no_industrial_base"
         else:
             subs["S4"] = _sub("S4", True, i.industrial_r, ONE, i.industrial_base_r, {}, m)
 
         if i.transport_buildings_tco2_r12 is None or i.transport_buildings_base_tco2 is None or i.gdp_r12 is None:
-            dropped["S5"] = "no transport and buildings emissions (now or base year) or no GDP (R12)"
+            dropped["S5"] = ("no_transport_buildings" if i.transport_buildings_tco2_r12 is None
+                             else "no_transport_buildings_base" if i.transport_buildings_base_tco2 is None
+                             else "no_gdp")
         else:
             base = i.transport_buildings_base_tco2
             subs["S5"] = _sub("S5", False, i.transport_buildings_tco2_r12, base * p_t / p_y0,
@@ -440,13 +447,13 @@ def compute_index(path: TargetPath, inputs: CityInputs, t, weights: Mapping[str,
                               m)
 
         if i.sinks_tco2 is None or i.sinks_base_tco2 is None:
-            dropped["S6"] = "no sinks (now or base K0)"
+            dropped["S6"] = "no_sinks" if i.sinks_tco2 is None else "no_sinks_base"
         elif m is None:
             k0 = i.sinks_base_tco2
             target = milestone_value([(path.y0, k0), (NEUTRALITY_YEAR, path.s60)], t)
             subs["S6"] = _sub("S6", True, i.sinks_tco2, target, k0, {"s60": path.s60})
         elif x is None or x <= 0 or p_t <= 0:
-            dropped["S6"] = "city gross emissions incomplete (progress to neutrality is sinks / X)"
+            dropped["S6"] = "gross_incomplete"  # progress to neutrality is sinks / X
         else:
             # Version 2: progress to neutrality N = sinks / X against K(t) / P(t); neutrality (N = 1) is the limit.
             k0 = i.sinks_base_tco2

@@ -32,6 +32,28 @@ SUB_INDEX_LABELS = {"S1": _l("Peak-path adherence"), "S2": _l("Carbon intensity"
                     "S4": _l("Industrial efficiency"), "S5": _l("Transport and buildings"),
                     "S6": _l("Carbon sinks")}
 SUB_INDEX_LABELS_V2 = {**SUB_INDEX_LABELS, "S6": _l("Progress to neutrality")}
+# Why a sub-index is left out (formula.DROP_REASONS), in words a reader can act on.
+DROP_REASONS = {
+    "gross_incomplete": _l("The city's gross emissions are incomplete: the filings' scope 1, the emissions of the "
+                           "sectors that do not file, or the net imported electricity of the last 12 months is "
+                           "missing."),
+    "no_gdp": _l("The city's GDP for the last 12 months is missing from the city statistics."),
+    "no_non_fossil_share": _l("The non-fossil share of energy consumption is missing from the city statistics."),
+    "no_non_fossil_base": _l("The non-fossil share of the base year is missing (city statistics or index "
+                             "settings)."),
+    "no_industrial_ratio": _l("No approved filing of the last 12 months reports output of a product with a "
+                              "benchmark, so the industrial efficiency ratio cannot be computed."),
+    "no_industrial_base": _l("The industrial efficiency ratio of the base year is unknown: no approved filing of "
+                             "the base year reports output of a product with a benchmark, and the index settings "
+                             "give no base value."),
+    "no_transport_buildings": _l("The transport or buildings emissions of the last 12 months are missing from "
+                                 "the city statistics."),
+    "no_transport_buildings_base": _l("The transport and buildings emissions of the base year are missing (city "
+                                      "statistics or index settings)."),
+    "no_sinks": _l("No carbon sinks are recorded for this year."),
+    "no_sinks_base": _l("No carbon sinks are recorded for the base year, and the index settings give no base "
+                        "value."),
+}
 UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": "R", "S5": "tCO2",
          "S6": _l("tCO2 per year")}
 
@@ -41,7 +63,8 @@ def _labels():
     return {"sector_label": lambda key: SECTOR_LABELS.get(key, key),
             "sub_index_label": lambda key, methodology=1: (SUB_INDEX_LABELS_V2 if methodology == 2
                                                            else SUB_INDEX_LABELS).get(key, key),
-            "lever_label": lambda key: LEVER_LABELS.get(key, key)}
+            "lever_label": lambda key: LEVER_LABELS.get(key, key),
+            "drop_reason": lambda code: DROP_REASONS.get(code, code)}
 
 
 LEVER_LABELS = {"energy": _l("Energy: 100,000 t less scope 1"),

@@ -10,17 +10,24 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.accounting.factor_texts import STATUS_LABELS
 from app.factors.services import value_label, value_unit
 
 _SOURCE_HELP = _l("Publication, table and date, e.g. MEE/NBS announcement 2024 No. 12. Shown to every enterprise.")
-_STATUS_HELP = _l("How far the values are checked, e.g. verified, or to confirm from the primary text.")
+_STATUS_HELP = _l("How far the values are checked against the published source.")
+
+
+def _status_field() -> SelectField:
+    """A status from the library's vocabulary, shown in each reader's language."""
+    return SelectField(_l("Status"), choices=[("", "—"), *STATUS_LABELS.items()], default="",
+                       description=_STATUS_HELP)
 
 
 class _PublishFields(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()],
                          description=_l("Leave empty while it stays in force."))
-    status = StringField(_l("Status"), validators=[Optional(), Length(max=200)], description=_STATUS_HELP)
+    status = _status_field()
     source = StringField(_l("Source (citation)"),
                          validators=[InputRequired(message=_l("Cite the source of these values (publication, "
                                                               "table, date).")), Length(max=500)],
@@ -59,8 +66,7 @@ class GridYearForm(FlaskForm):
                            description=_l("Leave empty to apply it from 1 January of the data year."))
     valid_to = DateField(_l("Valid until"), validators=[Optional()],
                          description=_l("Leave empty while it stays in force."))
-    status = StringField(_l("Status"), validators=[Optional(), Length(max=200)],
-                         description=_STATUS_HELP)
+    status = _status_field()
     source = StringField(_l("Source (citation)"),
                          validators=[InputRequired(message=_l("Cite the source of these values (publication, "
                                                               "table, date).")), Length(max=500)],

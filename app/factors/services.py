@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.accounting.factor_texts import citation, status_code, status_text
 from app.accounting.library import GRID_SERIES, KINDS
 from app.accounting.models import EmissionFactor
 from app.audit.services import record
@@ -157,11 +158,12 @@ class GwpTable:
 
     def set_sources(self) -> list[tuple[str, list[str]]]:
         """Each set with the citations of its values (one, unless a later version cites another)."""
-        return [(s, sorted({f.source for (_, set_name), f in self.cells.items() if set_name == s}))
+        return [(s, sorted({citation(f.source) for (_, set_name), f in self.cells.items() if set_name == s}))
                 for s in self.sets]
 
     def statuses(self, gas: str) -> list[str]:
-        return sorted({f.status for (g, _), f in self.cells.items() if g == gas and f.status})
+        """The gas's statuses over the sets, as shown (each once)."""
+        return sorted({status_text(f.status) for (g, _), f in self.cells.items() if g == gas and f.status})
 
 
 @dataclass
@@ -288,9 +290,12 @@ def publish_version(actor, factor: EmissionFactor, values: dict, valid_from: dat
     source, status = _check_common(valid_from, valid_to, source, status)
     new_values = {key: _store(number) for key, number in checked.items()}
     old_values = {key: str(value) for key, value in current.values.items()}
+    # The form offers a seeded row's status and citation as shown (status code, translated citation): sent back
+    # unchanged, they are the same as what is stored.
+    same_status = status == (current.status or "") or status_code(status) == status_code(current.status) != ""
+    same_source = source in (current.source, citation(current.source))
     unchanged = ({k: Decimal(v) for k, v in new_values.items()} == {k: Decimal(v) for k, v in old_values.items()}
-                 and (valid_from, valid_to, source, status)
-                 == (current.valid_from, current.valid_to, current.source, current.status or ""))
+                 and (valid_from, valid_to) == (current.valid_from, current.valid_to) and same_status and same_source)
     if unchanged:
         raise ServiceError(_l("This is the same as the current version: change a value, a date, the status "
                               "or the citation."))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.accounting import factor_texts
 from app.accounting.library import GRID_SERIES
 from app.accounting.models import EmissionFactor
 from app.accounts.roles import ADMINISTER_CITY, SIGNED_IN, can, requires
@@ -15,7 +16,7 @@ from app.factors import services
 from app.factors.forms import GridYearForm, publish_form
 from app.i18n import localised
 from app.security import csrf_checked_by_form
-from app.settings.services import SPECS, all_settings
+from app.settings.services import SPECS, all_settings, value_text
 from app.tenancy import get_or_404
 
 bp = Blueprint("factors", __name__, url_prefix="/factors", template_folder="templates")
@@ -23,6 +24,12 @@ bp = Blueprint("factors", __name__, url_prefix="/factors", template_folder="temp
 @bp.app_template_filter("display_unit")
 def _display_unit(unit):
     return services.display_unit(unit)
+
+
+# App-wide: the calculation pages that cite a factor show the same status and citation as the library.
+bp.add_app_template_filter(factor_texts.status_text, "factor_status")
+bp.add_app_template_filter(factor_texts.citation, "factor_citation")
+bp.add_app_template_filter(factor_texts.note_text, "factor_note")
 
 
 @bp.context_processor
@@ -38,15 +45,7 @@ def _helpers():
 
 def _settings_in_force():
     """(label, value label) of each city setting, so enterprises see which set and series their numbers use."""
-    shown = []
-    for key, value in all_settings().items():
-        spec = SPECS[key]
-        if spec.choices is None:
-            text = _("Yes") if value else _("No")
-        else:
-            text = next((str(label) for code, label in spec.choices if code == value), str(value))
-        shown.append((spec.label, text))
-    return shown
+    return [(SPECS[key].label, value_text(key, value)) for key, value in all_settings().items()]
 
 
 @bp.get("/")
@@ -72,7 +71,8 @@ def publish(factor_id: int):
     keys = list(current.values)
     form = publish_form(keys, current.unit, data={
         **{key: current.values[key] for key in keys}, "valid_from": current.valid_from,
-        "valid_to": current.valid_to, "status": current.status, "source": current.source})
+        "valid_to": current.valid_to, "status": factor_texts.status_code(current.status),
+        "source": factor_texts.citation(current.source)})
     if form.validate_on_submit():
         try:
             row = services.publish_version(

@@ -1,5 +1,8 @@
 """The footprint as CSV and XLSX: the basis first (approved months only), then one row per approved month and the year's
-approved total, the provisional months apart, then one row per source; units in every header."""
+approved total, the provisional months apart, then one row per source; units in every header.
+
+Files for people, not for machines (no import or API reads them back): statuses, scopes and categories are written as
+their labels in the reader's language, never as codes."""
 import csv
 import io
 from decimal import Decimal
@@ -8,7 +11,9 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.accounting.labels import category_label, scope_label
 from app.core.cells import neutral_row
+from app.filings.labels import status_label
 from app.i18n import localised
 
 PLACES = Decimal("0.000001")  # exports carry tonnes to the gram
@@ -36,7 +41,7 @@ def _month_header() -> list[str]:
 
 def _month_row(m, basis: str) -> list:
     c = m.calculation
-    return [m.period.strftime("%Y-%m"), basis, m.filing.status, _num(c.scope1_tco2e),
+    return [m.period.strftime("%Y-%m"), basis, str(status_label(m.filing.status)), _num(c.scope1_tco2e),
             _num(c.scope2_tco2e), _num(c.scope2_market_tco2e), _num(c.scope3_tco2e), _num(c.exported_tco2e),
             _num(c.total_tco2e), _num(c.energy_tce), _num(m.filing.output_value_10k_cny)]
 
@@ -61,8 +66,8 @@ def provisional_table(fp) -> tuple[list[str], list[list]]:
 def source_table(fp) -> tuple[list[str], list[list]]:
     header = [_("Facility"), _("Emission source"), _("Scope"), _("Category"), _("Year total (tCO2e)"), _("Basis")]
     approved = _("approved")
-    rows = [[localised(r.source.facility.name, r.source.facility.name_en), r.source.name, r.scope,
-             r.source.category, _num(r.co2e), approved] for r in fp.sources]
+    rows = [[localised(r.source.facility.name, r.source.facility.name_en), r.source.name,
+             str(scope_label(r.scope)), str(category_label(r.source.category)), _num(r.co2e), approved] for r in fp.sources]
     return header, rows
 
 

@@ -4,12 +4,15 @@ A scenario's result is computed on demand from the approved data and the setting
 (`simulator`, pure); nothing but the Scenario row (and its audit event) is ever written. The functions take
 the acting user explicitly; they flush, the edge commits.
 """
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app.accounting import units
 from app.accounting.engine import CalculationError
+from app.accounting.services import UNIT_EXAMPLES
 from app.audit.services import record
 from app.city_index import formula
 from app.city_index.breakdowns import SECTORS, sector_totals
@@ -26,6 +29,8 @@ from app.settings.services import engine_settings
 from . import simulator
 from .forms import FUEL_LINES
 from .models import SCENARIO_KINDS, Scenario
+
+log = logging.getLogger(__name__)
 
 # --- parameters ---------------------------------------------------------------------------------------------
 
@@ -56,6 +61,24 @@ def _month(raw: str) -> str:
     raise ServiceError(_("A month as YYYY-MM, e.g. 2025-06."), field="month")
 
 
+def _fuel_unit(typed: str | None, fuel_unit: str, field_name: str) -> str:
+    """The unit of a fuel line (empty: the fuel's own), checked against the fuel's factor here rather than by the
+    engine, whose English would reach the page; stored in its canonical spelling."""
+    typed = (typed or "").strip()
+    if not typed:
+        return fuel_unit
+    examples = UNIT_EXAMPLES.get(units.dimension(fuel_unit), fuel_unit)
+    try:
+        unit = units.canonical_unit(typed)
+    except units.UnitError:
+        raise ServiceError(_("Unknown unit: use a unit such as %(examples)s.", examples=examples),
+                           field=field_name) from None
+    if units.dimension(unit) != units.dimension(fuel_unit):
+        raise ServiceError(_("%(unit)s does not fit this fuel: use a unit such as %(examples)s.", unit=typed,
+                             examples=examples), field=field_name)
+    return unit
+
+
 def parse(kind: str, data: dict, fuels: dict) -> dict:
     """The parameters of a scenario from the form, exact figures as strings; ServiceError beside a field."""
     name = (data.get("name") or "").strip()
@@ -71,8 +94,8 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
             fuel = data.get(f"fuel_{k}")
             if fuel not in fuels:
                 raise ServiceError(_("Choose a fuel."), field=f"fuel_{k}")
-            lines.append({"fuel": fuel, "quantity": quantity,
-                          "unit": (data.get(f"unit_{k}") or "").strip() or fuels[fuel]})
+            lines.append({"line": k, "fuel": fuel, "quantity": quantity,
+                          "unit": _fuel_unit(data.get(f"unit_{k}"), fuels[fuel], f"unit_{k}")})
         params.update(sector=data.get("sector") if data.get("sector") in SECTORS else "industry", fuels=lines,
                       electricity_mwh=_number(data, "electricity_mwh", required=False),
                       output=_number(data, "output", required=False),
@@ -84,7 +107,8 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
             if data.get(f"{side}_fuel") not in fuels:
                 raise ServiceError(_("Choose a fuel."), field=f"{side}_fuel")
             params[side] = {"fuel": data[f"{side}_fuel"], "quantity": _number(data, f"{side}_quantity"),
-                            "unit": (data.get(f"{side}_unit") or "").strip() or fuels[data[f"{side}_fuel"]]}
+                            "unit": _fuel_unit(data.get(f"{side}_unit"), fuels[data[f"{side}_fuel"]],
+                                               f"{side}_unit")}
         params["steam_gj"] = _number(data, "steam_gj", required=False)
     elif kind == "sinks":
         params.update(area_ha=_number(data, "area_ha"), rate=_number(data, "rate"))
@@ -102,6 +126,8 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
                       weights=weights if any(w is not None for w in weights.values()) else None)
         if params["weights"]:
             params["weights"] = {k: w if w is not None else "1" for k, w in weights.items()}
+            if not any(Decimal(w) for w in params["weights"].values()):
+                raise ServiceError(_("Give at least one sector a weight above zero."), field="weight_energy")
     else:
         raise ServiceError(_("Choose one of the listed values."))
     return params
@@ -118,7 +144,8 @@ class Outcome:
     result: formula.IndexResult | None = None
     offset: simulator.Offset | None = None
     detail: dict = field(default_factory=dict)
-    error: str | None = None
+    error: str | None = None  # translated: the engine's own (English) wording goes to the log only
+    error_field: str | None = None  # the form field the error belongs beside
 
     @property
     def dci_change(self):
@@ -127,8 +154,26 @@ class Outcome:
         return None
 
 
-def _activity(line: dict) -> simulator.Activity:
-    return simulator.Activity("stationary_combustion", line["fuel"], Decimal(line["quantity"]), line["unit"])
+def _activity(line: dict, field_name: str) -> simulator.Activity:
+    # The line is named after its form field, so an error of the engine (which names the line) finds its field.
+    return simulator.Activity("stationary_combustion", line["fuel"], Decimal(line["quantity"]), line["unit"],
+                              name=field_name)
+
+
+def _failed(out: Outcome, e: Exception) -> Outcome:
+    """A translated message (beside its field where there is one) for what stopped the engine."""
+    log.info("scenario %s (%s) not computed: %s", out.scenario.id, out.scenario.kind, e)
+    if isinstance(e, simulator.NothingToShare):
+        out.error = _("The sectors given a weight have no emissions to cut: give a weight to a sector with "
+                      "emissions.")
+        out.error_field = "weight_energy"
+    elif isinstance(e, CalculationError):
+        out.error = _("This fuel cannot be computed with the factor library in force for %(year)s: choose "
+                      "another fuel or unit.", year=out.year)
+        out.error_field = e.source_name
+    else:
+        out.error = _("The scenario could not be computed from its figures: check them and save it again.")
+    return out
 
 
 def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
@@ -142,17 +187,19 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
     index_settings = settings_in_force(year, month)
     try:
         if scenario.kind == "new_project":
-            activity = [_activity(line) for line in p.get("fuels", [])]
+            activity = [_activity(line, f"fuel_{line.get('line', k)}")
+                        for k, line in enumerate(p.get("fuels", []), start=1)]
             if p.get("electricity_mwh"):
                 activity.append(simulator.Activity("purchased_electricity", "electricity",
-                                                   Decimal(p["electricity_mwh"]), "MWh"))
+                                                   Decimal(p["electricity_mwh"]), "MWh", name="electricity_mwh"))
             added = simulator.new_project(activity, library, settings, year)
             out.delta = simulator.new_project_delta(added, p.get("sector", "industry"))
             out.detail = {"added": added}
             if p.get("output") and Decimal(p["output"]):
                 out.detail["intensity"] = added.total / Decimal(p["output"])
         elif scenario.kind == "substitution":
-            sub = simulator.substitution([_activity(p["saved"])], [_activity(p["extra"])], library, settings, year,
+            sub = simulator.substitution([_activity(p["saved"], "saved_fuel")], [_activity(p["extra"], "extra_fuel")],
+                                         library, settings, year,
                                          Decimal(p["steam_gj"]) if p.get("steam_gj") else None)
             out.delta, out.detail = sub.delta, {"substitution": sub}
         elif scenario.kind == "sinks":
@@ -170,9 +217,7 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
                 out.detail = {"plan": plan, "totals": totals}
             out.delta = simulator.reductions_delta(cuts)
     except (CalculationError, ArithmeticError, ValueError, KeyError) as e:
-        # the engine's own wording (English, technical) after a translated lead-in
-        out.error = _("The scenario could not be computed: %(detail)s", detail=str(e))
-        return out
+        return _failed(out, e)
     out.x_change = out.delta.x_change(inputs.grid_factor)
     if index_settings.path is not None:
         t = formula.index_time(year, month)
@@ -198,7 +243,7 @@ def create_scenario(actor, kind: str, name: str, data: dict, fuels: dict) -> Sce
     scenario = Scenario(name=(name or "").strip(), kind=kind, params=params, created_by_id=getattr(actor, "id", None))
     outcome = evaluate(scenario)
     if outcome.error:
-        raise ServiceError(outcome.error)
+        raise ServiceError(outcome.error, field=outcome.error_field)
     db.session.add(scenario)
     db.session.flush()
     record("scenario.created", actor=actor, obj=scenario, detail={"name": scenario.name, "kind": kind})

@@ -174,6 +174,10 @@ def reductions_delta(reductions: Mapping[str, Decimal]) -> Delta:
     return Delta(scope1_tco2=scope1, non_filing_tco2=non_filing, transport_buildings_tco2=tb)
 
 
+class NothingToShare(ValueError):
+    """A top-down cut with no weighted emissions to share it out over."""
+
+
 @dataclass(frozen=True)
 class TopDown:
     target: Decimal
@@ -195,7 +199,7 @@ def top_down(target, year_projection: Mapping[str, Decimal], weights: Mapping[st
         basis = {k: v * (_dec(weights.get(k, 1), k) if weights else 1) for k, v in projection.items()}
         total = sum(basis.values(), ZERO)
         if cut and total <= 0:
-            raise ValueError("no sector carries any weight: the cut cannot be shared out")
+            raise NothingToShare("no sector carries any weight: the cut cannot be shared out")
         shares = {k: (b / total if total else ZERO) for k, b in basis.items()}
         by_sector = {k: cut * s for k, s in shares.items()}
         percent = {k: (HUNDRED * by_sector[k] / projection[k] if projection[k] else ZERO) for k in projection}

@@ -1,11 +1,13 @@
 """City settings: chosen by the regulator, defaults in code, every change audited."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounting.engine import Settings
 from app.audit.services import record
+from app.core.markers import N_
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -20,6 +22,11 @@ class SettingSpec:
     help: str
     choices: tuple | None = None  # (value, label) pairs; None for booleans and numbers
     bounds: tuple[int, int] | None = None  # whole numbers from..to, for numeric settings
+    shown_as: str | None = None  # how a numeric value reads: a unit ("%") or a message with %(value)s
+
+
+PERCENT = "%"
+ENTERPRISES = N_("%(value)s enterprises")
 
 
 SPECS = {spec.key: spec for spec in (
@@ -35,32 +42,36 @@ SPECS = {spec.key: spec for spec in (
                 _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O (IPCC 2006 "
                    "stationary-combustion defaults; vehicles then need mobile factors in the library)."), None),
     SettingSpec("filing_due_day", 15, _l("Monthly filing due on day"),
-                _l("A month's data is due by this day of the following month."), None, (1, 28)),
+                _l("A month's data is due by this day of the following month."), None, (1, 28),
+                N_("day %(value)s of the following month")),
     SettingSpec("plausibility_change_percent", 50, _l("Plausibility threshold (%)"),
                 _l("A quantity that moves more than this share against the previous month or the same month "
-                   "last year needs a written explanation at submission."), None, (5, 500)),
+                   "last year needs a written explanation at submission."), None, (5, 500), PERCENT),
     SettingSpec("offset_cap_percent", 5, _l("Offset use cap (percent of verified emissions)"),
                 _l("Offsets (CCER and others) may cover at most this share of a year's verified emissions; "
-                   "China's national ETS allows 5%."), None, (0, 100)),
+                   "China's national ETS allows 5%."), None, (0, 100), PERCENT),
     SettingSpec("peer_min_group", 5, _l("Smallest peer group shown"),
-                _l("Peer statistics are shown only for groups of at least this many enterprises."), None, (3, 50)),
+                _l("Peer statistics are shown only for groups of at least this many enterprises."), None, (3, 50),
+                ENTERPRISES),
     SettingSpec("peer_min_contributors", 3, _l("Fewest enterprises behind a statistic"),
-                _l("Every statistic shown is computed from at least this many enterprises."), None, (3, 20)),
+                _l("Every statistic shown is computed from at least this many enterprises."), None, (3, 20),
+                ENTERPRISES),
     SettingSpec("peer_dominance_percent", 60, _l("Dominance rule (%)"),
                 _l("A statistic is suppressed when one enterprise contributes more than this share of the "
-                   "group's total."), None, (30, 95)),
+                   "group's total."), None, (30, 95), PERCENT),
     SettingSpec("certificate_auto_issue", "off", _l("Issue annual certificates automatically"),
                 _l("When the last month of a year is approved and all twelve are, the enterprise's annual emission "
                    "certificate is issued at once."),
                 (("off", _l("No, the regulator issues them")), ("annual", _l("Yes, on the last approval")))),
     SettingSpec("materiality_percent", 5, _l("Materiality (percent of the annual total)"),
                 _l("Uncorrected misstatements above this share of a year's total prevent a positive verification "
-                   "opinion."), None, (1, 20)),
+                   "opinion."), None, (1, 20), PERCENT),
     SettingSpec("materiality_large_percent", 2, _l("Materiality for large emitters (percent)"),
                 _l("The share used instead when the annual total is above the large-emitter threshold."),
-                None, (1, 20)),
+                None, (1, 20), PERCENT),
     SettingSpec("materiality_large_threshold_tco2e", 500000, _l("Large-emitter threshold (tCO2e a year)"),
-                _l("Above this annual total the large-emitter materiality applies."), None, (1000, 100000000)),
+                _l("Above this annual total the large-emitter materiality applies."), None, (1000, 100000000),
+                " tCO2e"),
 )}
 
 
@@ -73,6 +84,19 @@ def get_setting(key: str):
 def all_settings() -> dict:
     stored = {row.key: row.value for row in db.session.scalars(select(CitySetting))}
     return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+
+
+def value_text(key: str, value) -> str:
+    """A setting's value as a person reads it: a number with its unit, a choice's label, yes or no."""
+    spec = SPECS[key]
+    if spec.bounds is not None:
+        number = f"{value:,}" if isinstance(value, int) else str(value)
+        if spec.shown_as and "%(value)s" in spec.shown_as:
+            return _(spec.shown_as, value=number)
+        return number + (spec.shown_as or "")
+    if spec.choices is None:
+        return _("Yes") if value else _("No")
+    return next((str(label) for code, label in spec.choices if code == value), str(value))
 
 
 def set_setting(actor, key: str, value) -> None:

@@ -8,21 +8,12 @@ from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.security import csrf_checked_by_form
 from app.settings.forms import CitySettingsForm
-from app.settings.services import SPECS, all_settings, set_setting
+from app.settings.services import SPECS, all_settings, set_setting, value_text
 
 bp = Blueprint("settings", __name__, url_prefix="/settings", template_folder="templates")
 
-def _shown(key: str, value) -> str:
-    spec = SPECS[key]
-    if spec.bounds is not None:
-        return str(value)
-    if spec.choices is None:
-        return _("Yes") if value else _("No")
-    return next((str(label) for code, label in spec.choices if code == value), str(value))
-
-
 def _render(form):
-    return render_template("settings/index.html", form=form, specs=SPECS, values=all_settings(), shown=_shown,
+    return render_template("settings/index.html", form=form, specs=SPECS, values=all_settings(), shown=value_text,
                            can_edit=can(current_user, ADMINISTER_CITY))
 
 
@@ -48,7 +39,7 @@ def save():
             apply_error(form, e)  # nothing of this submission is kept
         else:
             after = all_settings()
-            changed = [f"{SPECS[k].label}: {_shown(k, before[k])} → {_shown(k, after[k])}"
+            changed = [f"{SPECS[k].label}: {value_text(k, before[k])} → {value_text(k, after[k])}"
                        for k in form.setting_keys if before[k] != after[k]]
             if changed:
                 flash(_("Saved. Changed: %(changes)s. New calculations use the new settings; stored results "
