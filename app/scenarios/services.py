@@ -221,10 +221,10 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
     out.x_change = out.delta.x_change(inputs.grid_factor)
     if index_settings.path is not None:
         t = formula.index_time(year, month)
-        args = (index_settings.weights, index_settings.cut_milestones, index_settings.non_fossil_milestones)
-        out.baseline = formula.compute_index(index_settings.path, inputs.inputs, t, *args)
+        options = index_settings.formula_options  # the methodology version in force, its margin and weights
+        out.baseline = formula.compute_index(index_settings.path, inputs.inputs, t, **options)
         out.result = formula.compute_index(index_settings.path, simulator.apply_to_index(inputs.inputs, out.delta),
-                                           t, *args)
+                                           t, **options)
     if out.x_change > 0:
         headroom = (out.baseline.path_target - out.baseline.gross_tco2
                     if out.baseline is not None and out.baseline.gross_tco2 is not None else None)
