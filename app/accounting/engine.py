@@ -8,8 +8,6 @@ CalculationError naming the source and the month, never a silent default.
 """
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any
 from datetime import date
 from decimal import (
     ROUND_HALF_EVEN,
@@ -21,6 +19,8 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from types import MappingProxyType
+from typing import Any
 
 from app.accounting.library import Factor, FactorLibrary, MissingFactor
 from app.accounting.methods import DEFAULT_METHOD, LEGACY, LEGACY_CATEGORIES, METHODS, Inputs, Masses, MethodError
@@ -639,19 +639,35 @@ def _method_calculator(method):
     return found
 
 
+_TARGET_UNIT: dict[tuple, str | None] = {}
+
+
+def _target_unit(accepted: tuple, unit: str) -> str | None:
+    key = (accepted, unit)
+    if key not in _TARGET_UNIT:
+        found = None
+        for target in accepted:
+            if target == "d" or unit == "d":
+                if target == unit:
+                    found = target
+                    break
+                continue
+            if dimension(unit) == dimension(target):
+                found = target
+                break
+        _TARGET_UNIT[key] = found
+    return _TARGET_UNIT[key]
+
+
 def _method_quantity(method, line: LineInput, quantity: Decimal) -> tuple[Decimal, str]:
     """The quantity in the method's unit; "d" (days in operation) and unit-less methods take it as typed."""
     accepted = method.quantity_units
     if not accepted:
         return quantity, line.unit
-    for unit in accepted:
-        if unit == "d":
-            if line.unit == "d":
-                return quantity, "d"
-            continue
-        if line.unit != "d" and dimension(line.unit) == dimension(unit):
-            return convert(quantity, line.unit, unit), unit
-    raise _Bad(f"method {method.code} takes its quantity in {' or '.join(accepted)}, not {line.unit!r}")
+    target = _target_unit(accepted, line.unit)
+    if target is None:
+        raise _Bad(f"method {method.code} takes its quantity in {' or '.join(accepted)}, not {line.unit!r}")
+    return (quantity, target) if target == "d" else (convert(quantity, line.unit, target), target)
 
 
 def _by_method(method, line, quantity, factors, settings):
@@ -661,7 +677,7 @@ def _by_method(method, line, quantity, factors, settings):
     unknown = [name for name in line.parameters if name not in allowed]
     if unknown:
         raise _Bad(f"unknown parameter {', '.join(map(repr, unknown))} for method {method.code} "
-                   f"(expected: {', '.join(allowed) or 'none'})")
+                   f"(expected: {', '.join(p.name for p in method.params) or 'none'})")
     if line.measured:
         raise _Bad(f"method {method.code} takes its values as parameters, not as measured fuel parameters")
     inputs = Inputs(method, line, converted, factors.defaults)

@@ -7,6 +7,7 @@ in its trace every input with its provenance (measured | plan_default | substitu
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -109,9 +110,13 @@ class Method:
     scope: str = "1"                  # "memo": counts in no legacy total (recovered CO2)
     defaults: tuple[str, ...] = ()    # every method_default factor code it may use
 
-    @property
-    def param_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.params)
+    @cached_property
+    def param_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
+    @cached_property
+    def specs(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
 
 
 class MethodError(ValueError):
@@ -119,6 +124,8 @@ class MethodError(ValueError):
 
 
 def number(value, what: str, positive: bool = False) -> Decimal:
+    if type(value) is Decimal and value.is_finite() and (value > 0 or (value == 0 and not positive)):
+        return value  # the common case, already checked
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise MethodError(f"{what} must be a decimal number, got {type(value).__name__} {value!r}")
     try:
@@ -204,10 +211,10 @@ class Inputs:
 
 
 def _spec(method: Method, name: str) -> Param:
-    for p in method.params:
-        if p.name == name:
-            return p
-    raise MethodError(f"{method.code} has no parameter {name!r}")
+    spec = method.specs.get(name)
+    if spec is None:
+        raise MethodError(f"{method.code} has no parameter {name!r}")
+    return spec
 
 
 def band_issues(method: Method, parameters: Mapping) -> list[Issue]:

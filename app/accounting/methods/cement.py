@@ -1,8 +1,18 @@
 """Cement (sector-methods.md §6): clinker from its CaO/MgO, raw-meal organic carbon, alternative fuels."""
 from decimal import Decimal
 
-from app.accounting.methods.base import BLOCK, HUNDRED, TWELVE, ZERO, Band, Issue, Masses, MethodError, band_issue, \
-    number
+from app.accounting.methods.base import (
+    BLOCK,
+    HUNDRED,
+    TWELVE,
+    ZERO,
+    Band,
+    Issue,
+    Masses,
+    MethodError,
+    band_issue,
+    number,
+)
 
 EF_CL_WARN, EF_CL_BLOCK = Band(Decimal("0.50"), Decimal("0.56")), Band(Decimal("0.45"), Decimal("0.60"))
 CAO_FACTOR = Decimal(44) / Decimal(56)

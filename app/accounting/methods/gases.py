@@ -36,7 +36,7 @@ def composition(raw, what: str = "composition") -> dict[str, Decimal]:
         raise MethodError(f"{what} must be the gas composition, e.g. {{\"CH4\": 35, \"H2\": 30}} (% by volume)")
     out = {}
     for name, pct in raw.items():
-        species = _BY_FOLDED.get(str(name).strip().casefold())
+        species = name if name in CARBON_NUMBER else _BY_FOLDED.get(str(name).strip().casefold())
         if species is None:
             raise MethodError(f"{what}: unknown component {name!r} (known: {', '.join(CARBON_NUMBER)})")
         value = number(pct, f"{what} {species}")
@@ -91,7 +91,9 @@ def fuel_gas(inp) -> Masses:
 
 
 def flare(inp) -> Masses:
-    """E = Q × (CC_nonCO2 × OF × 44/12 + V_CO2 × 19.7); with ch4_slip (oil and gas), CH4 = Q × V_CH4 × (1 − OF) × 7.17."""
+    """E = Q × (CC_nonCO2 × OF × 44/12 + V_CO2 × 19.7).
+
+    With ch4_slip (oil and gas extraction), also CH4 = Q × V_CH4 × (1 − OF) × 7.17."""
     parts = _read_composition(inp)
     cc = carbon_content(parts, exclude_co2=True)
     of = inp.value("oxidation_rate")

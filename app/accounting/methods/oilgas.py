@@ -1,8 +1,15 @@
 """Oil and gas extraction (sector-methods.md §7): equipment leaks by count, venting, CH4 recovered."""
 from decimal import Decimal
 
-from app.accounting.methods.base import CH4_T_PER_10K_NM3, CO2_T_PER_10K_NM3, PLAN_DEFAULT, ZERO, Masses, MethodError, \
-    number
+from app.accounting.methods.base import (
+    CH4_T_PER_10K_NM3,
+    CO2_T_PER_10K_NM3,
+    PLAN_DEFAULT,
+    ZERO,
+    Masses,
+    MethodError,
+    number,
+)
 
 LEAK_EQUIPMENT = ("oil_wellhead", "single_well_tank", "transfer_station", "combined_station", "gas_wellhead",
                   "gathering_station", "metering_station", "storage_station")

@@ -29,20 +29,22 @@ NCV_WARN, NCV_BLOCK = (Decimal("0.8"), Decimal("1.2")), (Decimal("0.5"), Decimal
 SUPPLY_INTENSITY_WARN = Band(Decimal("0.75"), Decimal("1.15"))  # tCO2/MWh supplied
 
 
-def weighted_ncv(pairs) -> tuple[Decimal, Decimal]:
-    """[(FC_d t, NCV_d GJ/t), ...] → (Σ FC_d, Σ FC_d × NCV_d / Σ FC_d)."""
+def weighted_ncv(pairs) -> tuple[Decimal, Decimal, list]:
+    """[(FC_d t, NCV_d GJ/t), ...] → (Σ FC_d, Σ FC_d × NCV_d / Σ FC_d, the pairs as decimal strings)."""
     if not isinstance(pairs, (list, tuple)) or not pairs:
         raise MethodError("ncv_daily must be a list of [coal t, NCV GJ/t] pairs, one per day")
     coal = energy = ZERO
+    traced = []
     for i, pair in enumerate(pairs, start=1):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise MethodError(f"ncv_daily entry {i} must be a pair [coal t, NCV GJ/t]")
         fc, ncv = number(pair[0], f"ncv_daily {i} coal"), number(pair[1], f"ncv_daily {i} NCV", positive=True)
         coal += fc
         energy += fc * ncv
+        traced.append([str(fc), str(ncv)])
     if coal == 0:
         raise MethodError("ncv_daily: the days' coal adds up to zero")
-    return coal, energy / coal
+    return coal, energy / coal, traced
 
 
 def c_ar_from(parameters) -> tuple[Decimal, str] | None:
@@ -70,9 +72,8 @@ def c_ar_from(parameters) -> tuple[Decimal, str] | None:
 def power_coal(inp) -> Masses:
     fc = inp.quantity
     if inp.has("ncv_daily"):
-        _coal, ncv = weighted_ncv(inp.raw("ncv_daily"))
-        inp.note("ncv_daily", [[str(number(a, "fc")), str(number(b, "ncv"))] for a, b in inp.raw("ncv_daily")],
-                 "t, GJ/t")
+        _coal, ncv, daily = weighted_ncv(inp.raw("ncv_daily"))
+        inp.note("ncv_daily", daily, "t, GJ/t")
         inp.note("ncv_ar", str(ncv), "GJ/t", "calculated")
     else:
         ncv = inp.value("ncv_ar", positive=True, required_reason=(
