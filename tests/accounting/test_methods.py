@@ -353,3 +353,40 @@ def test_migration_0023_inserts_the_same_rows_as_the_seed():
             found[node.targets[0].id] = ast.literal_eval(node.value)
     assert found["ROWS"] == [tuple(r) for r in method_defaults.ROWS]
     assert [r[:3] for r in found["GWP_ROWS"]] == [tuple(r) for r in method_defaults.GWP_ROWS]
+
+
+# ------------------------------------------------------------------ worked-examples.md through method names
+
+@pytest.mark.parametrize("category, material, quantity, unit, method, expected, places, settings", [
+    ("stationary_combustion", "natural_gas", "10", "10^4 Nm3", "combustion", "216.22", 2, AR5),
+    ("stationary_combustion", "natural_gas", "250000", "Nm3", "combustion", "540.547", 3, AR5),
+    ("mobile_combustion", "diesel", "100", "t", "combustion", "309.59", 2, AR5),
+    ("mobile_combustion", "diesel", "12500", "kg", "combustion", "38.699", 3, AR5),
+    ("purchased_electricity", "electricity", "1000", "MWh", "electricity_in", "570.3", 1,
+     Settings(grid_series="ets_compliance")),
+    ("purchased_electricity", "electricity", "1000", "MWh", "electricity_in", "536.6", 1, AR5),
+    ("purchased_heat", "heat", "1000", "GJ", "heat_in", "110", 0, AR5),
+    ("fugitive", "SF6", "0.5", "kg", "fugitive_gas", "11.75", 2, AR5),
+    ("fugitive", "SF6", "0.5", "kg", "fugitive_gas", "12.60", 2, Settings(gwp_set="AR6")),
+    ("fugitive", "SF6", "0.5", "kg", "fugitive_gas", "11.95", 2, Settings(gwp_set="SAR")),
+])
+def test_worked_examples_by_method_name_equal_the_category_path(library, category, material, quantity, unit, method,
+                                                                expected, places, settings):
+    by_category = LineInput(1, "s", category, material, MONTH, D(quantity), unit)
+    by_method = LineInput(1, "s", category, material, MONTH, D(quantity), unit, method=method)
+    a, b = run(library, by_category, settings=settings)[0], run(library, by_method, settings=settings)[0]
+    assert rounded(b.co2e_t, places) == D(expected)
+    assert (a.co2e_t, a.trace, a.method, a.masses) == (b.co2e_t, b.trace, b.method, b.masses)
+
+
+def test_worked_example_7_month_in_the_inventory_regime(library):
+    from app.accounting.regimes import RegimeOptions, compute_regimes
+
+    lines = [LineInput(1, "gas", "stationary_combustion", "natural_gas", MONTH, D(38), "10^4 Nm3"),
+             LineInput(2, "diesel", "mobile_combustion", "diesel", MONTH, D("15.5"), "t"),
+             LineInput(3, "grid", "purchased_electricity", "electricity", MONTH, D("2350.4"), "MWh"),
+             LineInput(4, "heat", "purchased_heat", "heat", MONTH, D(4200), "GJ")]
+    inv = compute_regimes(run(library, *lines), library, MONTH, RegimeOptions())["inventory"]
+    assert r3(inv.parts["scope1"]) == D("869.618")
+    assert r3(inv.parts["scope2_location"]) == D("1723.225")
+    assert r3(inv.total) == D("2592.843")
