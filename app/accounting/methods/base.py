@@ -47,7 +47,7 @@ class Masses(NamedTuple):
     def as_text(self) -> dict:
         """JSON-safe: non-zero figures as decimal strings."""
         out = {}
-        for name, value in zip(self._fields, self):
+        for name, value in zip(self._fields, self, strict=True):
             if name == "fgas_t":
                 if value:
                     out[name] = {gas: str(t) for gas, t in value.items()}
@@ -142,7 +142,7 @@ def number(value, what: str, positive: bool = False) -> Decimal:
 class Inputs:
     """A method's view of one line: parameters with defaults and provenance, recorded for the trace as read."""
 
-    __slots__ = ("method", "line", "quantity", "defaults", "traced", "used", "substituted", "energy_gj")
+    __slots__ = ("defaults", "energy_gj", "line", "method", "quantity", "substituted", "traced", "used")
 
     def __init__(self, method: Method, line, quantity: Decimal, defaults: Mapping):
         self.method, self.line, self.quantity, self.defaults = method, line, quantity, defaults
