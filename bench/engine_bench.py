@@ -3,9 +3,12 @@
     python bench/engine_bench.py [--profile]
 
 500 enterprises × 10 sources × 12 months with a realistic mix of fuels (in various units), electricity,
-heat and steam, process and fugitive sources. Figures: (a) compute_line with factors already resolved,
+heat and steam, process and fugitive sources, and the sector methods (power_coal, gases, refinery, cement,
+chemicals, oil and gas; app/accounting/methods) at a large city's share.
+Figures: (a) compute_line with factors already resolved,
 (b) factor resolution included (a fresh FactorLibrary, then engine.compute, which resolves once per
 category/material/month/unit; and line_factors called for every line). The target for (a) is 50,000/s.
+Then (a) per method, each method's lines alone.
 """
 import gc
 import random
@@ -18,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.accounting.engine import LineInput, Settings, compute, compute_line, line_factors, totals
-from app.accounting.library import FactorLibrary, seed_factors
+from app.accounting.library import FactorLibrary, seed_factors, seed_method_factors
+from app.accounting.regimes import compute_regimes
 
 ENTERPRISES, SOURCES, MONTHS, YEAR = 500, 10, 12, 2024
 
@@ -45,19 +49,50 @@ KINDS = [
     (3, ("fugitive", "SF6", "kg", 1, {})),
     (1, ("fugitive", "HFC-134a", "kg", 20, {})),
 ]
+GAS = {"H2": 25, "CH4": 45, "C2H6": 15, "C3H8": 5, "N2": 8, "CO2": 2}
+# (category, method, unit, typical monthly quantity, parameters): the sector methods.
+METHOD_KINDS = [
+    (3, ("stationary_combustion", "power_coal", "t", 150_000,
+         {"ncv_daily": [[50000, "21.2"], [60000, "21.6"], [40000, "21.7"]], "c_ad": "62.5", "m_ad": "2.5",
+          "m_ar": "12"})),
+    (1, ("stationary_combustion", "power_coal", "t", 150_000, {"ncv_ar": "21.49"})),
+    (2, ("stationary_combustion", "fuel_gas", "10^4 Nm3", 2_000, {"composition": GAS})),
+    (1, ("process", "flare", "10^4 Nm3", 12.5, {"composition": GAS})),
+    (1, ("process", "fcc_coke_burn", "t", 3_200, {"feed": "80000"})),
+    (1, ("process", "hydrogen_production", "10^4 Nm3", 1_500,
+         {"composition": {"CH4": 94, "C2H6": 3, "C3H8": 1, "CO2": 1, "N2": 1}, "syngas_quantity": "120",
+          "syngas_carbon_content": "1.2"})),
+    (1, ("process", "co2_recovery", "10^4 Nm3", 800, {"purity": "99.5"})),
+    (1, ("process", "clinker", "t", 100_000, {"cao": "65.2", "cao_nc": "0.8", "mgo": "2.1", "mgo_nc": "0.1"})),
+    (1, ("process", "nitric_acid", "t", 1_000, {"process": "high_pressure", "abatement_use": "90"})),
+    (1, ("fugitive", "equipment_leaks", "d", 30, {"equipment": {"oil_wellhead": 120, "combined_station": 1}})),
+    (1, ("process", "carbon_balance", "t", 1, {"inputs": [{"name": "coke", "quantity": "400", "carbon_pct": "85"}],
+                                               "outputs": [{"name": "steel", "quantity": "1000",
+                                                            "carbon_pct": "0.4"}]})),
+]
+METHOD_SHARE = 0.15  # of a city's sources: the large emitters filing by a sector method
 
 
 def build_lines(seed: int = 2024) -> list[LineInput]:
     rng = random.Random(seed)
     weights = [w for w, _ in KINDS]
     kinds = [k for _, k in KINDS]
+    method_weights = [w for w, _ in METHOD_KINDS]
+    method_kinds = [k for _, k in METHOD_KINDS]
     lines = []
     source_id = 0
     for enterprise in range(ENTERPRISES):
         for _ in range(SOURCES):
             source_id += 1
-            category, material, unit, typical, measured = rng.choices(kinds, weights)[0]
             name = f"E{enterprise:03d} source {source_id}"
+            if rng.random() < METHOD_SHARE:
+                category, method, unit, typical, parameters = rng.choices(method_kinds, method_weights)[0]
+                for month in range(1, MONTHS + 1):
+                    quantity = Decimal(round(typical * rng.uniform(0.6, 1.4), 2)).quantize(Decimal("0.01"))
+                    lines.append(LineInput(source_id, name, category, "", date(YEAR, month, 1), quantity, unit,
+                                           method=method, parameters=parameters))
+                continue
+            category, material, unit, typical, measured = rng.choices(kinds, weights)[0]
             for month in range(1, MONTHS + 1):
                 quantity = Decimal(round(typical * rng.uniform(0.6, 1.4), 2)).quantize(Decimal("0.01"))
                 green = None
@@ -74,7 +109,7 @@ def rate(n: int, seconds: float) -> str:
 
 def main():
     settings = Settings()
-    factors = seed_factors()
+    factors = seed_factors() + seed_method_factors()
     lines = build_lines()
     n = len(lines)
 
@@ -108,11 +143,41 @@ def main():
     t = totals(results)
     seconds_totals = time.perf_counter() - start
 
+    # Regimes per enterprise-month, as a filing would have them.
+    by_month = {}
+    for r in results:
+        by_month.setdefault(((r.source_id - 1) // SOURCES, r.month), []).append(r)
+    start = time.perf_counter()
+    for (_enterprise, month), rows in by_month.items():
+        compute_regimes(rows, library, month)
+    seconds_regimes = time.perf_counter() - start
+
+    per_method = {}
+    for line, f in zip(lines, resolved):
+        code = line.method or ("combustion" if line.category.endswith("combustion") else line.category)
+        per_method.setdefault(code, ([], []))
+        per_method[code][0].append(line)
+        per_method[code][1].append(f)
+    method_rates = []
+    for code, (group, group_factors) in sorted(per_method.items()):
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for line, f in zip(group, group_factors):
+                compute_line(line, f, settings)
+            best = min(best, time.perf_counter() - start)
+        method_rates.append((code, len(group), best))
+
     print(f"{ENTERPRISES} enterprises × {SOURCES} sources × {MONTHS} months = {n:,} source-months (best of 3)")
     print(f"(a) compute_line, factors resolved:      {rate(n, best_a)}   target ≥ 50,000/s")
     print(f"(b) compute incl. factor resolution:     {rate(n, best_b)}")
     print(f"    line_factors + compute_line per line: {rate(n, best_c)}")
     print(f"    totals():                            {rate(n, seconds_totals)}")
+    print(f"    compute_regimes per enterprise-month: {len(by_month) / seconds_regimes:,.0f} enterprise-months/s "
+          f"({len(by_month):,} in {seconds_regimes:.3f} s)")
+    print("(a) per method:")
+    for code, count, seconds in method_rates:
+        print(f"    {code:<24} {rate(count, seconds)}")
     print(f"city year: scope 1 {t.scope1:,.0f} t, scope 2 {t.scope2:,.0f} t, exported {t.exported:,.0f} t, "
           f"total {t.total:,.0f} tCO2e")
 

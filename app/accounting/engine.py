@@ -19,8 +19,11 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from types import MappingProxyType
+from typing import Any
 
 from app.accounting.library import Factor, FactorLibrary, MissingFactor
+from app.accounting.methods import DEFAULT_METHOD, LEGACY, LEGACY_CATEGORIES, METHODS, Inputs, Masses, MethodError
 from app.accounting.units import UnitError, canonical_unit, convert, dimension
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "LineFactors",
     "LineInput",
     "LineResult",
+    "Masses",
     "Settings",
     "Totals",
     "compute",
@@ -49,12 +53,15 @@ FUEL_PARAMETERS = ("ncv", "carbon_content", "oxidation_rate")
 # such as GJ/tce rounds, at the 34th significant digit.
 CTX = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 ZERO = Decimal(0)
+EMPTY: Mapping = MappingProxyType({})
+NO_NAMES: frozenset = frozenset()
 THOUSAND = Decimal(1000)
 TWELVE = Decimal(12)
 
 FUEL_FORMULA = "CO2 = FC × NCV × CC × OF × 44/12"
 NON_CO2_FORMULA = "CH4 = FC × NCV / 1000 × EF_CH4 (kg/TJ) / 1000; N2O likewise; CO2e = CO2 + CH4 × GWP + N2O × GWP"
 PROCESS_FORMULA = "CO2 = carbonate (t) × EF (tCO2/t)"
+PURITY_FORMULA = "CO2 = carbonate (t) × purity (%) / 100 × EF (tCO2/t)"
 FUGITIVE_FORMULA = "CO2e = gas (t) × GWP"
 ELECTRICITY_FORMULA = "CO2 = MWh × EF (tCO2/MWh)"
 MARKET_FORMULA = "CO2 (market-based) = (MWh − green MWh) × residual-mix EF"
@@ -79,6 +86,17 @@ class LineInput:
     declared_factor: Decimal | None = None
     declared_unit: str | None = None
     declared_source: str | None = None
+    # Calculation method (app.accounting.methods); None: the category's method of today (DEFAULT_METHOD).
+    method: str | None = None
+    # The method's inputs by their API names: numbers, a composition {"CH4": 35, ...}, items, pairs.
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    # Per parameter: "measured" (the default for a filed value) or "substituted", with its reason.
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    # Parameters the monitoring plan says are measured: a default standing in for one is a substitution.
+    planned_measured: frozenset = NO_NAMES
+    # A generating unit (or method power_coal): electricity and heat supplied are never deducted.
+    generating_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class LineFactors:
     steam: Factor | None = None
     non_co2: Factor | None = None
     gwp: Mapping[str, Decimal] = field(default_factory=dict)
+    defaults: Mapping[str, Factor] = field(default_factory=dict)  # a method's default parameters, by code
 
 
 @dataclass(frozen=True)
@@ -112,6 +131,10 @@ class LineResult:
     co2e_market_t: Decimal | None
     energy_tce: Decimal
     trace: dict
+    method: str = ""
+    masses: Masses = Masses()  # gases and energy flows before any GWP (regimes are computed from these)
+    generating_unit: bool = False
+    substituted: tuple = ()    # names of the parameters that rest on substituted values
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,7 @@ class Totals:
     total_market: Decimal       # scope1 + scope2_market − exported
     energy_tce: Decimal         # scope 1 and 2 energy in, minus energy exported
     by_gas: dict[str, Decimal]  # tonnes of each gas over the same lines as total (so Σ gas × GWP = total)
+    supplied: Decimal = ZERO    # electricity/heat supplied by a set with a generating unit: never deducted
 
 
 class CalculationError(ValueError):
@@ -151,6 +175,9 @@ def line_factors(library: FactorLibrary, line: LineInput, settings: Settings) ->
     try:
         _check_month(line.month)
         category, material, month = line.category, line.material, line.month
+        code = _method_code(line)
+        if code not in LEGACY:
+            return _method_factors(library, line, METHODS[code], settings)
         if category in FUEL_CATEGORIES:
             primary = library.resolve("fuel", material, month)
             if not settings.include_ch4_n2o:
@@ -186,6 +213,37 @@ def line_factors(library: FactorLibrary, line: LineInput, settings: Settings) ->
         raise CalculationError(line.source_name, line.month, str(e)) from e
 
 
+def _method_code(line: LineInput) -> str:
+    """The line's method: as named, or its category's method of today; a method of today fits its categories only."""
+    code = line.method
+    if code is None:
+        code = DEFAULT_METHOD.get(line.category)
+        if code is None:
+            raise _Bad(_unknown_category(line.category))
+        return code
+    if code not in METHODS:
+        raise _Bad(f"unknown method {code!r} (known: {', '.join(METHODS)})")
+    if code in LEGACY and line.category not in LEGACY_CATEGORIES[code]:
+        raise _Bad(f"method {code!r} does not fit category {line.category!r}")
+    return code
+
+
+def _method_factors(library: FactorLibrary, line: LineInput, method, settings: Settings) -> LineFactors:
+    defaults = {}
+    for code in method.defaults:
+        try:
+            defaults[code] = library.resolve("method_default", code, line.month)
+        except MissingFactor:
+            pass  # only an error if the line needs it (the method names the missing default then)
+    primary = None
+    if method.code == "power_coal":  # the fuel's library NCV is the plausibility reference
+        try:
+            primary = library.resolve("fuel", line.material or "raw_coal", line.month)
+        except MissingFactor:
+            primary = None
+    return LineFactors(primary=primary, defaults=defaults, gwp=library.gwp(settings.gwp_set, line.month))
+
+
 def _gas_name(material: str, known: Mapping, set_name: str) -> str:
     if material in known:
         return material
@@ -210,14 +268,23 @@ def _check_month(month):
 def compute_line(line: LineInput, factors: LineFactors, settings: Settings) -> LineResult:
     """One source-month, exactly. Raises CalculationError naming the source and month."""
     try:
-        calculate = _CALCULATORS.get(line.category)
-        if calculate is None:
-            raise _Bad(_unknown_category(line.category))
+        code = line.method
+        if code is None or code in LEGACY:
+            calculate = _CALCULATORS.get(line.category)
+            if calculate is None:
+                raise _Bad(_unknown_category(line.category))
+            if code is not None:
+                _method_code(line)
+        else:
+            method = METHODS.get(code)
+            if method is None:
+                raise _Bad(f"unknown method {code!r} (known: {', '.join(METHODS)})")
+            calculate = _method_calculator(method)
         _check_month(line.month)
         quantity = _number(line.quantity, "quantity")
         with localcontext(CTX):
             return calculate(line, quantity, factors, settings)
-    except (_Bad, UnitError) as e:
+    except (_Bad, UnitError, MethodError) as e:
         raise CalculationError(line.source_name, line.month, str(e)) from e
     except DecimalException as e:
         raise CalculationError(line.source_name, line.month, f"arithmetic error ({type(e).__name__})") from e
@@ -228,7 +295,7 @@ def compute(lines: Iterable[LineInput], library: FactorLibrary, settings: Settin
     resolved = {}
     results = []
     for line in lines:
-        key = (line.category, line.material, line.month, line.unit)
+        key = (line.category, line.material, line.month, line.unit, line.method)
         factors = resolved.get(key)
         if factors is None:
             factors = resolved[key] = line_factors(library, line, settings)
@@ -255,6 +322,23 @@ def _measured(line: LineInput, allowed: tuple[str, ...]) -> Mapping[str, Decimal
             expected = ", ".join(allowed) if allowed else "none for this kind of source"
             raise _Bad(f"unknown measured parameter {', '.join(map(repr, unknown))} (expected: {expected})")
     return measured
+
+
+def _parameters(line: LineInput) -> Mapping[str, Decimal]:
+    """The combustion method's parameters by their API names (ncv, carbon_content, oxidation_rate), as measured."""
+    unknown = [key for key in line.parameters if key not in FUEL_PARAMETERS]
+    if unknown:
+        raise _Bad(f"unknown parameter {', '.join(map(repr, unknown))} (expected: {', '.join(FUEL_PARAMETERS)})")
+    return {k: v if isinstance(v, Decimal) else _decimal(v, k) for k, v in line.parameters.items() if v is not None}
+
+
+def _decimal(value, what: str) -> Decimal:
+    if isinstance(value, (bool, float)) or not isinstance(value, (int, str)):
+        raise _Bad(f"{what} must be a Decimal, got {type(value).__name__} {value!r}")
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise _Bad(f"{what} is not a number ({value!r})") from None
 
 
 def _require(factor: Factor | None, kind: str, line: LineInput) -> Factor:
@@ -314,7 +398,7 @@ def _fuel_parameter_unit(name: str, factor: Factor) -> str:
 def _fuel(line, quantity, factors, settings):
     factor = _require(factors.primary, "fuel", line)
     fc = convert(quantity, line.unit, factor.unit)
-    measured = _measured(line, FUEL_PARAMETERS)
+    measured = _measured(line, FUEL_PARAMETERS) if line.measured or not line.parameters else _parameters(line)
     if measured:
         values = {}
         parameters = {}
@@ -360,6 +444,8 @@ def _fuel(line, quantity, factors, settings):
         energy_tce=convert(gj, "GJ", "tce"),
         trace=_trace(line, formula, _inputs(line, factor.unit, fc), used, settings,
                      parameters=parameters, energy={"gj": str(gj), "note": ENERGY_NOTE}, **extra),
+        method="combustion", masses=Masses(co2_fossil_t=co2, ch4_fossil_t=ch4, n2o_t=n2o),
+        generating_unit=line.generating_unit,
     )
 
 
@@ -368,10 +454,24 @@ def _process(line, quantity, factors, settings):
     _measured(line, ())
     tonnes = convert(quantity, line.unit, factor.unit)
     co2 = tonnes * factor.values["ef"]
+    extra = {}
+    formula = PROCESS_FORMULA
+    if line.parameters:
+        unknown = [key for key in line.parameters if key != "purity"]
+        if unknown:
+            raise _Bad(f"unknown parameter {', '.join(map(repr, unknown))} (expected: purity)")
+        purity = _number(_decimal(line.parameters["purity"], "purity"), "purity", positive=True)
+        if purity > 100:
+            raise _Bad(f"purity is a percentage of at most 100, got {purity}")
+        co2 = co2 * purity / 100
+        formula = PURITY_FORMULA
+        extra["parameters"] = {"purity": {"value": str(purity), "unit": "%",
+                                          "provenance": line.provenance.get("purity", "measured")}}
     return LineResult(
         source_id=line.source_id, month=line.month, category=line.category, scope="1",
         co2_t=co2, ch4_t=ZERO, n2o_t=ZERO, other_t={}, co2e_t=co2, co2e_market_t=None, energy_tce=ZERO,
-        trace=_trace(line, PROCESS_FORMULA, _inputs(line, factor.unit, tonnes), [factor], settings),
+        trace=_trace(line, formula, _inputs(line, factor.unit, tonnes), [factor], settings, **extra),
+        method="carbonate", masses=Masses(co2_fossil_t=co2), generating_unit=line.generating_unit,
     )
 
 
@@ -385,18 +485,23 @@ def _fugitive(line, quantity, factors, settings):
     other = {}
     if gas == "CO2":
         co2 = tonnes
-    elif gas == "CH4":
+        masses = Masses(co2_fossil_t=tonnes)
+    elif gas in ("CH4", "CH4-fossil", "CH4-non-fossil"):
         ch4 = tonnes
+        masses = Masses(ch4_bio_t=tonnes) if gas == "CH4-non-fossil" else Masses(ch4_fossil_t=tonnes)
     elif gas == "N2O":
         n2o = tonnes
+        masses = Masses(n2o_t=tonnes)
     else:
         other = {gas: tonnes}
+        masses = Masses(fgas_t=other)
     used = [factors.primary] if factors.primary is not None else []
     return LineResult(
         source_id=line.source_id, month=line.month, category=line.category, scope="1",
         co2_t=co2, ch4_t=ch4, n2o_t=n2o, other_t=other, co2e_t=co2e, co2e_market_t=None, energy_tce=ZERO,
         trace=_trace(line, FUGITIVE_FORMULA, _inputs(line, "t", tonnes), used, settings,
                      gwp={"set": settings.gwp_set, "values": {gas: str(gwp)}}),
+        method="fugitive_gas", masses=masses, generating_unit=line.generating_unit,
     )
 
 
@@ -429,11 +534,16 @@ def _electricity(line, quantity, factors, settings):
     elif green is not None:
         raise _Bad("green_mwh applies only to purchased electricity")
     gj = convert(mwh, "MWh", "GJ")  # exact: 3.6
+    if line.category == "purchased_electricity":
+        method, masses = "electricity_in", Masses(elec_in_mwh=mwh, elec_green_mwh=green or ZERO)
+    else:
+        method, masses = "electricity_out", Masses(elec_out_mwh=mwh)
     return LineResult(
         source_id=line.source_id, month=line.month, category=line.category, scope=SCOPES[line.category],
         co2_t=co2, ch4_t=ZERO, n2o_t=ZERO, other_t={}, co2e_t=co2, co2e_market_t=market,
         energy_tce=convert(mwh, "MWh", "tce"),
         trace=_trace(line, formula, inputs, used, settings, energy={"gj": str(gj), "note": ENERGY_NOTE}),
+        method=method, masses=masses, generating_unit=line.generating_unit,
     )
 
 
@@ -482,11 +592,16 @@ def _heat(line, quantity, factors, settings):
         used = [steam, factor]
         extra["parameters"] = parameters
     co2 = gj * factor.values["ef"]
+    if line.category == "purchased_heat":
+        method, masses = "heat_in", Masses(heat_in_gj=gj)
+    else:
+        method, masses = "heat_out", Masses(heat_out_gj=gj)
     return LineResult(
         source_id=line.source_id, month=line.month, category=line.category, scope=SCOPES[line.category],
         co2_t=co2, ch4_t=ZERO, n2o_t=ZERO, other_t={}, co2e_t=co2, co2e_market_t=None,
         energy_tce=convert(gj, "GJ", "tce"),
         trace=_trace(line, formula, inputs, used, settings, energy={"gj": str(gj), "note": ENERGY_NOTE}, **extra),
+        method=method, masses=masses, generating_unit=line.generating_unit,
     )
 
 
@@ -508,6 +623,95 @@ def _scope3(line, quantity, factors, settings):
         co2_t=ZERO, ch4_t=ZERO, n2o_t=ZERO, other_t={}, co2e_t=co2e, co2e_market_t=None, energy_tce=ZERO,
         trace=_trace(line, SCOPE3_FORMULA, inputs, [], settings,
                      declared={"factor": str(declared), "unit": line.declared_unit, "source": line.declared_source}),
+        method="scope3",
+    )
+
+
+_METHOD_CALCULATORS: dict[str, object] = {}
+
+
+def _method_calculator(method):
+    found = _METHOD_CALCULATORS.get(method.code)
+    if found is None:
+        def calculate(line, quantity, factors, settings):
+            return _by_method(method, line, quantity, factors, settings)
+        found = _METHOD_CALCULATORS[method.code] = calculate
+    return found
+
+
+_TARGET_UNIT: dict[tuple, str | None] = {}
+
+
+def _target_unit(accepted: tuple, unit: str) -> str | None:
+    key = (accepted, unit)
+    if key not in _TARGET_UNIT:
+        found = None
+        for target in accepted:
+            if target == "d" or unit == "d":
+                if target == unit:
+                    found = target
+                    break
+                continue
+            if dimension(unit) == dimension(target):
+                found = target
+                break
+        _TARGET_UNIT[key] = found
+    return _TARGET_UNIT[key]
+
+
+def _method_quantity(method, line: LineInput, quantity: Decimal) -> tuple[Decimal, str]:
+    """The quantity in the method's unit; "d" (days in operation) and unit-less methods take it as typed."""
+    accepted = method.quantity_units
+    if not accepted:
+        return quantity, line.unit
+    target = _target_unit(accepted, line.unit)
+    if target is None:
+        raise _Bad(f"method {method.code} takes its quantity in {' or '.join(accepted)}, not {line.unit!r}")
+    return (quantity, target) if target == "d" else (convert(quantity, line.unit, target), target)
+
+
+def _by_method(method, line, quantity, factors, settings):
+    """A line computed by one of the sector methods: gas masses first, then CO2e with the settings' GWP set."""
+    converted, unit = _method_quantity(method, line, quantity)
+    allowed = method.param_names
+    unknown = [name for name in line.parameters if name not in allowed]
+    if unknown:
+        raise _Bad(f"unknown parameter {', '.join(map(repr, unknown))} for method {method.code} "
+                   f"(expected: {', '.join(p.name for p in method.params) or 'none'})")
+    if line.measured:
+        raise _Bad(f"method {method.code} takes its values as parameters, not as measured fuel parameters")
+    inputs = Inputs(method, line, converted, factors.defaults)
+    masses = method.calculate(inputs)
+    gwp = factors.gwp
+    ch4 = masses.ch4_fossil_t + masses.ch4_bio_t - masses.ch4_recovered_t
+    if ch4 < 0:
+        ch4 = ZERO  # recovered methane only offsets the vent it came from
+    co2e = masses.co2_fossil_t
+    used_gwp = {}
+    for gas, tonnes in (("CH4", ch4), ("N2O", masses.n2o_t), *masses.fgas_t.items()):
+        if tonnes:
+            if gas not in gwp:
+                raise _Bad(f"no GWP for {gas} in the {settings.gwp_set} set")
+            co2e += tonnes * gwp[gas]
+            used_gwp[gas] = str(gwp[gas])
+    extra = {"method": method.code, "parameters": inputs.traced, "masses": masses.as_text()}
+    if inputs.substituted:
+        extra["substituted"] = list(inputs.substituted)
+    if used_gwp:
+        extra["gwp"] = {"set": settings.gwp_set, "values": used_gwp}
+    gj = inputs.energy_gj
+    if gj:
+        extra["energy"] = {"gj": str(gj), "note": ENERGY_NOTE}
+    trace = _trace(line, method.formula, {"quantity": str(line.quantity), "unit": line.unit, "method_unit": unit,
+                                          "quantity_in_method_unit": str(converted)},
+                   inputs.used, settings, **extra)
+    trace["line"]["scope"] = method.scope
+    return LineResult(
+        source_id=line.source_id, month=line.month, category=line.category, scope=method.scope,
+        co2_t=masses.co2_fossil_t, ch4_t=ch4, n2o_t=masses.n2o_t, other_t=dict(masses.fgas_t),
+        co2e_t=co2e if method.scope != "memo" else ZERO, co2e_market_t=None,
+        energy_tce=convert(gj, "GJ", "tce") if gj else ZERO, trace=trace, method=method.code, masses=masses,
+        generating_unit=line.generating_unit or method.code == "power_coal", substituted=tuple(inputs.substituted),
     )
 
 
@@ -521,14 +725,24 @@ _CALCULATORS = {
 # ------------------------------------------------------------------------------------------------ totals
 
 def totals(results: Iterable[LineResult]) -> Totals:
-    """Sums by scope. total = scope 1 + scope 2 − exported (GB/T 32150); scope 3 stays outside the total."""
-    scope1 = scope2 = scope2_market = scope3 = exported = energy = ZERO
+    """Sums by scope. total = scope 1 + scope 2 − exported (GB/T 32150); scope 3 stays outside the total.
+
+    A set with a generating unit deducts nothing it supplies (`supplied` instead of `exported`); memo lines (CO2
+    recovered) count in no total here: the regimes (app.accounting.regimes) say where each belongs."""
+    results = results if isinstance(results, (list, tuple)) else list(results)
+    generator = any(r.generating_unit for r in results)
+    scope1 = scope2 = scope2_market = scope3 = exported = energy = supplied = ZERO
     gases = {"CO2": ZERO, "CH4": ZERO, "N2O": ZERO}
     with localcontext(CTX):
         for r in results:
             scope = r.scope
             if scope == "3":
                 scope3 += r.co2e_t
+                continue
+            if scope == "memo":
+                continue
+            if scope == "export" and generator:
+                supplied += r.co2e_t
                 continue
             sign = 1
             if scope == "1":
@@ -550,5 +764,5 @@ def totals(results: Iterable[LineResult]) -> Totals:
         return Totals(
             scope1=scope1, scope2=scope2, scope2_market=scope2_market, scope3=scope3, exported=exported,
             total=scope1 + scope2 - exported, total_market=scope1 + scope2_market - exported,
-            energy_tce=energy, by_gas=gases,
+            energy_tce=energy, by_gas=gases, supplied=supplied,
         )

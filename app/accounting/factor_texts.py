@@ -41,6 +41,7 @@ _SEEDED_STATUSES = {
     "AR6 WG1 Table 7.15 (an earlier version of this file had 24300, a typing error)": ("confirmed", None),
     "AR6 value not confirmed from primary table": ("to_confirm", _l("The AR6 value is not yet confirmed from the "
                                                                     "primary table")),
+    "unconfirmed": ("to_confirm", None),  # the methods' defaults (app/accounting/methods/defaults.py)
 }
 
 _ASSESSMENTS = {
@@ -95,7 +96,21 @@ _SEEDED_CITATIONS = {
     **{f"IPCC {name} 100-year GWP, as tabulated in shared/reference/gwp.csv": text
        for name, text in _ASSESSMENTS.items()},
     "IPCC AR6 WG1 Table 7.15": _ASSESSMENTS["AR6"],  # migration 0012's SF6 correction
+    **{f"IPCC {name} 100-year GWP by origin, as noted in shared/reference/gwp.csv": text
+       for name, text in _ASSESSMENTS.items()},
 }
+
+# The methods' defaults cite sector-methods.md with its source marks: by the start of the stored text.
+_METHOD_CITATIONS = (
+    ("MEE 2022 reporting notice", _l("Ministry of Ecology and Environment, 2022 notice on enterprise greenhouse gas "
+                                     "reporting (关于做好2022年企业温室气体排放报告管理相关重点工作的通知), as quoted in "
+                                     "public copies; the primary text is not yet checked")),
+    ("sector-methods.md [C]", _l("Third-party implementations of the national 24-industry accounting guidelines; "
+                                 "the guideline text is not yet checked")),
+    ("sector-methods.md: UNCONFIRMED", _l("Reference value not yet confirmed from a guideline text")),
+    ("fuel-factors.csv refinery_gas", _l("As refinery gas in the national industry guidelines' fuel table (some "
+                                         "tables give 0.98)")),
+)
 
 # Notes of versions a migration published (0012) -> the note shown.
 _SEEDED_NOTES = {
@@ -131,6 +146,8 @@ def citation(source: str | None) -> str:
     """A stored citation as the reader sees it: the proper citation of a seeded row, anything else as written."""
     source = (source or "").strip()
     shown = _SEEDED_CITATIONS.get(source)
+    if shown is None:
+        shown = next((text for start, text in _METHOD_CITATIONS if source.startswith(start)), None)
     return str(shown) if shown is not None else source
 
 

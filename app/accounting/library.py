@@ -12,11 +12,13 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from app.accounting.methods import defaults as method_defaults
 from app.accounting.units import canonical_unit
 
-__all__ = ["GRID_SERIES", "KINDS", "REFERENCE_DIR", "Factor", "FactorLibrary", "MissingFactor", "seed_factors"]
+__all__ = ["GRID_SERIES", "KINDS", "REFERENCE_DIR", "Factor", "FactorLibrary", "MissingFactor", "seed_factors",
+           "seed_method_factors"]
 
-KINDS = ("fuel", "electricity", "heat", "steam_conversion", "process", "gwp", "combustion_non_co2")
+KINDS = ("fuel", "electricity", "heat", "steam_conversion", "process", "gwp", "combustion_non_co2", "method_default")
 GRID_SERIES = ("national_average", "ets_compliance", "residual_mix", "fossil_only", "regional_average")
 
 # Copies of shared/reference/{fuel-factors,grid-factors,gwp}.csv, bundled so the app needs no ../shared at run time.
@@ -51,6 +53,11 @@ class Factor:
                 raise ValueError(f"factor value {key} is not a finite number ({value})")
             values[key] = value
         object.__setattr__(self, "values", values)
+
+    @property
+    def confirmed(self) -> bool:
+        """False for a value seeded "unconfirmed" (not yet checked against the guideline's own text)."""
+        return not self.status.casefold().startswith("unconfirmed")
 
     def covers(self, month: date) -> bool:
         return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
@@ -259,4 +266,16 @@ def seed_factors(reference_dir: Path | None = None) -> list[Factor]:
             kind="combustion_non_co2", code=code, series="stationary", unit="TJ",
             values={"ch4_kg_per_tj": Decimal(ch4), "n2o_kg_per_tj": Decimal(n2o)},
             source=_NON_CO2_SOURCE, status=_NON_CO2_STATUS, name_zh=name_zh, name_en=name_en))
+    return factors
+
+
+def seed_method_factors() -> list[Factor]:
+    """The sector methods' defaults and methane's GWP by origin (migration 0023 inserts the same rows)."""
+    factors = []
+    for code, set_name, gwp in method_defaults.GWP_ROWS:
+        factors.append(_factor(kind="gwp", code=code, series=set_name, unit="1", values={"gwp": Decimal(gwp)},
+                               source=method_defaults.GWP_SOURCE.format(set=set_name), status="", name_en=code))
+    for code, unit, value, name_zh, name_en, source in method_defaults.ROWS:
+        factors.append(_factor(kind=method_defaults.KIND, code=code, unit=unit, values={"value": Decimal(value)},
+                               source=source, status=method_defaults.UNCONFIRMED, name_zh=name_zh, name_en=name_en))
     return factors

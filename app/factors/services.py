@@ -30,6 +30,7 @@ KIND_LABELS = {
     "gwp": _l("Global warming potentials (100-year)"),
     "steam_conversion": _l("Steam and hot water conversion"),
     "combustion_non_co2": _l("CH4 and N2O from fuel combustion"),
+    "method_default": _l("Default parameters of the calculation methods"),
 }
 
 SERIES_LABELS = {
@@ -78,6 +79,7 @@ VALUE_SPECS = {
     "water_heat_capacity_kj_per_kg_k": ValueSpec(_l("Specific heat capacity of water"), "kJ/(kg·K)"),
     "ch4_kg_per_tj": ValueSpec(_l("CH4"), "kg/TJ"),
     "n2o_kg_per_tj": ValueSpec(_l("N2O"), "kg/TJ"),
+    "value": ValueSpec(_l("Default value"), "{unit}"),  # method defaults: one value in the factor's own unit
 }
 
 _SIX_PLACES = Decimal("0.000001")
