@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.audit_log.labels import name_values
 from app.accounting.library import GRID_SERIES, KINDS
 from app.accounting.models import EmissionFactor
 from app.audit.services import record
@@ -87,6 +88,10 @@ def display_unit(unit: str | None) -> str:
     if unit == "1":
         return ""
     return (unit or "").replace("^4", "⁴").replace("m3", "m³")
+
+
+name_values(display_unit, "unit", "activity_unit")
+name_values(SERIES_LABELS, "series")
 
 
 def value_label(key: str) -> str:
@@ -217,6 +222,15 @@ def factor_title(factor: EmissionFactor, localised) -> str:
     if factor.kind == "combustion_non_co2" and factor.series:
         return f"{name} · {series_label(factor.series)}"
     return name
+
+
+def traced_factor_title(traced: dict, localised) -> str:
+    """The readable name of a factor a calculation trace cites (by its library row; the code if it is gone)."""
+    factor = db.session.get(EmissionFactor, traced["id"]) if traced.get("id") else None
+    if factor is not None:
+        return factor_title(factor, localised)
+    return " · ".join(str(p) for p in (traced.get("code"), series_label(traced.get("series")),
+                                        traced.get("data_year")) if p)
 
 
 # ------------------------------------------------------------------------------------------ publishing
