@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "status": ("状态", "Status"), "valid_from": ("有效起", "Valid from"), "valid_to": ("有效至", "Valid to"),
     "values": ("参数值", "Values"), "ncv": ("低位发热量", "Net calorific value"),
     "carbon_content": ("单位热值含碳量", "Carbon content"), "oxidation_rate": ("碳氧化率", "Oxidation rate"),
+    "ef": ("排放因子", "Emission factor"), "gwp": ("全球变暖潜势", "GWP"), "parameters": ("参数", "Parameters"),
+    "origin": ("来源", "Origin"),
     "calculation": ("计算", "Calculation"), "engine_version": ("计算引擎版本", "Engine version"),
     "computed_at": ("计算时间", "Computed at"), "gwp_set": ("GWP 值版本", "GWP set"),
     "settings": ("计算设置", "Settings"), "grid_series": ("电网因子系列", "Grid factor series"),

@@ -50,6 +50,10 @@ LABELS = {
     "evidence.downloaded": _l("Evidence file downloaded"),
     "evidence.removed": _l("Evidence file removed"),
     "filing.approved": _l("Monthly filing approved"),
+    "filing.commented": _l("Comment on a monthly filing"),
+    "notifications.email_choices": _l("E-mail notification choices changed"),
+    "notifications.reminded": _l("Reminder sent"),
+    "organisation.reporting_months_changed": _l("Reporting months changed"),
     "filing.returned": _l("Monthly filing returned for correction"),
     "filing.imported": _l("Monthly data imported from a spreadsheet"),
     "asset.recorded": _l("Carbon asset entry recorded"),
@@ -126,6 +130,7 @@ VALUE_LABELS = {
     "password_reset": _l("Password reset"), "unknown e-mail": _l("Unknown e-mail"), "locked": _l("Locked"),
     "inactive": _l("Deactivated"), "password": _l("Wrong password"), "api": "API", "web": _l("Web"),
     "signature_refused": _l("Signature refused"), "enterprise": _l("Enterprise"), "authority": _l("Regulator"),
+    "verifier": _l("Verification body"),
     True: _l("Yes"), False: _l("No"),
 }
 # Codes owned by higher packages (source categories, asset kinds, severities, units...) are named by those packages'
@@ -162,7 +167,9 @@ def _value(value, key: str = "") -> str:
     if isinstance(value, list):
         return ", ".join(_value(v, key) for v in value)
     if isinstance(value, dict):  # explanations and comments by line: the texts
-        return "; ".join(_value(v, key) for v in value.values())
+        return "; ".join(_value(v, k) for k, v in value.items())
+    if isinstance(value, str) and "10^4" in value:  # a quantity with its unit: 10^4 Nm3 as people write it
+        return value.replace("10^4", "10⁴").replace("Nm3", "Nm³")
     if isinstance(value, str) and "T" in value[10:11]:
         try:
             return format_datetime(datetime.fromisoformat(value), "yyyy-MM-dd HH:mm")  # in the city's zone

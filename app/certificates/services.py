@@ -121,7 +121,7 @@ def verify_url(serial: str) -> str:
 
 # -------------------------------------------------------------------------------------------- the lifecycle
 
-def _series_names(codes) -> dict[str, str]:
+def series_names(codes) -> dict[str, str]:
     """Each grid series named in Chinese and English, for the bilingual certificate."""
     names = {}
     for code in codes:
@@ -152,7 +152,7 @@ def issue(actor, org: Organisation, start: date, end: date, now: datetime | None
         serial = new_serial(end.year)
     data_digest = digest(data)
     pdf = build(CertificateContent(serial=serial, digest=data_digest, data=data, issued_on=city_date(now),
-                                   verify_url=verify_url(serial), names=_series_names(data["grid_series"])))
+                                   verify_url=verify_url(serial), names=series_names(data["grid_series"])))
     totals = data["totals_tco2e"]
     cert = Certificate(org_id=org.id, serial=serial, period_start=start, period_end=end, status=VALID,
                        total_tco2e=Decimal(totals["total"]), scope1_tco2e=Decimal(totals["scope1"]),

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from app.accounting.labels import CATEGORY_LABELS, SCOPE_LABELS, formula_label
 from app.accounting.services import materials_by_family
 from app.accounts.roles import ROLES
-from app.factors.services import KIND_LABELS, REGION_LABELS, SERIES_LABELS, display_unit
+from app.factors.services import KIND_LABELS, REGION_LABELS, SERIES_LABELS, display_unit, traced_factor_title
+from app.i18n import localised
 from app.signing.services import DOCUMENT
 
 CHANNELS = {"web": _l("Web"), "api": "API"}
@@ -29,6 +30,9 @@ def value_names(doc: dict) -> dict[tuple[str, str], tuple[str, str]]:
     names: dict[tuple[str, str], dict] = {}
     units = {line.get("unit") for line in doc.get("lines", [])} | {p.get("unit") for p in doc.get("production", [])}
     formulas = {(line.get("result") or {}).get("formula") for line in doc.get("lines", [])}
+    # Fuels, heat, GWPs by the library's name for the row cited (a grid factor's code is its region, above).
+    factors = [f for line in doc.get("lines", []) for f in (line.get("result") or {}).get("factors", [])
+               if f.get("kind") != "electricity"]
     for lang in ("zh", "en"):
         with force_locale(lang):
             for key, table in _tables().items():
@@ -36,6 +40,8 @@ def value_names(doc: dict) -> dict[tuple[str, str], tuple[str, str]]:
                     names.setdefault((key, code), {})[lang] = str(label)
             for unit in filter(None, units):
                 names.setdefault(("unit", unit), {})[lang] = display_unit(unit)
+            for f in factors:
+                names.setdefault(("code", f.get("code")), {})[lang] = traced_factor_title(f, localised)
             for formula in filter(None, formulas):
                 names.setdefault(("formula", formula), {})[lang] = formula_label(formula)
     return {key: (pair["zh"], pair["en"]) for key, pair in names.items()}
