@@ -109,7 +109,7 @@ def _endpoint(app, path: str) -> str:
 
 def crawl(app, client, start: str = "/", per_endpoint: int = PER_ENDPOINT, limit: int = 400) -> list[Fetched]:
     """Every page reachable from `start` by GET links (redirects followed), at most `per_endpoint` URLs of each
-    endpoint (the start page's query variants count separately)."""
+    endpoint (query-string variants of a page count towards its endpoint)."""
     seen: set[str] = set()
     per: dict[str, int] = {}
     queue = deque([(start, "")])
