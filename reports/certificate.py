@@ -5,7 +5,7 @@ so a verifier reads them back; the QR code holds the public verification URL. Fi
 standard font, one per text run, so each one is extractable as written.
 """
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from reportlab.graphics import renderPDF
@@ -30,6 +30,7 @@ class CertificateContent:
     data: dict  # app.certificates.services.certified_data()
     issued_on: date
     verify_url: str
+    names: dict = field(default_factory=dict)  # a grid series code → its bilingual name
 
 
 def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -106,7 +107,7 @@ def build(content: CertificateContent) -> bytes:
     y -= 4 * mm
     c.setFont(cjk, 8.5)
     c.drawString(left, y, "GWP 值版本 GWP set: " + ", ".join(data["gwp_sets"]) +
-                 "    电网因子 Grid factor series: " + ", ".join(data["grid_series"]))
+                 "    电网因子 Grid factor series: " + ", ".join(content.names.get(s, s) for s in data["grid_series"]))
     y -= 5 * mm
     c.drawString(left, y, "排放因子版本 Emission factor versions:")
     c.setFont("Helvetica", 7)

@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "status": ("状态", "Status"), "valid_from": ("有效起", "Valid from"), "valid_to": ("有效至", "Valid to"),
     "values": ("参数值", "Values"), "ncv": ("低位发热量", "Net calorific value"),
     "carbon_content": ("单位热值含碳量", "Carbon content"), "oxidation_rate": ("碳氧化率", "Oxidation rate"),
+    "ef": ("排放因子", "Emission factor"), "gwp": ("全球变暖潜势", "GWP"), "parameters": ("参数", "Parameters"),
+    "origin": ("来源", "Origin"),
     "calculation": ("计算", "Calculation"), "engine_version": ("计算引擎版本", "Engine version"),
     "computed_at": ("计算时间", "Computed at"), "gwp_set": ("GWP 值版本", "GWP set"),
     "settings": ("计算设置", "Settings"), "grid_series": ("电网因子系列", "Grid factor series"),
@@ -56,21 +58,23 @@ FIELD_LABELS = {
 TIME_KEYS = {"received_at", "computed_at", "created_at"}  # stored in UTC; printed in the city's zone
 
 
-def field_value(key: str, value) -> str:
-    """One stored value as printed: times in the city's zone (named), yes/no, "—" for none, else as stored."""
+def field_value(key: str, value, names: dict | None = None) -> tuple[str, str]:
+    """One stored value as (Chinese, English): times in the city's zone (named), yes/no, "—" for none, a code by
+    its name (`names`: (key, code) → (Chinese, English)), else as stored."""
     if value is None or value == "":
-        return "—"
+        return "—", "—"
     if isinstance(value, bool):
-        return "是 Yes" if value else "否 No"
+        return ("是", "Yes") if value else ("否", "No")
     if key in TIME_KEYS:
-        return city_time(value, seconds=True)
-    return str(value)
+        return city_time(value, seconds=True), city_time(value, seconds=True, named=False)
+    named = (names or {}).get((key, value)) if isinstance(value, str) else None
+    return named or (str(value), str(value))
 
 
-def record_fields(doc: dict) -> list[tuple[str, str, str]]:
-    """Every leaf of the copy of record as (Chinese label, English label, value), in the document's order:
-    nothing the JSON holds is left out of its readable renderings."""
-    rows: list[tuple[str, str, str]] = []
+def record_fields(doc: dict, names: dict | None = None) -> list[tuple[str, str, str, str, str]]:
+    """Every leaf of the copy of record as (key, Chinese label, English label, Chinese value, English value), in
+    the document's order: nothing the JSON holds is left out of its readable renderings."""
+    rows: list[tuple[str, str, str, str, str]] = []
 
     def walk(node, zh: list[str], en: list[str], key: str) -> None:
         if isinstance(node, dict):
@@ -81,16 +85,23 @@ def record_fields(doc: dict) -> list[tuple[str, str, str]]:
             for i, v in enumerate(node, start=1):
                 walk(v, zh + [f"第 {i} 项"], en + [f"#{i}"], key)
             if not node:
-                rows.append((" / ".join(zh), " / ".join(en), "—"))
+                rows.append((key, " / ".join(zh), " / ".join(en), "—", "—"))
         else:
-            rows.append((" / ".join(zh), " / ".join(en), field_value(key, node)))
+            rows.append((key, " / ".join(zh), " / ".join(en), *field_value(key, node, names)))
 
     walk(doc, [], [], "")
     return rows
 
 
-def factor_label(f: dict) -> str:
-    return f"{f.get('code')} {f.get('series') or ''} {f.get('data_year') or ''} v{f.get('version')}".replace("  ", " ")
+def _both(pair: tuple[str, str]) -> str:
+    return pair[0] if pair[0] == pair[1] else f"{pair[0]} {pair[1]}"
+
+
+def factor_label(f: dict, names: dict | None = None) -> str:
+    names = names or {}
+    code = _both(names.get(("code", f.get("code")), (f.get("code"), f.get("code"))))
+    series = _both(names.get(("series", f.get("series")), (f.get("series") or "",) * 2))
+    return f"{code} {series} {f.get('data_year') or ''} v{f.get('version')}".replace("  ", " ")
 
 
 def _table(rows: list, widths: list, header: bool = True) -> Table:
@@ -103,7 +114,7 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
     return table
 
 
-def build(doc: dict, sha256: str) -> bytes:
+def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:
     s = styles()
     p = lambda text, style="base": Paragraph(escape(printable(str(text if text is not None else "—"))),  # noqa: E731
                                              s[style])
@@ -116,7 +127,8 @@ def build(doc: dict, sha256: str) -> bytes:
         Spacer(0, 4 * mm),
         _table([[p("回执编号 Receipt number"), p(receipt["number"])],
                 [p("接收时间 Received at"), p(city_time(receipt["received_at"], seconds=True))],
-                [p("签署人 Signer"), p(f"{signer['name']} <{signer['email']}> · {signer['role']} · #{signer['id']}")],
+                [p("签署人 Signer"), p(f"{signer['name']} <{signer['email']}> · "
+                                   f"{_both(field_value('role', signer['role'], names))} · #{signer['id']}")],
                 [p("提交渠道 Channel"), p(bilingual(CHANNELS.get(channel["kind"]), channel["kind"])
                                           + (f" · token #{channel['token_id']}" if channel.get("token_id") else ""))],
                 [p("SHA-256"), Paragraph(sha256, s["small"])]], [48 * mm, 126 * mm], header=False),
@@ -134,11 +146,13 @@ def build(doc: dict, sha256: str) -> bytes:
         measured = "; ".join(f"{k}={v}" for k, v in line.get("measured", {}).items())
         rows.append([
             p(f"#{line['source_id']} {line['source_name']} · {category[0]} {category[1]}"),
-            p(f"{line['quantity']} {line['unit']}" + (f" ({measured})" if measured else "")
+            p(f"{line['quantity']} {_both(field_value('unit', line['unit'], names))}"
+              + (f" ({measured})" if measured else "")
               + (f" · green {line['green_mwh']} MWh" if line.get("green_mwh") else "")),
             p(bilingual(SCOPES.get(r.get("scope")), r.get("scope") or "")),
             p(tonnes(r.get("co2e_t"))),
-            Paragraph(escape("; ".join(factor_label(f) for f in r.get("factors", []))) or "—", s["small"]),
+            Paragraph(escape("; ".join(factor_label(f, names) for f in r.get("factors", []))) or "—",
+                      s["small"]),
         ])
     story.append(_table(rows, [48 * mm, 36 * mm, 24 * mm, 22 * mm, 44 * mm]))
     calc = doc["calculation"]
@@ -186,8 +200,8 @@ def build(doc: dict, sha256: str) -> bytes:
                 "Every field of the JSON copy, item by item (figures as stored, times in the city's zone).",
                 "small"),
               _table([[p("字段 Field", "small"), p("值 Value", "small")]] +
-                     [[p(f"{zh} — {en}" if zh != en else zh, "small"), p(value, "small")]
-                      for zh, en, value in record_fields(doc)], [84 * mm, 90 * mm])]
+                     [[p(f"{zh} — {en}" if zh != en else zh, "small"), p(_both((value_zh, value_en)), "small")]
+                      for _key, zh, en, value_zh, value_en in record_fields(doc, names)], [84 * mm, 90 * mm])]
     story += [Spacer(0, 6 * mm), Paragraph(
         "本文件为所存 JSON 副本的可读版本；副本的 SHA-256 摘要已记入审计链。"
         "This is a readable rendering of the stored JSON copy of record, whose SHA-256 digest is chained into "

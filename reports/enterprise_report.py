@@ -117,7 +117,8 @@ def build(data: dict, progress=lambda pct: None) -> bytes:
 
     story += [Heading("7 方法 Method", s["h1"]),
               Paragraph("GWP: " + ", ".join(data["gwp_sets"]) + " · 电网因子 Grid series: " +
-                        ", ".join(data["grid_series"]), s["base"]),
+                        ", ".join(data.get("grid_series_names", {}).get(g, g) for g in data["grid_series"]),
+                        s["base"]),
               Paragraph("排放因子版本 Factor versions: " + "; ".join(data["factor_versions"]), s["small"])]
     pdf = render(title, story, subject=title, with_toc=long_report)
     progress(100)

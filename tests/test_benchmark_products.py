@@ -7,6 +7,7 @@ from decimal import Decimal as D
 from app.accounting.models import Product
 from app.benchmarking import services
 from app.benchmarking.stats import OK, TOO_FEW
+from app.filings.calculations import ENGINE_VERSION
 from app.filings.models import Calculation, Filing, ProductionLine
 from app.settings.services import set_setting
 from tests.conftest import login
@@ -31,7 +32,7 @@ def _plant(db, make_org, name, code, tco2e, products, output=D(1000), months=ALL
                         output_value_10k_cny=output)
         db.session.add(filing)
         db.session.flush()
-        db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+        db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version=ENGINE_VERSION, settings={},
                                    scope1_tco2e=D(tco2e), scope2_tco2e=D(0), scope3_tco2e=D(0), exported_tco2e=D(0),
                                    total_tco2e=D(tco2e), energy_tce=D(400)))
         for row, (_n, unit, _b, quantity) in zip(rows, products):

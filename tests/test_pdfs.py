@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.certificates.models import Certificate
 from app.filings.models import CopyOfRecord
+from app.signing.record_names import value_names
 from config import DEBIAN_CJK_FONT
 from reports import common
 from tests.conftest import PASSWORD, login
@@ -126,10 +127,13 @@ def _leaves(node, key=""):
         yield key, node
 
 
-def _expected(key, value) -> str | None:
-    """How a stored value must read: times in Beijing time to the second, the rest as stored."""
+def _expected(key, value, names=None) -> str | None:
+    """How a stored value must read: times in Beijing time to the second, a code by its Chinese name (issue 16:
+    no raw codes; the PDF prints both names), the rest as stored."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and (key, value) in (names or {}):
+        return names[key, value][0]
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in TIME_KEYS:
@@ -145,11 +149,14 @@ def test_every_field_of_the_copy_of_record_is_on_its_page_and_in_its_pdf(app, cl
     page = _squeezed(html.unescape(re.sub(r"<[^>]+>", " ", client.get(f"/filings/records/{copy.id}").get_data(
         as_text=True))))
     leaves = list(_leaves(doc))
+    with app.test_request_context():
+        names = value_names(doc)
+    assert names["role", "energy_manager"] == ("能源管理员", "Energy manager")
     assert len(leaves) > 100  # the walk reaches into lines, results and factors
     # The PDF prints a minus sign the font lacks as a hyphen (reports.common.STAND_INS).
     missing_pdf = [(k, v) for k, v in leaves
-                   if _expected(k, v) and _squeezed(_expected(k, v)).replace("−", "-") not in pdf]
-    missing_page = [(k, v) for k, v in leaves if _expected(k, v) and _squeezed(_expected(k, v)) not in page]
+                   if _expected(k, v, names) and _squeezed(_expected(k, v, names)).replace("−", "-") not in pdf]
+    missing_page = [(k, v) for k, v in leaves if _expected(k, v, names) and _squeezed(_expected(k, v, names)) not in page]
     assert not missing_pdf
     assert not missing_page
     assert "工业总产值（万元）" in pdf and 'data-testid="record-output-value"' in client.get(

@@ -10,7 +10,7 @@ from app.accounting.models import PER_HOUR, PER_MONTH
 from app.core.types import city_today
 from app.i18n import localised
 
-UNIT_HELP = _l("e.g. t, 10^4 Nm3, MWh, GJ (or 吨, 万Nm³, 兆瓦时, 吉焦)")
+UNIT_HELP = _l("e.g. t, 10⁴ Nm³, MWh, GJ (or 吨, 万Nm³, 兆瓦时, 吉焦)")  # the parser reads superscripts
 
 
 class FacilityForm(FlaskForm):

@@ -25,6 +25,7 @@ from app.accounting.models import (
     RATED_PER,
 )
 from app.audit.services import record
+from app.audit_log.labels import name_values
 from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
 from app.core.types import city_date, city_today, utcnow
@@ -100,6 +101,17 @@ def materials_by_family() -> dict[str, dict[str, Material]]:
     for family, names in FIXED_MATERIALS.items():
         families[family] = {code: Material(code, str(name), str(name)) for code, name in names.items()}
     return families
+
+
+def material_name(code: str) -> str:
+    """A material's name by its code alone (the audit trail's details name materials by code)."""
+    for family in materials_by_family().values():
+        if code in family:
+            return family[code].label
+    return code
+
+
+name_values(material_name, "material")
 
 
 def material_label(source: EmissionSource, materials: dict[str, dict[str, Material]]) -> str:

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.audit_log.labels import name_values
 from app.accounts.roles import (
     ADMINISTER_CITY,
     READ_CITY,
@@ -54,6 +55,8 @@ FORM_TITLES = {"allocation": _l("Record an allocation"), "purchase": _l("Record 
                "surrender": _l("Record a surrender")}
 INSTRUMENT_LABELS = {"allowance": _l("Allowances"), "offset": _l("Offsets")}
 LOT_FIELDS = ("offset_type", "project_id", "vintage")
+name_values(KIND_LABELS, "kind")
+name_values(INSTRUMENT_LABELS, "instrument")
 
 
 def _labels() -> dict:

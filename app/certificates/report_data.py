@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from app.benchmarking.services import benchmark
 from app.certificates.approved import approved, by_scope, months_between
+from app.certificates.services import series_names
 from app.city_index.breakdowns import sector_totals
 from app.city_index.index import city_index, trend
 
@@ -44,7 +45,7 @@ def enterprise_report(org, start: date, end: date, with_peers: bool = False) -> 
         "intensity": {"value": _ratio(found.totals["total"], found.output_value),
                       "energy": _ratio(found.totals["total"], found.totals["energy_tce"])},
         "factor_versions": found.factor_versions, "gwp_sets": found.gwp_sets, "grid_series": found.grid_series,
-        "peers": [],
+        "grid_series_names": series_names(found.grid_series), "peers": [],
     }
     if with_peers:
         data["peers"] = _peers(org, start.year)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ from app.core.public_url import public_base_url
 from app.core.service_error import ServiceError
 from app.core.types import city_date, utcnow
 from app.extensions import db
+from app.factors.services import series_label
 from app.filings.models import APPROVED, Filing
 from app.organisations.models import AUTHORITY, Organisation
 from app.settings.services import get_setting
@@ -119,6 +121,18 @@ def verify_url(serial: str) -> str:
 
 # -------------------------------------------------------------------------------------------- the lifecycle
 
+def series_names(codes) -> dict[str, str]:
+    """Each grid series named in Chinese and English, for the bilingual certificate."""
+    names = {}
+    for code in codes:
+        with force_locale("zh"):
+            zh = series_label(code)
+        with force_locale("en"):
+            en = series_label(code)
+        names[code] = f"{zh} {en}"
+    return names
+
+
 def issue(actor, org: Organisation, start: date, end: date, now: datetime | None = None,
           auto: bool = False) -> Certificate:
     from reports.certificate import CertificateContent, build
@@ -138,7 +152,7 @@ def issue(actor, org: Organisation, start: date, end: date, now: datetime | None
         serial = new_serial(end.year)
     data_digest = digest(data)
     pdf = build(CertificateContent(serial=serial, digest=data_digest, data=data, issued_on=city_date(now),
-                                   verify_url=verify_url(serial)))
+                                   verify_url=verify_url(serial), names=series_names(data["grid_series"])))
     totals = data["totals_tco2e"]
     cert = Certificate(org_id=org.id, serial=serial, period_start=start, period_end=end, status=VALID,
                        total_tco2e=Decimal(totals["total"]), scope1_tco2e=Decimal(totals["scope1"]),

@@ -57,8 +57,8 @@ def publish_form(keys: list[str], unit: str, **kwargs):
 
 class GridYearForm(FlaskForm):
     series = SelectField(_l("Series"), validators=[InputRequired()], validate_choice=False)
-    code = StringField(_l("Grid region"), default="China", validators=[InputRequired(), Length(max=60)],
-                       description=_l("China for the national grid; North, East, South... for a regional grid."))
+    # The national grid or one of the regional grids (services.REGION_LABELS, set by the view).
+    code = SelectField(_l("Grid region"), default="China", validators=[InputRequired()])
     data_year = IntegerField(_l("Data year"), validators=[InputRequired()],
                              description=_l("The year the factor describes, not the year it was announced."))
     ef = DecimalField(_l("Emission factor (tCO2/MWh)"), places=None, validators=[InputRequired()])

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounting.factor_texts import citation, status_code, status_text
+from app.audit_log.labels import name_values
 from app.accounting.library import GRID_SERIES, KINDS
 from app.accounting.models import EmissionFactor
 from app.audit.services import record
@@ -89,7 +90,13 @@ def display_unit(unit: str | None) -> str:
     """"10^4 Nm3" as people write it: 10⁴ Nm³; a dimensionless "1" shows as nothing."""
     if unit == "1":
         return ""
+    if unit and unit.endswith("/yr"):  # per year: the methods' leak and vent factors (t CH4 per unit a year)
+        return unit[:-3] + "/" + str(_l("yr"))
     return (unit or "").replace("^4", "⁴").replace("m3", "m³")
+
+
+name_values(display_unit, "unit", "activity_unit")
+name_values(SERIES_LABELS, "series")
 
 
 def value_label(key: str) -> str:
@@ -221,6 +228,15 @@ def factor_title(factor: EmissionFactor, localised) -> str:
     if factor.kind == "combustion_non_co2" and factor.series:
         return f"{name} · {series_label(factor.series)}"
     return name
+
+
+def traced_factor_title(traced: dict, localised) -> str:
+    """The readable name of a factor a calculation trace cites (by its library row; the code if it is gone)."""
+    factor = db.session.get(EmissionFactor, traced["id"]) if traced.get("id") else None
+    if factor is not None:
+        return factor_title(factor, localised)
+    return " · ".join(str(p) for p in (traced.get("code"), series_label(traced.get("series")),
+                                        traced.get("data_year")) if p)
 
 
 # ------------------------------------------------------------------------------------------ publishing

@@ -94,6 +94,7 @@ def publish_grid_year():
     latest = services.latest_grid_year()
     form = GridYearForm(data={"data_year": latest + 1} if latest else {"data_year": city_today().year - 2})
     form.series.choices = [SelectChoice(code, services.series_label(code)) for code in GRID_SERIES]
+    form.code.choices = [SelectChoice(code, label) for code, label in services.REGION_LABELS.items()]
     if form.validate_on_submit():
         try:
             row = services.publish_grid_year(

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounting.engine import CalculationError
-from app.accounting.labels import category_label, scope_label, trace_label
+from app.accounting.labels import category_label, formula_label, scope_label, trace_label
 from app.accounts.forms import ConfirmForm
 from app.accounts.roles import (
     ADMINISTER_ENTERPRISE,
@@ -30,11 +30,12 @@ from app.accounts.roles import (
 from app.core.edge import roll_back
 from app.core.numbers import tonnes
 from app.core.types import city_today
-from app.factors.services import kind_label, series_label
+from app.factors.services import kind_label, series_label, traced_factor_title, value_label
 from app.filings import calculations
 from app.filings.labels import status_label
 from app.filings.models import Calculation, CalculationLine
 from app.footprint import exports
+from app.i18n import localised
 from app.footprint.services import footprint, years_with_filings
 from app.organisations.models import Organisation
 from app.tenancy import acting_on, get_or_404
@@ -48,6 +49,8 @@ REASONS = {"saved": _l("Saved with the filing"), "recalculated": _l("Recalculate
 def _labels():
     return {"status_label": status_label, "scope_label": scope_label, "category_label": category_label,
             "trace_label": trace_label, "kind_label": kind_label, "series_label": series_label,
+            "formula_label": formula_label, "value_label": value_label,
+            "factor_title": lambda traced: traced_factor_title(traced, localised),
             "reason_label": lambda code: REASONS.get(code, code)}
 
 

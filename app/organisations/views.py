@@ -103,7 +103,8 @@ def show(org_id: int):
                                      .order_by(Invitation.created_at.desc())).all()
     return render_template("organisations/show.html", org=org, users=users, invitations=invitations,
                            roles=ROLES, now=utcnow(), can_edit=_can_edit(org),
-                           can_invite=bool(invitable_roles(current_user, org)),
+                           # the link only where the invitation page opens (a verifier's body lists its colleagues)
+                           can_invite=can(current_user, INVITE) and bool(invitable_roles(current_user, org)),
                            invitable=lambda inv: inv.role in invitable_roles(current_user, org),
                            can_set_months=can(current_user, ADMINISTER_CITY), form=ConfirmForm())
 

@@ -34,7 +34,9 @@ from app.filings.models import WEB, CopyOfRecord, Filing
 from app.filings.services import EDITABLE
 from app.security import csrf_checked_by_form
 from app.signing import services
+from app.i18n import localised
 from app.signing.forms import SignerForm, SubmitForm
+from app.signing.record_names import VERBATIM, value_names
 from app.signing.statement import STATEMENT_VERSION
 from app.signing.statement import statement as signing_statement
 from app.tenancy import acting_on, get_or_404
@@ -72,11 +74,14 @@ def _no_store(response: Response) -> Response:
 @requires(SIGNED_IN)
 def show(copy_id: int):
     copy = _copy_or_404(copy_id)
-    from reports.copy_of_record import record_fields
+    from reports.copy_of_record import factor_label, record_fields
 
     data = services.parsed(copy)
-    return render_template("signing/copy.html", copy=copy, doc=data, fields=record_fields(data),
-                           recomputed=services.sha256_of(copy.document))
+    names = value_names(data)
+    return render_template("signing/copy.html", copy=copy, doc=data, fields=record_fields(data, names),
+                           verbatim=VERBATIM, recomputed=services.sha256_of(copy.document),
+                           named=lambda key, code: localised(*names.get((key, code), (code, code))),
+                           factor_label=lambda f: factor_label(f, {k: (localised(*v),) * 2 for k, v in names.items()}))
 
 
 @bp.get("/filings/records/<int:copy_id>/document.json")
@@ -95,7 +100,8 @@ def document_pdf(copy_id: int):
     from reports.copy_of_record import build
 
     copy = _copy_or_404(copy_id)
-    response = Response(build(services.parsed(copy), copy.sha256), mimetype="application/pdf")
+    data = services.parsed(copy)
+    response = Response(build(data, copy.sha256, value_names(data)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=copy-of-record-{copy.receipt_number}.pdf"
     return _no_store(response)
 

@@ -1,6 +1,8 @@
 """Readable names of verification codes."""
 from flask_babel import lazy_gettext as _l
 
+from app.audit_log.labels import name_values
+
 OPINION_LABELS = {
     "verified": _l("Verified"),
     "verified_with_comments": _l("Verified with comments"),
@@ -23,6 +25,10 @@ FINDING_STATUS_LABELS = {
     "resolved": _l("Resolved"),
     "corrected": _l("Corrected"),
 }
+
+name_values(OPINION_LABELS, "opinion")
+name_values(SEVERITY_LABELS, "severity")
+name_values(FINDING_STATUS_LABELS, "status")
 
 
 def label(table: dict, code) -> str:

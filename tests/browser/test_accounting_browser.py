@@ -285,12 +285,16 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
 
     lines.locator("tbody tr", has_text="燃气锅炉").get_by_role("link", name=zh("Formula and factors")).click()
     expect(page.locator("h1")).to_have_text("燃气锅炉 · 2022-06")
-    expect(page.get_by_test_id("formula")).to_have_text("CO2 = FC × NCV × CC × OF × 44/12")
-    expect(page.get_by_test_id("trace-parameters").locator("tr", has_text="(ncv)")).to_contain_text("389.31")
+    # Issue 16: the formula, parameters and factors by their names, not the engine's codes.
+    expect(page.get_by_test_id("formula")).to_have_text(zh("CO₂ = fuel consumed FC × net calorific value NCV × "
+                                                            "carbon content CC × oxidation rate OF × 44/12"))
+    expect(page.get_by_test_id("trace-parameters").locator("tr", has_text=zh("Net calorific value (NCV)"))
+           ).to_contain_text("389.31")
     factors = page.get_by_test_id("trace-factors")
-    expect(factors).to_contain_text("natural_gas")
+    expect(factors).to_contain_text("天然气")
+    expect(factors).not_to_contain_text("natural_gas")
     expect(factors).to_contain_text("GB/T 2589")
-    expect(factors).to_contain_text("ncv = 389.31")
+    expect(factors).to_contain_text(zh("Net calorific value") + " = 389.31")
     expect(factors).to_contain_text("v1")
     gas_line = next(line for line in june.lines if line.source.name == "燃气锅炉")
     expect(page.get_by_test_id("line-co2e")).to_have_text(tonnes(gas_line.co2e_t, 6))
@@ -385,8 +389,8 @@ def test_regulator_publishes_a_factor_version_and_recalculates(page, app, db, en
     expect(page).to_have_url(re.compile(rf"/footprint/calculations/{june_id}/recalculate$"))
     table = page.get_by_test_id("recalc-table")
     gas_row = table.locator("tbody tr", has_text="燃气锅炉")
-    expect(gas_row).to_contain_text("natural_gas: v1 → v2")
-    expect(table.locator("tbody tr", has_text="厂内车辆")).to_contain_text("diesel: v1")
+    expect(gas_row).to_contain_text("天然气: v1 → v2")
+    expect(table.locator("tbody tr", has_text="厂内车辆")).to_contain_text("柴油: v1")
     expect(table.locator("tfoot td")).to_have_text([
         zh("Total"), JUNE_TOTAL, tonnes(expected_new), tonnes(expected_new - old_total), ""])
     assert len(db.session.scalars(select(Calculation).where(Calculation.filing_id == stored.filing_id)).all()) == 1

@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.assets import services
+from app.filings.calculations import ENGINE_VERSION
 from app.filings.models import Calculation, CalculationLine, Filing, FilingLine
 
 YEAR = 2025
@@ -13,7 +14,7 @@ def _month(db, org, period, lines, status="approved"):
     filing = Filing(org_id=org.id, period=period, status=status)
     db.session.add(filing)
     db.session.flush()
-    calc = Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+    calc = Calculation(org_id=org.id, filing_id=filing.id, engine_version=ENGINE_VERSION, settings={},
                        scope1_tco2e=0, scope2_tco2e=0, scope3_tco2e=0, exported_tco2e=0, total_tco2e=0, energy_tce=0)
     db.session.add(calc)
     db.session.flush()

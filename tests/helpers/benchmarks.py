@@ -2,6 +2,7 @@
 from datetime import date
 from decimal import Decimal as D
 
+from app.filings.calculations import ENGINE_VERSION
 from app.filings.models import Calculation, Filing, ProductionLine
 
 YEAR = 2023
@@ -15,7 +16,7 @@ def add_month(db, org, product, month, tco2e, output=D(1000), energy=D(400), pro
                     output_value_10k_cny=output)
     db.session.add(filing)
     db.session.flush()
-    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version=ENGINE_VERSION, settings={},
                                scope1_tco2e=tco2e, scope2_tco2e=D(0), scope3_tco2e=D(0), exported_tco2e=D(0),
                                total_tco2e=tco2e, energy_tce=energy))
     if product is not None and production is not None:

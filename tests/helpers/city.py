@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from app.city_index.periods import add_months
 from app.extensions import db
+from app.filings.calculations import ENGINE_VERSION
 from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
 
 D = Decimal
@@ -18,7 +19,7 @@ def filed_month(org, period, scope1, scope2="0", status=APPROVED, revision=1, pr
     filing = Filing(org_id=org.id, period=period, revision=revision, status=status)
     db.session.add(filing)
     db.session.flush()
-    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version="test", settings={},
+    db.session.add(Calculation(org_id=org.id, filing_id=filing.id, engine_version=ENGINE_VERSION, settings={},
                                scope1_tco2e=D(scope1), scope2_tco2e=D(scope2), scope3_tco2e=D(0),
                                exported_tco2e=D(0), total_tco2e=D(scope1) + D(scope2), energy_tce=D(0)))
     if product is not None:
