@@ -18,7 +18,7 @@ from app.report_jobs.models import ReportJob
 from app.filings.models import CopyOfRecord
 from app.accounting.models import ProductBenchmark
 from app.city_data.models import CarbonSink
-from app.scenarios.models import Scenario
+from app.scenarios.models import ProjectDecision, Scenario
 from app.extensions import db as _db
 from app.filings import services as filing_services
 from app.filings.models import Evidence, Filing
@@ -53,6 +53,7 @@ ARGUMENTS.update({"entry_id": "asset_entry", "kind": "asset_kind"})
 ARGUMENTS.update({"sink_id": "sink", "benchmark_id": "benchmark"})
 # What-if scenarios are the authority's too (city-wide): enterprise users get 403 on every one.
 ARGUMENTS["scenario_id"] = "scenario"
+ARGUMENTS["decision_id"] = "project_decision"  # a new project's recorded decision, city-wide too
 # Certificates: B's certificate (its download, its revocation). The public verification page by serial is
 # open to anyone by design and shows only what the certificate states (tests/test_certificates.py checks that).
 ARGUMENTS["certificate_id"] = "certificate"
@@ -143,6 +144,8 @@ def tenants(app, db, make_org, make_user, authority):
     db.session.add(CarbonSink(name="城市湿地", kind="wetland", area_ha=10, rate_tco2_per_ha_year=5, from_year=2020,
                               source="test"))  # city data: not a tenant's
     db.session.add(Scenario(name="城市情景", kind="sinks", params={"month": "2025-06", "area_ha": "1", "rate": "5"}))
+    db.session.add(ProjectDecision(name="城市项目", inputs={}, result={}, baseline_month=date(2025, 6, 1),
+                                   decision="refused", note="无排放空间"))
     db.session.commit()
     return {"a": a, "b": b, "users_a": users_a, "users_b": users_b, "invitation_b": invitation_b,
             "register_b": register_b,
@@ -163,6 +166,7 @@ def _b_objects(t):
             "copy_receipt": t["register_b"]["copy_of_record"].receipt_number,
             "sink": _db.session.scalar(select(func.min(CarbonSink.id))),
             "scenario": _db.session.scalar(select(func.min(Scenario.id))),
+            "project_decision": _db.session.scalar(select(func.min(ProjectDecision.id))),
             "benchmark": _db.session.scalar(select(func.min(ProductBenchmark.id))),
             "factor": _db.session.scalar(select(func.min(EmissionFactor.id)))}
 

@@ -56,10 +56,10 @@ from app.filings.models import (
 )
 from app.filings.services import EDITABLE, latest_filing, month_start
 from app.organisations.models import AUTHORITY, ENTERPRISE
-from app.security import NUL_MESSAGE, has_nul
 from app.review.services import load_filing
 from app.scenarios import projects
 from app.scenarios.projects import library_fuels
+from app.security import NUL_MESSAGE, has_nul
 from app.signing import services as signing
 from app.tenancy import acting_on
 

@@ -67,6 +67,7 @@ LABELS = {
     "city_data.product_mapped": _l("Product benchmark assigned"),
     "scenario.created": _l("What-if scenario saved"),
     "scenario.deleted": _l("What-if scenario deleted"),
+    "project.decided": _l("Decision on a new project recorded"),
     "certificate.issued": _l("Emission certificate issued"),
     "certificate.revoked": _l("Emission certificate revoked"),
     "certificate.superseded": _l("Emission certificate superseded by an amendment"),
@@ -92,6 +93,8 @@ def audit_label(action: str) -> str:
 # The detail's keys as people read them; ids of rows are for the record, not for the page (the event names its
 # organisation and object already), so keys ending in _id are left out of the line.
 KEY_LABELS = {
+    "decision": _l("Decision"), "baseline_month": _l("Baseline month"),
+    "offset_needed_tco2": _l("Offset needed, tCO2 a year"), "tightest_year": _l("Tightest year"),
     "year": _l("Year"), "period": _l("Month"), "month": _l("Month"), "months": _l("Months"), "revision": _l("Revision"),
     "reason": _l("Reason"), "comment": _l("Comment"), "email": _l("E-mail"), "name": _l("Name"),
     "filename": _l("File"), "size_bytes": _l("Size (bytes)"), "serial": _l("Serial number"),

@@ -1,7 +1,7 @@
 """The scenario form: every kind's fields; the page shows those of its kind, services.parse reads only those."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -47,3 +47,23 @@ class ScenarioForm(FlaskForm):
     target_tco2 = _Text(_l("Target emissions (tCO2)"))
     weight_energy, weight_industry, weight_transport, weight_buildings, weight_other = (
         _Text(SECTOR_LABELS[k]) for k in SECTORS)
+
+
+class ProjectForm(FlaskForm):
+    """A new project assessed against the path in every year it runs (projects.read_inputs parses the figures),
+    and the regulator's decision on it."""
+    name = StringField(_l("Project"), validators=[Length(max=200)])
+    annual_tco2e = _Text(_l("Emissions per full year (tCO2e)"),
+                         description=_l("Or leave it empty and give the project's fuels and electricity below."))
+    fuel_1, fuel_2, fuel_3 = (SelectField(_l("Fuel"), choices=[], validate_choice=False) for _k in range(FUEL_LINES))
+    quantity_1, quantity_2, quantity_3 = (_Text(_l("Quantity per year")) for _k in range(FUEL_LINES))
+    unit_1, unit_2, unit_3 = (StringField(_l("Unit"), validators=[Length(max=20)]) for _k in range(FUEL_LINES))
+    electricity_mwh = _Text(_l("Purchased electricity (MWh per year)"))
+    first_year = _Text(_l("First year of operation"))
+    first_year_share = _Text(_l("Share of a full year in the first year"), default="0.5",
+                             description=_l("0.5 when it starts in mid-year."))
+    output = _Text(_l("Output per year of a benchmarked product"))
+    benchmark_code = SelectField(_l("Product benchmark"), choices=[], validate_choice=False)
+    sink_rate = _Text(_l("Sink rate for the offset (tCO2 per ha per year)"), default="5")
+    decision = SelectField(_l("Decision"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note (conditions or reasons)"), validators=[Length(max=4000)], render_kw={"rows": 3})

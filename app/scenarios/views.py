@@ -13,8 +13,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.accounting.services import library_materials
+from app.accounting.services import benchmark_choices, library_materials
 from app.accounts.roles import ADMINISTER_CITY, READ_CITY, can, requires
+from app.audit_log.labels import name_values
 from app.city_data.defaults import SUB_INDICES
 from app.city_index.breakdowns import SECTORS
 from app.core.forms import apply_error
@@ -25,8 +26,9 @@ from app.filings.calculations import load_library
 from app.settings.services import engine_settings
 from app.tenancy import get_or_404
 
-from .forms import FUEL_LINES, ScenarioForm
-from .models import SCENARIO_KINDS, Scenario
+from . import projects
+from .forms import FUEL_LINES, ProjectForm, ScenarioForm
+from .models import DECISIONS, SCENARIO_KINDS, ProjectDecision, Scenario
 from .services import create_scenario, default_month, delete_scenario, evaluate
 
 bp = Blueprint("scenarios", __name__, url_prefix="/city/scenarios", template_folder="templates")
@@ -104,3 +106,71 @@ def compare():
     library, settings = load_library(), engine_settings()
     outcomes = [evaluate(s, library, settings) for s in rows]
     return render_template("scenarios/compare.html", outcomes=outcomes)
+
+
+# --- new projects: assessed against the path, decided ------------------------------------------------------------
+
+DECISION_LABELS = {"approved": _l("Approved"), "approved_with_conditions": _l("Approved with conditions"),
+                   "refused": _l("Refused")}
+
+
+name_values(DECISION_LABELS, "decision")  # the audit page names a decision's value too
+
+
+@bp.app_context_processor
+def _decision_labels():
+    return {"decision_label": lambda code: DECISION_LABELS.get(code, code)}
+
+
+def _project_form() -> ProjectForm:
+    form = ProjectForm()
+    materials = library_materials("fuel")
+    choices = [SelectChoice(code, m.label) for code, m in materials.items()]
+    for name in ("fuel_1", "fuel_2", "fuel_3"):
+        getattr(form, name).choices = choices
+    form.benchmark_code.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(code, label) for code, label in benchmark_choices()]
+    form.decision.choices = [SelectChoice(code, DECISION_LABELS[code]) for code in DECISIONS]
+    return form
+
+
+@bp.get("/projects")
+@requires(READ_CITY)
+def projects_index():
+    rows = db.session.scalars(select(ProjectDecision).order_by(ProjectDecision.decided_at.desc(),
+                                                               ProjectDecision.id.desc())).all()
+    return render_template("scenarios/projects.html", rows=rows,
+                           baseline=projects.baseline_month())
+
+
+@bp.route("/projects/assess", methods=["GET", "POST"])
+@requires(READ_CITY)
+def assess_project():
+    """GET the form; POST `action=assess` shows the answer (reads only); `action=decide` records the decision on the
+    answer recomputed from the same inputs (the baseline month is fixed, so it is the answer shown)."""
+    form = _project_form()
+    baseline = projects.baseline_month()
+    if not form.first_year.data and request.method == "GET":
+        form.first_year.data = str(baseline[0] + 1)
+    result = None
+    if form.validate_on_submit():
+        deciding = request.form.get("action") == "decide"
+        if deciding and not can(current_user, ADMINISTER_CITY):
+            abort(403)
+        try:
+            inputs = projects.read_inputs(request.form.to_dict(), projects.library_fuels(), baseline[0])
+            result = projects.answer(inputs)
+            if deciding:
+                row = projects.record_decision(current_user, result, form.decision.data, form.note.data)
+                flash(_("The decision on %(name)s is recorded.", name=row.name), "success")
+                return redirect(url_for("scenarios.project_decision", decision_id=row.id))
+        except ServiceError as e:
+            apply_error(form, e)
+    return render_template("scenarios/assess.html", form=form, result=result, baseline=baseline,
+                           fuel_lines=range(1, FUEL_LINES + 1))
+
+
+@bp.get("/projects/<int:decision_id>")
+@requires(READ_CITY)
+def project_decision(decision_id: int):
+    return render_template("scenarios/decision.html", d=get_or_404(ProjectDecision, decision_id))

@@ -317,8 +317,8 @@ def test_footprint_how_computed_and_csv(page, app, db, enterprise, admin, plant,
     by_month = {row[0]: row for row in rows if row and re.fullmatch(r"\d{4}-\d{2}", row[0])}
     assert sorted(by_month) == ["2022-06", "2022-07"]
     places = Decimal("0.000001")
-    assert by_month["2022-06"][1:3] == [zh("approved"), "approved"]
-    assert by_month["2022-07"][1:3] == [zh("provisional"), "draft"]
+    assert by_month["2022-06"][1:3] == [zh("approved"), zh("Approved")]  # labels, not codes (issue 16)
+    assert by_month["2022-07"][1:3] == [zh("provisional"), zh("Draft")]
     assert by_month["2022-06"][3:5] == [str(june.scope1_tco2e.quantize(places)),
                                         str(june.scope2_tco2e.quantize(places))]
     assert by_month["2022-06"][8] == str(june.total_tco2e.quantize(places))
