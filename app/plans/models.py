@@ -5,7 +5,7 @@ below refuse it); a change is a new version, effective from a month, that starts
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false, inspect
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import UTCDateTime, utcnow
@@ -110,8 +110,10 @@ class FrozenPlan(Exception):
     """An approved or submitted plan version was about to be changed."""
 
 
-def _frozen(version) -> bool:
-    return version is not None and version.status not in EDITABLE
+def _status(connection, version_id: int | None) -> str | None:
+    # Read from the database: a row being deleted may already have left its parent's collection.
+    table = PlanVersion.__table__
+    return connection.scalar(select(table.c.status).where(table.c.id == version_id)) if version_id else None
 
 
 @event.listens_for(PlanVersion, "before_update")
@@ -133,7 +135,12 @@ def _version_frozen(mapper, connection, target) -> None:
 @event.listens_for(PlanMeter, "before_delete")
 @event.listens_for(PlanMeter, "before_update")
 def _content_frozen(mapper, connection, target) -> None:
-    version = target if isinstance(target, PlanVersion) else (
-        target.version if isinstance(target, PlanSource) else target.plan_source.version)
-    if _frozen(version):
+    if isinstance(target, PlanVersion):
+        version_id = target.id
+    elif isinstance(target, PlanSource):
+        version_id = target.version_id if target.version_id else getattr(target.version, "id", None)
+    else:
+        sources = PlanSource.__table__
+        version_id = connection.scalar(select(sources.c.version_id).where(sources.c.id == target.plan_source_id))
+    if _status(connection, version_id) not in (None, *EDITABLE):
         raise FrozenPlan(f"{type(target).__name__} {target.id} belongs to a plan version that is not a draft")
