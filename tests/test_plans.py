@@ -13,6 +13,7 @@ from app.filings import workflow
 from app.notifications.models import Notification
 from app.plans import check, services
 from app.plans.models import APPROVED, DEFAULT, MEASURED, RETURNED, SUBMITTED, FrozenPlan, PlanVersion
+from tests.conftest import csrf_token, post
 from tests.helpers.filings import draft_month
 
 NOW = datetime(2022, 1, 5, 2, 0, tzinfo=timezone.utc)
@@ -239,3 +240,109 @@ def test_a_source_left_out_of_the_plan_blocks_the_submission(app, db, plant, reg
         with pytest.raises(ServiceError) as refused:
             workflow.submit(plant["admin"], filing, now=datetime(2022, 7, 8, 2, 0, tzinfo=timezone.utc))
         assert "外购热力" in str(refused.value.message)
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+def _version_of(db, number=1):
+    return db.session.scalar(select(PlanVersion).where(PlanVersion.number == number))
+
+
+def test_the_enterprise_drafts_keeps_what_it_typed_on_a_refusal_and_submits(app, client, db, plant, login_as):
+    login_as(plant["admin"])
+    assert 'data-testid="no-plans"' in client.get("/plans/").get_data(as_text=True)
+    response = post(client, "/plans/draft", {"year": "2022"}, token_from="/plans/")
+    version = _version_of(db)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/versions/{version.id}")
+    gas = plant["sources"]["gas"].id
+    page = client.get(f"/plans/versions/{version.id}").get_data(as_text=True)
+    assert f'data-testid="source-form-{gas}"' in page
+    bad = post(client, f"/plans/versions/{version.id}/sources/{gas}", {
+        f"s{gas}-method": "combustion", f"s{gas}-tier-carbon_content": "measured", f"s{gas}-lab_name": "锦湾检测中心",
+        f"s{gas}-meters-0-meter_id": "FT-01", f"s{gas}-meters-0-calibrated_on": "2022-05-01",
+        f"s{gas}-meters-0-calibration_due": "2022-04-01"}, token_from=f"/plans/versions/{version.id}")
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 200
+    assert "锦湾检测中心" in body and 'value="FT-01"' in body  # nothing typed is lost
+    assert "invalid-feedback" in body
+    db.session.expire_all()
+    assert _version_of(db).sources[0].lab_name is None  # and nothing was written
+    good = post(client, f"/plans/versions/{version.id}/sources/{gas}", {
+        f"s{gas}-method": "combustion", f"s{gas}-tier-carbon_content": "measured", f"s{gas}-lab_name": "锦湾检测中心",
+        f"s{gas}-lab_accreditation": "CNAS L1234", f"s{gas}-meters-0-meter_id": "FT-01",
+        f"s{gas}-meters-0-calibration_due": "2023-04-01"}, token_from=f"/plans/versions/{version.id}")
+    assert good.status_code == 302
+    db.session.expire_all()
+    planned = next(s for s in _version_of(db).sources if s.source_id == gas)
+    assert planned.tiers["carbon_content"] == MEASURED and planned.lab_accreditation == "CNAS L1234"
+    assert [(m.meter_id, m.calibration_due) for m in planned.meters] == [("FT-01", date(2023, 4, 1))]
+    assert post(client, f"/plans/versions/{version.id}/submit", token_from=f"/plans/versions/{version.id}"
+                ).status_code == 302
+    db.session.expire_all()
+    assert _version_of(db).status == SUBMITTED
+
+
+def test_an_energy_manager_drafts_but_only_the_admin_submits(app, client, db, plant, energy_manager, login_as):
+    with app.test_request_context():
+        version = services.start_draft(plant["admin"], plant["org"], 2022, now=NOW)
+        db.session.commit()
+    login_as(energy_manager)
+    assert post(client, f"/plans/versions/{version.id}/submit").status_code == 403
+    assert _version_of(db).status == "draft"
+
+
+def test_the_regulator_sees_the_change_against_the_version_in_force_and_approves(app, client, db, plant, regulator,
+                                                                                login_as):
+    _approved_plan(app, db, plant, regulator)
+    with app.test_request_context():
+        change = services.start_draft(plant["admin"], plant["org"], 2022, effective_from=date(2022, 5, 1), now=NOW)
+        gas = _source(change, plant["sources"]["gas"])
+        services.update_source(plant["admin"], change, gas, {"method": "combustion",
+                                                             "tiers": {"ncv": MEASURED}})
+        services.submit(plant["admin"], change, now=NOW)
+        db.session.commit()
+        change_id = change.id
+    login_as(regulator)
+    waiting = client.get("/plans/waiting").get_data(as_text=True)
+    assert f"/plans/versions/{change_id}" in waiting and plant["org"].name in waiting
+    page = client.get(f"/plans/versions/{change_id}").get_data(as_text=True)
+    assert 'data-testid="plan-diff"' in page and 'data-testid="approve-plan"' in page
+    assert f'data-testid="diff-{plant["sources"]["gas"].id}"' in page
+    assert f'data-testid="diff-{plant["sources"]["power"].id}"' not in page  # unchanged sources are not listed
+    refused = post(client, f"/plans/versions/{change_id}/return", {"comment": ""},
+                   token_from=f"/plans/versions/{change_id}")
+    assert refused.status_code == 200 and 'data-field-error="comment"' in refused.get_data(as_text=True)
+    assert post(client, f"/plans/versions/{change_id}/approve", token_from=f"/plans/versions/{change_id}"
+                ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PlanVersion, change_id).status == APPROVED
+    assert db.session.get(PlanVersion, change_id).approved_by_id == regulator.id
+
+
+def test_another_enterprises_plan_is_a_404(app, client, db, plant, make_org, make_user, login_as):
+    with app.test_request_context():
+        version = services.start_draft(plant["admin"], plant["org"], 2022, now=NOW)
+        db.session.commit()
+    other = make_org(name="别家企业")
+    login_as(make_user(other, "enterprise_admin"))
+    assert client.get(f"/plans/versions/{version.id}").status_code == 404
+    gas = plant["sources"]["gas"].id
+    assert post(client, f"/plans/versions/{version.id}/sources/{gas}", {f"s{gas}-method": "flare"}
+                ).status_code == 404
+    assert "锦湾示范化工" not in client.get("/plans/").get_data(as_text=True)
+
+
+def test_the_filing_and_review_pages_show_the_plans_findings(app, client, db, plant, regulator, login_as):
+    _approved_plan(app, db, plant, regulator, tiers={"gas": {"carbon_content": MEASURED}})
+    with app.test_request_context():
+        filing = draft_month(plant)
+        db.session.commit()
+        filing_id = filing.id
+    gas = plant["sources"]["gas"].id
+    login_as(plant["admin"])
+    page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
+    assert f'data-key="substituted:{gas}:carbon_content"' in page
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login_as(regulator)
+    page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    assert f'data-key="substituted:{gas}:carbon_content"' in page
