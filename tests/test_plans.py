@@ -12,7 +12,15 @@ from app.core.service_error import ServiceError
 from app.filings import workflow
 from app.notifications.models import Notification
 from app.plans import check, services
-from app.plans.models import APPROVED, DEFAULT, MEASURED, RETURNED, SUBMITTED, FrozenPlan, PlanVersion
+from app.plans.models import (
+    APPROVED,
+    DEFAULT,
+    MEASURED,
+    RETURNED,
+    SUBMITTED,
+    FrozenPlan,
+    PlanVersion,
+)
 from tests.conftest import csrf_token, post
 from tests.helpers.filings import draft_month
 

@@ -32,7 +32,12 @@ from app.plans.models import (
     PlanSource,
     PlanVersion,
 )
-from app.plans.signals import plan_approved, plan_notified, plan_returned, plan_submitted
+from app.plans.signals import (
+    plan_approved,
+    plan_notified,
+    plan_returned,
+    plan_submitted,
+)
 
 TEXT_FIELDS = ("lab_name", "lab_accreditation", "sampling_frequency", "lab_standard", "responsible_person",
                "backup_source", "backup_method")

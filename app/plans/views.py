@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounting.models import EmissionSource
-from app.accounts.roles import ADMINISTER_ENTERPRISE, FILE, READ_CITY, REVIEW, SIGNED_IN, can, requires
+from app.accounts.roles import (
+    ADMINISTER_ENTERPRISE,
+    FILE,
+    READ_CITY,
+    REVIEW,
+    SIGNED_IN,
+    can,
+    requires,
+)
 from app.core.edge import roll_back
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
@@ -21,7 +29,14 @@ from app.i18n import localised
 from app.organisations.models import AUTHORITY, ENTERPRISE
 from app.plans import method_catalogue as catalogue
 from app.plans import services
-from app.plans.forms import TIER_CHOICES, ButtonForm, DetailsForm, DraftForm, ReturnForm, SourceForm
+from app.plans.forms import (
+    TIER_CHOICES,
+    ButtonForm,
+    DetailsForm,
+    DraftForm,
+    ReturnForm,
+    SourceForm,
+)
 from app.plans.labels import DIFF_LABELS, status_label
 from app.plans.models import APPROVED, SUBMITTED, MonitoringPlan, PlanVersion
 from app.tenancy import acting_on
