@@ -1,6 +1,6 @@
 """Demo monitoring plans: each covered enterprise that files has an approved plan for this year (its sources at their
 default methods, a meter each, the energy manager responsible); the first one has a change waiting for approval
-(its first fuel's carbon content measured monthly from next month). Through the services; skips what exists."""
+(its first fuel's carbon content measured monthly from next month, or December). Through the services; skips what exists."""
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -63,13 +63,13 @@ def load(counts) -> None:
         services.submit(admin, version, now=drafted + timedelta(days=5))
         services.approve(regulator, version, now=drafted + timedelta(days=12))
         counts["monitoring plans created"] += 1
-        if pending_done or today.month == 12:
+        if pending_done:
             continue
         fuel = next((s for s in version.sources if s.method == "combustion"), None)
         if fuel is None:
             continue
-        # The pending change: measure the first fuel's carbon content monthly from next month on.
-        change = services.start_draft(admin, org, year, date(year, today.month + 1, 1),
+        # The pending change: measure the first fuel's carbon content monthly from next month (December in December).
+        change = services.start_draft(admin, org, year, date(year, min(today.month + 1, 12), 1),
                                       now=_at(today - timedelta(days=3), 9))
         planned = next(s for s in change.sources if s.source_id == fuel.source_id)
         services.update_source(admin, change, planned, {

@@ -62,12 +62,12 @@ def _plan_detail(version, **extra) -> dict:
 
 @plan_submitted.connect
 def _plan_submitted(version, *, now, **_):
-    _tell_regulators("plan.submitted", _plan_detail(version), now)
+    _tell_regulators("plan.submitted", _plan_detail(version, enterprise=version.plan.organisation.name), now)
 
 
 @plan_notified.connect
 def _plan_notified(version, *, now, **_):
-    _tell_regulators("plan.notified", _plan_detail(version), now)
+    _tell_regulators("plan.notified", _plan_detail(version, enterprise=version.plan.organisation.name), now)
 
 
 @plan_approved.connect

@@ -35,8 +35,9 @@ MESSAGES = {
     "verification.opinion_issued": N_("A verification opinion for %(year)s awaits confirmation."),
     "verification.confirmed": N_("The verification of %(year)s is confirmed by the regulator."),
     "verification.sent_back": N_("The verification opinion for %(year)s was sent back."),
-    "plan.submitted": N_("A monitoring plan for %(year)s (version %(number)s) waits for approval."),
-    "plan.notified": N_("A monitoring plan for %(year)s changed meters or laboratories (version %(number)s), on notice."),
+    "plan.submitted": N_("%(enterprise)s: the monitoring plan for %(year)s (version %(number)s) waits for approval."),
+    "plan.notified": N_("%(enterprise)s: the monitoring plan for %(year)s changed meters or laboratories (version "
+                        "%(number)s), on notice."),
     "plan.approved": N_("Your monitoring plan for %(year)s (version %(number)s) was approved."),
     "plan.returned": N_("Your monitoring plan for %(year)s (version %(number)s) was returned: %(comment)s"),
 }
@@ -51,7 +52,8 @@ def message(notification: Notification) -> str:
     return gettext(text, month=detail.get("period", "")[:7], receipt=detail.get("receipt_number", ""),
                    digest=detail.get("sha256", ""), year=detail.get("year", ""), due=detail.get("due", ""),
                    days=detail.get("days", 0), months=", ".join(detail.get("months", ())),
-                   number=detail.get("number", ""), comment=detail.get("comment", ""))
+                   number=detail.get("number", ""), comment=detail.get("comment", ""),
+                   enterprise=detail.get("enterprise", ""))
 
 
 def link_of(notification: Notification, reader_kind: str) -> tuple[str, dict] | None:

@@ -21,7 +21,7 @@ class Parameter:
 COMPOSITION = Parameter("composition", "% (V)", _l("Gas composition"))
 
 METHODS: dict[str, tuple[Parameter, ...]] = {
-    "combustion": (Parameter("ncv", "GJ/t", _l("Net calorific value")),
+    "combustion": (Parameter("ncv", "", _l("Net calorific value")),
                    Parameter("carbon_content", "tC/GJ", _l("Carbon content per unit of heat")),
                    Parameter("oxidation_rate", "", _l("Oxidation rate"))),
     "power_coal": (Parameter("ncv_ar", "GJ/t", _l("Net calorific value, as received")),
