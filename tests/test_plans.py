@@ -354,3 +354,17 @@ def test_the_filing_and_review_pages_show_the_plans_findings(app, client, db, pl
     login_as(regulator)
     page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
     assert f'data-key="substituted:{gas}:carbon_content"' in page
+
+
+def test_a_form_posted_to_a_submitted_version_says_it_is_locked(app, client, db, plant, login_as):
+    with app.test_request_context():
+        version = services.start_draft(plant["admin"], plant["org"], 2022, now=NOW)
+        services.submit(plant["admin"], version, now=NOW)
+        db.session.commit()
+    login_as(plant["admin"])
+    gas = plant["sources"]["gas"].id
+    response = post(client, f"/plans/versions/{version.id}/sources/{gas}",
+                    {f"s{gas}-method": "flare", f"s{gas}-lab_name": "改动"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert _source(_version_of(db), plant["sources"]["gas"]).method == "combustion"

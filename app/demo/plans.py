@@ -1,7 +1,7 @@
 """Demo monitoring plans: each covered enterprise that files has an approved plan for this year (its sources at their
 default methods, a meter each, the energy manager responsible); the first one has a change waiting for approval
 (its first fuel's carbon content measured monthly from next month, or December). Through the services; skips what exists."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -21,7 +21,8 @@ LAB = {"lab_name": "锦湾市计量检测研究院", "lab_accreditation": "CNAS 
 
 
 def _at(day: date, hour: int) -> datetime:
-    return city_day_start(day) + timedelta(hours=hour)
+    # In UTC, as every audited time: the chain hashes the instant as written and reads it back in UTC.
+    return (city_day_start(day) + timedelta(hours=hour)).astimezone(timezone.utc)
 
 
 def load(counts) -> None:

@@ -55,6 +55,14 @@ def _version_or_404(version_id: int) -> PlanVersion:
     return version
 
 
+def _locked(version: PlanVersion):
+    """A form posted to a version no longer editable (submitted meanwhile): say so rather than show no form."""
+    if version.editable:
+        return None
+    flash(_("Only a draft or a returned version can be changed; start a new version instead."), "warning")
+    return redirect(url_for("plans.show", version_id=version.id))
+
+
 @bp.get("/")
 @requires(SIGNED_IN)
 def index():
@@ -121,6 +129,8 @@ def _page(version: PlanVersion, posted: SourceForm | None = None, details: Detai
 @requires(FILE)
 def save_details(version_id: int):
     version = _version_or_404(version_id)
+    if (locked := _locked(version)) is not None:
+        return locked
     form = DetailsForm()
     if form.validate_on_submit():
         month = form.month()
@@ -145,6 +155,8 @@ def save_source(version_id: int, source_id: int):
     planned = next((s for s in version.sources if s.source_id == source_id), None)
     if planned is None:
         abort(404)
+    if (locked := _locked(version)) is not None:
+        return locked
     form = SourceForm.for_source(planned, request.form)
     if form.validate_on_submit():
         try:
