@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.ops.views import bp as ops_bp
     from app.organisations.views import bp as organisations_bp
+    from app.plans.views import bp as plans_bp
     from app.report_jobs.views import bp as report_jobs_bp
     from app.review.views import bp as review_bp
     from app.scenarios.views import bp as scenarios_bp
@@ -167,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(verification_bp)
+    app.register_blueprint(plans_bp)
 
 
 def register_receivers() -> None:

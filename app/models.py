@@ -24,6 +24,7 @@ from app.filings.models import (  # noqa: F401
 )
 from app.notifications.models import EmailChoice, Notification, ReminderSent  # noqa: F401
 from app.organisations.models import Organisation  # noqa: F401
+from app.plans.models import MonitoringPlan, PlanMeter, PlanSource, PlanVersion  # noqa: F401
 from app.report_jobs.models import ReportJob  # noqa: F401
 from app.scenarios.models import Scenario  # noqa: F401
 from app.settings.models import CitySetting  # noqa: F401

@@ -25,6 +25,7 @@ from app.filings.models import Evidence, Filing
 from app.notifications.models import Notification
 from app.api.models import ApiToken
 from app.organisations.models import Organisation
+from app.plans import services as plan_services
 from app.tenancy import Scope, TenantViolation, cross_tenant_write, scope_of
 from app.verification.models import Engagement, VerificationFinding
 from tests.conftest import csrf_token, login, post
@@ -71,6 +72,8 @@ ARGUMENTS["copy_id"] = "copy_of_record"
 ARGUMENTS["receipt_number"] = "copy_receipt"  # the API names B's copy of record by its receipt number
 # Third-party verification: B's engagement (with a body that verifies B) and a finding on B's year.
 ARGUMENTS.update({"engagement_id": "engagement", "finding_id": "finding"})
+# Monitoring plans: a version of B's plan (its page, its sources' forms, submit, approve, return).
+ARGUMENTS["version_id"] = "plan_version"
 API_STATUSES = (403, 404, 422)  # 422: B's source id in a PUT is refused as unknown, exactly like a missing one
 
 
@@ -103,6 +106,8 @@ def tenants(app, db, make_org, make_user, authority):
         register_b["notification"] = Notification(org_id=b.id, user_id=users_b["energy_manager"].id,
                                                   kind="filing.returned", filing_id=filing_b.id, detail={})
         db.session.add(register_b["notification"])
+        db.session.commit()
+        register_b["plan_version"] = plan_services.start_draft(users_b["enterprise_admin"], b, 2025)
         db.session.commit()
         register_b["api_token"] = api_tokens.create_token(users_b["energy_manager"], "乙秘密令牌", "write")[0]
         register_b["evidence"] = Evidence(org_id=b.id, filing_id=filing_b.id, filename="乙秘密发票.pdf",

@@ -19,6 +19,7 @@ from app.core.types import city_date, utcnow
 from app.demo import activity, city, city_stats
 from app.demo import assets as demo_assets
 from app.demo import certificates as demo_certificates
+from app.demo import plans as demo_plans
 from app.demo import verification as demo_verification
 from app.extensions import db
 from app.filings.calculations import load_library
@@ -55,6 +56,7 @@ def demo_data(if_empty):
             loader.apply(seed)
         demo_verification.load(loader.counts, loader.password_hash)
         demo_certificates.load(loader.counts)
+        demo_plans.load(loader.counts)
         db.session.commit()
     # As the nightly `flask audit verify` would: the audit page then checks only what happens from now on.
     save_checkpoint(verify_chain())
@@ -312,7 +314,7 @@ class DemoLoader:
 def _echo_summary(counts: Counter) -> None:
     for thing in ("organisations", "users", "invitations", "registers", "filings", "ledger entries"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
-    for thing in ("city statistics", "carbon sinks", "verifications", "certificates"):
+    for thing in ("city statistics", "carbon sinks", "verifications", "certificates", "monitoring plans"):
         click.echo(f"{thing}: {counts[thing + ' created']} created, {counts[thing + ' present']} already present")
     click.echo(f"\nDemo sign-ins (password {city.PASSWORD}):")
     for email, role, org in city.demo_sign_ins():

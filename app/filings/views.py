@@ -53,6 +53,7 @@ from app.filings.labels import status_label
 from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing
 from app.filings.services import EDITABLE, month_start
 from app.organisations.models import ENTERPRISE
+from app.plans import check as plan_check
 from app.security import csrf_checked_by_form
 from app.settings.services import engine_settings
 from app.tenancy import acting_on, get_or_404
@@ -349,7 +350,8 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
         parameter_labels=PARAMETER_LABELS, plain=plain,
         records=services.copies_of([filing.id]).get(filing.id, []),
-        can_view_record=lambda c: services.can_view(current_user, c))
+        can_view_record=lambda c: services.can_view(current_user, c),
+        plan_findings=plan_check.check_filing(filing))
 
 
 @bp.post("/<int:filing_id>/comments")

@@ -29,6 +29,7 @@ from app.filings.models import (
 )
 from app.filings.services import copies_of, latest_filing, sources_judged
 from app.filings.signals import filing_approved, filing_returned
+from app.plans import check as plan_check
 from app.settings.services import get_setting
 
 
@@ -49,7 +50,7 @@ def effective_filing(org_id: int, period: date) -> Filing | None:
     return next((f for f in rows if f.status == APPROVED), rows[0] if rows else None)
 
 
-def findings_for(filing: Filing, today: date | None = None) -> list[plausibility.Finding]:
+def findings_for(filing: Filing, today: date | None = None) -> list[plausibility.Finding | plan_check.Finding]:
     today = today or city_today()
     sources = db.session.scalars(select(EmissionSource).where(EmissionSource.org_id == filing.org_id,
                                                               EmissionSource.active)).all()
@@ -64,7 +65,7 @@ def findings_for(filing: Filing, today: date | None = None) -> list[plausibility
         effective_filing(filing.org_id, add_months(filing.period, -12)), sources,
         get_setting("plausibility_change_percent"), today, other_open_revision=other_open,
         gross_tonnes=scale.gross(calculation) if calculation else None,
-        reference=scale.reference(filing.organisation) if calculation else None)
+        reference=scale.reference(filing.organisation) if calculation else None) + plan_check.check_filing(filing)
 
 
 def submit(actor, filing: Filing, explanations: dict | None = None, now: datetime | None = None) -> None:

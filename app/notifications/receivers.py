@@ -12,6 +12,7 @@ from app.filings.signals import (
     filing_returned,
 )
 from app.notifications.models import Notification
+from app.plans.signals import plan_approved, plan_notified, plan_returned, plan_submitted
 from app.tenancy import notifying, unscoped
 
 
@@ -51,3 +52,47 @@ def _tell_enterprise(filing, kind: str, detail: dict, now) -> None:
     for user in people:
         db.session.add(Notification(org_id=filing.org_id, user_id=user.id, kind=kind, filing_id=filing.id,
                                     detail=detail, created_at=now))
+
+
+# --- monitoring plans: the regulator hears of a version submitted or changed on notice, the enterprise of the answer
+
+def _plan_detail(version, **extra) -> dict:
+    return {"plan_version_id": version.id, "year": version.plan.year, "number": version.number, **extra}
+
+
+@plan_submitted.connect
+def _plan_submitted(version, *, now, **_):
+    _tell_regulators("plan.submitted", _plan_detail(version, enterprise=version.plan.organisation.name), now)
+
+
+@plan_notified.connect
+def _plan_notified(version, *, now, **_):
+    _tell_regulators("plan.notified", _plan_detail(version, enterprise=version.plan.organisation.name), now)
+
+
+@plan_approved.connect
+def _plan_approved(version, *, now, **_):
+    _tell_enterprise_of_plan(version, "plan.approved", _plan_detail(version), now)
+
+
+@plan_returned.connect
+def _plan_returned(version, *, comment, now, **_):
+    _tell_enterprise_of_plan(version, "plan.returned", _plan_detail(version, comment=comment), now)
+
+
+def _tell_regulators(kind: str, detail: dict, now) -> None:
+    active = select(User).where(User.active, User.role == REGULATOR).execution_options(
+        **unscoped("the regulators a plan waits for"))
+    with notifying():  # the authority's rows, written while the enterprise's user acts
+        for user in db.session.scalars(active).all():
+            db.session.add(Notification(org_id=user.org_id, user_id=user.id, kind=kind, detail=detail,
+                                        created_at=now))
+        db.session.flush()
+
+
+def _tell_enterprise_of_plan(version, kind: str, detail: dict, now) -> None:
+    people = db.session.scalars(select(User).where(User.org_id == version.org_id, User.active,
+                                                   User.role.in_((ENTERPRISE_ADMIN, ENERGY_MANAGER)))).all()
+    for user in people:
+        db.session.add(Notification(org_id=version.org_id, user_id=user.id, kind=kind, detail=detail,
+                                    created_at=now))

@@ -35,6 +35,11 @@ MESSAGES = {
     "verification.opinion_issued": N_("A verification opinion for %(year)s awaits confirmation."),
     "verification.confirmed": N_("The verification of %(year)s is confirmed by the regulator."),
     "verification.sent_back": N_("The verification opinion for %(year)s was sent back."),
+    "plan.submitted": N_("%(enterprise)s: the monitoring plan for %(year)s (version %(number)s) waits for approval."),
+    "plan.notified": N_("%(enterprise)s: the monitoring plan for %(year)s changed meters or laboratories (version "
+                        "%(number)s), on notice."),
+    "plan.approved": N_("Your monitoring plan for %(year)s (version %(number)s) was approved."),
+    "plan.returned": N_("Your monitoring plan for %(year)s (version %(number)s) was returned: %(comment)s"),
 }
 
 
@@ -46,12 +51,16 @@ def message(notification: Notification) -> str:
     detail = notification.detail or {}
     return gettext(text, month=detail.get("period", "")[:7], receipt=detail.get("receipt_number", ""),
                    digest=detail.get("sha256", ""), year=detail.get("year", ""), due=detail.get("due", ""),
-                   days=detail.get("days", 0), months=", ".join(detail.get("months", ())))
+                   days=detail.get("days", 0), months=", ".join(detail.get("months", ())),
+                   number=detail.get("number", ""), comment=detail.get("comment", ""),
+                   enterprise=detail.get("enterprise", ""))
 
 
 def link_of(notification: Notification, reader_kind: str) -> tuple[str, dict] | None:
     """Where a notification leads (endpoint, values), for the reader's kind of organisation; None: nowhere."""
     detail = notification.detail or {}
+    if detail.get("plan_version_id"):
+        return "plans.show", {"version_id": detail["plan_version_id"]}
     if detail.get("engagement_id"):
         return "verification.show", {"engagement_id": detail["engagement_id"]}
     if notification.filing_id:

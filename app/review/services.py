@@ -33,6 +33,8 @@ from app.filings.conversation import month_comments
 from app.filings.services import copies_of, sources_judged
 from app.filings.workflow import add_months, due_date, findings_for
 from app.organisations.models import ENTERPRISE, Organisation
+from app.plans import check as plan_check
+from app.plans.services import plans_in_force
 from app.settings.services import get_setting
 
 PAGE_SIZE = 50
@@ -151,6 +153,7 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
     gross = {calc.filing_id: scale.gross(calc) for calc in db.session.scalars(
         select(Calculation).where(Calculation.filing_id.in_([f.id for f in filings]), Calculation.is_current))}
     references = scale.references({f.organisation for f in filings})
+    plans = plans_in_force({(f.org_id, f.period) for f in filings})
     found = {}
     for filing in filings:
         judged = sources_judged(filing, sources[filing.org_id],
@@ -161,7 +164,7 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
             filing, _effective(around[(filing.org_id, add_months(filing.period, -1))]),
             _effective(around[(filing.org_id, add_months(filing.period, -12))]), judged,
             threshold, today, other_open_revision=other_open, gross_tonnes=gross.get(filing.id),
-            reference=references[filing.org_id])
+            reference=references[filing.org_id]) + plan_check.check_filing(filing, plans[(filing.org_id, filing.period)])
     return found
 
 
