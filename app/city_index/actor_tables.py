@@ -191,7 +191,10 @@ def top_emitters(data: IndexData, year: int, month: int, key: Key, limit: int | 
 
 
 def under_code(code: str) -> Key:
+    """The enterprises under an industry code ("-": those without one, as the division table keys them)."""
     code = code.upper()
+    if code == "-":
+        return lambda industry, _d: not industry or None
     return lambda industry, _d: (industry or "").upper().startswith(code) or None
 
 
