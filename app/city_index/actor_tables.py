@@ -33,6 +33,7 @@ from .periods import add_months
 
 IMPORTED = "imported"  # the sector table's row of net imported electricity
 TOTAL = "total"
+FROM_STATISTICS = ("transport", "buildings", "other", IMPORTED)  # the rows with a figure of the regulator's
 
 
 def load_for(year: int, month: int) -> IndexData:
@@ -117,10 +118,13 @@ class SectorTable:
 def sector_table(data: IndexData, year: int, month: int, paths: Paths | None = None) -> SectorTable:
     paths = paths or Paths.of(data, year, month)
     now, before = _sectors(data, year, month), _sectors(data, year - 1, month)
-    by_key = {r.key: r for r in _rows(now, before, paths)}
+    # a row whose city statistics are missing a year earlier has no year-earlier figure (not a zero)
+    known_before = {k: r for k, r in before.items() if k not in FROM_STATISTICS or r.estimate is not None}
+    by_key = {r.key: r for r in _rows(now, known_before, paths)}
     rows = [by_key[k] for k in (*SECTORS, IMPORTED)]
-    total = _rows({TOTAL: _total(now.values())}, {TOTAL: _total(before.values())}, paths)[0]
-    complete = all(now[k].estimate is not None for k in ("transport", "buildings", "other", IMPORTED))
+    complete = all(now[k].estimate is not None for k in FROM_STATISTICS)
+    total_before = {TOTAL: _total(before.values())} if len(known_before) == len(before) else {}
+    total = _rows({TOTAL: _total(now.values())}, total_before, paths)[0]
     return SectorTable(rows, total, data.sinks_in(year), complete)
 
 
