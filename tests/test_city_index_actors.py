@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
+from app.city_data.models import CityStatistic
 from app.city_index.actor_tables import (
     IMPORTED,
     Paths,
@@ -20,9 +21,7 @@ from app.city_index.actor_tables import (
     sector_table,
     top_emitters,
 )
-from app.city_data.models import CityStatistic
 from app.city_index.index import city_index
-from app.extensions import db
 from app.filings.models import Filing
 from tests.conftest import post
 from tests.helpers.city import filed_month, month_starts

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -19,8 +18,8 @@ from sqlalchemy import select
 
 from app.benchmarking.services import rules as disclosure_rules
 from app.benchmarking.stats import dominated
-from app.organisations.industries import describe
 from app.extensions import db
+from app.organisations.industries import describe
 from app.organisations.models import ENTERPRISE, Organisation
 
 from . import estimates

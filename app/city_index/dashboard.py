@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .actor_tables import Paths, SectorTable, TableRow, district_table, division_table, sector_table
+from .actor_tables import (
+    Paths,
+    SectorTable,
+    TableRow,
+    district_table,
+    division_table,
+    sector_table,
+)
 from .index import MonthIndex, levers, trend
 from .loading import load
 from .periods import add_months
