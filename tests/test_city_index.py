@@ -290,10 +290,10 @@ def test_district_names_are_translated_in_english(client, db, city, authority, m
     regulator = make_user(authority, "regulator")
     login_as(regulator)
     rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
-    assert "<td>兴港区</td>" in rows and "<td>双河区</td>" in rows
+    assert ">兴港区</a>" in rows and ">双河区</a>" in rows  # each district links to its page
     regulator.locale = "en"
     db.session.commit()
     rows = client.get("/city/?month=2025-06").get_data(as_text=True).split('data-testid="districts"')[1]
     rows = rows.split("</table>")[0]
-    assert "<td>Xinggang District</td>" in rows and "<td>Shuanghe District</td>" in rows and "兴港区" not in rows
+    assert ">Xinggang District</a>" in rows and ">Shuanghe District</a>" in rows and ">兴港区<" not in rows
     assert {o.district for o in (city["steel"], city["power"])} == {"兴港区", "双河区"}

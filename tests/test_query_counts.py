@@ -27,6 +27,8 @@ MONTHS = [date(2025, m, 1) for m in range(1, 8)]
 ENTERPRISE_PAGES = ["/", "/filings/", "/footprint/?year=2025", "/register/", "/assets/", "/benchmarks/", "/inbox/",
                     "/filings/{filing}", "/users", "/audit/", "/certificates/", "/organisations/{org}"]
 AUTHORITY_PAGES = ["/", "/review/", "/review/overdue", "/city/?month=2025-06", "/city/industry?code=C26",
+                   "/city/industry?code=industry", "/city/district?name=%E5%85%B4%E6%B8%AF%E5%8C%BA",
+                   "/city/export.xlsx?month=2025-06",
                    "/city/public?month=2025-06", "/organisations/", "/assets/overview", "/audit/", "/factors/",
                    "/review/filings/{submitted}", "/users", "/certificates/", "/verification/",
                    "/city-data/statistics", "/city-data/sinks", "/city-data/benchmarks", "/city/scenarios/",

@@ -197,6 +197,10 @@ SCHEMAS = {
                                    "properties": {"key": {"type": "string"}, "scope1_tco2e": NULLABLE_DECIMAL,
                                                   "scope2_tco2e": NULLABLE_DECIMAL,
                                                   "estimate_tco2e": NULLABLE_DECIMAL,
+                                                  "estimated_tco2e": {
+                                                      **NULLABLE_DECIMAL,
+                                                      "description": "estimates of obliged enterprise-months "
+                                                                     "without an approved filing (in the total)"},
                                                   "total_tco2e": NULLABLE_DECIMAL,
                                                   "filings": {"type": "integer"}}}}}}]},
         },

@@ -516,6 +516,7 @@ def city_index():
                    "sectors": [{"key": r.key, "scope1_tco2e": _rounded(r.scope1, "0.000001"),
                                 "scope2_tco2e": _rounded(r.scope2, "0.000001"),
                                 "estimate_tco2e": _rounded(r.estimate, "0.000001"),
+                                "estimated_tco2e": _rounded(r.estimated, "0.000001"),
                                 "total_tco2e": _rounded(r.total, "0.000001"), "filings": r.filings}
                                for r in totals["sectors"]]}
     return {"month": f"{year}-{upto:02d}" if upto else None, "year": year,

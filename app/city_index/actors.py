@@ -19,13 +19,17 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Figures:
-    """A row's R12 emissions (tCO2) and, where known, its output value (10⁴ CNY) over the same months."""
+    """A row's R12 emissions (tCO2) and, where known, its output value (10⁴ CNY) over the same months.
+    `intensity_tco2`: the emissions that go with that output value when they are not all of `tco2` (estimates
+    and the regulator's figures come without an output value)."""
     tco2: Decimal
     output_value: Decimal | None = None
+    intensity_tco2: Decimal | None = None
 
     @property
     def intensity(self) -> Decimal | None:
-        return self.tco2 / self.output_value if self.output_value else None
+        tco2 = self.tco2 if self.intensity_tco2 is None else self.intensity_tco2
+        return tco2 / self.output_value if self.output_value else None
 
 
 @dataclass(frozen=True)

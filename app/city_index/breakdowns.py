@@ -1,23 +1,31 @@
 """The index's tables: R12 emissions by sector, GB/T 4754 industry division and district, summed from the load.
 
-Aggregates only, except `enterprises_under()`, which names enterprises (authority pages only). The public page
-uses `public_sector_totals()`, which withholds a sector's filed figures where they would reveal one enterprise.
+Every table counts what the city's gross emissions X count: approved scope 1, the estimates of obliged
+enterprise-months without an approved filing (each enterprise's estimate under its own sector, division and
+district, shown apart as estimated) and, for sectors, the regulator's figures. Aggregates only, except
+`enterprises_under()` and `directory()`, which name enterprises (authority pages only). The public page uses
+`public_sector_totals()`, which withholds a sector's filed figures where they would reveal one enterprise.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext
+from sqlalchemy import select
 
 from app.benchmarking.services import rules as disclosure_rules
 from app.benchmarking.stats import dominated
+from app.extensions import db
 from app.organisations.industries import describe
-from app.organisations.models import Organisation
+from app.organisations.models import ENTERPRISE, Organisation
 
-from .loading import ZERO, IndexData, grouped, window_data
+from . import estimates
+from .loading import UNSCOPED, ZERO, IndexData, grouped, window_data
+from .periods import add_months
 from .settings import as_decimal
 
 SECTORS = ("energy", "industry", "transport", "buildings", "other")
@@ -45,51 +53,151 @@ class Row:
     scope1: Decimal = ZERO
     scope2: Decimal = ZERO
     filings: int = 0
-    estimate: Decimal | None = None  # the regulator's estimate (transport, buildings, other)
+    estimate: Decimal | None = None  # the regulator's figure (transport, buildings, other; imported electricity)
     withheld: bool = False  # public page: the filed figures would reveal one enterprise (disclosure control)
+    estimated: Decimal = ZERO       # estimates of obliged enterprise-months without an approved filing
+    output_value: Decimal = ZERO    # Σ output value (10⁴ CNY) of the approved filings that gave one
+    output_scope1: Decimal = ZERO   # Σ scope 1 of those filings (an intensity's numerator)
 
     @property
     def total(self) -> Decimal:
-        return self.scope1 + (self.estimate or ZERO)
+        return self.scope1 + self.estimated + (self.estimate or ZERO)
 
 
+@dataclass(frozen=True)
+class Enterprise:
+    id: int
+    name: str
+    name_en: str | None
+    industry_code: str | None
+    district: str | None
 
-def _sum_cells(cells, key) -> dict[str, Row]:
+
+def directory(data: IndexData) -> dict[int, Enterprise]:
+    """Every enterprise's name, industry and district, once per load (one query): to place each estimate."""
+    cache = data.__dict__.setdefault("_directory", {})
+    if not cache:
+        for row in db.session.execute(select(Organisation.id, Organisation.name, Organisation.name_en,
+                                             Organisation.industry_code, Organisation.district)
+                                      .where(Organisation.kind == ENTERPRISE).execution_options(**UNSCOPED)):
+            cache[row[0]] = Enterprise(*row)
+    return cache
+
+
+def _index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def org_estimates(data: IndexData, year: int, month: int) -> dict[int, Decimal]:
+    """{enterprise: Σ estimates over the R12 window ending with the month}: the enterprise-months its obligation
+    covers without an approved filing, by the same rule as `IndexData.estimated` (so they add up to it)."""
+    cache = data.__dict__.setdefault("_org_estimates", {})
+    if (year, month) not in cache:
+        out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for k in range(12):
+            index = _index(*add_months(year, month, -k))
+            for org_id in data.obligations.obliged_in(index):
+                history = data.history.get(org_id, {})
+                if index not in history:
+                    value = estimates.estimate(history, index)
+                    if value is not None:
+                        out[org_id] += value
+        cache[(year, month)] = dict(out)
+    return cache[(year, month)]
+
+
+def org_approved(data: IndexData, year: int, month: int) -> dict[int, tuple[Decimal, int]]:
+    """{enterprise: (Σ approved scope 1, approved months)} over the R12 window ending with the month."""
+    months = {_index(*add_months(year, month, -k)) for k in range(12)}
+    out = {}
+    for org_id, history in data.history.items():
+        found = [history[i] for i in months if i in history]
+        if found:
+            out[org_id] = (sum(found, ZERO), len(found))
+    return out
+
+
+Key = Callable[[str | None, str | None], str | None]  # (industry code, district) -> row key, None: not counted
+
+
+def summed(data: IndexData, year: int, month: int, key: Key) -> dict[str, Row]:
+    """Rows of the R12 window ending with the month: the approved cells and each enterprise's estimate, keyed by
+    `key(industry code, district)`."""
     rows: dict[str, Row] = {}
-    for c in cells:
-        k = key(c)
+    for c in data.cells_in(year, month):
+        k = key(c.industry_code, c.district)
+        if k is None:
+            continue
         row = rows.setdefault(k, Row(k))
         row.scope1 += c.scope1
         row.scope2 += c.scope2
         row.filings += c.filings
+        row.output_value += c.output_value
+        row.output_scope1 += c.output_scope1
+    orgs = directory(data)
+    for org_id, value in org_estimates(data, year, month).items():
+        org = orgs.get(org_id)
+        k = key(org.industry_code if org else None, org.district if org else None)
+        if k is not None:
+            rows.setdefault(k, Row(k)).estimated += value
     return rows
 
 
+def by_sector(code, _district):
+    return sector_of(code)
+
+
+def by_division(code, _district):
+    return (code or "")[:3] or "-"
+
+
+def by_district(_code, district):
+    return district or "-"
+
+
+def imported_tco2(data: IndexData, year: int, month: int) -> Decimal | None:
+    """Net imported electricity × the grid factor over the R12 window (as X counts it)."""
+    mwh, _ = data.prorated(year, month, "net_imported_electricity_mwh")
+    grid = data.grid_factor(year, month)
+    return mwh * grid if mwh is not None and grid is not None else None
+
+
 def sector_totals(year: int, month: int, data: IndexData | None = None) -> dict:
-    """R12 emissions by sector (scope 1 of filings + the regulator's estimates), with sinks apart.
-    Aggregates only: safe for the public page."""
+    """R12 emissions by sector (approved scope 1 + the enterprises' estimates + the regulator's estimates), with
+    net imported electricity and sinks apart. Aggregates only: safe for the public page."""
     data = window_data(year, month, data)
-    summed = _sum_cells(data.cells_in(year, month), lambda c: sector_of(c.industry_code))
-    rows = {key: summed.get(key, Row(key)) for key in SECTORS}
+    found = summed(data, year, month, by_sector)
+    rows = {key: found.get(key, Row(key)) for key in SECTORS}
     for key, attr in (("transport", "transport_tco2"), ("buildings", "buildings_tco2"), ("other", "other_tco2")):
         rows[key].estimate = data.prorated(year, month, attr)[0]
-    return {"sectors": [rows[k] for k in SECTORS], "sinks": data.sinks_in(year)}
+    return {"sectors": [rows[k] for k in SECTORS], "sinks": data.sinks_in(year),
+            "imported": imported_tco2(data, year, month)}
 
 
 def public_sector_totals(year: int, month: int, data: IndexData | None = None) -> dict:
     """`sector_totals` with the benchmark disclosure rules applied to each sector's filed figures, for the
     page without sign-in: a sector whose scope 1 comes from fewer than `peer_min_contributors` enterprises, or
     from one enterprise above `peer_dominance_percent` % of it, is withheld (its filed and total figures), since
-    it would mostly publish that enterprise's own emissions. The regulator's estimates stay shown."""
-
+    it would mostly publish that enterprise's own emissions. An enterprise's estimate counts as its figure here
+    (it is made from its own filings). The regulator's estimates stay shown."""
+    data = window_data(year, month, data)
     totals = sector_totals(year, month, data)
     rules = disclosure_rules()
-    by_sector: dict[str, list[Decimal]] = defaultdict(list)
-    for _org, code, s1, _s2, _n in grouped(year, month, Organisation.id, Organisation.industry_code):
-        if as_decimal(s1):
-            by_sector[sector_of(code)].append(as_decimal(s1))
+    per_org: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    sector_by_org: dict[int, str] = {}
+    for org_id, code, s1, _s2, _n in grouped(year, month, Organisation.id, Organisation.industry_code):
+        per_org[org_id] += as_decimal(s1) or ZERO
+        sector_by_org[org_id] = sector_of(code)
+    orgs = directory(data)
+    for org_id, value in org_estimates(data, year, month).items():
+        per_org[org_id] += value
+        sector_by_org.setdefault(org_id, sector_of(orgs[org_id].industry_code if org_id in orgs else None))
+    filed: dict[str, list[Decimal]] = defaultdict(list)
+    for org_id, amount in per_org.items():
+        if amount:
+            filed[sector_by_org[org_id]].append(amount)
     for row in totals["sectors"]:
-        amounts = by_sector.get(row.key, [])
+        amounts = filed.get(row.key, [])
         row.withheld = bool(amounts) and (len(amounts) < rules.min_contributors
                                           or dominated(amounts, rules.dominance_percent))
     return totals
@@ -97,15 +205,15 @@ def public_sector_totals(year: int, month: int, data: IndexData | None = None) -
 
 def division_totals(year: int, month: int, sector: str | None = None, data: IndexData | None = None) -> list[tuple]:
     """(division code, Industry or None, Row) by GB/T 4754 division, largest first."""
-    cells = [c for c in window_data(year, month, data).cells_in(year, month)
-             if not sector or sector_of(c.industry_code) == sector]
-    rows = _sum_cells(cells, lambda c: (c.industry_code or "")[:3] or "-")
-    return [(k, describe(k) if k != "-" else None, r) for k, r in sorted(rows.items(), key=lambda kv: -kv[1].scope1)]
+    data = window_data(year, month, data)
+    rows = summed(data, year, month, lambda code, d: by_division(code, d)
+                  if not sector or sector_of(code) == sector else None)
+    return [(k, describe(k) if k != "-" else None, r) for k, r in sorted(rows.items(), key=lambda kv: -kv[1].total)]
 
 
 def district_totals(year: int, month: int, data: IndexData | None = None) -> list[Row]:
-    rows = _sum_cells(window_data(year, month, data).cells_in(year, month), lambda c: c.district or "-")
-    return sorted(rows.values(), key=lambda r: -r.scope1)
+    rows = summed(window_data(year, month, data), year, month, by_district)
+    return sorted(rows.values(), key=lambda r: -r.total)
 
 
 def enterprises_under(year: int, month: int, code: str) -> list[tuple]:

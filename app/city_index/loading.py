@@ -74,6 +74,8 @@ class Cell:
     scope2: Decimal
     filings: int
     owed_filings: int = 0
+    output_value: Decimal = ZERO   # Σ output value (10⁴ CNY) of the filings that gave one
+    output_scope1: Decimal = ZERO  # Σ scope 1 of those same filings: the numerator of an intensity
 
 
 # An approved month that its (active) enterprise owed: inside its reporting months. A NULL first reporting
@@ -196,13 +198,17 @@ class IndexData:
         self._settings = {}
 
     def _load_totals(self, start: date, end: date) -> None:
-        for period, code, district, s1, s2, total, n, owed in db.session.execute(_approved(
+        with_output = Filing.output_value_10k_cny.is_not(None)
+        for period, code, district, s1, s2, total, n, owed, output, output_s1 in db.session.execute(_approved(
                 Filing.period, Organisation.industry_code, Organisation.district,
                 func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
                 func.sum(Calculation.total_tco2e), func.count(Filing.id), func.sum(case((_OWED, 1), else_=0)),
+                func.sum(Filing.output_value_10k_cny),
+                func.sum(case((with_output, Calculation.scope1_tco2e), else_=0)),
                 start=start, end=end)
                 .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
-            cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n, int(owed or 0))
+            cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n, int(owed or 0),
+                        as_decimal(output) or ZERO, as_decimal(output_s1) or ZERO)
             self.cells.append(cell)
             row = self.months[period]
             row.scope1 += cell.scope1

@@ -2,7 +2,7 @@
 
 The public page shows city-wide aggregates only (the index, its trend and sector totals), never an enterprise.
 """
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,13 +12,19 @@ from app.core.types import city_today
 from app.organisations.industries import describe
 from app.verification.services import confirmed_count
 
-from .breakdowns import (
-    SECTOR_LABELS,
-    division_totals,
-    enterprises_under,
-    public_sector_totals,
-    sector_of,
+from . import exports
+from .actor_tables import (
+    Paths,
+    districts,
+    division_table,
+    in_district,
+    in_sector,
+    load_for,
+    table,
+    top_emitters,
+    under_code,
 )
+from .breakdowns import SECTOR_LABELS, public_sector_totals, sector_of
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load
@@ -56,6 +62,10 @@ DROP_REASONS = {
 }
 UNITS = {"S1": "tCO2", "S2": _l("tCO2 per 10⁴ CNY"), "S3": _l("share"), "S4": "R", "S5": "tCO2",
          "S6": _l("tCO2 per year")}
+
+
+def _sub_index_label(key, methodology=1):
+    return (SUB_INDEX_LABELS_V2 if methodology == 2 else SUB_INDEX_LABELS).get(key, key)
 
 
 @bp.app_context_processor
@@ -169,21 +179,60 @@ def index():
                            month_value=f"{year}-{month:02d}", verified=_verified(year))
 
 
+TOP_EMITTERS = 20
+
+
 @bp.get("/industry")
 @requires(READ_CITY)
 def industry():
+    """A sector (its divisions and top emitters) or an industry code (its own row and its enterprises), against
+    the same window a year earlier."""
     year, month = _month()
     code = request.args.get("code", "").strip()
-    if code in SECTOR_LABELS:
-        return render_template("city_index/industry.html", sector=code, code=None, industry=None,
-                               divisions=division_totals(year, month, code), enterprises=None,
-                               month_value=f"{year}-{month:02d}")
-    if not code or len(code) > 5:
+    if code not in SECTOR_LABELS and (not code or len(code) > 5):
         abort(404)
+    data = load_for(year, month)
+    paths = Paths.of(data, year, month)
+    month_value = f"{year}-{month:02d}"
+    if code in SECTOR_LABELS:
+        return render_template("city_index/industry.html", sector=code, code=None, industry=None, summary=None,
+                               divisions=division_table(data, year, month, sector=code, paths=paths),
+                               enterprises=top_emitters(data, year, month, in_sector(code), TOP_EMITTERS),
+                               top=TOP_EMITTERS, month_value=month_value)
+    under = under_code(code)
+    summary = table(data, year, month, lambda c, d: code if under(c, d) else None, paths)
     return render_template("city_index/industry.html", sector=sector_of(code), code=code,
-                           industry=describe(code), divisions=None,
-                           enterprises=enterprises_under(year, month, code),
+                           industry=describe(code), divisions=None, summary=summary,
+                           enterprises=top_emitters(data, year, month, under), top=None, month_value=month_value)
+
+
+@bp.get("/district")
+@requires(READ_CITY)
+def district():
+    """A district: its own row, its industry divisions and its top emitters, against a year earlier."""
+    year, month = _month()
+    name = request.args.get("name", "").strip()
+    data = load_for(year, month)
+    if not name or name not in districts(data):
+        abort(404)
+    paths = Paths.of(data, year, month)
+    inside = in_district(name)
+    return render_template("city_index/district.html", name=name,
+                           summary=table(data, year, month, lambda c, d: name if inside(c, d) else None, paths),
+                           divisions=division_table(data, year, month, district=name, paths=paths),
+                           enterprises=top_emitters(data, year, month, inside, TOP_EMITTERS), top=TOP_EMITTERS,
                            month_value=f"{year}-{month:02d}")
+
+
+@bp.get("/export.xlsx")
+@requires(READ_CITY)
+def export():
+    """Every table of the dashboard of the month, one sheet each, headers in the user's language."""
+    year, month = _month()
+    board = dashboard(year, month, TREND_MONTHS)
+    return Response(exports.dashboard_xlsx(board, _sub_index_label, lambda key: LEVER_LABELS.get(key, key)),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=city-index-{year}-{month:02d}.xlsx"})
 
 
 @bp.get("/methodology")

@@ -117,13 +117,15 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
     divisions = division_totals(YEAR, MONTH, "industry")
     assert [code for code, _, _ in divisions] == ["C31"]
     c31 = page.get_by_test_id("divisions").locator("tbody tr", has_text="C31")
-    expect(c31.locator("td").nth(1)).to_have_text(shown(divisions[0][2].scope1, 0))  # 1,200
+    expect(c31.locator("td").nth(1)).to_have_text(shown(divisions[0][2].scope1, 0))  # 1,200 approved scope 1
 
     c31.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/city/industry\?code=C31"))
     enterprises = page.get_by_test_id("enterprises").locator("tbody tr")
     expect(enterprises).to_have_count(1)
-    expect(enterprises.locator("td")).to_have_text([steel.name, "C3110", "1,200", "360", "12"])
+    # its R12 (approved, months, estimated, total) against a year earlier: steel has no filings before the window
+    expect(enterprises.locator("td")).to_have_text([steel.name, "C3110", "兴港区", "1,200", "12", "0", "1,200",
+                                                    "—", "—", "—"])
 
     enterprises.get_by_role("link", name=steel.name).click()
     expect(page).to_have_url(re.compile(rf"/footprint/org/{steel.id}\?year={YEAR}$"))
@@ -132,6 +134,25 @@ def test_regulator_reads_the_index_and_drills_down_to_an_enterprise(page, city, 
     expect(page.locator('[data-total="total"]')).to_have_text(shown(fp.totals["total"], 1))
     expect(page.locator('[data-total="scope1"]')).to_have_text(shown(fp.totals["scope1"], 1))
     assert fp.totals["scope1"] == Decimal(600)  # January to June 2025, 100 t a month
+
+
+def test_regulator_opens_a_district_from_the_dashboard(page, city, regulator):
+    """The district column is clickable: the district page lists its divisions and its top emitters."""
+    sign_in_ok(page, "李监管", regulator.email, PASSWORD)
+    page.goto(f"/city/?month={MONTH_VALUE}")
+    districts = page.get_by_test_id("districts")
+    expect(districts.locator('tr[data-row="兴港区"] td').nth(3)).to_have_text("1,200")  # the R12 total
+    districts.get_by_role("link", name="兴港区").click()
+    expect(page).to_have_url(re.compile(r"/city/district\?name="))
+    expect(page.get_by_test_id("district-name")).to_contain_text("兴港区")
+    expect(page.get_by_test_id("divisions").locator('tr[data-row="C31"]')).to_have_count(1)
+    expect(page.get_by_test_id("enterprises").locator("tbody tr")).to_have_count(1)  # logistics has no figures
+    expect(page.get_by_test_id("enterprises")).to_contain_text(city["steel"].name)
+    # every table of the dashboard as one workbook
+    page.goto(f"/city/?month={MONTH_VALUE}")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    assert download.value.suggested_filename == f"city-index-{MONTH_VALUE}.xlsx"
 
 
 # --- 2. the methodology ------------------------------------------------------------------------------------
