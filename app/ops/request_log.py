@@ -3,7 +3,8 @@
 The id comes from the proxy's X-Request-Id when it looks like one (so a request can be followed from nginx to
 the app), else a new one; it is sent back in the response's X-Request-Id. Lines go to the `tanji.request`
 logger; `LOG_FORMAT=json` (the default outside development and tests) writes each as one JSON object on
-stderr, where gunicorn or systemd collects it.
+stderr, where gunicorn or systemd collects it. Each line has the request's wall time and CPU time (bench/load_bench.py
+sums the CPU per page from them).
 """
 import json
 import logging
@@ -35,6 +36,7 @@ def _start() -> None:
     incoming = request.headers.get("X-Request-Id", "")
     g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
+    g.request_cpu = time.thread_time()  # this thread's CPU only: right with threaded workers too
 
 
 def _finish(response):
@@ -46,6 +48,8 @@ def _finish(response):
         "request_id": g.get("request_id"), "method": request.method, "path": request.path,
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
+        # the server's CPU for it (the view, the templates, the commit; not the sending of the body)
+        "cpu_ms": round((time.thread_time() - g.get("request_cpu", time.thread_time())) * 1000, 1),
         "user_id": user.id if user else None, "org_id": user.org_id if user else None,
         "remote_addr": request.remote_addr,
     }
