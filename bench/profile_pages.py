@@ -107,6 +107,59 @@ def ensure_scenarios(app) -> None:
         db.session.commit()
 
 
+BENCH_PASSWORD = "Bench-profile-2026"
+
+
+def load_generated(app, enterprises: int) -> None:
+    """The load bench's city instead of the demo's: `enterprises` × 36 months × 10 sources approved, the last
+    month left open by 300, of which 30 are submitted (the review queue); the accounts the pages need."""
+    from datetime import date
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select, update
+
+    from app.accounts.models import User
+    from app.accounts.services import create_user
+    from app.extensions import db
+    from app.filings import services, workflow
+    from app.organisations.models import Organisation
+    from app.organisations.services import create_authority
+    from app.tenancy import scope_of
+    from bench.city_index_bench import _months, base_quantity, build
+
+    with app.app_context():
+        upgrade()
+        if db.session.scalar(select(Organisation.id).limit(1)) is not None:
+            return
+        started = time.perf_counter()
+        build(db, enterprises, 36, 10, open_last=min(300, enterprises))
+        authority = create_authority("基准生态环境局")
+        regulator = create_user(authority, ROLES["regulator"], "审核员", BENCH_PASSWORD, "regulator")
+        create_user(authority, ROLES["leader"], "领导", BENCH_PASSWORD, "viewer")
+        managers = [create_user(db.session.get(Organisation, 10_000 + i), f"manager{i}@bench.example.cn",
+                                f"能源管理员{i}", BENCH_PASSWORD, "energy_manager") for i in range(31)]
+        admin = create_user(db.session.get(Organisation, 10_000), ROLES["enterprise_admin"], "管理员",
+                            BENCH_PASSWORD, "enterprise_admin")
+        db.session.execute(update(User).values(must_change_password=False))
+        db.session.execute(update(User).where(User.id == managers[0].id).values(email=ROLES["energy_manager"]))
+        db.session.commit()
+        period = _months(36, date.today())[-1]
+        with app.test_request_context():
+            for i, manager in enumerate(managers):  # the first keeps a draft, the others submit
+                with scope_of(manager):
+                    org = db.session.get(Organisation, manager.org_id)
+                    filing = services.open_filing(manager, org, period)
+                    services.set_activity(manager, filing, [
+                        {"source_id": 100_000 + i * 10 + s, "quantity": str(base_quantity(i, s, 34)),
+                         "unit": "10^4 Nm3" if s % 3 else "MWh"} for s in range(10)],
+                        [{"product_id": 10_000 + i, "quantity": "900"}], "1000")
+                    if i:
+                        workflow.submit(manager, filing, explanations={})
+            db.session.commit()
+        del regulator, admin
+        print(f"generated city built in {time.perf_counter() - started:.0f} s")
+
+
 def ids(app) -> dict:
     """The objects the URLs name: a filing the energy manager can edit, one waiting for review, a certificate,
     the demo's scenarios."""
@@ -206,12 +259,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--db", help="a SQLite URL to load the demo city into once and reuse")
     parser.add_argument("--profile", metavar="URL", help="cProfile one page instead")
+    parser.add_argument("--generated", type=int, metavar="N",
+                        help="the load bench's city of N enterprises × 36 months × 10 sources instead of the demo")
     parser.add_argument("--as", dest="role", default="regulator", choices=sorted(ROLES))
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='tanji-profile-')}/demo.db"
     os.environ["DATABASE_URL"] = url
     app = _app(url)
-    load_demo(app)
+    global PASSWORD
+    if args.generated:
+        PASSWORD = BENCH_PASSWORD
+        ROLES.pop("verifier")
+        PAGES[:] = [p for p in PAGES if p[0] in ROLES and "{serial}" not in p[1]]
+        load_generated(app, args.generated)
+    else:
+        load_demo(app)
     ensure_scenarios(app)
     if args.profile:
         profile(app, args.profile, args.role, args.runs)
