@@ -15,6 +15,7 @@ here; CSRF is left on as in production, the sign-in is done once per role throug
 """
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import re
@@ -51,7 +52,9 @@ def _app(url: str):
     os.environ.setdefault("TANJI_INSTANCE_DIR", tempfile.mkdtemp(prefix="tanji-profile-instance-"))
     from app import create_app
 
-    return create_app("development", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, LOG_FORMAT="text")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, LOG_FORMAT="text")
+    gc.freeze()  # as wsgi.py does for gunicorn
+    return app
 
 
 def load_demo(app) -> None:
