@@ -1,17 +1,20 @@
-"""Server CPU per page of the demo city, per role, in-process: where a request's milliseconds go.
+"""Server CPU per page, per role, in-process: where a request's milliseconds go.
 
-    .venv/bin/python bench/profile_pages.py [--runs 10] [--db sqlite:////tmp/demo.db] [--profile URL --as ROLE]
+    .venv/bin/python bench/profile_pages.py [--runs 10] [--db sqlite:////tmp/demo.db] [--generated 500]
+    .venv/bin/python bench/profile_pages.py --profile URL [--as ROLE]
 
-Loads the demo city (`flask demo-data`) into a throwaway SQLite database (or reuses --db if it already holds it:
-the load takes a minute), signs in as each role and fetches each page `--runs` times through the app (no
-network, no gunicorn), printing the CPU milliseconds (process time: Python, Jinja and SQLite alike) of the
-first fetch and the median of the others, and the SQL statements of one fetch. The pages are those
-bench/load_bench.py drives plus the regulator's slow ones. The average over the load bench's mix (weighted
-as its clients request them) is printed at the end against the 20 ms target.
+Loads the demo city (`flask demo-data`; --generated N: the load bench's city of N enterprises × 36 months × 10
+sources, 30 months waiting for review) into a throwaway SQLite database, or into --db once and reuses it there
+(with its instance folder, so compiled templates are kept as in production), adds ten scenarios, signs in as each
+role and fetches each page `--runs` times through the app (no network, no gunicorn). It prints the CPU
+milliseconds (process time: Python, Jinja and SQLite alike) of the first fetch (the process's first of that page:
+SQL statements compiled, templates loaded) and the median of the others, and the SQL statements of one fetch.
+The pages are those bench/load_bench.py drives plus the regulator's slow ones; the average over the load bench's
+mix (weighted as its clients request them) is printed at the end against the 20 ms target.
 
 --profile URL --as ROLE prints cProfile's 40 costliest functions (cumulative) of `--runs` fetches of one page.
-The production config's settings that matter for speed (no debug, no template reload) are those of development
-here; CSRF is left on as in production, the sign-in is done once per role through the form.
+The development config is used (no debug, no template reload, as in production); CSRF is on, each role signs in
+once through the form. Start-up objects are frozen out of the garbage collector as wsgi.py does.
 """
 import argparse
 import cProfile
@@ -267,6 +270,8 @@ def main() -> None:
     parser.add_argument("--as", dest="role", default="regulator", choices=sorted(ROLES))
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='tanji-profile-')}/demo.db"
+    if args.db and args.db.startswith("sqlite:///"):  # its instance folder (compiled templates) is reused too
+        os.environ.setdefault("TANJI_INSTANCE_DIR", args.db.removeprefix("sqlite:///") + "-instance")
     os.environ["DATABASE_URL"] = url
     app = _app(url)
     global PASSWORD
