@@ -206,6 +206,18 @@ class Sampler(threading.Thread):
                 except (psutil.Error, OSError, StopIteration):
                     continue
 
+    def settle(self, workers: int, seconds: float = 30) -> None:
+        """Wait until every worker has booted (imports, the app) and is idle, so that their start-up is not
+        counted as the run's CPU; the first to answer may be up while the others are still importing."""
+        deadline, last = time.monotonic() + seconds, None
+        while time.monotonic() < deadline:
+            self.sample()
+            now = (len(self.cpu["gunicorn"]), round(self.cpu_seconds()["gunicorn"], 2))
+            if now[0] > workers and now == last:  # the arbiter and its workers, CPU unchanged for 0.5 s
+                return
+            last = now
+            time.sleep(0.5)
+
     def cpu_seconds(self) -> dict[str, float]:
         return {group: sum(times.values()) for group, times in self.cpu.items()}
 
@@ -412,7 +424,7 @@ def main() -> int:
         wait_until_up(host, gunicorn)
         postmaster = int((pg.dir / "data" / "postmaster.pid").read_text().split()[0])
         sampler = Sampler(gunicorn.pid, postmaster)
-        sampler.sample()
+        sampler.settle(args.workers)
         cpu_before = sampler.cpu_seconds()
         sampler.start()
         load_before = os.getloadavg()[0]
