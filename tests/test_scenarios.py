@@ -137,3 +137,42 @@ def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority
     login_as(make_user(authority, "regulator"))
     body = client.get(NEW + "sinks").get_data(as_text=True)
     assert 'value="2026-11"' in body and 'value="2026-10"' not in body
+
+
+def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, authority, make_user,
+                                                                            login_as, app):
+    """Issue 18: ten scenarios side by side; the scenarios of one month share its load, and each shows what its own
+    page shows."""
+    from sqlalchemy import event
+
+    from app.scenarios.services import evaluate
+
+    login_as(make_user(authority, "regulator"))
+    for k in range(2):
+        for kind, data in FORMS.items():
+            assert post(client, NEW + kind, {**data, "name": f"{data['name']} {k}"},
+                        token_from=NEW + kind).status_code == 302
+    ids = db.session.scalars(select(Scenario.id).order_by(Scenario.id)).all()
+    assert len(ids) == 10
+
+    def statements(url):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            body = client.get(url).get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen), body
+
+    two, _ = statements("/city/scenarios/compare?" + "&".join(f"id={i}" for i in ids[:2]))
+    ten, body = statements("/city/scenarios/compare?" + "&".join(f"id={i}" for i in ids))
+    assert ten == two  # one month: loaded once, however many scenarios
+    assert all(f"{data['name']} {k}" in body for data in FORMS.values() for k in range(2))
+    with app.test_request_context():
+        months = {}
+        for scenario in db.session.scalars(select(Scenario).order_by(Scenario.id)):
+            shared, alone = evaluate(scenario, months=months), evaluate(scenario)
+            assert (shared.x_change, shared.dci_change, shared.error) == (alone.x_change, alone.dci_change,
+                                                                           alone.error)
+        assert list(months) == [(2025, 6)]
