@@ -93,12 +93,13 @@ def _check_per_process_limits(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
     from app.api import auth as api_auth
-    from app.core import edge, static_cache
+    from app.core import edge, static_cache, template_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from app.filings import rollups
     from app.notifications import delivery as notification_delivery
     from app.ops import request_log
 
+    template_cache.init_app(app)  # before anything creates app.jinja_env
     db.init_app(app)
     # First of the before-request hooks: the API's token decides who is calling before anything asks.
     api_auth.init_app(app)

@@ -6,6 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.extensions import csrf, db, login_manager
 from app.tenancy import unscoped
@@ -69,8 +70,10 @@ def load_user(user_id: str):
         uid, version = (int(part) for part in user_id.split("."))
     except ValueError:
         return None
-    # The tenancy scope is derived from this user, so this one load is unscoped.
-    user = db.session.get(User, uid, execution_options=unscoped("the signed-in user decides the scope"))
+    # The tenancy scope is derived from this user (and its organisation's kind), so this one load is unscoped;
+    # the organisation comes in the same query, since every request asks for it.
+    user = db.session.get(User, uid, options=[joinedload(User.organisation)],
+                          execution_options=unscoped("the signed-in user decides the scope"))
     if user is None or user.session_version != version or not user.active:
         return None
     return user

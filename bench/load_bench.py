@@ -27,6 +27,7 @@ simulated person's X-Forwarded-For address counts for the sign-in rate limit, as
 import argparse
 import json
 import os
+import re
 import resource
 import secrets
 import shutil
@@ -205,6 +206,18 @@ class Sampler(threading.Thread):
                 except (psutil.Error, OSError, StopIteration):
                     continue
 
+    def settle(self, workers: int, seconds: float = 30) -> None:
+        """Wait until every worker has booted (imports, the app) and is idle, so that their start-up is not
+        counted as the run's CPU; the first to answer may be up while the others are still importing."""
+        deadline, last = time.monotonic() + seconds, None
+        while time.monotonic() < deadline:
+            self.sample()
+            now = (len(self.cpu["gunicorn"]), round(self.cpu_seconds()["gunicorn"], 2))
+            if now[0] > workers and now == last:  # the arbiter and its workers, CPU unchanged for 0.5 s
+                return
+            last = now
+            time.sleep(0.5)
+
     def cpu_seconds(self) -> dict[str, float]:
         return {group: sum(times.values()) for group, times in self.cpu.items()}
 
@@ -288,6 +301,47 @@ def check_database(url: str, submitted: list[dict]) -> list[tuple[str, bool, str
     return checks
 
 
+def _endpoint(method: str, path: str) -> str:
+    """The locust name of a request from the request log's path: ids as [id], serials as [serial]."""
+    path = re.sub(r"/verify/[^/]+$", "/verify/[serial]", path)
+    return f"{method} {re.sub(r'/[0-9]+(?=/|$)', '/[id]', path)}"
+
+
+def cpu_by_endpoint(log: str) -> dict[str, list[float]]:
+    """The server CPU (ms) of each request, by endpoint, from the JSON request lines in gunicorn's log."""
+    found: dict[str, list[float]] = {}
+    for line in log.splitlines():
+        if not line.startswith("{") or '"tanji.request"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if "cpu_ms" in entry:
+            found.setdefault(_endpoint(entry["method"], entry["path"]), []).append(entry["cpu_ms"])
+    return found
+
+
+def report_cpu(found: dict[str, list[float]]) -> None:
+    """Mean CPU per endpoint as the app measured it (the view, templates and commit; without gunicorn's own
+    work), and the averages over every request and over the pages (GETs)."""
+    if not found:
+        print("no request lines with cpu_ms in the gunicorn log")
+        return
+    print(f"\n{'server CPU per request (request log)':<44}{'reqs':>7}{'mean':>7}{'p95':>7}  ms")
+    for name, values in sorted(found.items()):
+        values = sorted(values)
+        print(f"{name:<44}{len(values):>7}{sum(values) / len(values):>7.1f}"
+              f"{values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]:>7.1f}")
+    every = [v for values in found.values() for v in values]
+    pages = [v for name, values in found.items() if name.startswith("GET") for v in values]
+    signing = {"POST /login", "POST /filings/[id]/submit"}  # argon2 by design: a password is checked
+    rest = [v for name, values in found.items() if name not in signing for v in values]
+    print(f"mean over all {len(every)} requests {sum(every) / len(every):.1f} ms; over the pages (GET) "
+          f"{sum(pages) / max(len(pages), 1):.1f} ms; without the two that check a password (sign-in, submit) "
+          f"{sum(rest) / max(len(rest), 1):.1f} ms")
+
+
 def report(stats: list[dict], errors: list[dict]) -> tuple[int, list[str]]:
     print(f"\n{'endpoint':<44}{'reqs':>7}{'fail':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>8}  target")
     misses = []
@@ -351,7 +405,7 @@ def main() -> int:
         pg.start()
         env = {**os.environ, "DATABASE_URL": pg.url, "TANJI_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
                "TANJI_INSTANCE_DIR": str(work / "instance"), "TANJI_EVIDENCE_DIR": str(work / "evidence"),
-               "TANJI_TRUSTED_PROXIES": "1", "PYTHONPATH": str(ROOT)}
+               "TANJI_TRUSTED_PROXIES": "1", "TANJI_LOG_FORMAT": "json", "PYTHONPATH": str(ROOT)}
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "TANJI_ENV", "SECRET_KEY", "TANJI_INSTANCE_DIR",
                                                "TANJI_EVIDENCE_DIR")})
         if not list((ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.mo")):
@@ -370,7 +424,7 @@ def main() -> int:
         wait_until_up(host, gunicorn)
         postmaster = int((pg.dir / "data" / "postmaster.pid").read_text().split()[0])
         sampler = Sampler(gunicorn.pid, postmaster)
-        sampler.sample()
+        sampler.settle(args.workers)
         cpu_before = sampler.cpu_seconds()
         sampler.start()
         load_before = os.getloadavg()[0]
@@ -404,6 +458,7 @@ def main() -> int:
               f"locust {cpu['locust']:.0f} s; load average {load_before:.1f} before the run (others share the "
               "machine)")
         log = (work / "gunicorn.log").read_text(errors="replace")
+        report_cpu(cpu_by_endpoint(log))
         tracebacks = log.count("Traceback (most recent call last)")
         print(f"server tracebacks in the gunicorn log: {tracebacks}; worker timeouts: {log.count('WORKER TIMEOUT')}")
         problems = results.get("problems") or []

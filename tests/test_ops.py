@@ -57,6 +57,7 @@ def test_each_request_logs_one_json_line_with_request_id_user_and_tenant(client,
     line = json.loads(JsonFormatter().format(entry))
     assert line["request_id"] == "lb-12345678" and line["user_id"] == user.id and line["org_id"] == org.id
     assert line["method"] == "GET" and line["path"] == "/" and line["status"] == 200 and line["duration_ms"] >= 0
+    assert 0 <= line["cpu_ms"] <= line["duration_ms"] + 1  # the request's own CPU, within its wall time
     # a made-up id (spaces, too long) is replaced by our own
     odd = client.get("/healthz", headers={"X-Request-Id": "x y" * 40}).headers["X-Request-Id"]
     assert len(odd) == 32 and " " not in odd

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 
 from app.accounting.models import EmissionSource, Facility, Product
 from app.accounts.models import Invitation
@@ -180,3 +180,14 @@ def test_review_queue_and_dashboard_filters_are_indexed(db):
     unique = {tuple(u["column_names"]) for u in inspect(db.engine).get_unique_constraints("filings")}
     assert ("org_id", "period", "revision") in unique
     assert Filing.__table__.c.period.index
+
+
+def test_the_current_calculation_of_filings_is_looked_up_by_filing(db):
+    """Not by the current flag alone (true for nearly every row), which SQLite took without statistics for
+    "filing_id IN (...) AND is_current" and for joins on the current calculation: a scan per filing."""
+    indexes = {tuple(ix["column_names"]) for ix in inspect(db.engine).get_indexes("calculations")}
+    assert ("filing_id", "is_current") in indexes and ("is_current",) not in indexes
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(str(row) for row in db.session.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM calculations WHERE filing_id IN (1, 2, 3) AND is_current = 1")))
+        assert "ix_calculations_filing_id_is_current" in plan

@@ -175,3 +175,42 @@ def test_scenario_errors_are_translated_and_beside_their_field(client, db, city,
     regulator.locale = "en"
     db.session.commit()
     assert "does not fit this fuel" in refused("new_project", {"unit_1": "kg"}, "unit_1")
+
+
+def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, authority, make_user,
+                                                                            login_as, app):
+    """Issue 18: ten scenarios side by side; the scenarios of one month share its load, and each shows what its own
+    page shows."""
+    from sqlalchemy import event
+
+    from app.scenarios.services import evaluate
+
+    login_as(make_user(authority, "regulator"))
+    for k in range(2):
+        for kind, data in FORMS.items():
+            assert post(client, NEW + kind, {**data, "name": f"{data['name']} {k}"},
+                        token_from=NEW + kind).status_code == 302
+    ids = db.session.scalars(select(Scenario.id).order_by(Scenario.id)).all()
+    assert len(ids) == 10
+
+    def statements(url):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            body = client.get(url).get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen), body
+
+    five, _ = statements("/city/scenarios/compare?" + "&".join(f"id={i}" for i in ids[:5]))  # one of each kind
+    ten, body = statements("/city/scenarios/compare?" + "&".join(f"id={i}" for i in ids))
+    assert ten == five  # one month: loaded once, however many scenarios of each kind
+    assert all(f"{data['name']} {k}" in body for data in FORMS.values() for k in range(2))
+    with app.test_request_context():
+        months = {}
+        for scenario in db.session.scalars(select(Scenario).order_by(Scenario.id)):
+            shared, alone = evaluate(scenario, months=months), evaluate(scenario)
+            assert (shared.x_change, shared.dci_change, shared.error) == (alone.x_change, alone.dci_change,
+                                                                           alone.error)
+        assert list(months) == [(2025, 6)]

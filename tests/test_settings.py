@@ -105,3 +105,25 @@ def test_due_day_and_threshold(client, login_as, people):
     from app.settings.services import get_setting
 
     assert get_setting("filing_due_day") == 10 and get_setting("plausibility_change_percent") == 30
+
+
+def test_a_request_reads_the_stored_settings_once_and_sees_its_own_change(app, people, db):
+    from sqlalchemy import event
+
+    from app.settings.services import SPECS, set_setting
+    from app.tenancy import scope_of
+
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with app.test_request_context(), scope_of(people["regulator"]):
+            values = {key: get_setting(key) for key in SPECS for _ in range(3)}
+            assert values["filing_due_day"] == SPECS["filing_due_day"].default
+            assert sum("city_settings" in s for s in statements) == 1  # not one per key, nor per call
+            set_setting(people["regulator"], "filing_due_day", 20)
+            assert get_setting("filing_due_day") == 20
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    with app.test_request_context():  # the next request reads the settings again
+        assert get_setting("filing_due_day") == 20

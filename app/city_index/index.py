@@ -145,9 +145,10 @@ def _inputs(data: IndexData, settings: Settings, year: int, month: int) -> Month
                        _benchmarked_emissions(data, rows, end))
 
 
-def month_inputs(year: int, month: int) -> MonthInputs:
-    start, end = window(year, month)
-    return _inputs(IndexData(start, end), settings_in_force(year, month), year, month)
+def month_inputs(year: int, month: int, data: IndexData | None = None) -> MonthInputs:
+    """`data`: a load covering the month's window, shared with other readers of the month (else one of its own)."""
+    data = data if data is not None else IndexData(*window(year, month))
+    return _inputs(data, settings_in_force(year, month), year, month)
 
 
 # ------------------------------------------------------------------------------------------------ index

@@ -144,6 +144,8 @@ class Calculation(TenantScoped, db.Model):
     """The emissions computed for one filing revision, with everything needed to reproduce them."""
 
     __tablename__ = "calculations"
+    # The current calculation of given filings (lists and joins); not is_current alone, which nearly every row has.
+    __table_args__ = (Index("ix_calculations_filing_id_is_current", "filing_id", "is_current"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
@@ -152,7 +154,7 @@ class Calculation(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(String(100), default="saved")
     engine_version: Mapped[str] = mapped_column(String(20))
     settings: Mapped[dict] = mapped_column(JSON)  # gwp_set, grid_series, include_ch4_n2o
-    is_current: Mapped[bool] = mapped_column(default=True, index=True)
+    is_current: Mapped[bool] = mapped_column(default=True)
     scope1_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     scope2_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     scope2_market_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)

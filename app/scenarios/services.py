@@ -17,7 +17,8 @@ from app.audit.services import record
 from app.city_index import formula
 from app.city_index.breakdowns import SECTORS, sector_totals
 from app.city_index.index import month_inputs
-from app.city_index.periods import latest_complete_month
+from app.city_index.loading import IndexData
+from app.city_index.periods import latest_complete_month, window
 from app.city_index.settings import settings_in_force
 from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
@@ -176,15 +177,41 @@ def _failed(out: Outcome, e: Exception) -> Outcome:
     return out
 
 
-def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
-    """The scenario beside the baseline of its month; reads only (approved data, settings, factor library)."""
+@dataclass
+class _Month:
+    """What every scenario of one month reads, loaded once (one IndexData for the inputs and the sector totals)."""
+    data: IndexData
+    inputs: object
+    settings: object
+    _sectors: dict | None = None
+
+    def sector_totals(self) -> dict:
+        if self._sectors is None:
+            self._sectors = {r.key: r.total for r in sector_totals(self.inputs.year, self.inputs.month,
+                                                                   self.data)["sectors"]}
+        return self._sectors
+
+
+def _month_of(year: int, month: int, months: dict | None) -> _Month:
+    if months is not None and (year, month) in months:
+        return months[(year, month)]
+    data = IndexData(*window(year, month))
+    found = _Month(data, month_inputs(year, month, data), settings_in_force(year, month))
+    if months is not None:
+        months[(year, month)] = found
+    return found
+
+
+def evaluate(scenario: Scenario, library=None, settings=None, months: dict | None = None) -> Outcome:
+    """The scenario beside the baseline of its month; reads only (approved data, settings, factor library).
+    `months`: a dict shared by the scenarios of one page, so that each month is loaded once."""
     p = scenario.params or {}
     year, month = (int(x) for x in p.get("month", "2000-01").split("-"))
     out = Outcome(scenario, year, month)
     library = library or load_library()
     settings = settings or engine_settings()
-    inputs = month_inputs(year, month)
-    index_settings = settings_in_force(year, month)
+    loaded = _month_of(year, month, months)
+    inputs, index_settings = loaded.inputs, loaded.settings
     try:
         if scenario.kind == "new_project":
             activity = [_activity(line, f"fuel_{line.get('line', k)}")
@@ -206,7 +233,7 @@ def evaluate(scenario: Scenario, library=None, settings=None) -> Outcome:
             tco2 = simulator.sinks(Decimal(p["area_ha"]), Decimal(p["rate"]))
             out.delta, out.detail = simulator.sinks_delta(tco2), {"sinks_tco2": tco2}
         elif scenario.kind in ("efficiency", "top_down"):
-            totals = {r.key: r.total for r in sector_totals(year, month)["sectors"]}
+            totals = dict(loaded.sector_totals())
             if scenario.kind == "efficiency":
                 cuts = simulator.efficiency(totals, {k: Decimal(v) for k, v in p["percent"].items()})
                 out.detail = {"cuts": cuts, "totals": totals}

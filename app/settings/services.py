@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -75,14 +76,30 @@ SPECS = {spec.key: spec for spec in (
 )}
 
 
+_CACHE_KEY = "tanji.city_settings"
+
+
+def _stored() -> dict:
+    """The stored settings by key, read once per request: most keys keep their default and have no row, and a
+    page asking for a missing row key by key made a query each time (24 on the filings list)."""
+    if not has_request_context():
+        return {row.key: row.value for row in db.session.scalars(select(CitySetting))}
+    # Kept with the request itself (its WSGI environ), not in `g`, which may outlive it (a test's app context).
+    if _CACHE_KEY not in request.environ:
+        request.environ[_CACHE_KEY] = {row.key: row.value for row in db.session.scalars(select(CitySetting))}
+    return request.environ[_CACHE_KEY]
+
+
 def get_setting(key: str):
     spec = SPECS[key]
-    row = db.session.get(CitySetting, key)
-    return spec.default if row is None else row.value
+    if not has_request_context():
+        row = db.session.get(CitySetting, key)
+        return spec.default if row is None else row.value
+    return _stored().get(key, spec.default)
 
 
 def all_settings() -> dict:
-    stored = {row.key: row.value for row in db.session.scalars(select(CitySetting))}
+    stored = _stored()
     return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
 
 
@@ -120,6 +137,8 @@ def set_setting(actor, key: str, value) -> None:
     row.updated_by_id = actor.id if actor else None
     db.session.add(row)
     db.session.flush()
+    if has_request_context():
+        request.environ.pop(_CACHE_KEY, None)  # read again with the change
     record("setting.changed", actor=actor, detail={"key": key, "old": old, "new": value})
 
 
