@@ -1,12 +1,15 @@
 """The one aggregate load behind every month, trend point and breakdown of the index.
 
 Reading across tenants: the index is a city-wide aggregate, so, like `app.benchmarking.services`, the queries
-below run unscoped (`UNSCOPED`) and sum APPROVED filings of every enterprise. What leaves the package is an
-aggregate (city, sector, industry division, district, month), except `breakdowns.enterprises_under()` and
+below run unscoped (`UNSCOPED`) and sum the approved months of every enterprise. They read the rollup
+(`MonthlyTotal`, kept by app.filings.rollups in the same transaction as every approval, amendment and
+recalculation), never the filings' calculations, so a page costs one row per enterprise-month at most.
+What leaves the package is an aggregate (city, sector, industry division, district, month), except `breakdowns.enterprises_under()` and
 `projection.top_contributors()`, which name enterprises and are called only from the authority's pages.
 
 A month counts once per enterprise: its latest APPROVED revision (as `footprint.services.effective_filings`,
-restricted to approved data); drafts, submitted and returned revisions are ignored entirely.
+restricted to approved data; the rollup holds exactly these); drafts, submitted and returned revisions are
+ignored entirely.
 
 Coverage counts reporting months: an active enterprise owes a month from its first reporting month to its last
 (closure), as `app.review.services.owed_months` says; none set (older rows): from its first filing or the month
@@ -27,7 +30,7 @@ from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.core.types import city_date
 from app.extensions import db
 from app.filings.calculations import load_library
-from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
+from app.filings.models import Filing, MonthlyTotal, ProductionLine
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import unscoped
 
@@ -41,15 +44,13 @@ UNSCOPED = unscoped("the city's totals: aggregates only (see app.city_index.load
 
 
 def _approved(*columns, start: date, end: date):
-    """A SELECT of `columns` over the effective approved filings between start and end, with their current
-    calculation and organisation joined. The effective revision of a month is the approved one not superseded:
-    approving an amendment stamps `superseded_at` on the older approved revision (workflow.approve)."""
+    """A SELECT of `columns` over the effective approved enterprise-months between start and end: the rollup
+    (`MonthlyTotal`, one row per enterprise-month: its approved revision not superseded, with its current
+    calculation, kept by app.filings.rollups in the approval's own transaction), with the organisation joined."""
     return (select(*columns)
-            .select_from(Filing)
-            .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
-            .join(Organisation, Organisation.id == Filing.org_id)
-            .where(Filing.status == APPROVED, Filing.superseded_at.is_(None),
-                   Filing.period >= start, Filing.period <= end)
+            .select_from(MonthlyTotal)
+            .join(Organisation, Organisation.id == MonthlyTotal.org_id)
+            .where(MonthlyTotal.period >= start, MonthlyTotal.period <= end)
             .execution_options(**UNSCOPED))
 
 
@@ -79,8 +80,10 @@ class Cell:
 # An approved month that its (active) enterprise owed: inside its reporting months. A NULL first reporting
 # month sets no lower bound here, as the fallback start (`_month_index` below) is never after its first filing.
 _OWED = and_(Organisation.active,
-             or_(Organisation.first_reporting_month.is_(None), Filing.period >= Organisation.first_reporting_month),
-             or_(Organisation.last_reporting_month.is_(None), Filing.period <= Organisation.last_reporting_month))
+             or_(Organisation.first_reporting_month.is_(None),
+                 MonthlyTotal.period >= Organisation.first_reporting_month),
+             or_(Organisation.last_reporting_month.is_(None),
+                 MonthlyTotal.period <= Organisation.last_reporting_month))
 
 
 def _month_index(d: date) -> int:
@@ -150,7 +153,8 @@ def owed_approved(start: date, end: date) -> dict[date, int]:
     """{month: approved filings that their enterprise owed} between start and end: coverage's numerator, in one
     aggregate (for the default month, without loading everything else)."""
     return {period: int(n or 0) for period, n in db.session.execute(_approved(
-        Filing.period, func.sum(case((_OWED, 1), else_=0)), start=start, end=end).group_by(Filing.period))}
+        MonthlyTotal.period, func.sum(case((_OWED, 1), else_=0)), start=start, end=end)
+        .group_by(MonthlyTotal.period))}
 
 
 def add_benchmarked(months: dict, start: date, end: date) -> None:
@@ -159,15 +163,15 @@ def add_benchmarked(months: dict, start: date, end: date) -> None:
     benchmarked = (select(ProductionLine.filing_id).join(Product, Product.id == ProductionLine.product_id)
                    .where(Product.benchmark_code.is_not(None)))
     for period, code, quantity in db.session.execute(_approved(
-            Filing.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
-            .join(ProductionLine, ProductionLine.filing_id == Filing.id)
+            MonthlyTotal.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
+            .join(ProductionLine, ProductionLine.filing_id == MonthlyTotal.filing_id)
             .join(Product, Product.id == ProductionLine.product_id)
             .where(Product.benchmark_code.is_not(None))
-            .group_by(Filing.period, Product.benchmark_code)):
+            .group_by(MonthlyTotal.period, Product.benchmark_code)):
         months[period].bench_output[code] = as_decimal(quantity) or ZERO
     for period, total in db.session.execute(_approved(
-            Filing.period, func.sum(Calculation.total_tco2e), start=start, end=end)
-            .where(Filing.id.in_(benchmarked)).group_by(Filing.period)):
+            MonthlyTotal.period, func.sum(MonthlyTotal.total_tco2e), start=start, end=end)
+            .where(MonthlyTotal.filing_id.in_(benchmarked)).group_by(MonthlyTotal.period)):
         months[period].bench_emissions = as_decimal(total) or ZERO
 
 
@@ -197,11 +201,11 @@ class IndexData:
 
     def _load_totals(self, start: date, end: date) -> None:
         for period, code, district, s1, s2, total, n, owed in db.session.execute(_approved(
-                Filing.period, Organisation.industry_code, Organisation.district,
-                func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
-                func.sum(Calculation.total_tco2e), func.count(Filing.id), func.sum(case((_OWED, 1), else_=0)),
-                start=start, end=end)
-                .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
+                MonthlyTotal.period, Organisation.industry_code, Organisation.district,
+                func.sum(MonthlyTotal.scope1_tco2e), func.sum(MonthlyTotal.scope2_tco2e),
+                func.sum(MonthlyTotal.total_tco2e), func.count(MonthlyTotal.id),
+                func.sum(case((_OWED, 1), else_=0)), start=start, end=end)
+                .group_by(MonthlyTotal.period, Organisation.industry_code, Organisation.district)):
             cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n, int(owed or 0))
             self.cells.append(cell)
             row = self.months[period]
@@ -223,8 +227,9 @@ class IndexData:
         self.history: dict[int, dict[int, Decimal]] = defaultdict(dict)
         first = date(*add_months(self.start.year, self.start.month, -estimates.FALLBACK_LOOKBACK), 1)
         for org_id, period, s1 in db.session.execute(_approved(
-                Filing.org_id, Filing.period, func.sum(Calculation.scope1_tco2e), start=first, end=self.end)
-                .group_by(Filing.org_id, Filing.period)):
+                MonthlyTotal.org_id, MonthlyTotal.period, func.sum(MonthlyTotal.scope1_tco2e),
+                start=first, end=self.end)
+                .group_by(MonthlyTotal.org_id, MonthlyTotal.period)):
             self.history[org_id][_month_index(period)] = as_decimal(s1) or ZERO
         self._estimates: dict[date, Estimated] = {}
 
@@ -338,8 +343,8 @@ def grouped(year: int, month: int, *columns):
     (which may name enterprises: the callers decide what leaves the package)."""
     start, end = window(year, month)
     return db.session.execute(_approved(
-        *columns, func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e), func.count(Filing.id),
-        start=start, end=end).group_by(*columns)).all()
+        *columns, func.sum(MonthlyTotal.scope1_tco2e), func.sum(MonthlyTotal.scope2_tco2e),
+        func.count(MonthlyTotal.id), start=start, end=end).group_by(*columns)).all()
 
 
 def load(first: tuple[int, int], last: tuple[int, int]) -> IndexData:
@@ -359,7 +364,7 @@ def base_year_months(data: IndexData, year: int) -> list[Month]:
     months: dict[date, Month] = defaultdict(Month)
     if data.covers(first, last):
         months = data.months
-    elif db.session.scalar(select(Filing.id).where(Filing.period >= first, Filing.period <= last).limit(1)
-                           .execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
+    elif db.session.scalar(select(MonthlyTotal.id).where(MonthlyTotal.period >= first, MonthlyTotal.period <= last)
+                           .limit(1).execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
         add_benchmarked(months, first, last)
     return [m for p, m in months.items() if first <= p <= last]
