@@ -13,13 +13,14 @@ from app.city_data.models import CityStatistic
 from app.city_index import views
 from app.city_index.breakdowns import sector_of
 from app.city_index.dashboard import dashboard
+from app.city_index.loading import _estimate, load
 from app.city_index.periods import window
 from app.extensions import db
 from app.filings import workflow
 from app.filings.models import APPROVED, SUBMITTED, Calculation, Filing, MonthlyTotal
 from app.organisations.models import Organisation
 from app.tenancy import unscoped
-from tests.helpers.city import filed_month
+from tests.helpers.city import filed_month, month_starts
 
 URL = "/city/public?month=2025-06"
 
@@ -75,6 +76,22 @@ def test_the_index_reads_the_rollup_not_the_calculations(db, city):
     assert dashboard(2025, 6).current.inputs.scope1_r12 == 0  # the filings are still there
 
 
+def test_estimates_read_only_the_enterprises_with_gaps_and_match_the_rule_over_everyone(db, city, make_org):
+    # A fourth enterprise with a hole in the middle of the window and none of 2025-06; logistics never filed.
+    glass = make_org(name="锦湾玻璃", industry_code="C3041", district="大洼区", first_reporting_month=date(2023, 7, 1))
+    for period in month_starts(2023, 7, 23):
+        if period not in (date(2024, 11, 1), date(2024, 12, 1)):
+            filed_month(glass, period, str(300 + period.month), "0")
+    db.session.commit()
+    data = load((2024, 1), (2025, 6))
+    assert data._short == {glass.id, city["logistics"].id}  # steel and power approved every month they owe
+    everyone = data._read_history(date(2022, 7, 1), date(2025, 6, 1), None, {})
+    for period in month_starts(2024, 1, 18):
+        index = period.year * 12 + period.month - 1
+        assert data.estimated(period) == _estimate(index, data.obligations.obliged_in(index), everyone), period
+    assert data.estimated(date(2024, 11, 1)).months == 1  # glass's hole, by the rule
+
+
 @pytest.fixture
 def computed(monkeypatch):
     """The months whose public page body was computed (rather than taken from the cache)."""
@@ -120,7 +137,7 @@ def test_an_approval_changes_what_the_cached_page_shows(app, client, city, regul
 def test_statistics_and_enterprises_change_the_generation_too(client, city, computed, make_org):
     before = client.get(URL).get_data(as_text=True)
     statistic = db.session.scalar(select(CityStatistic).where(CityStatistic.year == 2025))
-    statistic.transport_tco2 = Decimal("9990000")
+    statistic.transport_tco2 = Decimal(9_990_000)
     db.session.commit()
     after = client.get(URL).get_data(as_text=True)
     assert "5,595,000" in after and "5,595,000" not in before  # transport: 6/12 × 9,990,000 + 6/12 × 1,200,000

@@ -90,6 +90,10 @@ def _month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
 
 
+def _date(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @dataclass(frozen=True)
 class Estimated:
     """The estimates of one month: their total, how many enterprise-months they stand for, and how many obliged
@@ -97,6 +101,22 @@ class Estimated:
     tco2: Decimal
     months: int
     unknown: int
+
+
+def _estimate(index: int, obliged: list[int], history: dict) -> Estimated:
+    """The estimates of month `index` for the enterprises obliged in it, from their approved history."""
+    total, estimated, unknown = ZERO, 0, 0
+    for org_id in obliged:
+        own = history.get(org_id, {})
+        if index in own:
+            continue
+        value = estimates.estimate(own, index)
+        if value is None:
+            unknown += 1
+        else:
+            total += value
+            estimated += 1
+    return Estimated(total, estimated, unknown)
 
 
 class Obligations:
@@ -223,32 +243,58 @@ class IndexData:
         return self.obligations.owing(_month_index(period))
 
     def _load_history(self) -> None:
-        """Each enterprise's approved scope 1 by month, from as far back as the estimates reach."""
+        """The approved scope 1 by month of the enterprises the estimates need, from as far back as they reach.
+
+        Only where an estimate is made: a month of the load in which fewer owed filings were approved than
+        enterprises owe it has a gap (`Month.owed_filings` counts exactly the obliged enterprises' approved
+        months), and only the enterprises short of approved months from the first such month on can be
+        missing one. On a city that has filed everything this reads nothing."""
         self.history: dict[int, dict[int, Decimal]] = defaultdict(dict)
-        first = date(*add_months(self.start.year, self.start.month, -estimates.FALLBACK_LOOKBACK), 1)
-        for org_id, period, s1 in db.session.execute(_approved(
-                MonthlyTotal.org_id, MonthlyTotal.period, func.sum(MonthlyTotal.scope1_tco2e),
-                start=first, end=self.end)
-                .group_by(MonthlyTotal.org_id, MonthlyTotal.period)):
-            self.history[org_id][_month_index(period)] = as_decimal(s1) or ZERO
         self._estimates: dict[date, Estimated] = {}
+        self._gapless_before = date.max  # no gap in the load's months before this one
+        self._short: set[int] = set()  # the enterprises with a gap from that month on
+        low, high = _month_index(self.start), _month_index(self.end)
+        first_gap = next((k for k in range(low, high + 1) if self.obligations.owing(k) > (
+            self.months[_date(k)].owed_filings if _date(k) in self.months else 0)), None)
+        if first_gap is None:
+            return
+        self._gapless_before = _date(first_gap)
+        approved = dict(db.session.execute(_approved(
+            MonthlyTotal.org_id, func.count(MonthlyTotal.id), start=_date(first_gap), end=self.end)
+            .where(_OWED).group_by(MonthlyTotal.org_id)).all())
+        for org_id, first, last in self.obligations.ranges:
+            owed = min(high, last if last is not None else high) - max(first_gap, first) + 1
+            if owed > 0 and approved.get(org_id, 0) < owed:
+                self._short.add(org_id)
+        short = sorted(self._short)
+        # a few IN lists, or everyone when most are short anyway
+        chunks = ([short[k:k + 500] for k in range(0, len(short), 500)]
+                  if len(short) < len(self.obligations.ranges) / 2 else [None])
+        for chunk in chunks:
+            self._read_history(_date(first_gap - estimates.FALLBACK_LOOKBACK), self.end, chunk)
+
+    def _read_history(self, start: date, end: date, org_ids: list[int] | None, into: dict | None = None) -> dict:
+        history = self.history if into is None else into
+        query = _approved(MonthlyTotal.org_id, MonthlyTotal.period, func.sum(MonthlyTotal.scope1_tco2e),
+                          start=start, end=end)
+        if org_ids is not None:
+            query = query.where(MonthlyTotal.org_id.in_(org_ids))
+        for org_id, period, s1 in db.session.execute(query.group_by(MonthlyTotal.org_id, MonthlyTotal.period)):
+            history.setdefault(org_id, {})[_month_index(period)] = as_decimal(s1) or ZERO
+        return history
 
     def estimated(self, period: date) -> Estimated:
         """The estimates of the month: of every enterprise obliged in it without an approved filing for it."""
         if period not in self._estimates:
             index = _month_index(period)
-            total, estimated, unknown = ZERO, 0, 0
-            for org_id in self.obligations.obliged_in(index):
-                history = self.history.get(org_id, {})
-                if index in history:
-                    continue
-                value = estimates.estimate(history, index)
-                if value is None:
-                    unknown += 1
-                else:
-                    total += value
-                    estimated += 1
-            self._estimates[period] = Estimated(total, estimated, unknown)
+            if not self.start <= period <= self.end:  # outside the load (no caller asks today): read for it
+                history = self._read_history(_date(index - estimates.FALLBACK_LOOKBACK), period, None, {})
+                self._estimates[period] = _estimate(index, self.obligations.obliged_in(index), history)
+            elif period < self._gapless_before:
+                self._estimates[period] = Estimated(ZERO, 0, 0)
+            else:  # those not short approved every month they owe from the first gap on
+                self._estimates[period] = _estimate(
+                    index, [o for o in self.obligations.obliged_in(index) if o in self._short], self.history)
         return self._estimates[period]
 
     def covers(self, start: date, end: date) -> bool:
