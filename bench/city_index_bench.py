@@ -62,11 +62,14 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
     from app.organisations.models import Organisation
 
     now = datetime.now(timezone.utc)
+    months = _months(n_months, date.today())
     conn = db.session.connection()
+    # Each enterprise owes its months from the first generated one (as registration sets it).
     conn.execute(insert(Organisation), [
         {"id": 10_000 + i, "kind": "enterprise", "name": f"基准企业{i:04d}", "credit_code":
          make_credit_code("211102", f"{50_000_000 + i:08d}"), "industry_code": INDUSTRIES[i % len(INDUSTRIES)],
-         "district": DISTRICTS[i % len(DISTRICTS)], "active": True, "created_at": now.replace(year=now.year - 4)}
+         "district": DISTRICTS[i % len(DISTRICTS)], "active": True, "created_at": now.replace(year=now.year - 4),
+         "first_reporting_month": months[0]}
         for i in range(n_orgs)])
     conn.execute(insert(Facility), [{"id": 10_000 + i, "org_id": 10_000 + i, "name": "厂区", "active": True,
                                      "created_at": now} for i in range(n_orgs)])
@@ -82,7 +85,6 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
         {"id": 10_000 + i, "org_id": 10_000 + i, "name": "主产品", "unit": "MWh" if _power(i) else "t",
          "is_main": True, "benchmark_code": bench_code if _power(i) else None, "active": True, "created_at": now}
         for i in range(n_orgs)])
-    months = _months(n_months, date.today())
     filings, lines, calcs, calc_lines, production = [], [], [], [], []
     filing_id = line_id = 1_000_000
     written = 0

@@ -168,3 +168,17 @@ def test_workers_share_the_page_through_redis(app, client, city, computed, monke
     del app.extensions["city_cache"]  # another worker: nothing in its own memory
     assert client.get(URL).get_data(as_text=True) == first
     assert computed == [(2025, 6)]
+
+
+def test_the_dashboards_figures_are_computed_once_per_generation(client, city, authority, make_user, login_as,
+                                                                   monkeypatch):
+    calls = []
+    real = views.dashboard
+    monkeypatch.setattr(views, "dashboard", lambda *a: calls.append(a) or real(*a))
+    login_as(make_user(authority, "regulator"))
+    first = client.get("/city/?month=2025-06").get_data(as_text=True)
+    assert client.get("/city/?month=2025-06").get_data(as_text=True) == first and len(calls) == 1
+    filed_month(city["logistics"], date(2025, 6, 1), "500")  # approved: the rollup changes
+    db.session.commit()
+    client.get("/city/?month=2025-06")
+    assert len(calls) == 2

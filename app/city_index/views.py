@@ -142,7 +142,8 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
 @requires(READ_CITY)
 def index():
     year, month = _month()
-    board = dashboard(year, month, TREND_MONTHS)
+    # the figures (not the page, which names enterprises and speaks the reader's language) once per generation
+    board = cached(f"dashboard:{year}-{month:02d}", lambda: dashboard(year, month, TREND_MONTHS), shared=False)
     chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(board.current), board.projection)
     return render_template("city_index/index.html", current=board.current, chart=chart,
                            projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
