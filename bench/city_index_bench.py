@@ -143,6 +143,28 @@ def build(db, n_orgs: int, n_months: int, n_sources: int, open_last: int = 0) ->
     return written, written * n_sources
 
 
+def city_settings(db, n_orgs: int) -> None:
+    """An index settings version, city statistics for the last five years and a sink, scaled to the city, so
+    that the pages compute the index as on a real city (without them they only sum)."""
+    from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
+
+    scale = Decimal(n_orgs) / 500  # 500 generated enterprises emit about 12 Mt a year
+    values = {"y0": 2020, "e0": str(16_000_000 * scale), "g0": str(13_000_000 * scale), "yp": 2028,
+              "ep": str(18_000_000 * scale), "s60": str(3_000_000 * scale), "industrial_base_r": "0.70",
+              "sinks_base_tco2": "900000", "non_fossil_base_share": "0.10",
+              "transport_buildings_base_tco2": str(2_200_000 * scale), "methodology": 2}
+    db.session.add(IndexSettings(valid_from=date(2020, 1, 1), values=values, note="bench"))
+    this_year = date.today().year
+    db.session.add_all([CityStatistic(
+        year=y, quarter=0, gdp_10k_cny=Decimal(15_000_000 + 600_000 * (y - 2020)) * scale,
+        non_fossil_share_percent=Decimal(14 + y - 2020), transport_tco2=1_200_000 * scale,
+        buildings_tco2=1_100_000 * scale, other_tco2=600_000 * scale,
+        net_imported_electricity_mwh=2_400_000 * scale, source="bench") for y in range(this_year - 4, this_year + 1)])
+    db.session.add(CarbonSink(name="湿地", kind="wetland", area_ha=Decimal(10_000), rate_tco2_per_ha_year=Decimal(5),
+                              from_year=2018, source="bench"))
+    db.session.commit()
+
+
 def timed(label: str, fn, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -198,6 +220,7 @@ def run(args, url: str) -> None:
         upgrade()
         started = time.perf_counter()
         n_filings, n_lines = build(db, args.enterprises, args.months, args.sources)
+        city_settings(db, args.enterprises)
         print(f"{args.enterprises} enterprises × {args.months} months × {args.sources} sources: {n_filings:,} filings, "
               f"{n_lines:,} calculation lines, built in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
         today = date.today()
@@ -271,24 +294,28 @@ def run(args, url: str) -> None:
         db.session.commit()
     client.post("/login", data={"email": "bench@jinwan.gov.cn", "password": "Kx7-city-2026"})
     assert client.get("/city/").status_code == 200, "the dashboard did not render"
-    page = timed("whole dashboard page GET /city/", lambda: client.get("/city/"))
     anonymous = app.test_client()
     with app.app_context():
         generation = db.session.scalar(text("SELECT value FROM rollup_generation"))
 
-    def public_cold():
-        with app.app_context():  # a new generation, as after an approval: the page is computed again
-            db.session.execute(text("UPDATE rollup_generation SET value = value + 1"))
-            db.session.commit()
-        return anonymous.get("/city/public")
+    def cold(get):
+        def run():
+            with app.app_context():  # a new generation, as after an approval: the figures are computed again
+                db.session.execute(text("UPDATE rollup_generation SET value = value + 1"))
+                db.session.commit()
+            return get()
+        return run
 
-    timed("public page GET /city/public, computed", public_cold)
+    page = timed("dashboard page GET /city/, computed", cold(lambda: client.get("/city/")))
+    warm = timed("dashboard page GET /city/, cached figures", lambda: client.get("/city/"), runs=20)
+    timed("public page GET /city/public, computed", cold(lambda: anonymous.get("/city/public")))
     public = timed("public page GET /city/public, cached", lambda: anonymous.get("/city/public"), runs=20)
     with app.app_context():
         assert db.session.scalar(text("SELECT value FROM rollup_generation")) > generation
-    print(f"dashboard page / bare aggregate over raw lines: {page / bare:.2f}×, over calculation totals: "
-          f"{page / totals:.2f}×; public page cached {public:.1f} ms  (targets: dashboard < 150 ms at 500 and "
-          f"< 300 ms at 5,000 enterprises on PostgreSQL, at most 0.5× the raw-lines aggregate)")
+    print(f"dashboard page computed / bare aggregate over raw lines: {page / bare:.2f}×, over calculation totals: "
+          f"{page / totals:.2f}×; dashboard with cached figures {warm:.1f} ms, public page cached {public:.1f} ms\n"
+          "targets: dashboard < 150 ms at 500 and < 300 ms at 5,000 enterprises on PostgreSQL, at most 0.5× the "
+          f"raw-lines aggregate; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
 
 if __name__ == "__main__":
     main()
