@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from itertools import chain
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -93,7 +93,9 @@ def _stores() -> dict:
 def cached(key: str, compute: Callable, shared: bool = True):
     """The value of `key` in the current generation, computed (and stored) on a miss. `shared`: a string that
     every worker may reuse (in Redis when configured); otherwise kept in this process only."""
-    current = generation()
+    if "city_generation" not in g:  # once per request: its pages ask for several entries
+        g.city_generation = generation()
+    current = g.city_generation
     stores = _stores()
     store = stores["shared"] if shared else stores["local"]
     try:

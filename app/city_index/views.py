@@ -190,8 +190,9 @@ def public():
     """No sign-in: the city's index, trend and sector totals, aggregates only. The body is the same for every
     visitor: rendered once per month, settings version, methodology, language and data generation (cache.py)."""
     year, month = _month()
-    settings = settings_in_force(year, month)
-    key = f"public:{year}-{month:02d}:{settings.id}:{settings.methodology}:{get_locale()}"
+    version = cached(f"version:{year}-{month:02d}", lambda: "{0.id}:{0.methodology}".format(
+        settings_in_force(year, month)))  # the settings version in force and its methodology
+    key = f"public:{year}-{month:02d}:{version}:{get_locale()}"
     return render_template("city_index/public.html", body=Markup(cached(key, lambda: _public_body(year, month))))
 
 
