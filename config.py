@@ -98,6 +98,10 @@ class Config:
     # or "rq" (Redis Queue, see README: REDIS_URL and `rq worker tanji-reports`).
     JOB_BACKEND = os.environ.get("TANJI_JOB_BACKEND", "thread")
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # The city pages' cache (app.city_index.cache), shared by every worker in this Redis; empty: one per process.
+    # TANJI_PAGE_CACHE_URL, else REDIS_URL when set, else the rate limiter's storage when that is a Redis.
+    PAGE_CACHE_URL = (os.environ.get("TANJI_PAGE_CACHE_URL") or os.environ.get("REDIS_URL")
+                      or (RATELIMIT_STORAGE_URI if RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")) else ""))
 
     # Evidence files of filings, stored once per content as <sha256[:2]>/<sha256>.
     EVIDENCE_DIR = Path(os.environ.get("TANJI_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
@@ -158,6 +162,7 @@ class TestConfig(Config):
     EVIDENCE_DIR = Path(tempfile.gettempdir()) / f"tanji-test-evidence-{os.getpid()}"
     PUBLIC_BASE_URL = "http://tanji.test"
     JOB_BACKEND = "inline"  # deterministic; test_reports runs the thread worker explicitly
+    PAGE_CACHE_URL = ""  # per process; tests/test_city_cache.py points one app at Redis
 
 
 class ProductionConfig(Config):

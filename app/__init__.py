@@ -93,6 +93,7 @@ def _check_per_process_limits(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import i18n, models, security, tenancy  # noqa: F401  (models: register every mapper)
     from app.api import auth as api_auth
+    from app.city_index import cache as city_cache
     from app.core import edge, static_cache, template_cache
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from app.filings import rollups
@@ -116,6 +117,7 @@ def register_extensions(app: Flask) -> None:
     static_cache.init_app(app)
     notification_delivery.init_app(app)  # notices e-mailed once committed
     rollups.init_app(app)  # monthly totals kept in the flush that changes them
+    city_cache.init_app(app)  # the city pages' cache generation moves with the index's other inputs
 
 
 def register_blueprints(app: Flask) -> None:

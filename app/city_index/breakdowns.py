@@ -107,14 +107,13 @@ def org_estimates(data: IndexData, year: int, month: int) -> dict[int, Decimal]:
 
 
 def org_approved(data: IndexData, year: int, month: int) -> dict[int, tuple[Decimal, int]]:
-    """{enterprise: (Σ approved scope 1, approved months)} over the R12 window ending with the month."""
-    months = {_index(*add_months(year, month, -k)) for k in range(12)}
-    out = {}
-    for org_id, history in data.history.items():
-        found = [history[i] for i in months if i in history]
-        if found:
-            out[org_id] = (sum(found, ZERO), len(found))
-    return out
+    """{enterprise: (Σ approved scope 1, approved months)} over the R12 window ending with the month (one grouped
+    read of the rollup per window: the load keeps the history only of enterprises with gaps)."""
+    cache = data.__dict__.setdefault("_org_approved", {})
+    if (year, month) not in cache:
+        cache[(year, month)] = {org_id: (as_decimal(s1) or ZERO, n)
+                                for org_id, s1, _s2, n in grouped(year, month, Organisation.id)}
+    return cache[(year, month)]
 
 
 Key = Callable[[str | None, str | None], str | None]  # (industry code, district) -> row key, None: not counted

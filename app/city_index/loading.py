@@ -1,12 +1,15 @@
 """The one aggregate load behind every month, trend point and breakdown of the index.
 
 Reading across tenants: the index is a city-wide aggregate, so, like `app.benchmarking.services`, the queries
-below run unscoped (`UNSCOPED`) and sum APPROVED filings of every enterprise. What leaves the package is an
-aggregate (city, sector, industry division, district, month), except `breakdowns.enterprises_under()` and
+below run unscoped (`UNSCOPED`) and sum the approved months of every enterprise. They read the rollup
+(`MonthlyTotal`, kept by app.filings.rollups in the same transaction as every approval, amendment and
+recalculation), never the filings' calculations, so a page costs one row per enterprise-month at most.
+What leaves the package is an aggregate (city, sector, industry division, district, month), except `breakdowns.enterprises_under()` and
 `projection.top_contributors()`, which name enterprises and are called only from the authority's pages.
 
 A month counts once per enterprise: its latest APPROVED revision (as `footprint.services.effective_filings`,
-restricted to approved data); drafts, submitted and returned revisions are ignored entirely.
+restricted to approved data; the rollup holds exactly these); drafts, submitted and returned revisions are
+ignored entirely.
 
 Coverage counts reporting months: an active enterprise owes a month from its first reporting month to its last
 (closure), as `app.review.services.owed_months` says; none set (older rows): from its first filing or the month
@@ -27,7 +30,7 @@ from app.city_data.models import CarbonSink, CityStatistic, IndexSettings
 from app.core.types import city_date
 from app.extensions import db
 from app.filings.calculations import load_library
-from app.filings.models import APPROVED, Calculation, Filing, ProductionLine
+from app.filings.models import Filing, MonthlyTotal, ProductionLine
 from app.organisations.models import ENTERPRISE, Organisation
 from app.tenancy import unscoped
 
@@ -41,15 +44,13 @@ UNSCOPED = unscoped("the city's totals: aggregates only (see app.city_index.load
 
 
 def _approved(*columns, start: date, end: date):
-    """A SELECT of `columns` over the effective approved filings between start and end, with their current
-    calculation and organisation joined. The effective revision of a month is the approved one not superseded:
-    approving an amendment stamps `superseded_at` on the older approved revision (workflow.approve)."""
+    """A SELECT of `columns` over the effective approved enterprise-months between start and end: the rollup
+    (`MonthlyTotal`, one row per enterprise-month: its approved revision not superseded, with its current
+    calculation, kept by app.filings.rollups in the approval's own transaction), with the organisation joined."""
     return (select(*columns)
-            .select_from(Filing)
-            .join(Calculation, and_(Calculation.filing_id == Filing.id, Calculation.is_current))
-            .join(Organisation, Organisation.id == Filing.org_id)
-            .where(Filing.status == APPROVED, Filing.superseded_at.is_(None),
-                   Filing.period >= start, Filing.period <= end)
+            .select_from(MonthlyTotal)
+            .join(Organisation, Organisation.id == MonthlyTotal.org_id)
+            .where(MonthlyTotal.period >= start, MonthlyTotal.period <= end)
             .execution_options(**UNSCOPED))
 
 
@@ -81,12 +82,18 @@ class Cell:
 # An approved month that its (active) enterprise owed: inside its reporting months. A NULL first reporting
 # month sets no lower bound here, as the fallback start (`_month_index` below) is never after its first filing.
 _OWED = and_(Organisation.active,
-             or_(Organisation.first_reporting_month.is_(None), Filing.period >= Organisation.first_reporting_month),
-             or_(Organisation.last_reporting_month.is_(None), Filing.period <= Organisation.last_reporting_month))
+             or_(Organisation.first_reporting_month.is_(None),
+                 MonthlyTotal.period >= Organisation.first_reporting_month),
+             or_(Organisation.last_reporting_month.is_(None),
+                 MonthlyTotal.period <= Organisation.last_reporting_month))
 
 
 def _month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
+
+
+def _date(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,22 @@ class Estimated:
     tco2: Decimal
     months: int
     unknown: int
+
+
+def _estimate(index: int, obliged: list[int], history: dict) -> Estimated:
+    """The estimates of month `index` for the enterprises obliged in it, from their approved history."""
+    total, estimated, unknown = ZERO, 0, 0
+    for org_id in obliged:
+        own = history.get(org_id, {})
+        if index in own:
+            continue
+        value = estimates.estimate(own, index)
+        if value is None:
+            unknown += 1
+        else:
+            total += value
+            estimated += 1
+    return Estimated(total, estimated, unknown)
 
 
 class Obligations:
@@ -152,7 +175,8 @@ def owed_approved(start: date, end: date) -> dict[date, int]:
     """{month: approved filings that their enterprise owed} between start and end: coverage's numerator, in one
     aggregate (for the default month, without loading everything else)."""
     return {period: int(n or 0) for period, n in db.session.execute(_approved(
-        Filing.period, func.sum(case((_OWED, 1), else_=0)), start=start, end=end).group_by(Filing.period))}
+        MonthlyTotal.period, func.sum(case((_OWED, 1), else_=0)), start=start, end=end)
+        .group_by(MonthlyTotal.period))}
 
 
 def add_benchmarked(months: dict, start: date, end: date) -> None:
@@ -161,15 +185,15 @@ def add_benchmarked(months: dict, start: date, end: date) -> None:
     benchmarked = (select(ProductionLine.filing_id).join(Product, Product.id == ProductionLine.product_id)
                    .where(Product.benchmark_code.is_not(None)))
     for period, code, quantity in db.session.execute(_approved(
-            Filing.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
-            .join(ProductionLine, ProductionLine.filing_id == Filing.id)
+            MonthlyTotal.period, Product.benchmark_code, func.sum(ProductionLine.quantity), start=start, end=end)
+            .join(ProductionLine, ProductionLine.filing_id == MonthlyTotal.filing_id)
             .join(Product, Product.id == ProductionLine.product_id)
             .where(Product.benchmark_code.is_not(None))
-            .group_by(Filing.period, Product.benchmark_code)):
+            .group_by(MonthlyTotal.period, Product.benchmark_code)):
         months[period].bench_output[code] = as_decimal(quantity) or ZERO
     for period, total in db.session.execute(_approved(
-            Filing.period, func.sum(Calculation.total_tco2e), start=start, end=end)
-            .where(Filing.id.in_(benchmarked)).group_by(Filing.period)):
+            MonthlyTotal.period, func.sum(MonthlyTotal.total_tco2e), start=start, end=end)
+            .where(MonthlyTotal.filing_id.in_(benchmarked)).group_by(MonthlyTotal.period)):
         months[period].bench_emissions = as_decimal(total) or ZERO
 
 
@@ -198,15 +222,14 @@ class IndexData:
         self._settings = {}
 
     def _load_totals(self, start: date, end: date) -> None:
-        with_output = Filing.output_value_10k_cny.is_not(None)
+        with_output = MonthlyTotal.output_value_10k_cny.is_not(None)
         for period, code, district, s1, s2, total, n, owed, output, output_s1 in db.session.execute(_approved(
-                Filing.period, Organisation.industry_code, Organisation.district,
-                func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e),
-                func.sum(Calculation.total_tco2e), func.count(Filing.id), func.sum(case((_OWED, 1), else_=0)),
-                func.sum(Filing.output_value_10k_cny),
-                func.sum(case((with_output, Calculation.scope1_tco2e), else_=0)),
-                start=start, end=end)
-                .group_by(Filing.period, Organisation.industry_code, Organisation.district)):
+                MonthlyTotal.period, Organisation.industry_code, Organisation.district,
+                func.sum(MonthlyTotal.scope1_tco2e), func.sum(MonthlyTotal.scope2_tco2e),
+                func.sum(MonthlyTotal.total_tco2e), func.count(MonthlyTotal.id),
+                func.sum(case((_OWED, 1), else_=0)), func.sum(MonthlyTotal.output_value_10k_cny),
+                func.sum(case((with_output, MonthlyTotal.scope1_tco2e), else_=0)), start=start, end=end)
+                .group_by(MonthlyTotal.period, Organisation.industry_code, Organisation.district)):
             cell = Cell(period, code, district, as_decimal(s1) or ZERO, as_decimal(s2) or ZERO, n, int(owed or 0),
                         as_decimal(output) or ZERO, as_decimal(output_s1) or ZERO)
             self.cells.append(cell)
@@ -225,31 +248,58 @@ class IndexData:
         return self.obligations.owing(_month_index(period))
 
     def _load_history(self) -> None:
-        """Each enterprise's approved scope 1 by month, from as far back as the estimates reach."""
+        """The approved scope 1 by month of the enterprises the estimates need, from as far back as they reach.
+
+        Only where an estimate is made: a month of the load in which fewer owed filings were approved than
+        enterprises owe it has a gap (`Month.owed_filings` counts exactly the obliged enterprises' approved
+        months), and only the enterprises short of approved months from the first such month on can be
+        missing one. On a city that has filed everything this reads nothing."""
         self.history: dict[int, dict[int, Decimal]] = defaultdict(dict)
-        first = date(*add_months(self.start.year, self.start.month, -estimates.FALLBACK_LOOKBACK), 1)
-        for org_id, period, s1 in db.session.execute(_approved(
-                Filing.org_id, Filing.period, func.sum(Calculation.scope1_tco2e), start=first, end=self.end)
-                .group_by(Filing.org_id, Filing.period)):
-            self.history[org_id][_month_index(period)] = as_decimal(s1) or ZERO
         self._estimates: dict[date, Estimated] = {}
+        self._gapless_before = date.max  # no gap in the load's months before this one
+        self._short: set[int] = set()  # the enterprises with a gap from that month on
+        low, high = _month_index(self.start), _month_index(self.end)
+        first_gap = next((k for k in range(low, high + 1) if self.obligations.owing(k) > (
+            self.months[_date(k)].owed_filings if _date(k) in self.months else 0)), None)
+        if first_gap is None:
+            return
+        self._gapless_before = _date(first_gap)
+        approved = dict(db.session.execute(_approved(
+            MonthlyTotal.org_id, func.count(MonthlyTotal.id), start=_date(first_gap), end=self.end)
+            .where(_OWED).group_by(MonthlyTotal.org_id)).all())
+        for org_id, first, last in self.obligations.ranges:
+            owed = min(high, last if last is not None else high) - max(first_gap, first) + 1
+            if owed > 0 and approved.get(org_id, 0) < owed:
+                self._short.add(org_id)
+        short = sorted(self._short)
+        # a few IN lists, or everyone when most are short anyway
+        chunks = ([short[k:k + 500] for k in range(0, len(short), 500)]
+                  if len(short) < len(self.obligations.ranges) / 2 else [None])
+        for chunk in chunks:
+            self._read_history(_date(first_gap - estimates.FALLBACK_LOOKBACK), self.end, chunk)
+
+    def _read_history(self, start: date, end: date, org_ids: list[int] | None, into: dict | None = None) -> dict:
+        history = self.history if into is None else into
+        query = _approved(MonthlyTotal.org_id, MonthlyTotal.period, func.sum(MonthlyTotal.scope1_tco2e),
+                          start=start, end=end)
+        if org_ids is not None:
+            query = query.where(MonthlyTotal.org_id.in_(org_ids))
+        for org_id, period, s1 in db.session.execute(query.group_by(MonthlyTotal.org_id, MonthlyTotal.period)):
+            history.setdefault(org_id, {})[_month_index(period)] = as_decimal(s1) or ZERO
+        return history
 
     def estimated(self, period: date) -> Estimated:
         """The estimates of the month: of every enterprise obliged in it without an approved filing for it."""
         if period not in self._estimates:
             index = _month_index(period)
-            total, estimated, unknown = ZERO, 0, 0
-            for org_id in self.obligations.obliged_in(index):
-                history = self.history.get(org_id, {})
-                if index in history:
-                    continue
-                value = estimates.estimate(history, index)
-                if value is None:
-                    unknown += 1
-                else:
-                    total += value
-                    estimated += 1
-            self._estimates[period] = Estimated(total, estimated, unknown)
+            if not self.start <= period <= self.end:  # outside the load (no caller asks today): read for it
+                history = self._read_history(_date(index - estimates.FALLBACK_LOOKBACK), period, None, {})
+                self._estimates[period] = _estimate(index, self.obligations.obliged_in(index), history)
+            elif period < self._gapless_before:
+                self._estimates[period] = Estimated(ZERO, 0, 0)
+            else:  # those not short approved every month they owe from the first gap on
+                self._estimates[period] = _estimate(
+                    index, [o for o in self.obligations.obliged_in(index) if o in self._short], self.history)
         return self._estimates[period]
 
     def covers(self, start: date, end: date) -> bool:
@@ -344,8 +394,8 @@ def grouped(year: int, month: int, *columns):
     (which may name enterprises: the callers decide what leaves the package)."""
     start, end = window(year, month)
     return db.session.execute(_approved(
-        *columns, func.sum(Calculation.scope1_tco2e), func.sum(Calculation.scope2_tco2e), func.count(Filing.id),
-        start=start, end=end).group_by(*columns)).all()
+        *columns, func.sum(MonthlyTotal.scope1_tco2e), func.sum(MonthlyTotal.scope2_tco2e),
+        func.count(MonthlyTotal.id), start=start, end=end).group_by(*columns)).all()
 
 
 def load(first: tuple[int, int], last: tuple[int, int]) -> IndexData:
@@ -365,7 +415,7 @@ def base_year_months(data: IndexData, year: int) -> list[Month]:
     months: dict[date, Month] = defaultdict(Month)
     if data.covers(first, last):
         months = data.months
-    elif db.session.scalar(select(Filing.id).where(Filing.period >= first, Filing.period <= last).limit(1)
-                           .execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
+    elif db.session.scalar(select(MonthlyTotal.id).where(MonthlyTotal.period >= first, MonthlyTotal.period <= last)
+                           .limit(1).execution_options(**UNSCOPED)) is not None:  # a cheap look before two scans
         add_benchmarked(months, first, last)
     return [m for p, m in months.items() if first <= p <= last]

@@ -3,8 +3,10 @@
 The public page shows city-wide aggregates only (the index, its trend and sector totals), never an enterprise.
 """
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.accounts.roles import PUBLIC, READ_CITY, requires
 from app.city_data.defaults import SUB_INDICES
@@ -25,11 +27,13 @@ from .actor_tables import (
     under_code,
 )
 from .breakdowns import SECTOR_LABELS, public_sector_totals, sector_of
+from .cache import cached
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load
 from .months import AFTER_CURRENT, out_of_range, settled_month
 from .periods import add_months
+from .settings import settings_in_force
 
 bp = Blueprint("city_index", __name__, url_prefix="/city", template_folder="templates")
 
@@ -105,9 +109,10 @@ def _month() -> tuple[int, int]:
     outside the data raises MonthRefused rather than being scored."""
     today = city_today()
     requested = _requested()
-    if requested is None:
-        return settled_month(today)
-    reason = out_of_range(*requested, today)
+    if requested is None:  # both answers cached by the data generation (app.city_index.cache): a public request
+        settled = cached(f"settled:{today}", lambda: "{}-{}".format(*settled_month(today)))
+        return tuple(int(p) for p in settled.split("-"))
+    reason = cached(f"range:{requested}:{today}", lambda: out_of_range(*requested, today) or "")
     if reason:
         raise MonthRefused(f"{requested[0]}-{requested[1]:02d}", reason)
     return requested
@@ -170,7 +175,8 @@ def _with_forecast(chart: dict, labels: dict, projection) -> tuple[dict, dict]:
 @requires(READ_CITY)
 def index():
     year, month = _month()
-    board = dashboard(year, month, TREND_MONTHS)
+    # the figures (not the page, which names enterprises and speaks the reader's language) once per generation
+    board = cached(f"dashboard:{year}-{month:02d}", lambda: dashboard(year, month, TREND_MONTHS), shared=False)
     chart, chart_labels = _with_forecast(_trend_chart(board.trend), _chart_labels(board.current), board.projection)
     return render_template("city_index/index.html", current=board.current, chart=chart,
                            projection=board.projection, chart_labels=chart_labels, sectors=board.sectors,
@@ -253,12 +259,20 @@ def _verified(year: int) -> list[tuple[int, int]]:
 @bp.get("/public")
 @requires(PUBLIC)
 def public():
-    """No sign-in: the city's index, trend and sector totals, aggregates only."""
+    """No sign-in: the city's index, trend and sector totals, aggregates only. The body is the same for every
+    visitor: rendered once per month, settings version, methodology, language and data generation (cache.py)."""
     year, month = _month()
+    version = cached(f"version:{year}-{month:02d}", lambda: "{0.id}:{0.methodology}".format(
+        settings_in_force(year, month)))  # the settings version in force and its methodology
+    key = f"public:{year}-{month:02d}:{version}:{get_locale()}"
+    return render_template("city_index/public.html", body=Markup(cached(key, lambda: _public_body(year, month))))
+
+
+def _public_body(year: int, month: int) -> str:
     first = add_months(year, month, -(TREND_MONTHS + 10))
     data = load(first, (year, month))
     points = trend(TREND_MONTHS, year, month, data)
-    return render_template("city_index/public.html", current=points[-1], chart=_trend_chart(points),
+    return render_template("city_index/_public_body.html", current=points[-1], chart=_trend_chart(points),
                            chart_labels=_chart_labels(points[-1]),
                            sectors=public_sector_totals(year, month, data),
                            month_value=f"{year}-{month:02d}")

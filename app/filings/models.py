@@ -7,7 +7,18 @@ parameter values used; a later recalculation adds a new Calculation and leaves t
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounting.models import Quantity, Tonnes
@@ -189,6 +200,17 @@ class MonthlyTotal(TenantScoped, db.Model):
     total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
     output_value_10k_cny: Mapped[Decimal | None] = mapped_column(Quantity)  # the filing's, for intensities
+
+
+class RollupGeneration(db.Model):
+    """One row whose value changes in the same transaction as every write of the rollup (and of the other data
+    the city's pages are computed from): caches of those pages key on it, so a commit invalidates them in every
+    worker at once and a rollback leaves them valid. See app.filings.rollups.bump."""
+
+    __tablename__ = "rollup_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class CalculationLine(TenantScoped, db.Model):

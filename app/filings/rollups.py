@@ -5,20 +5,32 @@ Kept in the same transaction as whatever changes it: after every flush that appr
 the enterprise-months touched are rewritten from the filings and calculations by the very SQL that
 `rebuild()` runs for the whole city, so a maintained rollup and a rebuilt one cannot differ in method.
 The rows are written with plain SQL on the session's connection: they are the platform's own bookkeeping,
-derived from rows the tenancy gate already let through.
+derived from rows the tenancy gate already let through. ORM bulk statements (`session.execute(update(Filing)
+...)`) pass no object through the flush: the enterprise-months they match are rewritten right after them.
+
+Every write also changes the one row of `rollup_generation` (`bump`), in the same transaction: the city pages'
+caches key on it, so they are invalidated exactly when a commit changes what they show.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
-from sqlalchemy import and_, delete, event, insert, inspect, select, tuple_
+from sqlalchemy import and_, delete, event, insert, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from app.filings.models import APPROVED, Calculation, Filing, MonthlyTotal
+from app.filings.models import (
+    APPROVED,
+    Calculation,
+    Filing,
+    MonthlyTotal,
+    RollupGeneration,
+)
 
 _COLUMNS = ("scope1_tco2e", "scope2_tco2e", "scope2_market_tco2e", "scope3_tco2e", "exported_tco2e",
             "total_tco2e", "energy_tce")
 _TABLE = MonthlyTotal.__table__
+_GENERATION = RollupGeneration.__table__
 _CHUNK = 400  # (org_id, period) pairs per statement: well inside SQLite's limit on bound parameters
 
 
@@ -35,8 +47,21 @@ def effective(keys: set[tuple[int, date]] | None = None):
     return query
 
 
+def bump(connection) -> None:
+    """Change the generation in the caller's transaction. A missing row (an emptied database) starts again from
+    a random value, so a per-process cache never takes a new database's generation for an old one's."""
+    if connection.execute(update(_GENERATION).where(_GENERATION.c.id == 1)
+                          .values(value=_GENERATION.c.value + 1)).rowcount == 0:
+        connection.execute(insert(_GENERATION).values(id=1, value=secrets.randbelow(2 ** 62)))
+
+
+def generation(connection) -> int | None:
+    return connection.execute(select(_GENERATION.c.value).where(_GENERATION.c.id == 1)).scalar()
+
+
 def _write(connection, keys: set[tuple[int, date]] | None) -> None:
     columns = ["org_id", "period", "filing_id", "calculation_id", *_COLUMNS, "output_value_10k_cny"]
+    bump(connection)
     if keys is None:
         connection.execute(delete(_TABLE))
         connection.execute(insert(_TABLE).from_select(columns, effective()))
@@ -103,7 +128,38 @@ def _maintain(session: Session, flush_context) -> None:
     _write(connection, keys)
 
 
+def _matched(connection, entity, whereclause) -> set[tuple[int, date]]:
+    """The enterprise-months of the filings or calculations a bulk statement's WHERE matches."""
+    if entity is Filing:
+        query = select(Filing.org_id, Filing.period)
+    else:
+        query = select(Filing.org_id, Filing.period).join(Calculation, Calculation.filing_id == Filing.id)
+    if whereclause is not None:
+        query = query.where(whereclause)
+    return {(org_id, period) for org_id, period in connection.execute(query)}
+
+
+def _bulk(state):
+    """An ORM bulk UPDATE or DELETE of filings or calculations: the months it matches, before (a DELETE, or an
+    UPDATE that moves rows out of its own WHERE) and after it, are rewritten once it has run."""
+    if not (state.is_update or state.is_delete):
+        return None
+    entity = state.bind_mapper.class_ if state.bind_mapper is not None else None
+    if entity is not Filing and entity is not Calculation:
+        return None
+    connection = state.session.connection()
+    keys = _matched(connection, entity, state.statement.whereclause)
+    result = state.invoke_statement()
+    if state.is_update:
+        keys |= _matched(connection, entity, state.statement.whereclause)
+    if keys:
+        _write(connection, keys)
+    return result
+
+
 def init_app(app) -> None:
     # Listeners are process-wide (on the Session class); add them once however many apps are made.
     if not event.contains(Session, "after_flush", _maintain):
         event.listen(Session, "after_flush", _maintain)
+    if not event.contains(Session, "do_orm_execute", _bulk):
+        event.listen(Session, "do_orm_execute", _bulk)
