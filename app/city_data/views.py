@@ -203,7 +203,7 @@ def retire_sink(sink_id: int):
 def settings():
     today = city_today()
     in_force = services.settings_for(today)
-    values = in_force.values if in_force else services.DEFAULT_INDEX_SETTINGS
+    values = services.settings_values_for(today)  # a version may leave a setting out: the default applies
     form = SettingsForm.from_values(values)
     if request.method == "POST":
         if form.validate_on_submit():
