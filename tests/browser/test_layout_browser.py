@@ -99,8 +99,11 @@ OVERFLOW_JS = """async (WIDE) => {
       if (box.scrollWidth > box.clientWidth + 0.5) {
         const table = box.querySelector('table');
         const label = table && table.dataset.testid || (box.closest('[id]') || {}).id || '';
-        problems.push(`table ${label} ${box.scrollWidth}px wide in a `
-                      + `${box.clientWidth}px box (its last columns are cut off)`);
+        const row = box.querySelector('tr');  // the columns' widths say which one will not give way
+        const columns = row ? [...row.children].map(c => `${c.textContent.trim().replace(/\\s+/g, ' ').slice(0, 15)}`
+                                                          + ` ${Math.round(c.getBoundingClientRect().width)}`) : [];
+        problems.push(`table ${label} ${box.scrollWidth}px wide in a ${box.clientWidth}px box `
+                      + `(its last columns are cut off; columns: ${columns.join(', ')})`);
       }
     }
   }
@@ -145,7 +148,7 @@ def page_kind(url: str) -> tuple:
 
 ROLES = (  # (role, organisation kind): the person signing in; per side, the one who sees the most first
     ("enterprise_admin", "enterprise"), ("energy_manager", "enterprise"), ("viewer", "enterprise"),
-    ("regulator", "authority"), ("platform_admin", "authority"), ("viewer", "authority"), ("verifier", "verifier"))
+    ("regulator", "authority"), ("viewer", "authority"), ("verifier", "verifier"))
 
 
 def months_ago(today: date, n: int) -> date:
@@ -226,8 +229,10 @@ def city_at_work(app, db, city, plant, regulator, make_user):
     # and these differ by state).
     june = approved[5]
     return {"people": people, "start": {
-        "enterprise": ["/", f"/filings/{returned}", f"/filings/{submitted}", f"/filings/{draft}", f"/filings/{june}"],
-        "authority": ["/", f"/review/filings/{submitted}", f"/review/filings/{june}", f"/footprint/org/{org.id}"],
+        "enterprise": ["/", f"/filings/{returned}", f"/filings/{submitted}", f"/filings/{draft}", f"/filings/{june}",
+                       f"/filings/?year={year}", f"/footprint/?year={year}"],
+        "authority": ["/", f"/review/filings/{submitted}", f"/review/filings/{june}",
+                      f"/footprint/org/{org.id}?year={year}"],
         "verifier": ["/"],
         "public": ["/", "/city/public", "/verify", f"/verify/{serial}"]}}
 
@@ -260,7 +265,7 @@ def walk(page, who: str, start: list[str], done: dict, problems: list[str]) -> l
                 fetched = html
                 page.route(lambda target, wanted=response.url: target == wanted,
                            lambda route, answer=response: route.fulfill(response=answer), times=1)
-        response = page.goto(url)
+        response = page.goto(url, wait_until="domcontentloaded")
         kinds.add(page_kind(path_of(page.url)))  # where it landed: a redirect's target is walked
         if response is None or response.status != 200:
             problems.append(f"{who} {url}: status {response.status if response else '?'}")
