@@ -151,14 +151,20 @@ ROLES = (  # (role, organisation kind): the person signing in; per side, the one
     ("regulator", "authority"), ("viewer", "authority"), ("verifier", "verifier"))
 
 
+# The worked example a hundred times over: a large plant's figures (some 258,000 t a month, 3.1 Mt a year) are the
+# widest numbers the tables hold.
+BIG = {"gas": "3800", "diesel": "1550", "power": "235040", "heat": "420000"}
+
+
 def months_ago(today: date, n: int) -> date:
     k = today.year * 12 + today.month - 1 - n
     return date(k // 12, k % 12 + 1, 1)
 
 
 @pytest.fixture
-def city_at_work(app, db, city, plant, regulator, make_user):
-    """A city with an enterprise at every stage, near today so that the pages' default years show it: an approved,
+def city_at_work(app, db, city, cement, make_filed_enterprise, plant, regulator, make_user):
+    """The city of the index tests and the cement makers of the benchmark tests, with an enterprise at every
+    stage near today so that the pages' default years show it: an approved,
     verified and certified year, and a returned, a submitted and a draft month since; and a Chinese and an English
     user of every role."""
     org, admin = plant["org"], plant["admin"]
@@ -166,17 +172,19 @@ def city_at_work(app, db, city, plant, regulator, make_user):
     with app.app_context():
         today = city_date(now)
     year = months_ago(today, 4).year - 1  # twelve approved months, before the three of the months since
-    approved = [file_month(app, db, plant, date(year, m, 1), approve_by=regulator, now=now) for m in range(1, 13)]
+    # A cement maker of the plant's size: the months' scale check compares with the division's largest.
+    make_filed_enterprise("海螺水泥锦湾有限公司", tco2e="300000", year=year)
+    approved = [file_month(app, db, plant, date(year, m, 1), BIG, approve_by=regulator, now=now) for m in range(1, 13)]
     with app.test_request_context(), scope_of(regulator), acting_on(org.id):
         serial = certificates.issue(regulator, org, date(year, 1, 1), date(year, 12, 1), now=now).serial
         db.session.commit()
-    returned = file_with_status(app, db, plant, months_ago(today, 3), status="submitted")
+    returned = file_with_status(app, db, plant, months_ago(today, 3), BIG, status="submitted")
     with app.test_request_context():
         workflow.return_filing(regulator, db.session.get(Filing, returned), "请补充天然气发票。",
                                {plant["sources"]["gas"].id: "用量与发票不符，请核对。"})
         db.session.commit()
-    submitted = file_with_status(app, db, plant, months_ago(today, 2), status="submitted")
-    draft = file_with_status(app, db, plant, months_ago(today, 1))
+    submitted = file_with_status(app, db, plant, months_ago(today, 2), BIG, status="submitted")
+    draft = file_with_status(app, db, plant, months_ago(today, 1), BIG)
     # A verification of the approved year with a finding the enterprise answered.
     with app.test_request_context(), scope_of(regulator):
         with cross_tenant_write():
