@@ -103,9 +103,10 @@ def show(org_id: int):
                                      .order_by(Invitation.created_at.desc())).all()
     return render_template("organisations/show.html", org=org, users=users, invitations=invitations,
                            roles=ROLES, now=utcnow(), can_edit=_can_edit(org),
-                           # the link only where the invitation page opens (a verifier's body lists its colleagues)
+                           # The invite route needs INVITE too (a verifier holds invitable roles but not it).
                            can_invite=can(current_user, INVITE) and bool(invitable_roles(current_user, org)),
-                           invitable=lambda inv: inv.role in invitable_roles(current_user, org),
+                           invitable=lambda inv: can(current_user, INVITE) and inv.role in invitable_roles(
+                               current_user, org),
                            can_set_months=can(current_user, ADMINISTER_CITY), form=ConfirmForm())
 
 
