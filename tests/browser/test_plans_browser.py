@@ -40,6 +40,7 @@ def test_the_enterprise_drafts_and_submits_and_the_regulator_approves(open_page,
     expect(me.get_by_test_id("plan-status")).to_have_text(zh("Waiting for approval"))
 
     sign_in_ok(reg, regulator.name, regulator.email, PASSWORD)
+    reg.get_by_test_id("nav-admin").click()  # the regulator's plans are in the menu (the bar stays on one line)
     reg.get_by_test_id("nav-plans").first.click()
     version = _version(db)
     reg.get_by_test_id(f"open-{version.id}").click()
