@@ -34,6 +34,10 @@ SINKS = [  # name, kind, area (ha), rate (tCO2/ha/yr), from year
     ("大洼滨海盐沼与翅碱蓬滩涂 / Dawa coastal salt marsh (Suaeda flats)", "coastal", 8_600, Decimal("6.2"), 2015),
     ("湾西山地生态公益林 / Wanxi hill protection forest", "forest", 41_000, Decimal("4.1"), 2015),
     ("兴港海岸防护林带 / Xinggang coastal shelter belt", "forest", 3_200, Decimal("5.0"), 2022),
+    # Restored since the base year (退养还湿, greenways): the sinks that move progress to neutrality (S6).
+    ("辽河口退养还湿修复区 / Liaohe estuary restored wetland (former fish ponds)", "wetland", 12_000, Decimal("9.5"),
+     2023),
+    ("双河城市绿道与郊野公园 / Shuanghe greenways and country parks", "forest", 3_000, Decimal("4.5"), 2024),
 ]
 
 
