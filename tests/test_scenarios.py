@@ -3,6 +3,7 @@ that a scenario never changes real data."""
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionFactor
@@ -12,15 +13,29 @@ from app.extensions import db
 from app.filings.models import Calculation, CalculationLine, Filing, ProductionLine
 from app.scenarios.models import Scenario
 from tests.conftest import login, post
+from tests.helpers.city import combustion_source
+
+
+@pytest.fixture
+def boilers(city):
+    """The register's sources of a substitution: the power plant's coal furnace, the steelworks' gas boiler and a
+    chemical plant's gas boiler; FORMS["substitution"] supplies from the first to the second."""
+    furnace = combustion_source(city["power"], "2号机组锅炉", "raw_coal", "t", facility="热电厂")
+    steel_boiler = combustion_source(city["steel"], "燃气锅炉", "natural_gas", "10^4 Nm3")
+    chemical = combustion_source(city["logistics"], "导热油炉", "natural_gas", "10^4 Nm3")
+    db.session.commit()
+    FORMS["substitution"].update(supplier_source=str(furnace.id), receiver_source_1=str(steel_boiler.id))
+    return {"furnace": furnace, "steel": steel_boiler, "chemical": chemical}
 
 NEW = "/city/scenarios/new?kind="
 FORMS = {
     "new_project": {"name": "新建化工项目", "month": "2025-06", "sink_rate": "5", "sector": "industry",
                     "fuel_1": "natural_gas", "quantity_1": "100", "unit_1": "", "electricity_mwh": "",
                     "output": "1000", "output_unit": "t"},
-    "substitution": {"name": "热电联产供汽", "month": "2025-06", "sink_rate": "5", "steam_gj": "50000",
-                     "extra_fuel": "raw_coal", "extra_quantity": "2300", "extra_unit": "t",
-                     "saved_fuel": "natural_gas", "saved_quantity": "150", "saved_unit": "10^4 Nm3"},
+    # 2,300 t of raw coal give 48,088.4 GJ: 43,279.56 GJ of steam at 90 %; the source fields are set by `boilers`
+    "substitution": {"name": "热电联产供汽", "month": "2025-06", "sink_rate": "5", "steam_gj": "40000",
+                     "boiler_efficiency": "90", "extra_quantity": "2300", "extra_unit": "",
+                     "saved_quantity_1": "150", "saved_unit_1": ""},
     "sinks": {"name": "滨海造林", "month": "2025-06", "area_ha": "2000", "rate": "7.5"},
     "efficiency": {"name": "工业节能", "month": "2025-06", "percent_industry": "5", "percent_energy": "2"},
     "top_down": {"name": "2030 目标", "month": "2025-06", "target_year": "2030", "target_tco2": "20000000"},
@@ -35,7 +50,8 @@ def _counts():
                                  db.session.scalar(select(func.sum(Calculation.scope1_tco2e)))]
 
 
-def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city, authority, make_user, login_as):
+def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city, boilers, authority, make_user,
+                                                                     login_as):
     login_as(make_user(authority, "regulator"))
     before = _counts()
     pages = {}
@@ -139,7 +155,8 @@ def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority
     assert 'value="2026-11"' in body and 'value="2026-10"' not in body
 
 
-def test_scenario_errors_are_translated_and_beside_their_field(client, db, city, authority, make_user, login_as):
+def test_scenario_errors_are_translated_and_beside_their_field(client, db, city, boilers, authority, make_user,
+                                                               login_as):
     """Issue 16 (language): the engine's English ("cannot convert ...", "no fuel factor ...") never reaches the
     page; the refusal is a translated message beside the field it concerns."""
     regulator = make_user(authority, "regulator")
@@ -155,7 +172,7 @@ def test_scenario_errors_are_translated_and_beside_their_field(client, db, city,
 
     assert "不适用于该燃料" in refused("new_project", {"unit_1": "kg"}, "unit_1")
     assert "未知单位" in refused("new_project", {"unit_1": "furlong"}, "unit_1")
-    assert "不适用于该燃料" in refused("substitution", {"saved_unit": "MWh"}, "saved_unit")
+    assert "不适用于该燃料" in refused("substitution", {"saved_unit_1": "MWh"}, "saved_unit_1")
     weights = {f"weight_{k}": "0" for k in ("energy", "industry", "transport", "buildings", "other")}
     assert "至少为一个部门" in refused("top_down", weights, "weight_energy")
     assert db.session.scalar(select(func.count(Scenario.id))) == 0
@@ -177,8 +194,8 @@ def test_scenario_errors_are_translated_and_beside_their_field(client, db, city,
     assert "does not fit this fuel" in refused("new_project", {"unit_1": "kg"}, "unit_1")
 
 
-def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, authority, make_user,
-                                                                            login_as, app):
+def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, boilers, authority,
+                                                                            make_user, login_as, app):
     """Issue 18: ten scenarios side by side; the scenarios of one month share its load, and each shows what its own
     page shows."""
     from sqlalchemy import event
