@@ -231,3 +231,163 @@ def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(cli
             assert (shared.x_change, shared.dci_change, shared.error) == (alone.x_change, alone.dci_change,
                                                                            alone.error)
         assert list(months) == [(2025, 6)]
+
+
+def _saved_id(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _error(page: str, field: str) -> str:
+    assert f'data-field-error="{field}"' in page, page[:3000]
+    return page.split(f'data-field-error="{field}"')[1].split("</div>")[0]
+
+
+def test_substitution_names_the_real_sources_and_reads_their_fuels(client, city, boilers, authority, make_user,
+                                                                   login_as):
+    """Issue 18: the supplying plant and the receivers are chosen from the register; their fuels and units are
+    the sources' own, so ΔX = extra coal at the plant × its factor − gas no longer burned × its factor."""
+    login_as(make_user(authority, "regulator"))
+    form = client.get(NEW + "substitution").get_data(as_text=True)
+    assert "锦湾热电秘密有限公司" in form and "热电厂 · 2号机组锅炉" in form and "导热油炉" in form
+    data = {**FORMS["substitution"], "saved_quantity_1": "100", "receiver_source_2": str(boilers["chemical"].id),
+            "saved_quantity_2": "50"}
+    scenario_id = _saved_id(post(client, NEW + "substitution", data, token_from=NEW + "substitution"))
+    scenario = db.session.get(Scenario, scenario_id)
+    p = scenario.params
+    assert p["supplier"]["fuel"] == "raw_coal" and p["supplier"]["unit"] == "t"
+    assert p["supplier"]["org_id"] == city["power"].id
+    assert [(r["org_id"], r["fuel"], r["quantity"]) for r in p["receivers"]] == [
+        (city["steel"].id, "natural_gas", "100"), (city["logistics"].id, "natural_gas", "50")]
+    page = client.get(f"/city/scenarios/{scenario_id}").get_data(as_text=True)
+    assert "锦湾热电秘密有限公司" in page and "锦湾钢铁秘密有限公司" in page and "锦湾物流秘密有限公司" in page
+    assert "1,127.4041" in page  # the same 150 × 10^4 Nm3 of gas in all, split over two receivers
+    assert 'data-testid="heat-available">43,280<' in page  # 2,300 t × 20.908 GJ/t × 90 %
+
+
+def test_impossible_heat_is_refused_beside_the_steam_field(client, city, boilers, authority, make_user, login_as,
+                                                           app):
+    """1.2 PJ of steam from 50 kt of raw coal (1.05 PJ of fuel) cannot be: refused, translated, beside the field;
+    the boiler efficiency is a field (at 100 % the fuel's whole energy may become steam)."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    issue = {**FORMS["substitution"], "steam_gj": "1200000", "extra_quantity": "50000"}
+    error = _error(post(client, NEW + "substitution", issue, token_from=NEW + "substitution").get_data(as_text=True),
+                   "steam_gj")
+    assert "940,860" in error and "1,045,400" in error and "90%" in error and "热量" in error
+    # 48,000 GJ of steam from 48,088.4 GJ of coal: only a perfect boiler could
+    just = {**FORMS["substitution"], "steam_gj": "48000"}
+    assert 'data-field-error="steam_gj"' in post(client, NEW + "substitution", just,
+                                                 token_from=NEW + "substitution").get_data(as_text=True)
+    for bad in ("0", "101", "abc"):
+        page = post(client, NEW + "substitution", {**just, "boiler_efficiency": bad},
+                    token_from=NEW + "substitution").get_data(as_text=True)
+        _error(page, "boiler_efficiency")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+    _saved_id(post(client, NEW + "substitution", {**just, "boiler_efficiency": "100"},
+                   token_from=NEW + "substitution"))
+    regulator.locale = "en"
+    db.session.commit()
+    error = _error(post(client, NEW + "substitution", issue, token_from=NEW + "substitution").get_data(as_text=True),
+                   "steam_gj")
+    assert "The extra fuel can give at most 940,860 GJ of heat a year" in error
+
+
+def test_substitution_refuses_missing_or_repeated_sources(client, city, boilers, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+
+    def refused(data, field):
+        return _error(post(client, NEW + "substitution", {**FORMS["substitution"], **data},
+                           token_from=NEW + "substitution").get_data(as_text=True), field)
+
+    refused({"supplier_source": ""}, "supplier_source")
+    refused({"supplier_source": "999999"}, "supplier_source")
+    refused({"receiver_source_1": "", "saved_quantity_1": ""}, "receiver_source_1")
+    refused({"receiver_source_1": str(boilers["furnace"].id)}, "receiver_source_1")  # the supplier itself
+    refused({"receiver_source_2": str(boilers["steel"].id), "saved_quantity_2": "5"}, "receiver_source_2")
+    refused({"saved_quantity_1": ""}, "saved_quantity_1")
+    refused({"steam_gj": ""}, "steam_gj")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+
+
+def test_a_substitution_saved_before_the_register_is_still_read(client, city, authority, make_user, login_as):
+    """Old saved substitutions (one fuel each side, typed) keep their figures; an impossible one is flagged."""
+    login_as(make_user(authority, "regulator"))
+    old = Scenario(name="旧热电供汽", kind="substitution", params={
+        "month": "2025-06", "sink_rate": "5", "steam_gj": "50000",
+        "extra": {"fuel": "raw_coal", "quantity": "2300", "unit": "t"},
+        "saved": {"fuel": "natural_gas", "quantity": "150", "unit": "10^4 Nm3"}})
+    db.session.add(old)
+    db.session.commit()
+    page = client.get(f"/city/scenarios/{old.id}").get_data(as_text=True)
+    assert "1,127.4041" in page and 'data-testid="dci-change"' in page
+    assert 'data-testid="old-substitution"' in page and 'data-testid="impossible-heat"' in page
+    compare = client.get(f"/city/scenarios/compare?id={old.id}").get_data(as_text=True)
+    assert "旧热电供汽" in compare and "1,127.40" in compare
+
+
+def test_a_package_adds_its_scenarios_effects_and_computes_the_index_once(client, city, boilers, authority,
+                                                                          make_user, login_as, app):
+    from app.city_index import formula
+    from app.scenarios import simulator
+    from app.scenarios.services import evaluate
+
+    login_as(make_user(authority, "regulator"))
+    ids = [_saved_id(post(client, NEW + kind, FORMS[kind], token_from=NEW + kind))
+           for kind in ("new_project", "substitution", "sinks", "efficiency")]
+    # From the list: tick scenarios, "combine": the package form opens with them ticked
+    form = client.get("/city/scenarios/new?kind=package&" + "&".join(f"id={i}" for i in ids[:2])).get_data(
+        as_text=True)
+    assert f'value="{ids[0]}" id="member-{ids[0]}" checked' in form and f'id="member-{ids[2]}" checked' not in form
+    package_id = _saved_id(post(client, NEW + "package", {"name": "组合方案", "month": "2025-06", "sink_rate": "5",
+                                                          "members": [str(i) for i in ids]},
+                                token_from=NEW + "package"))
+    package = db.session.get(Scenario, package_id)
+    assert package.kind == "package" and package.params["members"] == ids
+    with app.test_request_context():
+        alone = [evaluate(db.session.get(Scenario, i)) for i in ids]
+        together = evaluate(package)
+        assert together.error is None
+        assert together.x_change == sum(o.x_change for o in alone)
+        assert together.delta.sinks_tco2 == Decimal("15000")
+        # The index is recomputed once on the summed change, which is not the sum of the DCI changes
+        settings = alone[0].baseline
+        assert together.baseline.dci == settings.dci
+        combined = simulator.combined(o.delta for o in alone)
+        assert together.result.gross_tco2 == together.baseline.gross_tco2 + together.x_change
+        assert together.delta == combined
+    assert isinstance(formula.compute_index, object)
+    page = client.get(f"/city/scenarios/{package_id}").get_data(as_text=True)
+    assert 'data-testid="package-members"' in page and all(FORMS[k]["name"] in page for k in
+                                                           ("new_project", "substitution", "sinks", "efficiency"))
+    assert 'data-testid="dci-change"' in page
+    compare = client.get(f"/city/scenarios/compare?id={ids[0]}&id={package_id}").get_data(as_text=True)
+    assert "组合方案" in compare and "组合" in compare
+
+    # A package of packages, or of fewer than two scenarios, is refused beside the field
+    for members in ([str(ids[0]), str(package_id)], [str(ids[0])], [], ["999999", str(ids[0])]):
+        page = post(client, NEW + "package", {"name": "再组合", "month": "2025-06", "sink_rate": "5",
+                                              "members": members}, token_from=NEW + "package").get_data(as_text=True)
+        _error(page, "members")
+
+    # Deleting a member: the confirmation names the package, which is then computed without it
+    confirm = client.get(f"/city/scenarios/{ids[2]}/delete").get_data(as_text=True)
+    assert 'data-testid="in-packages"' in confirm and "组合方案" in confirm
+    assert post(client, f"/city/scenarios/{ids[2]}/delete",
+                token_from=f"/city/scenarios/{ids[2]}/delete").status_code == 302
+    page = client.get(f"/city/scenarios/{package_id}").get_data(as_text=True)
+    assert 'data-testid="members-missing"' in page and FORMS["sinks"]["name"] not in page
+    with app.test_request_context():
+        db.session.expire_all()
+        assert evaluate(db.session.get(Scenario, package_id)).x_change == sum(
+            alone[k].x_change for k in (0, 1, 3))
+
+
+def test_top_down_target_year_not_before_the_baseline_year(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    page = post(client, NEW + "top_down", {**FORMS["top_down"], "target_year": "2024"},
+                token_from=NEW + "top_down").get_data(as_text=True)
+    assert "2025" in _error(page, "target_year")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+    _saved_id(post(client, NEW + "top_down", {**FORMS["top_down"], "target_year": "2025"},
+                   token_from=NEW + "top_down"))

@@ -302,10 +302,10 @@ def _substitution_effect(p: dict, out: Outcome, library, settings) -> None:
                                  out.year, Decimal(p["steam_gj"]), Decimal(p.get("boiler_efficiency") or "90"))
     out.delta, out.detail = sub.delta, {"substitution": sub, "supplier": p["supplier"], "receivers": p["receivers"]}
     if not sub.possible:
-        out.error = _("The extra fuel can give at most %(heat)s GJ of heat a year (%(fuel)s GJ of fuel × "
-                      "%(efficiency)s %% boiler efficiency): supply less steam or burn more fuel.",
+        out.error = _("The extra fuel can give at most %(heat)s GJ of heat a year (%(fuel)s GJ of fuel × boiler "
+                      "efficiency %(efficiency)s): supply less steam or burn more fuel.",
                       heat=tonnes(sub.heat_available_gj, 0), fuel=tonnes(sub.fuel_gj, 0),
-                      efficiency=plain(sub.efficiency))
+                      efficiency=f"{plain(sub.efficiency)}%")
         out.error_field = "steam_gj"
 
 
