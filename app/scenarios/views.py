@@ -29,7 +29,13 @@ from app.tenancy import get_or_404
 from . import projects, register
 from .forms import FUEL_LINES, RECEIVER_LINES, ProjectForm, ScenarioForm
 from .models import DECISIONS, PACKAGE, SCENARIO_KINDS, ProjectDecision, Scenario
-from .services import create_scenario, default_month, delete_scenario, evaluate, packages_with
+from .services import (
+    create_scenario,
+    default_month,
+    delete_scenario,
+    evaluate,
+    packages_with,
+)
 
 COMPARE_AT_MOST = 10  # scenarios side by side (issue 18: ten in under 300 ms)
 

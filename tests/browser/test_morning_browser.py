@@ -114,7 +114,7 @@ def test_the_regulators_morning(page, city, regulator, browser_console):
     expect(download_link).to_be_visible(timeout=30_000)
     with page.expect_download() as info:
         download_link.click()
-    pdf = open(info.value.path(), "rb").read()
+    pdf = info.value.path().read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     db.session.commit()
     job = db.session.scalars(select(ReportJob)).one()
