@@ -249,7 +249,7 @@ def test_substitution_names_the_real_sources_and_reads_their_fuels(client, city,
     the sources' own, so ΔX = extra coal at the plant × its factor − gas no longer burned × its factor."""
     login_as(make_user(authority, "regulator"))
     form = client.get(NEW + "substitution").get_data(as_text=True)
-    assert "锦湾热电秘密有限公司" in form and "热电厂 · 2号机组锅炉" in form and "导热油炉" in form
+    assert "锦湾热电秘密有限公司 — 热电厂 · 2号机组锅炉 (" in form and "锦湾物流秘密有限公司 — 主厂区 · 导热油炉" in form
     data = {**FORMS["substitution"], "saved_quantity_1": "100", "receiver_source_2": str(boilers["chemical"].id),
             "saved_quantity_2": "50"}
     scenario_id = _saved_id(post(client, NEW + "substitution", data, token_from=NEW + "substitution"))

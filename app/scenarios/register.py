@@ -51,9 +51,7 @@ def combustion_sources() -> list[Source]:
             for s, facility, org in rows]
 
 
-def source_choices(sources: list[Source], fuel_label) -> dict:
-    """The form's <optgroup>s: one per enterprise, each source named with the fuel it burns."""
-    groups: dict[str, list] = {}
-    for s in sources:
-        groups.setdefault(s.org_label, []).append((str(s.id), f"{s.label} ({fuel_label(s.fuel)})"))
-    return groups
+def source_choices(sources: list[Source], fuel_label) -> list[tuple[str, str]]:
+    """The form's options: each source named with its enterprise and the fuel it burns (one flat list: WTForms
+    cannot mix a "choose" option with <optgroup>s)."""
+    return [(str(s.id), f"{s.org_label} — {s.label} ({fuel_label(s.fuel)})") for s in sources]

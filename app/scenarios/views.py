@@ -81,10 +81,10 @@ def create():
     if kind == "substitution":
         found = register.combustion_sources()
         sources = {s.id: s for s in found}
-        groups = register.source_choices(found, lambda code: materials[code].label if code in materials else code)
-        form.supplier_source.choices = {"": [("", _("Choose a source"))], **groups}
+        options = register.source_choices(found, lambda code: materials[code].label if code in materials else code)
+        form.supplier_source.choices = [("", _("Choose a source"))] + options
         for k in range(1, RECEIVER_LINES + 1):
-            form[f"receiver_source_{k}"].choices = {"": [("", _("None"))], **groups}
+            form[f"receiver_source_{k}"].choices = [("", _("None"))] + options
     elif kind == PACKAGE:
         form.members.choices = [(str(s.id), s.name) for s in db.session.scalars(
             select(Scenario).where(Scenario.kind != PACKAGE).order_by(Scenario.created_at.desc(), Scenario.id.desc()))]
