@@ -80,12 +80,25 @@ def load_demo(app) -> None:
 SCENARIOS = {  # two of each kind (the second a year earlier): the comparison of ten
     "new_project": {"sector": "industry", "fuel_1": "natural_gas", "quantity_1": "100", "output": "1000",
                     "output_unit": "t"},
-    "substitution": {"steam_gj": "50000", "extra_fuel": "raw_coal", "extra_quantity": "2300",
-                     "saved_fuel": "natural_gas", "saved_quantity": "150"},
+    # the supplying coal furnace and the receiving gas boiler are chosen from the register (substitution_sources)
+    "substitution": {"steam_gj": "40000", "boiler_efficiency": "90", "extra_quantity": "2300",
+                     "saved_quantity_1": "150"},
     "sinks": {"area_ha": "2000", "rate": "7.5"},
     "efficiency": {"percent_industry": "5", "percent_energy": "2"},
     "top_down": {"target_year": "2030", "target_tco2": "20000000"},
 }
+
+
+def substitution_sources() -> tuple[dict, dict]:
+    """A coal-fired source to supply the steam and a gas boiler of another enterprise to receive it (the form's
+    fields), and the register's sources by id for create_scenario."""
+    from app.scenarios.register import combustion_sources
+
+    found = combustion_sources()
+    coal = next((s for s in found if s.fuel == "raw_coal"), None)
+    gas = next((s for s in found if s.fuel == "natural_gas" and coal and s.org_id != coal.org_id), None)
+    fields = {"supplier_source": str(coal.id), "receiver_source_1": str(gas.id)} if coal and gas else {}
+    return fields, {s.id: s for s in found}
 
 
 def ensure_scenarios(app) -> None:
@@ -106,10 +119,13 @@ def ensure_scenarios(app) -> None:
         fuels = {code: m.unit for code, m in library_materials("fuel").items()}
         y, m = (int(x) for x in default_month().split("-"))
         with scope_of(regulator):
+            chosen, sources = substitution_sources()
             for k, month in enumerate((f"{y}-{m:02d}", f"{y - 1}-{m:02d}")):
                 for kind, data in SCENARIOS.items():
+                    if kind == "substitution":
+                        data = {**data, **chosen}
                     create_scenario(regulator, kind, f"{kind} {k}", {"name": f"{kind} {k}", "month": month,
-                                                                    "sink_rate": "5", **data}, fuels)
+                                                                    "sink_rate": "5", **data}, fuels, sources)
         db.session.commit()
 
 

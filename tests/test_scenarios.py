@@ -3,6 +3,7 @@ that a scenario never changes real data."""
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounting.models import EmissionFactor
@@ -12,15 +13,29 @@ from app.extensions import db
 from app.filings.models import Calculation, CalculationLine, Filing, ProductionLine
 from app.scenarios.models import Scenario
 from tests.conftest import login, post
+from tests.helpers.city import combustion_source
+
+
+@pytest.fixture
+def boilers(city):
+    """The register's sources of a substitution: the power plant's coal furnace, the steelworks' gas boiler and a
+    chemical plant's gas boiler; FORMS["substitution"] supplies from the first to the second."""
+    furnace = combustion_source(city["power"], "2号机组锅炉", "raw_coal", "t", facility="热电厂")
+    steel_boiler = combustion_source(city["steel"], "燃气锅炉", "natural_gas", "10^4 Nm3")
+    chemical = combustion_source(city["logistics"], "导热油炉", "natural_gas", "10^4 Nm3")
+    db.session.commit()
+    FORMS["substitution"].update(supplier_source=str(furnace.id), receiver_source_1=str(steel_boiler.id))
+    return {"furnace": furnace, "steel": steel_boiler, "chemical": chemical}
 
 NEW = "/city/scenarios/new?kind="
 FORMS = {
     "new_project": {"name": "新建化工项目", "month": "2025-06", "sink_rate": "5", "sector": "industry",
                     "fuel_1": "natural_gas", "quantity_1": "100", "unit_1": "", "electricity_mwh": "",
                     "output": "1000", "output_unit": "t"},
-    "substitution": {"name": "热电联产供汽", "month": "2025-06", "sink_rate": "5", "steam_gj": "50000",
-                     "extra_fuel": "raw_coal", "extra_quantity": "2300", "extra_unit": "t",
-                     "saved_fuel": "natural_gas", "saved_quantity": "150", "saved_unit": "10^4 Nm3"},
+    # 2,300 t of raw coal give 48,088.4 GJ: 43,279.56 GJ of steam at 90 %; the source fields are set by `boilers`
+    "substitution": {"name": "热电联产供汽", "month": "2025-06", "sink_rate": "5", "steam_gj": "40000",
+                     "boiler_efficiency": "90", "extra_quantity": "2300", "extra_unit": "",
+                     "saved_quantity_1": "150", "saved_unit_1": ""},
     "sinks": {"name": "滨海造林", "month": "2025-06", "area_ha": "2000", "rate": "7.5"},
     "efficiency": {"name": "工业节能", "month": "2025-06", "percent_industry": "5", "percent_energy": "2"},
     "top_down": {"name": "2030 目标", "month": "2025-06", "target_year": "2030", "target_tco2": "20000000"},
@@ -35,7 +50,8 @@ def _counts():
                                  db.session.scalar(select(func.sum(Calculation.scope1_tco2e)))]
 
 
-def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city, authority, make_user, login_as):
+def test_create_every_kind_shows_the_delta_and_changes_no_real_data(client, city, boilers, authority, make_user,
+                                                                     login_as):
     login_as(make_user(authority, "regulator"))
     before = _counts()
     pages = {}
@@ -139,7 +155,8 @@ def test_the_form_defaults_to_the_month_the_citys_date_implies(client, authority
     assert 'value="2026-11"' in body and 'value="2026-10"' not in body
 
 
-def test_scenario_errors_are_translated_and_beside_their_field(client, db, city, authority, make_user, login_as):
+def test_scenario_errors_are_translated_and_beside_their_field(client, db, city, boilers, authority, make_user,
+                                                               login_as):
     """Issue 16 (language): the engine's English ("cannot convert ...", "no fuel factor ...") never reaches the
     page; the refusal is a translated message beside the field it concerns."""
     regulator = make_user(authority, "regulator")
@@ -155,7 +172,7 @@ def test_scenario_errors_are_translated_and_beside_their_field(client, db, city,
 
     assert "不适用于该燃料" in refused("new_project", {"unit_1": "kg"}, "unit_1")
     assert "未知单位" in refused("new_project", {"unit_1": "furlong"}, "unit_1")
-    assert "不适用于该燃料" in refused("substitution", {"saved_unit": "MWh"}, "saved_unit")
+    assert "不适用于该燃料" in refused("substitution", {"saved_unit_1": "MWh"}, "saved_unit_1")
     weights = {f"weight_{k}": "0" for k in ("energy", "industry", "transport", "buildings", "other")}
     assert "至少为一个部门" in refused("top_down", weights, "weight_energy")
     assert db.session.scalar(select(func.count(Scenario.id))) == 0
@@ -177,8 +194,8 @@ def test_scenario_errors_are_translated_and_beside_their_field(client, db, city,
     assert "does not fit this fuel" in refused("new_project", {"unit_1": "kg"}, "unit_1")
 
 
-def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, authority, make_user,
-                                                                            login_as, app):
+def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(client, city, boilers, authority,
+                                                                            make_user, login_as, app):
     """Issue 18: ten scenarios side by side; the scenarios of one month share its load, and each shows what its own
     page shows."""
     from sqlalchemy import event
@@ -214,3 +231,159 @@ def test_comparing_ten_scenarios_loads_each_month_once_with_the_same_results(cli
             assert (shared.x_change, shared.dci_change, shared.error) == (alone.x_change, alone.dci_change,
                                                                            alone.error)
         assert list(months) == [(2025, 6)]
+
+
+def _saved_id(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _error(page: str, field: str) -> str:
+    assert f'data-field-error="{field}"' in page, page[:3000]
+    return page.split(f'data-field-error="{field}"')[1].split("</div>")[0]
+
+
+def test_substitution_names_the_real_sources_and_reads_their_fuels(client, city, boilers, authority, make_user,
+                                                                   login_as):
+    """Issue 18: the supplying plant and the receivers are chosen from the register; their fuels and units are
+    the sources' own, so ΔX = extra coal at the plant × its factor − gas no longer burned × its factor."""
+    login_as(make_user(authority, "regulator"))
+    form = client.get(NEW + "substitution").get_data(as_text=True)
+    assert "锦湾热电秘密有限公司 — 热电厂 · 2号机组锅炉 (" in form and "锦湾物流秘密有限公司 — 主厂区 · 导热油炉" in form
+    data = {**FORMS["substitution"], "saved_quantity_1": "100", "receiver_source_2": str(boilers["chemical"].id),
+            "saved_quantity_2": "50"}
+    scenario_id = _saved_id(post(client, NEW + "substitution", data, token_from=NEW + "substitution"))
+    scenario = db.session.get(Scenario, scenario_id)
+    p = scenario.params
+    assert p["supplier"]["fuel"] == "raw_coal" and p["supplier"]["unit"] == "t"
+    assert p["supplier"]["org_id"] == city["power"].id
+    assert [(r["org_id"], r["fuel"], r["quantity"]) for r in p["receivers"]] == [
+        (city["steel"].id, "natural_gas", "100"), (city["logistics"].id, "natural_gas", "50")]
+    page = client.get(f"/city/scenarios/{scenario_id}").get_data(as_text=True)
+    assert "锦湾热电秘密有限公司" in page and "锦湾钢铁秘密有限公司" in page and "锦湾物流秘密有限公司" in page
+    assert "1,127.4041" in page  # the same 150 × 10^4 Nm3 of gas in all, split over two receivers
+    assert 'data-testid="heat-available">43,280<' in page  # 2,300 t × 20.908 GJ/t × 90 %
+
+
+def test_impossible_heat_is_refused_beside_the_steam_field(client, city, boilers, authority, make_user, login_as,
+                                                           app):
+    """1.2 PJ of steam from 50 kt of raw coal (1.05 PJ of fuel) cannot be: refused, translated, beside the field;
+    the boiler efficiency is a field (at 100 % the fuel's whole energy may become steam)."""
+    regulator = make_user(authority, "regulator")
+    login_as(regulator)
+    issue = {**FORMS["substitution"], "steam_gj": "1200000", "extra_quantity": "50000"}
+    error = _error(post(client, NEW + "substitution", issue, token_from=NEW + "substitution").get_data(as_text=True),
+                   "steam_gj")
+    assert "940,860" in error and "1,045,400" in error and "90%" in error and "热量" in error
+    # 48,000 GJ of steam from 48,088.4 GJ of coal: only a perfect boiler could
+    just = {**FORMS["substitution"], "steam_gj": "48000"}
+    assert 'data-field-error="steam_gj"' in post(client, NEW + "substitution", just,
+                                                 token_from=NEW + "substitution").get_data(as_text=True)
+    for bad in ("0", "101", "abc"):
+        page = post(client, NEW + "substitution", {**just, "boiler_efficiency": bad},
+                    token_from=NEW + "substitution").get_data(as_text=True)
+        _error(page, "boiler_efficiency")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+    _saved_id(post(client, NEW + "substitution", {**just, "boiler_efficiency": "100"},
+                   token_from=NEW + "substitution"))
+    regulator.locale = "en"
+    db.session.commit()
+    error = _error(post(client, NEW + "substitution", issue, token_from=NEW + "substitution").get_data(as_text=True),
+                   "steam_gj")
+    assert "The extra fuel can give at most 940,860 GJ of heat a year" in error
+
+
+def test_substitution_refuses_missing_or_repeated_sources(client, city, boilers, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+
+    def refused(data, field):
+        return _error(post(client, NEW + "substitution", {**FORMS["substitution"], **data},
+                           token_from=NEW + "substitution").get_data(as_text=True), field)
+
+    refused({"supplier_source": ""}, "supplier_source")
+    refused({"supplier_source": "999999"}, "supplier_source")
+    refused({"receiver_source_1": "", "saved_quantity_1": ""}, "receiver_source_1")
+    refused({"receiver_source_1": str(boilers["furnace"].id)}, "receiver_source_1")  # the supplier itself
+    refused({"receiver_source_2": str(boilers["steel"].id), "saved_quantity_2": "5"}, "receiver_source_2")
+    refused({"saved_quantity_1": ""}, "saved_quantity_1")
+    refused({"steam_gj": ""}, "steam_gj")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+
+
+def test_a_substitution_saved_before_the_register_is_still_read(client, city, authority, make_user, login_as):
+    """Old saved substitutions (one fuel each side, typed) keep their figures; an impossible one is flagged."""
+    login_as(make_user(authority, "regulator"))
+    old = Scenario(name="旧热电供汽", kind="substitution", params={
+        "month": "2025-06", "sink_rate": "5", "steam_gj": "50000",
+        "extra": {"fuel": "raw_coal", "quantity": "2300", "unit": "t"},
+        "saved": {"fuel": "natural_gas", "quantity": "150", "unit": "10^4 Nm3"}})
+    db.session.add(old)
+    db.session.commit()
+    page = client.get(f"/city/scenarios/{old.id}").get_data(as_text=True)
+    assert "1,127.4041" in page and 'data-testid="dci-change"' in page
+    assert 'data-testid="old-substitution"' in page and 'data-testid="impossible-heat"' in page
+    compare = client.get(f"/city/scenarios/compare?id={old.id}").get_data(as_text=True)
+    assert "旧热电供汽" in compare and "1,127.40" in compare
+
+
+def test_a_package_adds_its_scenarios_effects_and_computes_the_index_once(client, city, boilers, authority,
+                                                                          make_user, login_as, app):
+    from app.scenarios import simulator
+    from app.scenarios.services import evaluate
+
+    login_as(make_user(authority, "regulator"))
+    ids = [_saved_id(post(client, NEW + kind, FORMS[kind], token_from=NEW + kind))
+           for kind in ("new_project", "substitution", "sinks", "efficiency")]
+    # From the list: tick scenarios, "combine": the package form opens with them ticked
+    form = client.get("/city/scenarios/new?kind=package&" + "&".join(f"id={i}" for i in ids[:2])).get_data(
+        as_text=True)
+    assert f'value="{ids[0]}" id="member-{ids[0]}" checked' in form and f'id="member-{ids[2]}" checked' not in form
+    package_id = _saved_id(post(client, NEW + "package", {"name": "组合方案", "month": "2025-06", "sink_rate": "5",
+                                                          "members": [str(i) for i in ids]},
+                                token_from=NEW + "package"))
+    package = db.session.get(Scenario, package_id)
+    assert package.kind == "package" and package.params["members"] == ids
+    with app.test_request_context():
+        alone = [evaluate(db.session.get(Scenario, i)) for i in ids]
+        together = evaluate(package)
+        assert together.error is None
+        assert together.x_change == sum(o.x_change for o in alone)
+        assert together.delta.sinks_tco2 == Decimal(15000)
+        # The index recomputed once, on the baseline changed by the summed effects
+        assert together.baseline.dci == alone[0].baseline.dci
+        assert together.delta == simulator.combined(o.delta for o in alone)
+        assert together.result.gross_tco2 == together.baseline.gross_tco2 + together.x_change
+    page = client.get(f"/city/scenarios/{package_id}").get_data(as_text=True)
+    assert 'data-testid="package-members"' in page and all(FORMS[k]["name"] in page for k in
+                                                           ("new_project", "substitution", "sinks", "efficiency"))
+    assert 'data-testid="dci-change"' in page
+    compare = client.get(f"/city/scenarios/compare?id={ids[0]}&id={package_id}").get_data(as_text=True)
+    assert "组合方案" in compare and "组合" in compare
+
+    # A package of packages, or of fewer than two scenarios, is refused beside the field
+    for members in ([str(ids[0]), str(package_id)], [str(ids[0])], [], ["999999", str(ids[0])]):
+        page = post(client, NEW + "package", {"name": "再组合", "month": "2025-06", "sink_rate": "5",
+                                              "members": members}, token_from=NEW + "package").get_data(as_text=True)
+        _error(page, "members")
+
+    # Deleting a member: the confirmation names the package, which is then computed without it
+    confirm = client.get(f"/city/scenarios/{ids[2]}/delete").get_data(as_text=True)
+    assert 'data-testid="in-packages"' in confirm and "组合方案" in confirm
+    assert post(client, f"/city/scenarios/{ids[2]}/delete",
+                token_from=f"/city/scenarios/{ids[2]}/delete").status_code == 302
+    page = client.get(f"/city/scenarios/{package_id}").get_data(as_text=True)
+    assert 'data-testid="members-missing"' in page and FORMS["sinks"]["name"] not in page
+    with app.test_request_context():
+        db.session.expire_all()
+        assert evaluate(db.session.get(Scenario, package_id)).x_change == sum(
+            alone[k].x_change for k in (0, 1, 3))
+
+
+def test_top_down_target_year_not_before_the_baseline_year(client, city, authority, make_user, login_as):
+    login_as(make_user(authority, "regulator"))
+    page = post(client, NEW + "top_down", {**FORMS["top_down"], "target_year": "2024"},
+                token_from=NEW + "top_down").get_data(as_text=True)
+    assert "2025" in _error(page, "target_year")
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
+    _saved_id(post(client, NEW + "top_down", {**FORMS["top_down"], "target_year": "2025"},
+                   token_from=NEW + "top_down"))

@@ -1,13 +1,14 @@
 """The scenario form: every kind's fields; the page shows those of its kind, services.parse reads only those."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from app.city_index.breakdowns import SECTOR_LABELS, SECTORS
 
 FUEL_LINES = 3
+RECEIVER_LINES = 3
 
 
 class _Text(StringField):
@@ -28,15 +29,22 @@ class ScenarioForm(FlaskForm):
     electricity_mwh = _Text(_l("Purchased electricity (MWh per year)"))
     output = _Text(_l("Output per year"))
     output_unit = StringField(_l("Unit of output"), validators=[Length(max=20)])
-    # substitution
+    # substitution: the supplying plant's source and up to RECEIVER_LINES receivers' boilers, from the register
     steam_gj = _Text(_l("Steam supplied by the power plant (GJ per year)"))
-    extra_fuel = SelectField(_l("The plant's extra fuel"), choices=[], validate_choice=False)
-    extra_quantity = _Text(_l("Extra fuel quantity per year"))
+    boiler_efficiency = _Text(_l("Boiler efficiency (%)"), default="90",
+                              description=_l("The share of the extra fuel's energy that reaches the steam."))
+    supplier_source = SelectField(_l("Supplying enterprise and source"), choices=[], validate_choice=False)
+    extra_quantity = _Text(_l("Extra fuel burned there per year"))
     extra_unit = StringField(_l("Unit"), validators=[Length(max=20)])
-    saved_fuel = SelectField(_l("Fuel the chemical plants no longer burn"), choices=[],
-                             validate_choice=False)
-    saved_quantity = _Text(_l("Fuel saved per year"))
-    saved_unit = StringField(_l("Unit"), validators=[Length(max=20)])
+    receiver_source_1, receiver_source_2, receiver_source_3 = (
+        SelectField(_l("Receiving enterprise and source"), choices=[], validate_choice=False)
+        for _k in range(RECEIVER_LINES))
+    saved_quantity_1, saved_quantity_2, saved_quantity_3 = (_Text(_l("Fuel no longer burned there per year"))
+                                                            for _k in range(RECEIVER_LINES))
+    saved_unit_1, saved_unit_2, saved_unit_3 = (StringField(_l("Unit"), validators=[Length(max=20)])
+                                                for _k in range(RECEIVER_LINES))
+    # package: the scenarios combined
+    members = SelectMultipleField(_l("Scenarios combined"), choices=[], validate_choice=False, coerce=str)
     # sinks
     area_ha = _Text(_l("Area (ha)"))
     rate = _Text(_l("Uptake rate (tCO2 per ha per year)"))

@@ -12,7 +12,8 @@ from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.tenancy import CityWide
 
-SCENARIO_KINDS = ("new_project", "substitution", "sinks", "efficiency", "top_down")
+PACKAGE = "package"  # several saved scenarios evaluated together; params["members"]: their ids
+SCENARIO_KINDS = ("new_project", "substitution", "sinks", "efficiency", "top_down", PACKAGE)
 
 
 class Scenario(CityWide, db.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accounting import units
 from app.accounting.engine import CalculationError
@@ -20,7 +21,7 @@ from app.city_index.index import month_inputs
 from app.city_index.loading import IndexData
 from app.city_index.periods import latest_complete_month, window
 from app.city_index.settings import settings_in_force
-from app.core.numbers import parse_decimal
+from app.core.numbers import parse_decimal, plain, tonnes
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
@@ -28,8 +29,8 @@ from app.filings.calculations import load_library
 from app.settings.services import engine_settings
 
 from . import simulator
-from .forms import FUEL_LINES
-from .models import SCENARIO_KINDS, Scenario
+from .forms import FUEL_LINES, RECEIVER_LINES
+from .models import PACKAGE, SCENARIO_KINDS, Scenario
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,59 @@ def _fuel_unit(typed: str | None, fuel_unit: str, field_name: str) -> str:
     return unit
 
 
-def parse(kind: str, data: dict, fuels: dict) -> dict:
-    """The parameters of a scenario from the form, exact figures as strings; ServiceError beside a field."""
+def _source_line(data: dict, source_field: str, quantity_field: str, unit_field: str, sources: dict,
+                 fuels: dict) -> dict:
+    """One chosen source of the register and the fuel quantity it burns more (or no longer), in its own unit
+    unless another is typed. Its enterprise and names are stored too, so the scenario reads the same later."""
+    try:
+        source = sources[int(data.get(source_field) or 0)]
+    except (KeyError, ValueError):
+        raise ServiceError(_("Choose a source."), field=source_field) from None
+    if source.fuel not in fuels:
+        raise ServiceError(_("The factor library has no factor for the fuel this source burns: choose another "
+                             "source."), field=source_field)
+    quantity = _number(data, quantity_field, positive=True)
+    return {"org_id": source.org_id, "org_name": source.org_name, "org_name_en": source.org_name_en,
+            "source_id": source.id, "source_name": source.label, "fuel": source.fuel, "quantity": quantity,
+            "unit": _fuel_unit(data.get(unit_field) or source.unit, fuels[source.fuel], unit_field)}
+
+
+def _substitution(data: dict, fuels: dict, sources: dict) -> dict:
+    steam = _number(data, "steam_gj", positive=True)
+    efficiency = parse_decimal(data.get("boiler_efficiency") or "90", "boiler_efficiency", positive=True,
+                               maximum=Decimal(100), too_small=_("A percent above 0 and at most 100."))
+    supplier = _source_line(data, "supplier_source", "extra_quantity", "extra_unit", sources, fuels)
+    receivers = []
+    for k in range(1, RECEIVER_LINES + 1):
+        if not data.get(f"receiver_source_{k}") and not (data.get(f"saved_quantity_{k}") or "").strip():
+            continue
+        line = _source_line(data, f"receiver_source_{k}", f"saved_quantity_{k}", f"saved_unit_{k}", sources, fuels)
+        if line["source_id"] == supplier["source_id"] or line["source_id"] in {r["source_id"] for r in receivers}:
+            raise ServiceError(_("This source is already chosen: each source once."), field=f"receiver_source_{k}")
+        receivers.append({**line, "line": k})
+    if not receivers:
+        raise ServiceError(_("Choose at least one receiving source and the fuel it no longer burns."),
+                           field="receiver_source_1")
+    return {"steam_gj": steam, "boiler_efficiency": str(efficiency), "supplier": supplier, "receivers": receivers}
+
+
+def _members(data: dict) -> list[int]:
+    """A package's scenarios: at least two saved ones, none a package itself (no package of packages)."""
+    try:
+        ids = sorted({int(i) for i in data.get("members") or []})
+    except (TypeError, ValueError):
+        raise ServiceError(_("Choose one of the listed values."), field="members") from None
+    found = db.session.scalars(select(Scenario).where(Scenario.id.in_(ids))).all() if ids else []
+    if len(found) < 2 or len(found) != len(ids):
+        raise ServiceError(_("Choose at least two saved scenarios."), field="members")
+    if any(s.kind == PACKAGE for s in found):
+        raise ServiceError(_("A package combines scenarios, not other packages."), field="members")
+    return ids
+
+
+def parse(kind: str, data: dict, fuels: dict, sources: dict | None = None) -> dict:
+    """The parameters of a scenario from the form, exact figures as strings; ServiceError beside a field.
+    `sources`: the register's combustion sources by id (a substitution chooses among them)."""
     name = (data.get("name") or "").strip()
     if not name:
         raise ServiceError(_("Give the scenario a name."), field="name")
@@ -104,13 +156,7 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
         if not lines and not params["electricity_mwh"]:
             raise ServiceError(_("Enter at least one fuel or the purchased electricity."), field="quantity_1")
     elif kind == "substitution":
-        for side in ("extra", "saved"):
-            if data.get(f"{side}_fuel") not in fuels:
-                raise ServiceError(_("Choose a fuel."), field=f"{side}_fuel")
-            params[side] = {"fuel": data[f"{side}_fuel"], "quantity": _number(data, f"{side}_quantity"),
-                            "unit": _fuel_unit(data.get(f"{side}_unit"), fuels[data[f"{side}_fuel"]],
-                                               f"{side}_unit")}
-        params["steam_gj"] = _number(data, "steam_gj", required=False)
+        params.update(_substitution(data, fuels, sources or {}))
     elif kind == "sinks":
         params.update(area_ha=_number(data, "area_ha"), rate=_number(data, "rate"))
     elif kind == "efficiency":
@@ -123,12 +169,17 @@ def parse(kind: str, data: dict, fuels: dict) -> dict:
         if not 2000 <= Decimal(year) <= 2100 or Decimal(year) != int(Decimal(year)):
             raise ServiceError(_("A year, e.g. 2030."), field="target_year")
         weights = {k: _number(data, f"weight_{k}", required=False) for k in SECTORS}
+        if int(Decimal(year)) < int(params["month"][:4]):
+            raise ServiceError(_("The target year cannot be before the baseline year %(year)s.",
+                                 year=params["month"][:4]), field="target_year")
         params.update(target_year=int(Decimal(year)), target_tco2=_number(data, "target_tco2"),
                       weights=weights if any(w is not None for w in weights.values()) else None)
         if params["weights"]:
             params["weights"] = {k: w if w is not None else "1" for k, w in weights.items()}
             if not any(Decimal(w) for w in params["weights"].values()):
                 raise ServiceError(_("Give at least one sector a weight above zero."), field="weight_energy")
+    elif kind == PACKAGE:
+        params["members"] = _members(data)
     else:
         raise ServiceError(_("Choose one of the listed values."))
     return params
@@ -161,7 +212,7 @@ def _activity(line: dict, field_name: str) -> simulator.Activity:
                               name=field_name)
 
 
-def _failed(out: Outcome, e: Exception) -> Outcome:
+def _failed(out: Outcome, e: Exception) -> None:
     """A translated message (beside its field where there is one) for what stopped the engine."""
     log.info("scenario %s (%s) not computed: %s", out.scenario.id, out.scenario.kind, e)
     if isinstance(e, simulator.NothingToShare):
@@ -174,7 +225,6 @@ def _failed(out: Outcome, e: Exception) -> Outcome:
         out.error_field = e.source_name
     else:
         out.error = _("The scenario could not be computed from its figures: check them and save it again.")
-    return out
 
 
 @dataclass
@@ -202,16 +252,10 @@ def _month_of(year: int, month: int, months: dict | None) -> _Month:
     return found
 
 
-def evaluate(scenario: Scenario, library=None, settings=None, months: dict | None = None) -> Outcome:
-    """The scenario beside the baseline of its month; reads only (approved data, settings, factor library).
-    `months`: a dict shared by the scenarios of one page, so that each month is loaded once."""
-    p = scenario.params or {}
-    year, month = (int(x) for x in p.get("month", "2000-01").split("-"))
-    out = Outcome(scenario, year, month)
-    library = library or load_library()
-    settings = settings or engine_settings()
-    loaded = _month_of(year, month, months)
-    inputs, index_settings = loaded.inputs, loaded.settings
+def _effect(scenario: Scenario, out: Outcome, loaded: _Month, library, settings) -> None:
+    """The scenario's change to the inputs of `out`'s month (out.delta) and what it is made of (out.detail);
+    out.error when it cannot be computed."""
+    p, year = scenario.params or {}, out.year
     try:
         if scenario.kind == "new_project":
             activity = [_activity(line, f"fuel_{line.get('line', k)}")
@@ -225,10 +269,7 @@ def evaluate(scenario: Scenario, library=None, settings=None, months: dict | Non
             if p.get("output") and Decimal(p["output"]):
                 out.detail["intensity"] = added.total / Decimal(p["output"])
         elif scenario.kind == "substitution":
-            sub = simulator.substitution([_activity(p["saved"], "saved_fuel")], [_activity(p["extra"], "extra_fuel")],
-                                         library, settings, year,
-                                         Decimal(p["steam_gj"]) if p.get("steam_gj") else None)
-            out.delta, out.detail = sub.delta, {"substitution": sub}
+            _substitution_effect(p, out, library, settings)
         elif scenario.kind == "sinks":
             tco2 = simulator.sinks(Decimal(p["area_ha"]), Decimal(p["rate"]))
             out.delta, out.detail = simulator.sinks_delta(tco2), {"sinks_tco2": tco2}
@@ -244,7 +285,67 @@ def evaluate(scenario: Scenario, library=None, settings=None, months: dict | Non
                 out.detail = {"plan": plan, "totals": totals}
             out.delta = simulator.reductions_delta(cuts)
     except (CalculationError, ArithmeticError, ValueError, KeyError) as e:
-        return _failed(out, e)
+        _failed(out, e)
+
+
+def _substitution_effect(p: dict, out: Outcome, library, settings) -> None:
+    if "supplier" not in p:
+        # Saved before the sources were chosen from the register (one fuel each side): read as it was saved,
+        # the heat check only a warning on the page (detail["substitution"].possible).
+        sub = simulator.substitution([_activity(p["saved"], "saved_fuel")], [_activity(p["extra"], "extra_fuel")],
+                                     library, settings, out.year,
+                                     Decimal(p["steam_gj"]) if p.get("steam_gj") else None)
+        out.delta, out.detail = sub.delta, {"substitution": sub}
+        return
+    receivers = [_activity(r, f"receiver_source_{r['line']}") for r in p["receivers"]]
+    sub = simulator.substitution(receivers, [_activity(p["supplier"], "supplier_source")], library, settings,
+                                 out.year, Decimal(p["steam_gj"]), Decimal(p.get("boiler_efficiency") or "90"))
+    out.delta, out.detail = sub.delta, {"substitution": sub, "supplier": p["supplier"], "receivers": p["receivers"]}
+    if not sub.possible:
+        out.error = _("The extra fuel can give at most %(heat)s GJ of heat a year (%(fuel)s GJ of fuel × boiler "
+                      "efficiency %(efficiency)s): supply less steam or burn more fuel.",
+                      heat=tonnes(sub.heat_available_gj, 0), fuel=tonnes(sub.fuel_gj, 0),
+                      efficiency=f"{plain(sub.efficiency)}%")
+        out.error_field = "steam_gj"
+
+
+def package_members(scenario: Scenario) -> tuple[list[Scenario], int]:
+    """A package's scenarios still saved, and how many of them have been deleted since."""
+    ids = (scenario.params or {}).get("members") or []
+    found = db.session.scalars(select(Scenario).where(Scenario.id.in_(ids)).order_by(Scenario.id)).all() \
+        if ids else []
+    return [s for s in found if s.kind != PACKAGE], len(ids) - len(found)
+
+
+def evaluate(scenario: Scenario, library=None, settings=None, months: dict | None = None) -> Outcome:
+    """The scenario beside the baseline of its month; reads only (approved data, settings, factor library).
+    `months`: a dict shared by the scenarios of one page, so that each month is loaded once. A package's
+    scenarios are each computed at the package's month, their effects added, and the index evaluated once."""
+    p = scenario.params or {}
+    year, month = (int(x) for x in p.get("month", "2000-01").split("-"))
+    out = Outcome(scenario, year, month)
+    library = library or load_library()
+    settings = settings or engine_settings()
+    loaded = _month_of(year, month, months)
+    inputs, index_settings = loaded.inputs, loaded.settings
+    if scenario.kind == PACKAGE:
+        members, missing = package_members(scenario)
+        parts = []
+        for member in members:
+            part = Outcome(member, year, month)
+            _effect(member, part, loaded, library, settings)
+            if part.error:
+                out.error = _("The scenario %(name)s of this package cannot be computed at %(month)s: %(error)s",
+                              name=member.name, month=p.get("month"), error=part.error)
+                return out
+            part.x_change = part.delta.x_change(inputs.grid_factor)
+            parts.append(part)
+        out.delta = simulator.combined(part.delta for part in parts)
+        out.detail = {"members": parts, "missing": missing}
+    else:
+        _effect(scenario, out, loaded, library, settings)
+        if out.error:
+            return out
     out.x_change = out.delta.x_change(inputs.grid_factor)
     if index_settings.path is not None:
         t = formula.index_time(year, month)
@@ -261,12 +362,13 @@ def evaluate(scenario: Scenario, library=None, settings=None, months: dict | Non
 
 # --- writes -----------------------------------------------------------------------------------------------
 
-def create_scenario(actor, kind: str, name: str, data: dict, fuels: dict) -> Scenario:
+def create_scenario(actor, kind: str, name: str, data: dict, fuels: dict, sources: dict | None = None) -> Scenario:
     """Save a scenario whose parameters parse and whose result computes; ServiceError otherwise (beside a field
-    where it has one). `fuels`: the library's fuel codes and their units."""
+    where it has one). `fuels`: the library's fuel codes and their units; `sources`: the register's combustion
+    sources by id (register.combustion_sources)."""
     if kind not in SCENARIO_KINDS:
         raise ServiceError(_("Choose one of the listed values."))
-    params = parse(kind, data, fuels)
+    params = parse(kind, data, fuels, sources)
     scenario = Scenario(name=(name or "").strip(), kind=kind, params=params, created_by_id=getattr(actor, "id", None))
     outcome = evaluate(scenario)
     if outcome.error:
@@ -275,6 +377,12 @@ def create_scenario(actor, kind: str, name: str, data: dict, fuels: dict) -> Sce
     db.session.flush()
     record("scenario.created", actor=actor, obj=scenario, detail={"name": scenario.name, "kind": kind})
     return scenario
+
+
+def packages_with(scenario: Scenario) -> list[Scenario]:
+    """The packages a scenario belongs to (its deletion leaves them computed without it)."""
+    packages = db.session.scalars(select(Scenario).where(Scenario.kind == PACKAGE).order_by(Scenario.id))
+    return [p for p in packages if scenario.id in ((p.params or {}).get("members") or [])]
 
 
 def delete_scenario(actor, scenario: Scenario) -> None:

@@ -8,11 +8,13 @@ Rules (reference/city-index.md, "What-if rules"):
 - new project: its added emissions are the engine's totals for its yearly activity; its scope 1 adds to the
   city's scope 1, its purchased electricity to the net imported electricity (X counts power once);
 - energy substitution inside the city: only the net counts, ΔX = extra fuel at the plant − fuel no longer
-  burned by the customers (each × its own factors);
+  burned by the customers (each × its own factors); the steam supplied cannot exceed the extra fuel's energy
+  × the boiler efficiency (`Substitution.possible`);
 - new sinks: area × rate, reported beside X and never netted into it (S6 only);
 - efficiency programmes: a percent reduction of each sector's emissions;
 - top-down: the cut needed to reach a target, shared out in proportion to each sector's emissions, or to
-  emissions × the regulator's weight.
+  emissions × the regulator's weight;
+- packages: several scenarios at once, their Deltas added (`combined`) and the index evaluated once.
 """
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -111,27 +113,50 @@ def new_project_delta(added: Added, sector: str = "industry") -> Delta:
     return Delta(non_filing_tco2=added.scope1, transport_buildings_tco2=tb, net_import_mwh=added.electricity_mwh)
 
 
+DEFAULT_BOILER_EFFICIENCY = Decimal(90)  # percent of the fuel's energy that reaches the steam
+
+
 @dataclass(frozen=True)
 class Substitution:
     saved: Added        # fuel the customers no longer burn
     extra: Added        # the plant's extra fuel
     net: Decimal        # extra − saved (negative: the city emits less)
     steam_gj: Decimal | None = None
+    efficiency: Decimal = DEFAULT_BOILER_EFFICIENCY  # percent
 
     @property
     def delta(self) -> Delta:
         return Delta(scope1_tco2=self.net)
 
+    @property
+    def fuel_gj(self) -> Decimal:
+        """The energy of the plant's extra fuel (its net calorific value, as the engine computed it)."""
+        with localcontext(CTX):
+            return convert(self.extra.energy_tce, "tce", "GJ")
+
+    @property
+    def heat_available_gj(self) -> Decimal:
+        """The most heat the extra fuel can give: its energy × the boiler efficiency."""
+        with localcontext(CTX):
+            return self.fuel_gj * self.efficiency / HUNDRED
+
+    @property
+    def possible(self) -> bool:
+        """No more steam than the extra fuel can raise (physics, reference/city-index.md)."""
+        return self.steam_gj is None or self.steam_gj <= self.heat_available_gj
+
 
 def substitution(fuel_saved_lines: Iterable[Activity], extra_fuel_lines: Iterable[Activity], library,
-                 settings: engine.Settings, year: int, steam_gj=None) -> Substitution:
+                 settings: engine.Settings, year: int, steam_gj=None,
+                 efficiency=DEFAULT_BOILER_EFFICIENCY) -> Substitution:
     """A plant supplies steam (or heat) to customers that stop firing their own boilers: both inside the city,
     so only the net scope 1 counts (the steam itself is a transfer between them and is not counted twice)."""
     saved = compute(fuel_saved_lines, library, settings, year)
     extra = compute(extra_fuel_lines, library, settings, year)
     with localcontext(CTX):
         net = extra.scope1 - saved.scope1
-    return Substitution(saved, extra, net, None if steam_gj is None else _dec(steam_gj, "steam_gj"))
+    return Substitution(saved, extra, net, None if steam_gj is None else _dec(steam_gj, "steam_gj"),
+                        _dec(efficiency, "efficiency"))
 
 
 def sinks(area_ha, rate) -> Decimal:
@@ -204,6 +229,17 @@ def top_down(target, year_projection: Mapping[str, Decimal], weights: Mapping[st
         by_sector = {k: cut * s for k, s in shares.items()}
         percent = {k: (HUNDRED * by_sector[k] / projection[k] if projection[k] else ZERO) for k in projection}
     return TopDown(target, projected, cut, by_sector, percent, shares)
+
+
+def combined(deltas: Iterable[Delta]) -> Delta:
+    """A package: the effects of its scenarios add (on X, the electricity imports and the sinks)."""
+    total = Delta()
+    with localcontext(CTX):
+        for d in deltas:
+            total = Delta(total.scope1_tco2 + d.scope1_tco2, total.non_filing_tco2 + d.non_filing_tco2,
+                          total.transport_buildings_tco2 + d.transport_buildings_tco2,
+                          total.net_import_mwh + d.net_import_mwh, total.sinks_tco2 + d.sinks_tco2)
+    return total
 
 
 # --- the index ------------------------------------------------------------------------------------------------

@@ -26,10 +26,16 @@ from app.filings.calculations import load_library
 from app.settings.services import engine_settings
 from app.tenancy import get_or_404
 
-from . import projects
-from .forms import FUEL_LINES, ProjectForm, ScenarioForm
-from .models import DECISIONS, SCENARIO_KINDS, ProjectDecision, Scenario
-from .services import create_scenario, default_month, delete_scenario, evaluate
+from . import projects, register
+from .forms import FUEL_LINES, RECEIVER_LINES, ProjectForm, ScenarioForm
+from .models import DECISIONS, PACKAGE, SCENARIO_KINDS, ProjectDecision, Scenario
+from .services import (
+    create_scenario,
+    default_month,
+    delete_scenario,
+    evaluate,
+    packages_with,
+)
 
 COMPARE_AT_MOST = 10  # scenarios side by side (issue 18: ten in under 300 ms)
 
@@ -37,7 +43,7 @@ bp = Blueprint("scenarios", __name__, url_prefix="/city/scenarios", template_fol
 
 KIND_LABELS = {"new_project": _l("New project"), "substitution": _l("Energy substitution"),
                "sinks": _l("New carbon sinks"), "efficiency": _l("Efficiency programmes"),
-               "top_down": _l("Top-down target")}
+               "top_down": _l("Top-down target"), PACKAGE: _l("Package of scenarios")}
 
 
 @bp.context_processor
@@ -66,19 +72,32 @@ def create():
         abort(404)
     materials = library_materials("fuel")
     fuels = {code: m.unit for code, m in materials.items()}
-    form = ScenarioForm(data={"month": default_month(), "sink_rate": "5"})
+    form = ScenarioForm(data={"month": default_month(), "sink_rate": "5", "boiler_efficiency": "90",
+                              "members": request.args.getlist("id")})
     choices = [SelectChoice(code, m.label) for code, m in materials.items()]
-    for name in ("fuel_1", "fuel_2", "fuel_3", "extra_fuel", "saved_fuel"):
+    for name in ("fuel_1", "fuel_2", "fuel_3"):
         getattr(form, name).choices = choices
+    sources = {}
+    if kind == "substitution":
+        found = register.combustion_sources()
+        sources = {s.id: s for s in found}
+        options = register.source_choices(found, lambda code: materials[code].label if code in materials else code)
+        form.supplier_source.choices = [("", _("Choose a source"))] + options
+        for k in range(1, RECEIVER_LINES + 1):
+            form[f"receiver_source_{k}"].choices = [("", _("None"))] + options
+    elif kind == PACKAGE:
+        form.members.choices = [(str(s.id), s.name) for s in db.session.scalars(
+            select(Scenario).where(Scenario.kind != PACKAGE).order_by(Scenario.created_at.desc(), Scenario.id.desc()))]
     if form.validate_on_submit():
         try:
-            scenario = create_scenario(current_user, kind, form.name.data, form.data, fuels)
+            scenario = create_scenario(current_user, kind, form.name.data, form.data, fuels, sources)
         except ServiceError as e:
             apply_error(form, e)
         else:
             flash(_("The scenario %(name)s is saved.", name=scenario.name), "success")
             return redirect(url_for("scenarios.show", scenario_id=scenario.id))
-    return render_template("scenarios/form.html", form=form, kind=kind, fuel_lines=range(1, FUEL_LINES + 1))
+    return render_template("scenarios/form.html", form=form, kind=kind, fuel_lines=range(1, FUEL_LINES + 1),
+                           receiver_lines=range(1, RECEIVER_LINES + 1), has_sources=bool(sources))
 
 
 @bp.get("/<int:scenario_id>")
@@ -94,7 +113,8 @@ def delete(scenario_id: int):
     """GET asks (a deleted scenario cannot be brought back), POST deletes."""
     scenario = get_or_404(Scenario, scenario_id)
     if request.method == "GET":
-        return render_template("scenarios/delete.html", scenario=scenario, delete_form=FlaskForm())
+        return render_template("scenarios/delete.html", scenario=scenario, delete_form=FlaskForm(),
+                               packages=packages_with(scenario))
     delete_scenario(current_user, scenario)
     flash(_("The scenario is deleted."), "success")
     return redirect(url_for("scenarios.index"))

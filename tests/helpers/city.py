@@ -30,3 +30,17 @@ def filed_month(org, period, scope1, scope2="0", status=APPROVED, revision=1, pr
 
 def month_starts(start_year, start_month, n):
     return [date(*add_months(start_year, start_month, k), 1) for k in range(n)]
+
+
+def combustion_source(org, name, fuel, unit, facility="主厂区"):
+    """A stationary-combustion source of `org` in the register (a boiler or a power plant's furnace)."""
+    from app.accounting.models import EmissionSource, Facility
+
+    site = Facility(org_id=org.id, name=facility)
+    db.session.add(site)
+    db.session.flush()
+    source = EmissionSource(org_id=org.id, facility_id=site.id, name=name, category="stationary_combustion",
+                            material=fuel, activity_unit=unit)
+    db.session.add(source)
+    db.session.flush()
+    return source
