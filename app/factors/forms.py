@@ -8,6 +8,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.accounting.factor_texts import STATUS_LABELS
@@ -82,8 +83,8 @@ class FuelForm(FlaskForm):
                                       "it; it never changes."))
     name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=100)])
-    unit = SelectField(_l("Activity unit"), choices=[("t", _l("t (solid and liquid fuels)")),
-                                                    ("10^4 Nm3", _l("10⁴ Nm³ (gaseous fuels)"))],
+    unit = SelectField(_l("Activity unit"), choices=[SelectChoice("t", _l("t (solid and liquid fuels)")),
+                                                    SelectChoice("10^4 Nm3", _l("10⁴ Nm³ (gaseous fuels)"))],
                        validate_choice=False)  # the service checks it
     ncv = StringField(_l("Net calorific value (GJ per activity unit)"), validators=[InputRequired()])
     carbon_content = StringField(_l("Carbon content (tC/GJ)"), validators=[InputRequired()])
@@ -92,8 +93,9 @@ class FuelForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[Optional()],
                            description=_l("The first month it may be filed for; leave empty to apply it to every "
                                           "month since 2000, like the rest of the library."))
-    status = SelectField(_l("Status"), choices=[("", "—"), *STATUS_LABELS.items()], default="",
-                         validate_choice=False, description=_STATUS_HELP)
+    status = SelectField(_l("Status"), choices=[SelectChoice("", "—"),
+                                                *(SelectChoice(k, v) for k, v in STATUS_LABELS.items())],
+                         default="", validate_choice=False, description=_STATUS_HELP)
     source = StringField(_l("Source (citation)"),
                          validators=[InputRequired(message=_l("Cite the source of these values (publication, "
                                                               "table, date).")), Length(max=500)],

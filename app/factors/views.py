@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounting import factor_texts
 from app.accounting.library import GRID_SERIES
 from app.accounting.models import EmissionFactor
-from app.accounts.roles import ADMINISTER_CITY, SIGNED_IN, can, requires
+from app.accounts.roles import ADMINISTER_CITY, REVIEW, SIGNED_IN, can, requires
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
@@ -40,6 +40,7 @@ def _helpers():
         "value_unit": services.value_unit, "fuel_tco2_per_unit": services.fuel_tco2_per_unit,
         "factor_title": lambda f: services.factor_title(f, localised),
         "can_publish": can(current_user, ADMINISTER_CITY),
+        "can_review": can(current_user, REVIEW),  # the approved months to recalculate after a new version
     }
 
 
