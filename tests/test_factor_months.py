@@ -4,6 +4,7 @@ import re
 from datetime import date
 from decimal import Decimal as D
 
+import pytest
 from sqlalchemy import select
 
 from app.accounting.models import EmissionFactor
@@ -92,10 +93,12 @@ def test_drafts_and_submitted_months_are_not_listed(app, db, plant, regulator):
         assert factor_months.stale_months(db.session.get(EmissionFactor, new_id)) == []
 
 
-def test_enterprises_neither_see_nor_recalculate_the_city_months(app, db, client, login_as, plant, regulator, people):
+@pytest.mark.parametrize("who", ["enterprise_admin", "city_viewer"])
+def test_enterprises_neither_see_nor_recalculate_the_city_months(app, db, client, login_as, plant, regulator, people,
+                                                                  who):
     filing_id = file_month(app, db, plant, approve_by=regulator)
     new_id = _publish(app, db, regulator)
-    for user in (plant["admin"], people["city_viewer"]):
+    for user in (plant["admin"] if who == "enterprise_admin" else people["city_viewer"],):
         login_as(user)
         page = client.get(f"/factors/{new_id}").get_data(as_text=True)
         assert 'data-testid="factor-months"' not in page and f"factor-month-{filing_id}" not in page
