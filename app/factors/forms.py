@@ -79,8 +79,8 @@ class FuelForm(FlaskForm):
     """A new fuel (version 1). Numbers are text here: the service parses and checks them, and an error keeps them."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=59)],
-                       description=_l("Lower-case letters, digits and underscores, e.g. petroleum_coke. Sources store "
-                                      "it; it never changes."))
+                       description=_l("Lower-case Latin letters, digits and underscores. Sources store it; it never "
+                                      "changes."))
     name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=100)])
     unit = SelectField(_l("Activity unit"), choices=[SelectChoice("t", _l("t (solid and liquid fuels)")),

@@ -44,8 +44,8 @@ def add_fuel(actor, code: str, name_zh: str, name_en: str, unit: str, ncv, carbo
     """Publish version 1 of a new fuel; it is offered as a material at once and filed like any other."""
     code = (code or "").strip()
     if not CODE.match(code):
-        raise ServiceError(_l("Use 2 to 59 lower-case letters, digits or underscores, starting with a letter, "
-                              "e.g. petroleum_coke."), field="code")
+        raise ServiceError(_l("Use 2 to 59 lower-case Latin letters, digits or underscores, starting with a "
+                              "letter."), field="code")
     if db.session.scalar(select(EmissionFactor.id).where(EmissionFactor.kind == "fuel", EmissionFactor.code == code)
                          .limit(1)) is not None:
         raise ServiceError(_l("The library already has a fuel with this code: publish a new version of it "
