@@ -8,6 +8,8 @@ regulator typed) is shown as it was written.
 """
 from flask_babel import lazy_gettext as _l
 
+from app.accounting import fuel_defaults
+
 STATUS_LABELS = {
     "confirmed": _l("Confirmed against the published source"),
     "partly_confirmed": _l("Partly confirmed"),
@@ -96,6 +98,9 @@ _SEEDED_CITATIONS = {
     **{f"IPCC {name} 100-year GWP, as tabulated in shared/reference/gwp.csv": text
        for name, text in _ASSESSMENTS.items()},
     "IPCC AR6 WG1 Table 7.15": _ASSESSMENTS["AR6"],  # migration 0012's SF6 correction
+    fuel_defaults.SOURCE: _l("National 24-industry guidelines for greenhouse gas accounting and reporting (2013–2015), "
+                             "table of fossil fuel defaults, as transcribed by a third-party open-source "
+                             "implementation; not yet checked against the guideline text"),
     **{f"IPCC {name} 100-year GWP by origin, as noted in shared/reference/gwp.csv": text
        for name, text in _ASSESSMENTS.items()},
 }

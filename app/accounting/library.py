@@ -12,11 +12,12 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from app.accounting import fuel_defaults
 from app.accounting.methods import defaults as method_defaults
 from app.accounting.units import canonical_unit
 
 __all__ = ["GRID_SERIES", "KINDS", "REFERENCE_DIR", "Factor", "FactorLibrary", "MissingFactor", "seed_factors",
-           "seed_method_factors"]
+           "seed_fuel_factors", "seed_method_factors"]
 
 KINDS = ("fuel", "electricity", "heat", "steam_conversion", "process", "gwp", "combustion_non_co2", "method_default")
 GRID_SERIES = ("national_average", "ets_compliance", "residual_mix", "fossil_only", "regional_average")
@@ -279,3 +280,11 @@ def seed_method_factors() -> list[Factor]:
         factors.append(_factor(kind=method_defaults.KIND, code=code, unit=unit, values={"value": Decimal(value)},
                                source=source, status=method_defaults.UNCONFIRMED, name_zh=name_zh, name_en=name_en))
     return factors
+
+
+def seed_fuel_factors() -> list[Factor]:
+    """The fuels added to the reference table's (migration 0029 inserts the same rows): all still to confirm."""
+    return [_factor(kind="fuel", code=code, unit=unit,
+                    values={"ncv": Decimal(ncv), "carbon_content": Decimal(cc), "oxidation_rate": Decimal(of)},
+                    source=fuel_defaults.SOURCE, status=fuel_defaults.STATUS, name_zh=name_zh, name_en=name_en)
+            for code, name_zh, name_en, unit, ncv, cc, of in fuel_defaults.ROWS]

@@ -33,6 +33,7 @@ LABELS = {
     "organisation.registered": _l("Organisation registered"),
     "organisation.updated": _l("Organisation profile changed"),
     "factor.published": _l("Emission factor version published"),
+    "factor.months_recalculated": _l("Approved months recalculated with a new factor version"),
     "setting.changed": _l("City setting changed"),
     "facility.created": _l("Facility registered"),
     "facility.updated": _l("Facility changed"),

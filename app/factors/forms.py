@@ -8,6 +8,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.accounting.factor_texts import STATUS_LABELS
@@ -67,6 +68,34 @@ class GridYearForm(FlaskForm):
     valid_to = DateField(_l("Valid until"), validators=[Optional()],
                          description=_l("Leave empty while it stays in force."))
     status = _status_field()
+    source = StringField(_l("Source (citation)"),
+                         validators=[InputRequired(message=_l("Cite the source of these values (publication, "
+                                                              "table, date).")), Length(max=500)],
+                         description=_SOURCE_HELP)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+
+
+class FuelForm(FlaskForm):
+    """A new fuel (version 1). Numbers are text here: the service parses and checks them, and an error keeps them."""
+
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=59)],
+                       description=_l("Lower-case Latin letters, digits and underscores. Sources store it; it never "
+                                      "changes."))
+    name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=100)])
+    unit = SelectField(_l("Activity unit"), choices=[SelectChoice("t", _l("t (solid and liquid fuels)")),
+                                                    SelectChoice("10^4 Nm3", _l("10⁴ Nm³ (gaseous fuels)"))],
+                       validate_choice=False)  # the service checks it
+    ncv = StringField(_l("Net calorific value (GJ per activity unit)"), validators=[InputRequired()])
+    carbon_content = StringField(_l("Carbon content (tC/GJ)"), validators=[InputRequired()])
+    oxidation_rate = StringField(_l("Oxidation rate"), validators=[InputRequired()],
+                                 description=_l("A fraction, e.g. 0.98."))
+    valid_from = DateField(_l("Valid from"), validators=[Optional()],
+                           description=_l("The first month it may be filed for; leave empty to apply it to every "
+                                          "month since 2000, like the rest of the library."))
+    status = SelectField(_l("Status"), choices=[SelectChoice("", "—"),
+                                                *(SelectChoice(k, v) for k, v in STATUS_LABELS.items())],
+                         default="", validate_choice=False, description=_STATUS_HELP)
     source = StringField(_l("Source (citation)"),
                          validators=[InputRequired(message=_l("Cite the source of these values (publication, "
                                                               "table, date).")), Length(max=500)],

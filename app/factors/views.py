@@ -8,12 +8,12 @@ from wtforms.fields.choices import SelectChoice
 from app.accounting import factor_texts
 from app.accounting.library import GRID_SERIES
 from app.accounting.models import EmissionFactor
-from app.accounts.roles import ADMINISTER_CITY, SIGNED_IN, can, requires
+from app.accounts.roles import ADMINISTER_CITY, REVIEW, SIGNED_IN, can, requires
 from app.core.forms import apply_error
 from app.core.service_error import ServiceError
 from app.core.types import city_today
-from app.factors import services
-from app.factors.forms import GridYearForm, publish_form
+from app.factors import fuels, services
+from app.factors.forms import FuelForm, GridYearForm, publish_form
 from app.i18n import localised
 from app.security import csrf_checked_by_form
 from app.settings.services import SPECS, all_settings, value_text
@@ -40,6 +40,7 @@ def _helpers():
         "value_unit": services.value_unit, "fuel_tco2_per_unit": services.fuel_tco2_per_unit,
         "factor_title": lambda f: services.factor_title(f, localised),
         "can_publish": can(current_user, ADMINISTER_CITY),
+        "can_review": can(current_user, REVIEW),  # the approved months to recalculate after a new version
     }
 
 
@@ -106,3 +107,23 @@ def publish_grid_year():
             flash(_("The %(year)s grid factor is published.", year=row.data_year), "success")
             return redirect(url_for("factors.show", factor_id=row.id))
     return render_template("factors/publish_grid_year.html", form=form)
+
+
+@bp.route("/fuels/new", methods=["GET", "POST"])
+@csrf_checked_by_form
+@requires(ADMINISTER_CITY)
+def add_fuel():
+    form = FuelForm()
+    if form.validate_on_submit():
+        try:
+            row = fuels.add_fuel(
+                current_user, form.code.data, form.name_zh.data, form.name_en.data, form.unit.data, form.ncv.data,
+                form.carbon_content.data, form.oxidation_rate.data, form.valid_from.data, form.status.data,
+                form.source.data, form.note.data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            flash(_("%(name)s is in the library: enterprises can choose it for their sources and file it now.",
+                    name=localised(row.name_zh, row.name_en)), "success")
+            return redirect(url_for("factors.show", factor_id=row.id))
+    return render_template("factors/add_fuel.html", form=form)

@@ -27,14 +27,16 @@ from app.accounts.roles import (
     can,
     requires,
 )
+from app.accounting.models import EmissionFactor
 from app.core.edge import roll_back
+from app.core.service_error import ServiceError
 from app.core.numbers import tonnes
 from app.core.types import city_today
-from app.factors.services import kind_label, series_label, traced_factor_title, value_label
+from app.factors.services import factor_title, kind_label, series_label, traced_factor_title, value_label
 from app.filings import calculations
 from app.filings.labels import status_label
 from app.filings.models import Calculation, CalculationLine
-from app.footprint import exports
+from app.footprint import exports, factor_months
 from app.i18n import localised
 from app.footprint.services import footprint, years_with_filings
 from app.organisations.models import Organisation
@@ -179,3 +181,34 @@ def export(org_id: int, year: int, fmt: str):
 
 
 bp.add_app_template_filter(tonnes, "t")
+
+
+# ------------------------------------------------------------- months calculated with an older factor version
+
+@bp.app_template_global("months_on_older_versions")
+def _months_on_older_versions(factor):
+    """For the factor page (app.factors cannot import filings): the approved months to recalculate, regulators only."""
+    return factor_months.stale_months(factor) if can(current_user, REVIEW) else []
+
+
+@bp.route("/factors/<int:factor_id>/recalculate", methods=["GET", "POST"])
+@requires(REVIEW)
+def recalculate_factor_months(factor_id: int):
+    """Before/after of every listed month; storing the new results is a second, explicit step."""
+    factor = get_or_404(EmissionFactor, factor_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ids = {int(i) for i in request.form.getlist("filing_id") if i.isdigit()}
+        try:
+            done = factor_months.recalculate_months(current_user, factor, ids)
+        except ServiceError as e:
+            roll_back()
+            flash(str(e.message), "danger")
+        else:
+            flash(_("%(count)s approved months recalculated: each keeps its previous calculation.", count=len(done)),
+                  "success")
+            return render_template("footprint/factor_months_done.html", factor=factor, months=done,
+                                   title=factor_title(factor, localised))
+    months = factor_months.with_totals(factor_months.stale_months(factor))
+    return render_template("footprint/factor_months.html", factor=factor, months=months, form=form,
+                           title=factor_title(factor, localised))
