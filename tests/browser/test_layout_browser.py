@@ -153,7 +153,7 @@ def page_kind(url: str) -> tuple:
 
 ROLES = (  # (role, organisation kind): the person signing in; per side, the one who sees the most first
     ("enterprise_admin", "enterprise"), ("energy_manager", "enterprise"), ("viewer", "enterprise"),
-    ("regulator", "authority"), ("viewer", "authority"), ("verifier", "verifier"))
+    ("regulator", "authority"), ("platform_admin", "authority"), ("viewer", "authority"), ("verifier", "verifier"))
 
 
 # The worked example a hundred times over: a large plant's figures (some 258,000 t a month, 3.1 Mt a year) are the
