@@ -62,8 +62,8 @@ def _sub_label(key: str, methodology: int) -> str:
 
 
 def _comparison_rows(rows: list[dict], label, total: dict | None = None, statistics: bool = False) -> list[list]:
-    head = ["", "已批准范围一 Approved scope 1", "估算 Estimated"] + (["统计 Statistics"] if statistics else []) + \
-           ["合计 Total", "上年同期 A year earlier", "变化 Change", "变化率 Change %"]
+    head = ["", "范围一 Scope 1", "估算 Estimated"] + (["统计 Statistics"] if statistics else []) + \
+           ["合计 Total", "上年同期 Year earlier", "变化 Change", "%"]
     head[0] = label(None)
     body = []
     for r in rows + ([total] if total else []):
@@ -164,7 +164,7 @@ def build(data: dict, city: str = "", progress=lambda pct: None) -> bytes:
     story += [CondPageBreak(60 * mm), Heading("2 分部门排放 Sector totals", s["h1"]),
               table(_comparison_rows(data["sectors"], lambda k: SECTORS.get(k, k) if k else "部门 Sector",
                                      data["total"], statistics=True),
-                    widths=[40 * mm, 20 * mm, 18 * mm, 20 * mm, 21 * mm, 21 * mm, 20 * mm, 14 * mm]),
+                    widths=[38 * mm, 19 * mm, 19 * mm, 20 * mm, 21 * mm, 21 * mm, 20 * mm, 16 * mm]),
               Paragraph("各行相加等于城市排放总量 X：申报企业已批准的范围一、未获批月份的估算、监管部门对无申报部门的统计数以及"
                         "净调入电力（单列一行）。范围二不计入 X；碳汇单独报告，不抵扣。"
                         "The rows add up to the city's gross emissions X: approved scope 1 of the filing enterprises, "
@@ -182,14 +182,11 @@ def build(data: dict, city: str = "", progress=lambda pct: None) -> bytes:
         found = row["industry"]
         return f"{key} {found.name_zh} {found.name_en}" if found else (NOT_GIVEN if key == "-" else key)
 
-    filed_total = {"key": "filed", "scope1": sum(r["scope1"] or 0 for r in data["divisions"]),
-                   "estimated": sum(r["estimated"] or 0 for r in data["divisions"]),
-                   "statistics": None, "total": gross["filed"],
-                   "year_ago": None, "change": None, "change_percent": None}
+    filed_total = data["filed"]
     story += [Heading("3 分行业排放 Industries", s["h1"]),
               table(_comparison_rows(data["divisions"], lambda k: "申报企业合计 Filing enterprises, total"
                                      if k == "filed" else division_label(k), filed_total),
-                    widths=[56 * mm, 22 * mm, 18 * mm, 22 * mm, 22 * mm, 20 * mm, 14 * mm]),
+                    widths=[58 * mm, 19 * mm, 19 * mm, 21 * mm, 21 * mm, 20 * mm, 16 * mm]),
               Paragraph("按国民经济行业分类（GB/T 4754）大类，申报企业的已批准范围一加估算；其合计加上无申报部门的统计数和净调入电力即为 X。"
                         "By GB/T 4754 division: the filing enterprises' approved scope 1 plus estimates; their total, "
                         "with the statistics of the sectors without filings and net imported electricity, is X.",
@@ -198,7 +195,7 @@ def build(data: dict, city: str = "", progress=lambda pct: None) -> bytes:
               table(_comparison_rows(data["districts"], lambda k: "区县 District" if k is None else
                                      "申报企业合计 Filing enterprises, total" if k == "filed" else
                                      NOT_GIVEN if k == "-" else k, filed_total),
-                    widths=[56 * mm, 22 * mm, 18 * mm, 22 * mm, 22 * mm, 20 * mm, 14 * mm])]
+                    widths=[58 * mm, 19 * mm, 19 * mm, 21 * mm, 21 * mm, 20 * mm, 16 * mm])]
 
     top = data["top_emitters"]
     story += [Heading("5 重点排放企业 Top emitters", s["h1"]),

@@ -79,6 +79,7 @@ def test_the_year_against_last_year_adds_up_to_x(app, year_city):
     # industries and districts add up to the filing enterprises' part of X
     assert sum(r["total"] for r in data["divisions"]) == filed
     assert sum(r["total"] for r in data["districts"]) == filed
+    assert data["filed"]["total"] == filed and data["filed"]["year_ago"] == 12 * D(1650)
     assert {r["key"] for r in data["districts"]} == {"兴港区", "双河区"}
     assert [e["name"] for e in data["top_emitters"]][:2] == ["锦湾热电秘密有限公司", "锦湾水泥秘密有限公司"]
     assert data["top_emitters"][0]["year_ago"] == 12 * D(1000)

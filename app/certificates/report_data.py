@@ -10,9 +10,9 @@ from app.benchmarking.services import benchmark
 from app.certificates.approved import approved, by_scope, months_between
 from app.certificates.services import series_names
 from app.city_index.annual import month_indexes, year_figures
-from app.city_index.breakdowns import directory
+from app.city_index.breakdowns import Row, directory
 from app.city_index.index import trend
-from app.city_index.loading import load
+from app.city_index.loading import ZERO, load
 from app.city_index.periods import add_months
 from app.city_index.projection import FORECAST_HISTORY, gross_series, year_end_forecast
 from app.organisations.industries import describe
@@ -94,6 +94,12 @@ def _row(row, before=None) -> dict:
             "change_percent": change / earlier * 100 if change is not None and earlier else None}
 
 
+def _filed(figures):
+    """The filing enterprises' part of X (the industries' and districts' total row)."""
+    return Row("filed", sum((r.scope1 for r in figures.sectors), ZERO), sum((r.scope2 for r in figures.sectors), ZERO),
+               estimated=figures.estimated)
+
+
 def _rows(now: list, before: list) -> list[dict]:
     earlier = {r.key: r for r in before}
     keys = [r.key for r in now] + [r.key for r in before if r.key not in {n.key for n in now}]
@@ -162,6 +168,7 @@ def city_report(year: int, month: int = 12, progress=lambda pct: None, top: int 
         "approved": approved_n, "expected": expected_n,
         "coverage": Decimal(approved_n) / Decimal(expected_n) if expected_n else None,
         "sectors": _rows(now.sectors, then.sectors), "total": _row(now.total, then.total),
+        "filed": _row(_filed(now), _filed(then)),
         "divisions": [{**r, "industry": describe(r["key"]) if r["key"] != "-" else None}
                       for r in _rows(now.divisions, then.divisions)],
         "districts": _rows(now.districts, then.districts),
