@@ -24,12 +24,13 @@ from .actor_tables import (
     top_emitters,
     under_code,
 )
-from .breakdowns import SECTOR_LABELS, public_sector_totals, sector_of
+from .breakdowns import SECTOR_LABELS, sector_of
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load
 from .months import AFTER_CURRENT, out_of_range, settled_month
 from .periods import add_months
+from .public import emissions_chart, public_sectors
 
 bp = Blueprint("city_index", __name__, url_prefix="/city", template_folder="templates")
 
@@ -253,12 +254,12 @@ def _verified(year: int) -> list[tuple[int, int]]:
 @bp.get("/public")
 @requires(PUBLIC)
 def public():
-    """No sign-in: the city's index, trend and sector totals, aggregates only."""
+    """No sign-in: the city's total and its trend, the index, sector totals (disclosure control: public.py) and
+    the methodology in plain language; aggregates only."""
     year, month = _month()
     first = add_months(year, month, -(TREND_MONTHS + 10))
     data = load(first, (year, month))
     points = trend(TREND_MONTHS, year, month, data)
     return render_template("city_index/public.html", current=points[-1], chart=_trend_chart(points),
-                           chart_labels=_chart_labels(points[-1]),
-                           sectors=public_sector_totals(year, month, data),
-                           month_value=f"{year}-{month:02d}")
+                           chart_labels=_chart_labels(points[-1]), sectors=public_sectors(year, month, data),
+                           emissions=emissions_chart(points), month_value=f"{year}-{month:02d}")
