@@ -18,7 +18,15 @@ from decimal import Decimal
 
 from . import estimates
 from .actor_tables import IMPORTED
-from .breakdowns import SECTORS, Key, Row, by_district, by_division, by_sector, directory
+from .breakdowns import (
+    SECTORS,
+    Key,
+    Row,
+    by_district,
+    by_division,
+    by_sector,
+    directory,
+)
 from .loading import TWELVE, ZERO, IndexData
 
 STATISTICS = {"transport": "transport_tco2", "buildings": "buildings_tco2", "other": "other_tco2"}
@@ -140,7 +148,7 @@ def year_figures(data: IndexData, year: int, last: int = 12) -> YearFigures:
     imported = Row(IMPORTED, estimate=mwh * grid if mwh is not None and grid is not None else None)
     ordered = [sectors[k] for k in SECTORS] + [imported]
     complete = all(r.estimate is not None for r in ordered if r.key in (*STATISTICS, IMPORTED))
-    by_total = lambda found: sorted(found.values(), key=lambda r: (-r.total, r.key))  # noqa: E731
+    by_total = lambda found: sorted(found.values(), key=lambda r: (-r.total, r.key))
     return YearFigures(year, last, ordered, _sum("total", ordered),
                        by_total(rows(data, year, last, by_division, figures)),
                        by_total(rows(data, year, last, by_district, figures)), figures, complete, mwh)

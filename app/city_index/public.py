@@ -19,7 +19,15 @@ from decimal import Decimal
 from app.benchmarking.services import rules as disclosure_rules
 from app.benchmarking.stats import dominated
 
-from .breakdowns import SECTORS, Row, directory, org_approved, org_estimates, sector_of, sector_totals
+from .breakdowns import (
+    SECTORS,
+    Row,
+    directory,
+    org_approved,
+    org_estimates,
+    sector_of,
+    sector_totals,
+)
 from .loading import ZERO, IndexData
 
 
