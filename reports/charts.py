@@ -59,7 +59,7 @@ def pie(items: list[tuple[str, float]], width=460, height=150) -> Drawing:
     return drawing
 
 
-def horizontal_bars(items: list[tuple[str, float]], width=460) -> Drawing:
+def horizontal_bars(items: list[tuple[str, float]], width=460, value_max: float | None = None) -> Drawing:
     height = 30 + 16 * max(len(items), 1)
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
@@ -70,9 +70,76 @@ def horizontal_bars(items: list[tuple[str, float]], width=460) -> Drawing:
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    if value_max is not None:  # a score: the whole scale, so that a difference looks as large as it is
+        chart.valueAxis.valueMax = value_max
+        chart.valueAxis.valueStep = value_max / 5
     chart.bars[0].fillColor = PALETTE[0]
     chart.bars[0].strokeColor = None
     drawing.add(chart)
+    return drawing
+
+
+def grouped_months(labels: list[str], series: list[tuple[str, list[float]]], title: str, width=460,
+                   height=170) -> Drawing:
+    """Bars side by side per month (e.g. this year and last year), the value axis from 0."""
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 55, 30, width - 160, height - 50
+    chart.data = [[v or 0 for v in values] for _, values in series]
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontSize = 6
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = _thousands
+    for i in range(len(series)):
+        chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]
+        chart.bars[i].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(55, height - 12, title, fontName=font(), fontSize=8))
+    _legend(drawing, [(PALETTE[i], name) for i, (name, _) in enumerate(series)], chart.x + chart.width + 12,
+            height - 25)
+    return drawing
+
+
+def _thousands(value) -> str:
+    return f"{value:,.0f}"
+
+
+def lines(labels: list[str], series: list[tuple[str, list[float | None]]], title: str, value_min: float = 0,
+          value_max: float | None = None, width=460, height=170, dashed: tuple = ()) -> Drawing:
+    """Several lines over the same months on a fixed axis: from `value_min` (0 unless said) to `value_max`
+    (a score's 100; None: the data's top). `dashed`: indexes of the series drawn dashed (a forecast, a path)."""
+    drawing = Drawing(width, height)
+    data = [[(i, v) for i, v in enumerate(values) if v is not None] for _, values in series]
+    if not any(data):
+        drawing.add(String(width / 2, height / 2, "—", fontName=font(), textAnchor="middle"))
+        return drawing
+    chart = LinePlot()
+    chart.x, chart.y, chart.width, chart.height = 55, 30, width - 175, height - 50
+    kept = [(k, points) for k, points in enumerate(data) if points]
+    chart.data = [points for _, points in kept]
+    for i, (k, _points) in enumerate(kept):
+        chart.lines[i].strokeColor = PALETTE[k % len(PALETTE)]
+        chart.lines[i].strokeWidth = 1.5
+        if k in dashed:
+            chart.lines[i].strokeDashArray = [4, 3]
+    chart.xValueAxis.valueMin, chart.xValueAxis.valueMax = 0, max(len(labels) - 1, 1)
+    step = max(1, len(labels) // 12)
+    chart.xValueAxis.valueSteps = list(range(0, len(labels), step))
+    chart.xValueAxis.labelTextFormat = lambda i: labels[int(i)] if 0 <= int(i) < len(labels) else ""
+    chart.xValueAxis.labels.fontSize = 6
+    chart.xValueAxis.labels.angle = 45
+    chart.xValueAxis.labels.boxAnchor = "ne"
+    chart.yValueAxis.valueMin = value_min
+    if value_max is not None:
+        chart.yValueAxis.valueMax = value_max
+        chart.yValueAxis.valueStep = (value_max - value_min) / 5
+    chart.yValueAxis.labels.fontSize = 7
+    chart.yValueAxis.labelTextFormat = _thousands
+    drawing.add(chart)
+    drawing.add(String(55, height - 12, title, fontName=font(), fontSize=8))
+    _legend(drawing, [(PALETTE[k % len(PALETTE)], name) for k, (name, values) in enumerate(series)
+                      if any(v is not None for v in values)], chart.x + chart.width + 12, height - 25)
     return drawing
 
 

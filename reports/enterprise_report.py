@@ -27,7 +27,7 @@ def table(rows: list[list], widths=None, header_rows: int = 1, numeric_from: int
 
 
 def _numeric(text: str) -> bool:
-    return text[:1].isdigit() or text[:1] in "-—"
+    return text[:1].isdigit() or text[:1] in "-—+"
 
 
 def _f(value) -> float:

@@ -26,13 +26,14 @@ from .actor_tables import (
     top_emitters,
     under_code,
 )
-from .breakdowns import SECTOR_LABELS, public_sector_totals, sector_of
+from .breakdowns import SECTOR_LABELS, sector_of
 from .cache import cached
 from .dashboard import dashboard
 from .index import city_index, trend
 from .loading import load
 from .months import AFTER_CURRENT, out_of_range, settled_month
 from .periods import add_months
+from .public import emissions_chart, public_sectors
 from .settings import settings_in_force
 
 bp = Blueprint("city_index", __name__, url_prefix="/city", template_folder="templates")
@@ -259,8 +260,9 @@ def _verified(year: int) -> list[tuple[int, int]]:
 @bp.get("/public")
 @requires(PUBLIC)
 def public():
-    """No sign-in: the city's index, trend and sector totals, aggregates only. The body is the same for every
-    visitor: rendered once per month, settings version, methodology, language and data generation (cache.py)."""
+    """No sign-in: the city's total and its trend, the index, sector totals (disclosure control: public.py) and
+    the methodology in plain language; aggregates only. The body is the same for every visitor: rendered once per
+    month, settings version, methodology, language and data generation (cache.py)."""
     year, month = _month()
     version = cached(f"version:{year}-{month:02d}", lambda: "{0.id}:{0.methodology}".format(
         settings_in_force(year, month)))  # the settings version in force and its methodology
@@ -273,6 +275,5 @@ def _public_body(year: int, month: int) -> str:
     data = load(first, (year, month))
     points = trend(TREND_MONTHS, year, month, data)
     return render_template("city_index/_public_body.html", current=points[-1], chart=_trend_chart(points),
-                           chart_labels=_chart_labels(points[-1]),
-                           sectors=public_sector_totals(year, month, data),
-                           month_value=f"{year}-{month:02d}")
+                           chart_labels=_chart_labels(points[-1]), sectors=public_sectors(year, month, data),
+                           emissions=emissions_chart(points), month_value=f"{year}-{month:02d}")

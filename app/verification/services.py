@@ -150,6 +150,16 @@ def confirmed_count(year: int) -> int:
         Engagement.year == year, Engagement.status == CONFIRMED, Engagement.withdrawn_at.is_(None)).distinct()).all())
 
 
+def year_statuses(org_ids, year: int) -> dict[int, str]:
+    """{enterprise: the status of its active engagement of `year`} for these enterprises (one query); an
+    enterprise without one is not in the answer (its verification has not started)."""
+    ids = list(org_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Engagement.org_id, Engagement.status).where(
+        Engagement.org_id.in_(ids), Engagement.year == year, Engagement.withdrawn_at.is_(None))).all())
+
+
 # --------------------------------------------------------------------------------------------- the year
 
 def reported_total(org_id: int, year: int) -> tuple[Decimal, list]:

@@ -30,4 +30,23 @@ document.querySelectorAll("canvas[data-city-chart]").forEach((canvas) => {
     options: { animation: false, spanGaps: true, scales },
   });
 });
+// The public page: the city's R12 gross emissions against the path, in tCO2 on an axis from 0.
+document.querySelectorAll("canvas[data-emissions-chart]").forEach((canvas) => {
+  const data = JSON.parse(canvas.dataset.emissionsChart);
+  const labels = JSON.parse(canvas.dataset.labels || "{}");
+  const provisional = data.provisional || [];
+  new Chart(canvas, {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: labels.gross || "tCO2", data: data.gross, borderColor: "#c0392b", backgroundColor: "#c0392b", borderWidth: 2,
+          segment: { borderDash: (ctx) => (provisional[ctx.p1DataIndex] ? [5, 4] : undefined) },
+          pointBackgroundColor: data.labels.map((_, i) => (provisional[i] ? "#fff" : "#c0392b")) },
+        { label: labels.path || "path", data: data.path, borderColor: "#1f6f50", backgroundColor: "#1f6f50", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
+      ],
+    },
+    options: { animation: false, spanGaps: true, scales: { y: { beginAtZero: true } } },
+  });
+});
 document.querySelectorAll("[data-autosubmit]").forEach((el) => el.addEventListener("change", () => el.form.submit()));
