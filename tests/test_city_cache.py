@@ -182,3 +182,22 @@ def test_the_dashboards_figures_are_computed_once_per_generation(client, city, a
     filed_month(city["logistics"], date(2025, 6, 1), "500")  # approved: the rollup changes
     db.session.commit()
     assert "25 / 36" in client.get("/city/?month=2025-06").get_data(as_text=True) and len(calls) == 2
+
+
+def test_opening_a_month_keeps_the_cache_unless_the_first_filing_stands_for_the_first_month(db, city, make_org):
+    """Filing day must not empty the cache: a draft changes nothing the figures read. Only where an enterprise
+    has no first reporting month (older rows) does its first filing set the months it owes."""
+    from app.city_index.cache import generation
+
+    with_month = city["steel"]
+    before = generation()
+    db.session.add(Filing(org_id=with_month.id, period=date(2025, 7, 1), revision=1, status="draft"))
+    db.session.commit()
+    assert generation() == before
+    legacy = make_org(name="锦湾旧企业", industry_code="C2614", district="大洼区")
+    legacy.first_reporting_month = None
+    db.session.commit()
+    before = generation()
+    db.session.add(Filing(org_id=legacy.id, period=date(2025, 5, 1), revision=1, status="draft"))
+    db.session.commit()
+    assert generation() != before

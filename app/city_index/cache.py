@@ -1,12 +1,14 @@
 """A small cache of what a month's figures produce (the public page, the default month, the dashboard's data).
 
-Keyed by the data generation (`generation()`: the rollup generation and the latest filing, one cheap query), so
+Keyed by the data generation (`generation()`: the rollup generation, one cheap query), so
 nothing is ever invalidated by hand: every write the figures depend on changes the generation in its own
 transaction, and the next request after its commit misses. What changes it:
 - every write of the rollup (app.filings.rollups.bump: approvals, amendments, recalculations, deletions);
 - any flush or ORM bulk statement touching the other inputs of the index (`WATCHED`: organisations, settings
   versions, statistics, sinks, benchmarks, products, factors, city settings), by the listeners below;
-- a new filing of any status (the latest filing id): it can move an older enterprise's first owed month.
+- a new filing of an enterprise registered without a first reporting month (older rows): its first filing then
+  stands for that month, so it can move the months it owes. Other new filings (a month opened, a draft saved)
+  change nothing the figures read, so filing day does not empty the cache.
 
 Shared by every gunicorn worker when PAGE_CACHE_URL names a Redis (strings only: rendered HTML, a month);
 otherwise, and always for Python objects, one dict per process holding the current generation's entries.
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from itertools import chain
 
 from flask import current_app, g
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.accounting.models import EmissionFactor, Product, ProductBenchmark
@@ -41,10 +43,9 @@ SHARED_TTL = 7 * 86400   # seconds a shared entry lives (entries of old generati
 
 
 def generation() -> str:
-    value = select(RollupGeneration.value).where(RollupGeneration.id == 1).scalar_subquery()
-    last_filing = select(func.max(Filing.id)).scalar_subquery()
-    current, filing = db.session.execute(select(value, last_filing).execution_options(**UNSCOPED)).one()
-    return f"{current}.{filing}"
+    current = db.session.execute(select(RollupGeneration.value).where(RollupGeneration.id == 1)
+                                 .execution_options(**UNSCOPED)).scalar()
+    return str(current)
 
 
 class LocalStore:
@@ -114,6 +115,12 @@ def cached(key: str, compute: Callable, shared: bool = True):
 
 def _flushed(session: Session, flush_context) -> None:
     if any(isinstance(obj, WATCHED) for obj in chain(session.new, session.dirty, session.deleted)):
+        rollups.bump(session.connection())
+        return
+    orgs = {obj.org_id for obj in session.new if isinstance(obj, Filing)}
+    if orgs and session.connection().execute(
+            select(Organisation.id).where(Organisation.id.in_(orgs), Organisation.first_reporting_month.is_(None))
+            .limit(1)).first() is not None:
         rollups.bump(session.connection())
 
 
