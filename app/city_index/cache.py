@@ -43,7 +43,7 @@ SHARED_TTL = 7 * 86400   # seconds a shared entry lives (entries of old generati
 
 
 def generation() -> str:
-    current = db.session.execute(select(RollupGeneration.value).where(RollupGeneration.id == 1)
+    current = db.session.execute(select(RollupGeneration.value).order_by(RollupGeneration.id.desc()).limit(1)
                                  .execution_options(**UNSCOPED)).scalar()
     return str(current)
 

@@ -203,9 +203,10 @@ class MonthlyTotal(TenantScoped, db.Model):
 
 
 class RollupGeneration(db.Model):
-    """One row whose value changes in the same transaction as every write of the rollup (and of the other data
-    the city's pages are computed from): caches of those pages key on it, so a commit invalidates them in every
-    worker at once and a rollback leaves them valid. See app.filings.rollups.bump."""
+    """The data generation: a row appended in the same transaction as every write of the rollup (and of the other
+    data the city's pages are computed from); the latest row's value is the generation. Caches of those pages key
+    on it, so a commit invalidates them in every worker at once and a rollback leaves them valid. Appended, never
+    updated, so that concurrent writers lock nothing of it (app.filings.rollups.bump)."""
 
     __tablename__ = "rollup_generation"
 

@@ -8,7 +8,7 @@ The rows are written with plain SQL on the session's connection: they are the pl
 derived from rows the tenancy gate already let through. ORM bulk statements (`session.execute(update(Filing)
 ...)`) pass no object through the flush: the enterprise-months they match are rewritten right after them.
 
-Every write also changes the one row of `rollup_generation` (`bump`), in the same transaction: the city pages'
+Every write also appends a generation to `rollup_generation` (`bump`), in the same transaction: the city pages'
 caches key on it, so they are invalidated exactly when a commit changes what they show.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from sqlalchemy import and_, delete, event, insert, inspect, select, tuple_, update
+from sqlalchemy import and_, delete, event, func, insert, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.filings.models import (
@@ -48,15 +48,23 @@ def effective(keys: set[tuple[int, date]] | None = None):
 
 
 def bump(connection) -> None:
-    """Change the generation in the caller's transaction. A missing row (an emptied database) starts again from
-    a random value, so a per-process cache never takes a new database's generation for an old one's."""
-    if connection.execute(update(_GENERATION).where(_GENERATION.c.id == 1)
-                          .values(value=_GENERATION.c.value + 1)).rowcount == 0:
-        connection.execute(insert(_GENERATION).values(id=1, value=secrets.randbelow(2 ** 62)))
+    """Change the generation in the caller's transaction by appending a row with a random value (the latest row
+    is the generation). Appending locks nothing another writer waits for: updating one shared row would, and
+    with the audit chain's head (locked by every audited write) two writers taking both in opposite orders
+    deadlock. A random value also means a per-process cache never takes an emptied and refilled database's
+    generation for an old one's. `flask rollups rebuild` prunes the rows of past generations."""
+    connection.execute(insert(_GENERATION).values(value=secrets.randbelow(2 ** 62)))
 
 
 def generation(connection) -> int | None:
-    return connection.execute(select(_GENERATION.c.value).where(_GENERATION.c.id == 1)).scalar()
+    return connection.execute(select(_GENERATION.c.value).order_by(_GENERATION.c.id.desc()).limit(1)).scalar()
+
+
+def prune(connection) -> None:
+    """Forget the generations before the latest (run with the CLI, outside the requests' transactions)."""
+    latest = connection.execute(select(func.max(_GENERATION.c.id))).scalar()
+    if latest is not None:
+        connection.execute(delete(_GENERATION).where(_GENERATION.c.id < latest))
 
 
 def _write(connection, keys: set[tuple[int, date]] | None) -> None:
@@ -78,6 +86,7 @@ def rebuild(session: Session) -> int:
     session.flush()
     connection = session.connection()
     _write(connection, None)
+    prune(connection)
     return len(connection.execute(select(_TABLE.c.id)).all())
 
 
