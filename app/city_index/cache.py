@@ -17,6 +17,7 @@ A Redis that does not answer costs a warning and the computation, never the page
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from itertools import chain
 
@@ -45,7 +46,8 @@ SHARED_TTL = 7 * 86400   # seconds a shared entry lives (entries of old generati
 def generation() -> str:
     current = db.session.execute(select(RollupGeneration.value).order_by(RollupGeneration.id.desc()).limit(1)
                                  .execution_options(**UNSCOPED)).scalar()
-    return str(current)
+    # No generation yet (an emptied database): nothing is cached until a write appends one.
+    return str(current) if current is not None else f"none-{secrets.token_hex(8)}"
 
 
 class LocalStore:

@@ -19,7 +19,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("value", sa.BigInteger(), nullable=False),
     )
-    op.bulk_insert(table, [{"id": 1, "value": 1}])
+    op.bulk_insert(table, [{"value": 1}])  # through the sequence: later generations are appended after it
 
 
 def downgrade():
