@@ -107,8 +107,15 @@ def _changed(obj, *attributes) -> bool:
     return any(state.attrs[a].history.has_changes() for a in attributes)
 
 
+def _was_or_is_approved(obj: Filing) -> bool:
+    history = inspect(obj).attrs.status.history
+    return APPROVED in (*history.added, *history.deleted, *history.unchanged)
+
+
 def _touched(session: Session) -> tuple[set[tuple[int, date]], set[int]]:
-    """The enterprise-months this flush may have changed, and the filings known only by id (calculations)."""
+    """The enterprise-months this flush may have changed, and the filings known only by id (calculations).
+    Only approved months are in the rollup: saving, submitting or returning a draft changes none (and so
+    leaves the city pages' caches alone on filing day)."""
     keys, filing_ids = set(), set()
     for obj in session.new:
         if isinstance(obj, Filing) and obj.status == APPROVED:
@@ -116,12 +123,13 @@ def _touched(session: Session) -> tuple[set[tuple[int, date]], set[int]]:
         elif isinstance(obj, Calculation):
             filing_ids.add(obj.filing_id)
     for obj in session.dirty:
-        if isinstance(obj, Filing) and _changed(obj, "status", "superseded_at", "period"):
+        if isinstance(obj, Filing) and (_changed(obj, "superseded_at") or (
+                _changed(obj, "status", "period") and _was_or_is_approved(obj))):
             keys.add((obj.org_id, obj.period))
         elif isinstance(obj, Calculation) and _changed(obj, "is_current"):
             filing_ids.add(obj.filing_id)
     for obj in session.deleted:
-        if isinstance(obj, Filing):
+        if isinstance(obj, Filing) and obj.status == APPROVED:
             keys.add((obj.org_id, obj.period))
     return keys, filing_ids
 
@@ -132,9 +140,10 @@ def _maintain(session: Session, flush_context) -> None:
         return
     connection = session.connection()
     if filing_ids:
-        keys |= {(org_id, period) for org_id, period in connection.execute(
-            select(Filing.org_id, Filing.period).where(Filing.id.in_(filing_ids)))}
-    _write(connection, keys)
+        keys |= {(org_id, period) for org_id, period in connection.execute(  # a recalculated approved month
+            select(Filing.org_id, Filing.period).where(Filing.id.in_(filing_ids), Filing.status == APPROVED))}
+    if keys:
+        _write(connection, keys)
 
 
 def _matched(connection, entity, whereclause) -> set[tuple[int, date]]:
