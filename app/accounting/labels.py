@@ -78,3 +78,104 @@ def formula_label(formula: str) -> str:
     for known in sorted(FORMULA_LABELS, key=len, reverse=True):
         formula = formula.replace(known, str(FORMULA_LABELS[known])) if formula else ""
     return formula or ""
+
+
+# The calculation methods (app.accounting.methods) as people name them.
+METHOD_LABELS = {
+    "combustion": _l("Fuel combustion"),
+    "carbonate": _l("Carbonate decomposition"),
+    "fugitive_gas": _l("Fugitive gases"),
+    "electricity_in": _l("Purchased electricity"),
+    "electricity_out": _l("Exported electricity"),
+    "heat_in": _l("Purchased heat"),
+    "heat_out": _l("Exported heat"),
+    "scope3": _l("Scope 3 (other indirect)"),
+    "power_coal": _l("Coal in a generating unit (element carbon)"),
+    "fuel_gas": _l("Fuel gas from its composition"),
+    "flare": _l("Flare (normal operation)"),
+    "accident_flare": _l("Flare (accident)"),
+    "hydrogen_production": _l("Hydrogen production"),
+    "co2_recovery": _l("CO2 recovered"),
+    "fcc_coke_burn": _l("FCC coke burn-off"),
+    "catalyst_regeneration": _l("Catalyst regeneration"),
+    "carbon_balance": _l("Carbon mass balance"),
+    "clinker": _l("Cement clinker"),
+    "raw_meal": _l("Raw meal organic carbon"),
+    "alternative_fuel": _l("Alternative fuel (fossil and biomass carbon)"),
+    "nitric_acid": _l("Nitric acid (N2O)"),
+    "adipic_acid": _l("Adipic acid (N2O)"),
+    "equipment_leaks": _l("Equipment leaks"),
+    "venting": _l("Venting"),
+}
+
+# A method's inputs, by their API names (the same name means the same thing in every method).
+PARAMETER_LABELS = {
+    "ncv": _l("Net calorific value"),
+    "carbon_content": _l("Carbon content per unit of heat"),
+    "oxidation_rate": _l("Oxidation rate"),
+    "enthalpy_kj_per_kg": _l("Steam enthalpy"),
+    "temperature_c": _l("Hot water temperature"),
+    "purity": _l("Purity"),
+    "ncv_ar": _l("Net calorific value, as received"),
+    "ncv_daily": _l("Daily coal and net calorific value"),
+    "c_ar": _l("Element carbon, as received"),
+    "c_ad": _l("Element carbon, air-dried"),
+    "c_d": _l("Element carbon, dry basis"),
+    "m_ad": _l("Moisture, air-dried"),
+    "m_ar": _l("Moisture, as received"),
+    "composition": _l("Gas composition"),
+    "ch4_slip": _l("Count methane slip"),
+    "hours": _l("Hours of the events"),
+    "industry": _l("Industry"),
+    "carbon_number": _l("Average carbon number"),
+    "feed_carbon_content": _l("Carbon content of the feed"),
+    "syngas_quantity": _l("Syngas out"),
+    "syngas_carbon_content": _l("Carbon content of the syngas"),
+    "residue_quantity": _l("Residue out"),
+    "residue_carbon_content": _l("Carbon content of the residue"),
+    "geological_storage": _l("Stored geologically"),
+    "carbon_fraction": _l("Carbon fraction of the coke"),
+    "feed": _l("Feed"),
+    "cf_pre": _l("Carbon on catalyst before regeneration"),
+    "cf_post": _l("Carbon on catalyst after regeneration"),
+    "inputs": _l("Carbon inputs"),
+    "outputs": _l("Carbon outputs"),
+    "cao": _l("CaO in clinker"),
+    "cao_nc": _l("CaO from non-carbonate sources"),
+    "mgo": _l("MgO in clinker"),
+    "mgo_nc": _l("MgO from non-carbonate sources"),
+    "bypass_dust": _l("Bypass dust"),
+    "organic_carbon": _l("Organic carbon of the raw meal"),
+    "carbon_pct": _l("Carbon content"),
+    "biomass_fraction": _l("Biomass share of the carbon"),
+    "process": _l("Production process"),
+    "ef": _l("Emission factor"),
+    "removal_efficiency": _l("Removal efficiency"),
+    "abatement_use": _l("Share of hours with abatement"),
+    "equipment": _l("Equipment counts"),
+    "ch4_fraction": _l("Methane share of the gas"),
+    "co2_fraction": _l("CO2 share of the gas"),
+    "recovered_volume": _l("Gas recovered"),
+    "recovered_purity": _l("Purity of the gas recovered"),
+}
+
+PROVENANCE_LABELS = {
+    "measured": _l("measured"),
+    "plan_default": _l("default"),
+    "substituted": _l("substituted"),
+    "calculated": _l("calculated"),
+}
+
+REGIME_LABELS = {
+    "ets": _l("National ETS (sector guideline)"),
+    "guideline": _l("24-industry guidelines"),
+    "inventory": _l("GHG Protocol inventory"),
+}
+
+
+def method_label(code: str | None) -> str:
+    return str(METHOD_LABELS.get(code, code or "—"))
+
+
+def parameter_label(name: str) -> str:
+    return str(PARAMETER_LABELS.get(name, name))
