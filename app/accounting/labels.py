@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.accounting import engine
+from app.accounting.methods import METHODS, power
 from app.audit_log.labels import name_values
 
 CATEGORY_LABELS = {
@@ -21,6 +22,7 @@ SCOPE_LABELS = {
     "2": _l("Scope 2"),
     "3": _l("Scope 3"),
     "export": _l("Exported (deducted)"),
+    "memo": _l("Memo item (outside the totals)"),
 }
 
 
@@ -68,9 +70,78 @@ FORMULA_LABELS = {
 }
 
 
+# The sector methods' formulas (app.accounting.methods; stored in each trace in this wording).
+FORMULA_LABELS.update({
+    METHODS["power_coal"].formula: _l(
+        "CO₂ = coal as fired FC × element carbon as received C_ar/100 × oxidation rate OF × 44/12; C_ar = C_ad × "
+        "(100 − M_ar)/(100 − M_ad); a month without a valid carbon test: CO₂ = FC × NCV_ar × 0.03085 × OF × 44/12"),
+    METHODS["fuel_gas"].formula: _l("CO₂ = gas burned Q (10⁴ Nm³) × carbon content CC_g × OF × 44/12; CC_g = Σ 12 × "
+                                    "carbon number × volume share / 22.4 × 10"),
+    METHODS["flare"].formula: _l("CO₂ = gas flared Q × (carbon content of the non-CO₂ components × OF × 44/12 + CO₂ "
+                                 "share × 19.7); methane slip = Q × CH₄ share × (1 − OF) × 7.17"),
+    METHODS["accident_flare"].formula: _l("CO₂ = gas flow × hours × carbon number × OF × 44/22.4 × 10"),
+    METHODS["hydrogen_production"].formula: _l("CO₂ = [feed × its carbon content − (syngas × its carbon content + "
+                                               "residue × its carbon content)] × 44/12"),
+    METHODS["co2_recovery"].formula: _l("CO₂ recovered = volume (10⁴ Nm³) × purity × 19.7"),
+    METHODS["fcc_coke_burn"].formula: _l("CO₂ = coke burned × carbon fraction × OF × 44/12"),
+    METHODS["catalyst_regeneration"].formula: _l("CO₂ = catalyst regenerated × (carbon before − carbon after)/(1 − "
+                                                 "carbon after) × 44/12"),
+    METHODS["carbon_balance"].formula: _l("CO₂ = (Σ inputs × their carbon − Σ outputs × their carbon) × 44/12"),
+    METHODS["clinker"].formula: _l("CO₂ = (clinker + bypass dust) × [(CaO − non-carbonate CaO) × 44/56 + (MgO − "
+                                   "non-carbonate MgO) × 44/40]"),
+    METHODS["raw_meal"].formula: _l("CO₂ = raw meal × organic carbon × 44/12"),
+    METHODS["alternative_fuel"].formula: _l("Fossil CO₂ = fuel × carbon × (1 − biomass share) × 44/12; biomass CO₂ "
+                                            "reported beside the totals"),
+    METHODS["nitric_acid"].formula: _l("N₂O = production × emission factor × (1 − removal efficiency × share of "
+                                       "hours with abatement)"),
+    METHODS["equipment_leaks"].formula: _l("CH₄ = Σ equipment count × emission factor × days / 365"),
+    METHODS["venting"].formula: _l("CH₄ = vented gas × CH₄ share × 7.17; CO₂ = vented gas × CO₂ share × 19.7; or Σ "
+                                   "equipment count × emission factor × days / 365"),
+})
+
+MASS_LABELS = {
+    "co2_fossil_t": _l("Fossil CO₂ (t)"), "co2_bio_t": _l("Biomass CO₂, outside the totals (t)"),
+    "ch4_fossil_t": _l("Fossil CH₄ (t)"), "ch4_bio_t": _l("Biogenic CH₄ (t)"), "n2o_t": _l("N₂O (t)"),
+    "fgas_t": _l("Fluorinated gases (t)"), "elec_in_mwh": _l("Electricity in (MWh)"),
+    "elec_out_mwh": _l("Electricity supplied (MWh)"), "elec_green_mwh": _l("Green electricity (MWh)"),
+    "heat_in_gj": _l("Heat in (GJ)"), "heat_out_gj": _l("Heat supplied (GJ)"),
+    "co2_recovered_t": _l("CO₂ recovered (t)"), "co2_stored_t": _l("CO₂ stored geologically (t)"),
+    "ch4_recovered_t": _l("CH₄ recovered (t)"),
+}
+
+
+# Why a value was substituted (the engine's and the plan check's reasons, stored in English or as a code).
+SUBSTITUTION_REASONS = {
+    power.NO_TEST: _l("No valid element-carbon test for the month: the guideline's default carbon content "
+                      "(0.03085 tC/GJ) applies."),
+    "measured in the plan, missing this month": _l("The monitoring plan says it is measured, but none was filed "
+                                                   "this month: the conservative default applies."),
+    "measured_parameter_missing": _l("The monitoring plan says it is measured, but none was filed this month: the "
+                                     "conservative default applies."),
+    "no measured purity: a deduction takes the lowest value, zero": _l(
+        "No measured purity: a deduction takes the lowest value, zero."),
+}
+
+
+def substitution_reason(reason: str | None) -> str:
+    return str(SUBSTITUTION_REASONS.get(reason or "", reason or _l("substituted")))
+
+
+def mass_label(key: str) -> str:
+    return str(MASS_LABELS.get(key, key))
+
+
+def provenance_label(code: str | None) -> str:
+    return str(PROVENANCE_LABELS.get(code, code or ""))
+
+
+def regime_label(code: str | None) -> str:
+    return str(REGIME_LABELS.get(code or "inventory", code))
+
+
 def trace_label(key: str) -> str:
     """A readable name for a key of a calculation trace (the key itself stays in the stored trace)."""
-    return str(TRACE_LABELS.get(key, key))
+    return str(TRACE_LABELS.get(key) or PARAMETER_LABELS.get(key, key))
 
 
 def formula_label(formula: str) -> str:

@@ -25,6 +25,9 @@ from app.settings.services import engine_settings, get_setting
 
 ENGINE_VERSION = "1"
 SUBSTITUTED = "substituted"
+# Above this share of a total resting on substituted values the verifier's checklist raises it (sector-methods.md
+# §8: a Tanji threshold after EU ETS materiality).
+SUBSTITUTION_THRESHOLD = Decimal("0.05")
 MISSING_MEASUREMENT = "measured_parameter_missing"  # app.plans.check's reason: the plan says measured, none filed
 # Who stands in for a planned parameter when filed (c_ad with its moistures gives c_ar; daily NCVs give ncv_ar).
 STANDS_IN = {"c_ar": ("c_ad", "c_d"), "c_ad": ("c_ar", "c_d"), "m_ad": ("c_ar", "c_d"), "m_ar": ("c_ar",),

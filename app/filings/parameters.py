@@ -16,6 +16,9 @@ from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 
 EMPTY = (None, "", {}, [])
+# The components a composition is filed by on the form and in the import (a GC report's usual species).
+SPECIES = ("CH4", "C2H6", "C2H4", "C3H8", "C3H6", "C4H10", "C5H12", "C6+", "H2", "CO", "CO2", "N2", "O2", "H2S",
+           "H2O")
 
 
 def method_of(source) -> str | None:
