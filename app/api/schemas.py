@@ -26,6 +26,8 @@ SOURCE_KEYS = {"facility_id", "name", "method", "unit", "material", "commissione
                "category", "rated_capacity", "rated_capacity_per"}
 # A service's field name as the body names it.
 SOURCE_FIELDS = {"activity_unit": "unit", "commissioned_month": "commissioned", "material_text": "material"}
+FIXED_MATERIAL = {"electricity_in": "electricity", "electricity_out": "electricity", "heat_in": "heat",
+                  "heat_out": "heat"}
 MAX_PARAMETERS_TEXT = 20000  # a day-by-day NCV list of a month is far below this
 PRODUCTION_KEYS = {"product_id", "quantity", "unit"}
 
@@ -229,6 +231,8 @@ def parse_source(body) -> dict:
     data = {"facility_id": body.get("facility_id"), "name": body.get("name"), "method": body.get("method"),
             "activity_unit": body.get("unit"), "material": body.get("material"), "category": body.get("category"),
             "covered": body.get("covered", True), "generating_unit": body.get("generating_unit", False)}
+    if data["material"] is None and isinstance(data["method"], str):
+        data["material"] = FIXED_MATERIAL.get(data["method"])  # electricity and heat name themselves
     _integer(body.get("facility_id"), "facility_id", problems)
     for key in ("name", "method", "unit", "material", "category"):
         if body.get(key) is not None and not isinstance(body[key], str):

@@ -19,6 +19,7 @@ from app.audit.services import record
 from app.core.types import utcnow
 from app.extensions import db
 from app.filings.models import Calculation, CalculationLine, Filing
+from app.plans import method_catalogue as catalogue
 from app.plans.models import MEASURED
 from app.plans.services import plan_in_force
 from app.settings.services import engine_settings, get_setting
@@ -29,9 +30,6 @@ SUBSTITUTED = "substituted"
 # §8: a Tanji threshold after EU ETS materiality).
 SUBSTITUTION_THRESHOLD = Decimal("0.05")
 MISSING_MEASUREMENT = "measured_parameter_missing"  # app.plans.check's reason: the plan says measured, none filed
-# Who stands in for a planned parameter when filed (c_ad with its moistures gives c_ar; daily NCVs give ncv_ar).
-STANDS_IN = {"c_ar": ("c_ad", "c_d"), "c_ad": ("c_ar", "c_d"), "m_ad": ("c_ar", "c_d"), "m_ar": ("c_ar",),
-             "ncv_ar": ("ncv_daily",), "composition": ("feed_carbon_content",), "ch4_fraction": ("equipment",)}
 # The ETS sector of an enterprise by its industry code (GB/T 4754 prefixes): which indirect emissions its
 # regime counts (app.accounting.regimes). A generating unit is a generator whatever the sector.
 SECTORS = (("D441", "power"), ("C3011", "cement"), ("C3216", "aluminium"), ("C31", "steel"), ("C251", "refining"),
@@ -61,12 +59,15 @@ def planned_measured(org_id: int, period: date) -> dict[int, frozenset]:
     return found
 
 
-def filed(name: str, values: Mapping) -> bool:
-    """Whether parameter `name` (or one that stands in for it) was filed."""
-    return any(values.get(k) not in (None, "", {}, []) for k in (name, *STANDS_IN.get(name, ())))
+def filed(name: str, values: Mapping, method: str | None = None) -> bool:
+    """Whether parameter `name` (or one that stands in for it in the plan's catalogue: c_ad with its moistures for
+    c_ar, daily NCVs for ncv_ar) was filed."""
+    spec = next((p for p in catalogue.parameters(method) if p.code == name), None) if method else None
+    return any(values.get(k) not in (None, "", {}, []) for k in (name, *(spec.either if spec else ())))
 
 
-def provenance_of(filed_values: Mapping, planned: frozenset, entered: Mapping | None = None) -> dict:
+def provenance_of(filed_values: Mapping, planned: frozenset, entered: Mapping | None = None,
+                  method: str | None = None) -> dict:
     """A line's per-parameter provenance: what was filed is measured (unless the enterprise said substituted);
     what the plan says is measured and was not filed is substituted, with its reason."""
     found = {}
@@ -74,7 +75,7 @@ def provenance_of(filed_values: Mapping, planned: frozenset, entered: Mapping | 
         if value not in (None, "", {}, []):
             found[name] = dict((entered or {}).get(name) or {"provenance": "measured"})
     for name in sorted(planned):
-        if not filed(name, filed_values):
+        if not filed(name, filed_values, method):
             found[name] = {"provenance": SUBSTITUTED, "reason": MISSING_MEASUREMENT}
     return found
 

@@ -10,7 +10,14 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from app.accounting.labels import parameter_label
-from app.accounting.methods import BLOCK, DEFAULT_METHOD, LEGACY, METHODS, MethodError, check
+from app.accounting.methods import (
+    BLOCK,
+    DEFAULT_METHOD,
+    LEGACY,
+    METHODS,
+    MethodError,
+    check,
+)
 from app.accounting.methods.gases import composition as read_composition
 from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError

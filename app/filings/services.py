@@ -22,8 +22,8 @@ from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings import scale
 from app.filings import parameters as method_parameters
+from app.filings import scale
 from app.filings.calculations import (
     Preview,
     calculate,
@@ -45,6 +45,7 @@ from app.filings.models import (
     ProductionLine,
 )
 from app.organisations.models import ENTERPRISE
+from app.plans import method_catalogue as catalogue
 from app.settings.services import engine_settings
 
 EDITABLE = (DRAFT, RETURNED)
@@ -124,7 +125,8 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
     for source_id, line in wanted.items():
         line["provenance"] = provenance_of({**line["measured"], **line["parameters"]},
                                            planned.get(source_id, frozenset()),
-                                           _entered_provenance(lines, source_id))
+                                           _entered_provenance(lines, source_id),
+                                           catalogue.method_of(sources[source_id]))
     library = library or load_library()
     settings = settings or engine_settings()
     computed = _checked(filing, sources, wanted, library, settings, planned)

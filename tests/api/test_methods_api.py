@@ -35,8 +35,7 @@ def _coal_unit(client, headers, facility):
                    commissioned="2020-01", generating_unit=True, covered=True)
     bought = _source(client, headers, facility, name="外购电力", method="electricity_in", unit="MWh",
                      material="electricity", covered=True)
-    supplied = _source(client, headers, facility, name="供电量", method="electricity_out", unit="MWh",
-                       material="electricity", covered=True)
+    supplied = _source(client, headers, facility, name="供电量", method="electricity_out", unit="MWh", covered=True)
     return coal, bought, supplied
 
 

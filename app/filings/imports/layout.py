@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES, FUEL_PARAMETERS
 from app.accounting.methods import LEGACY, METHODS
-from app.filings.parameters import SPECIES
 from app.filings.imports.problems import Problem
 from app.filings.imports.values import blank
+from app.filings.parameters import SPECIES
 
 if TYPE_CHECKING:
     from app.filings.imports.reading import Grid

@@ -23,11 +23,11 @@ from app.accounting import units
 from app.accounting.engine import FUEL_PARAMETERS
 from app.filings.imports.layout import (
     ACTIVITY,
+    COMPOSITION_PREFIX,
     MAX_MONTHS,
+    METHOD_KEYS,
     PRODUCTION,
     SECTIONS,
-    COMPOSITION_PREFIX,
-    METHOD_KEYS,
     VALUE_KEYS,
     ProductRef,
     SourceRef,
