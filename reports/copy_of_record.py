@@ -3,6 +3,7 @@
 A human-readable rendering of the stored canonical JSON (the JSON download is the record itself). Plain
 data in (the parsed document and its SHA-256), PDF bytes out; no Flask.
 """
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -54,6 +55,12 @@ FIELD_LABELS = {
     "signer": ("签署人", "Signer"), "email": ("电子邮箱", "E-mail"), "role": ("角色", "Role"),
     "statement": ("签署声明", "Certification statement"), "zh": ("中文", "Chinese"), "en": ("英文", "English"),
     "channel": ("提交渠道", "Channel"), "token_id": ("令牌编号", "Token ID"),
+    "method": ("核算方法", "Calculation method"), "provenance": ("数据来源性质", "Provenance"),
+    "reason": ("原因", "Reason"), "substituted": ("替代值", "Substituted"),
+    "regime": ("总量所依据的口径", "Regime of the total"), "totals_by_regime": ("各口径总量 tCO2e", "Totals by regime"),
+    "ets": ("全国碳市场", "National ETS"), "guideline": ("24个行业核算指南", "24-industry guidelines"),
+    "inventory": ("温室气体核算体系清单", "GHG Protocol inventory"),
+    "substituted_share": ("基于替代值的比例", "Share resting on substituted values"),
 }
 TIME_KEYS = {"received_at", "computed_at", "created_at"}  # stored in UTC; printed in the city's zone
 
@@ -114,6 +121,13 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
     return table
 
 
+def share_text(value) -> str:
+    """A stored share (0–1) as a percentage with one decimal."""
+    if value in (None, ""):
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %"
+
+
 def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:
     s = styles()
     p = lambda text, style="base": Paragraph(escape(printable(str(text if text is not None else "—"))),  # noqa: E731
@@ -165,6 +179,10 @@ def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:
         [p("范围三 Scope 3 (reported separately)"), p(tonnes(t["scope3"]))],
         [p("能耗 Energy (tce)"), p(tonnes(calc["energy_tce"]))],
         [p("GWP 值版本 GWP set"), p(calc.get("gwp_set"))],
+        *([[p("基于替代值的比例 Share resting on substituted values"), p(share_text(calc["substituted_share"]))],
+           *[[p(f"{FIELD_LABELS[name][0]} {FIELD_LABELS[name][1]} (tCO2e)"), p(tonnes(value))]
+             for name, value in calc["totals_by_regime"].items()]]
+          if "totals_by_regime" in calc else []),
         [p("计算 Calculation"), p(f"#{calc['id']} · engine {calc['engine_version']} · {city_time(calc['computed_at'])}")],
     ], [80 * mm, 94 * mm], header=False)]
 

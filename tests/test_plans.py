@@ -56,7 +56,7 @@ def test_a_first_plan_lists_every_source_at_its_default_method_and_needs_approva
                                                        "oxidation_rate": DEFAULT}),
                            "厂内车辆": ("combustion", {"ncv": DEFAULT, "carbon_content": DEFAULT,
                                                        "oxidation_rate": DEFAULT}),
-                           "外购电力": ("purchased_electricity", {}), "外购热力": ("purchased_heat", {})}
+                           "外购电力": ("electricity_in", {}), "外购热力": ("heat_in", {})}
         assert version.effective_from == date(2022, 1, 1)
         assert services.submit(plant["admin"], version, now=NOW) is True
         assert version.status == SUBMITTED

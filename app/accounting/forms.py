@@ -6,6 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.accounting import services
+from app.accounting.labels import method_label
+from app.accounting.methods import LEGACY, METHODS
 from app.accounting.models import PER_HOUR, PER_MONTH
 from app.core.types import city_today
 from app.i18n import localised
@@ -43,6 +45,13 @@ class SourceForm(FlaskForm):
     activity_unit = StringField(_l("Activity unit"), validators=[InputRequired(), Length(max=20)],
                                 description=UNIT_HELP)
     covered = BooleanField(_l("Covered by emissions trading"), default=True)
+    # The service checks that the method fits the category; "" is the category's own method of today.
+    method = SelectField(_l("Calculation method"), validate_choice=False,
+                         description=_l("How its emissions are computed each month; the category's usual method if "
+                                        "left as it is. A sector method asks for its own inputs in each filing."))
+    generating_unit = BooleanField(_l("Generating unit"),
+                                   description=_l("A unit that generates electricity or heat: what it supplies is "
+                                                  "never deducted from its emissions."))
     commissioned_month = MonthField(_l("In service from"), validators=[Optional()],
                                     default=lambda: city_today().replace(day=1),
                                     description=_l("The first month it is filed for; earlier months do not expect it."))
@@ -75,6 +84,10 @@ class SourceForm(FlaskForm):
             choices += [SelectChoice(code, m.label, dict(takes), optgroup=str(label))
                         for code, m in materials[family].items()]
         self.material.choices = choices
+        self.method.choices = [SelectChoice("", _("The category's usual method"))] + [
+            SelectChoice(code, method_label(code), {"data-categories": " ".join(
+                c for c in services.CATEGORIES if services.fits(code, c))})
+            for code in METHODS if code not in LEGACY]
 
 
 class ProductForm(FlaskForm):

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import ExactDecimal, UTCDateTime, utcnow
@@ -55,6 +55,10 @@ class EmissionSource(TenantScoped, db.Model):
     # What it can handle at most, in its activity unit per hour or per month (RATED_PER): a month above it is refused.
     rated_capacity: Mapped[Decimal | None] = mapped_column(Quantity)
     rated_capacity_per: Mapped[str | None] = mapped_column(String(10))
+    # Calculation method (app.accounting.methods); None: its category's method of today (methods.DEFAULT_METHOD).
+    method: Mapped[str | None] = mapped_column(String(40))
+    # A generating unit never deducts the electricity or heat it supplies, in any regime.
+    generating_unit: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def in_service(self, period: date) -> bool:
         return ((self.commissioned_month is None or period >= self.commissioned_month)

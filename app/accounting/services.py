@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 from app.accounting import signals, units
 from app.accounting.benchmark_texts import benchmark_name
 from app.accounting.engine import SCOPES
-from app.accounting.labels import category_label, scope_label
+from app.accounting.labels import category_label, method_label, scope_label
+from app.accounting.methods import DEFAULT_METHOD, LEGACY, LEGACY_CATEGORIES, METHODS
 from app.accounting.models import (
     EmissionFactor,
     EmissionSource,
@@ -316,9 +317,22 @@ def _source_values(org, data: dict, existing: EmissionSource | None = None, toda
         raise ServiceError(_l("This facility already has a source with this name."), field="name")
 
     category = data.get("category")
+    method = _text(data, "method")
+    if method is not None and method not in METHODS:
+        raise ServiceError(_l("Choose a calculation method."), field="method")
+    if method is not None and category is None:
+        category = METHODS[method].category  # the API names the method alone
     if category not in CATEGORIES:
         raise ServiceError(_l("Choose a category."), field="category")
     family = FAMILY_OF[category]
+    if method is not None and not fits(method, category):
+        raise ServiceError(_l("The method %(method)s does not fit the category %(category)s.",
+                              method=method_label(method), category=category_choice_label(category)),
+                           field="method")
+    if method == DEFAULT_METHOD.get(category):
+        method = None  # the category's own method: stored as none, so the source reads as it always did
+    if method is not None:
+        return _method_source_values(org, data, existing, today, facility, name, category, method)
 
     if family == SCOPE3:
         material = _text(data, "material_text")
@@ -369,11 +383,61 @@ def _source_values(org, data: dict, existing: EmissionSource | None = None, toda
 
     values = {"facility_id": facility.id, "name": name, "category": category, "material": material,
               "activity_unit": unit, "covered": bool(data.get("covered")), **declared,
-              **_service_months(data, existing, today), **_rated_capacity(data, existing)}
+              **_service_months(data, existing, today), **_rated_capacity(data, existing),
+              "method": None, "generating_unit": bool(data.get("generating_unit"))}
+    return _kept_in_filings(existing, values, family)
+
+
+def fits(method: str, category: str) -> bool:
+    """Whether a source of `category` may be computed by `method` (today's methods: their own categories)."""
+    if method in LEGACY:
+        return category in LEGACY_CATEGORIES[method]
+    return METHODS[method].category == category or (
+        METHODS[method].combustion and category in ("stationary_combustion", "mobile_combustion"))
+
+
+def _method_unit(method: str, text: str | None) -> str:
+    """The activity unit of a sector method's source: one the method converts to its own (days taken as typed)."""
+    accepted = METHODS[method].quantity_units
+    if text == "d" and "d" in accepted:
+        return "d"
+    unit = _unit(text, "activity_unit")
+    dimensions = {units.dimension(u) for u in accepted if u != "d"}
+    if accepted and units.dimension(unit) not in dimensions:
+        raise ServiceError(_l("%(method)s takes its quantity in %(units)s.", method=method_label(method),
+                              units=", ".join(accepted)), field="activity_unit")
+    return unit
+
+
+def _method_source_values(org, data, existing, today, facility, name, category, method) -> dict:
+    """A source computed by a sector method: its inputs come with each month's filing, so the material is only a
+    name (a fuel of the library where the method burns one, e.g. the coal of a generating unit)."""
+    material = _text(data, "material")
+    if method == "power_coal":
+        material = material or "raw_coal"
+        if material not in library_materials("fuel"):
+            raise ServiceError(_l("Choose a material that belongs to the category %(category)s.",
+                                  category=category_choice_label(category)), field="material")
+    material = material or method
+    if len(material) > 60:
+        raise ServiceError(_l("Use at most %(n)d characters.", n=60), field="material")
+    for key in ("declared_factor", "declared_unit", "declared_source"):
+        if _text(data, key):
+            raise ServiceError(_l("Only scope 3 sources declare their own factor."), field=key)
+    values = {"facility_id": facility.id, "name": name, "category": category, "material": material,
+              "activity_unit": _method_unit(method, _text(data, "activity_unit")),
+              "covered": bool(data.get("covered")), "declared_factor": None, "declared_unit": None,
+              "declared_source": None, **_service_months(data, existing, today), **_rated_capacity(data, existing),
+              "method": method, "generating_unit": bool(data.get("generating_unit")) or method == "power_coal"}
+    return _kept_in_filings(existing, values, None)
+
+
+def _kept_in_filings(existing, values: dict, family) -> dict:
     if existing is not None and _in_filings(existing):
         # Past filings are recalculated from the source's category and material: those stay as filed.
         for column, field in (("category", "category"),
-                              ("material", "material_text" if family == SCOPE3 else "material")):
+                              ("material", "material_text" if family == SCOPE3 else "material"),
+                              ("method", "method")):
             if values[column] != getattr(existing, column):
                 raise ServiceError(_l("This source is used in filings, so its category and material stay as "
                                       "they are. Deactivate it and add a new source instead."), field=field)
@@ -392,7 +456,8 @@ def create_source(actor, org, data: dict, now: datetime | None = None) -> Emissi
     db.session.flush()
     record("source.created", actor=actor, obj=source,
            detail={"name": source.name, "category": source.category, "material": source.material,
-                   "unit": source.activity_unit}, now=now)
+                   "unit": source.activity_unit, **({"method": source.method} if source.method else {}),
+                   **({"generating_unit": True} if source.generating_unit else {})}, now=now)
     return source
 
 

@@ -6,6 +6,7 @@ from functools import cache
 
 from apispec import APISpec
 
+from app.accounting.methods import METHODS
 from app.api.schemas import MAX_LINES
 from app.filings.models import STATUSES
 
@@ -56,7 +57,31 @@ SCHEMAS = {
                        "unit": {"type": "string"}, "covered": {"type": "boolean"}, "active": {"type": "boolean"},
                        "declared_factor": NULLABLE_DECIMAL, "declared_unit": NULLABLE_STRING,
                        "rated_capacity": NULLABLE_DECIMAL,
-                       "rated_capacity_per": {"type": ["string", "null"], "enum": ["hour", "month", None]}},
+                       "rated_capacity_per": {"type": ["string", "null"], "enum": ["hour", "month", None]},
+                       "method": {"type": ["string", "null"], "enum": [*METHODS, None],
+                                  "description": "The calculation method (null: scope 3, declared factor)."},
+                       "generating_unit": {"type": "boolean", "description": "A generating unit never deducts the "
+                                                                           "electricity or heat it supplies."},
+                       "facility_id": {"type": "integer"}, "commissioned": {"type": ["string", "null"],
+                                                                             "pattern": r"^\d{4}-\d{2}$"}},
+    },
+    "SourceInput": {
+        "type": "object", "required": ["facility_id", "name", "method", "unit"], "additionalProperties": False,
+        "properties": {
+            "facility_id": {"type": "integer"}, "name": {"type": "string", "maxLength": 200},
+            "method": {"type": "string", "enum": [m for m in METHODS if m != "scope3"],
+                       "description": "The calculation method; its category follows from it."},
+            "unit": {"type": "string", "description": "The activity unit: one the method converts (t, 10^4 Nm3, "
+                                                      "MWh, GJ, d for equipment days)."},
+            "material": {"type": "string", "description": "For combustion: a fuel code of the factor library (a "
+                                                          "generating unit: its coal, default raw_coal)."},
+            "commissioned": {"type": "string", "pattern": r"^\d{4}-\d{2}$",
+                             "description": "First month it is expected in filings (default: this month)."},
+            "generating_unit": {"type": "boolean", "default": False}, "covered": {"type": "boolean", "default": True},
+            "category": {"type": "string", "description": "Optional: only where a method fits two categories "
+                                                          "(combustion: stationary_combustion, mobile_combustion)."},
+            "rated_capacity": DECIMAL_INPUT, "rated_capacity_per": {"type": "string", "enum": ["hour", "month"]},
+        },
     },
     "Sources": {
         "type": "object", "required": ["facilities", "products"],
@@ -85,13 +110,30 @@ SCHEMAS = {
                                "quantity": DECIMAL, "unit": {"type": "string"},
                                "measured": {"type": "object", "additionalProperties": {"type": "string"}},
                                "green_mwh": NULLABLE_DECIMAL, "scope": NULLABLE_STRING,
-                               "tco2e": NULLABLE_DECIMAL}}},
+                               "parameters": {"type": "object", "description": "The method's inputs as filed."},
+                               "provenance": {"type": "object", "description": "Per parameter: {provenance: "
+                                                                               "measured | substituted, reason}."},
+                               "method": NULLABLE_STRING, "tco2e": NULLABLE_DECIMAL,
+                               "co2_tco2": NULLABLE_DECIMAL, "ch4_t": NULLABLE_DECIMAL, "n2o_t": NULLABLE_DECIMAL,
+                               "substituted": {"type": ["boolean", "null"],
+                                               "description": "Whether the line rests on a substituted value."},
+                               "substituted_parameters": {"type": "array", "items": {"type": "string"}}}}},
             "production": {"type": "array", "items": {
                 "type": "object", "required": ["product_id", "quantity", "unit"],
                 "properties": {"product_id": {"type": "integer"}, "quantity": DECIMAL, "unit": {"type": "string"}}}},
             "output_value_10k_cny": NULLABLE_DECIMAL,
             "total_tco2e": NULLABLE_DECIMAL, "scope1_tco2e": NULLABLE_DECIMAL, "scope2_tco2e": NULLABLE_DECIMAL,
             "scope3_tco2e": NULLABLE_DECIMAL, "energy_tce": NULLABLE_DECIMAL, "computed_at": DATETIME,
+            "total_regime": {"type": ["string", "null"], "enum": ["ets", "guideline", "inventory", None],
+                             "description": "The regime total_tco2e follows (the city's setting; inventory: scope 1 "
+                                           "+ location-based scope 2, as before)."},
+            "totals_by_regime": {"type": ["object", "null"], "description": "tCO2e under each regime (null: a "
+                                                                             "regime whose factors are missing).",
+                                 "properties": {"ets": NULLABLE_DECIMAL, "guideline": NULLABLE_DECIMAL,
+                                                "inventory": NULLABLE_DECIMAL}},
+            "inventory_market_tco2e": NULLABLE_DECIMAL,
+            "substituted_share": {**NULLABLE_DECIMAL, "description": "Share (0–1) of total_tco2e resting on "
+                                                                     "substituted values."},
             "explanations": {"type": "object", "additionalProperties": {"type": "string"}},
             "created_at": DATETIME, "updated_at": DATETIME, "submitted_at": DATETIME, "reviewed_at": DATETIME,
             "review_comment": NULLABLE_STRING,
@@ -102,7 +144,7 @@ SCHEMAS = {
                                                          "warnings need an explanation under their key.",
                          "items": {"type": "object", "required": ["key", "level", "message"],
                                    "properties": {"key": {"type": "string"},
-                                                  "level": {"type": "string", "enum": ["error", "warning"]},
+                                                  "level": {"type": "string", "enum": ["error", "warning", "notice"]},
                                                   "message": {"type": "string"},
                                                   "source_id": {"type": ["integer", "null"]}}}},
             "organisation": {"$ref": "#/components/schemas/Organisation"},
@@ -139,7 +181,13 @@ SCHEMAS = {
                                "measured": {"type": "object", "additionalProperties": DECIMAL_INPUT,
                                             "description": "Measured parameters (ncv, carbon_content, "
                                                            "oxidation_rate, enthalpy_kj_per_kg, temperature_c)."},
-                               "green_mwh": DECIMAL_INPUT}}},
+                               "green_mwh": DECIMAL_INPUT,
+                               "parameters": {"type": "object", "description": (
+                                   "The method's inputs by name: power_coal ncv_ar (GJ/t) or ncv_daily [[t, GJ/t], "
+                                   "...], c_ar or c_ad with m_ad and m_ar (%); fuel_gas, flare, hydrogen_production "
+                                   "composition {\"CH4\": \"35\", ...} (% by volume); fcc_coke_burn carbon_fraction "
+                                   "(%); co2_recovery purity (%); clinker cao, cao_nc, mgo, mgo_nc (% by mass); "
+                                   "combustion ncv, carbon_content, oxidation_rate. Numbers as decimal strings.")}}}},
             "production": {"type": "array", "description": "Omitted: the draft's production is kept.",
                            "items": {"type": "object", "required": ["product_id", "quantity"],
                                      "additionalProperties": False,
@@ -315,7 +363,11 @@ def _paths():
         "/me": {"get": {"tags": ["account"], "summary": "The token's user, role and organisation",
                         "responses": {**_ok("Me"), **_errors(*COMMON)}}},
         "/sources": {"get": {"tags": ["register"], "summary": "Facilities, emission sources and products",
-                             "responses": {**_ok("Sources"), **_errors(*COMMON)}}},
+                             "responses": {**_ok("Sources"), **_errors(*COMMON)}},
+                     "post": {"tags": ["register"], "summary": "Add an emission source with its calculation method "
+                                                               "(enterprise admin)",
+                              "parameters": [IDEMPOTENCY], "requestBody": _body("SourceInput"),
+                              "responses": {**_ok("Source", 201, "Created"), **_errors(400, 422, *WRITE_COMMON)}}},
         "/filings/{month}": {
             "parameters": [MONTH_PARAM],
             "get": {"tags": ["filings"], "summary": "The month's latest filing with computed emissions",

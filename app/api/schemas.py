@@ -3,12 +3,15 @@
 Months are `YYYY-MM`; quantities and tonnes are decimal strings (exact, never floats); units are the
 app's unit codes. Field paths in errors follow the body: `lines[2].quantity`.
 """
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.accounting import units
 from app.accounting.engine import SCOPES
+from app.accounting.methods import DEFAULT_METHOD
+from app.accounting.regimes import REGIMES
 from app.api.errors import ApiError
 from app.core.numbers import plain
 from app.filings.forms import EXPLANATION_MAX, MAX_DECIMALS
@@ -18,7 +21,14 @@ MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_QUANTITY = Decimal("1E12")  # far above any month's activity, and the computed tonnes stay inside their column
 MAX_LINES = 500
 ACTIVITY_KEYS = {"lines", "production", "output_value_10k_cny"}
-LINE_KEYS = {"source_id", "quantity", "unit", "measured", "green_mwh"}
+LINE_KEYS = {"source_id", "quantity", "unit", "measured", "green_mwh", "parameters"}
+SOURCE_KEYS = {"facility_id", "name", "method", "unit", "material", "commissioned", "generating_unit", "covered",
+               "category", "rated_capacity", "rated_capacity_per"}
+# A service's field name as the body names it.
+SOURCE_FIELDS = {"activity_unit": "unit", "commissioned_month": "commissioned", "material_text": "material"}
+FIXED_MATERIAL = {"electricity_in": "electricity", "electricity_out": "electricity", "heat_in": "heat",
+                  "heat_out": "heat"}
+MAX_PARAMETERS_TEXT = 20000  # a day-by-day NCV list of a month is far below this
 PRODUCTION_KEYS = {"product_id", "quantity", "unit"}
 
 
@@ -153,8 +163,19 @@ def parse_activity(body, sources: dict, products: dict) -> dict:
                 if key in MEASURABLE and value is not None:
                     measured[key] = _quantity(value, f"{path}.measured.{key}", problems)
         green = _quantity(item.get("green_mwh"), f"{path}.green_mwh", problems, required=False)
+        parameters = item.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            problems[f"{path}.parameters"] = "must be an object of parameter name → value"
+            parameters = {}
+        elif len(json.dumps(parameters)) > MAX_PARAMETERS_TEXT:
+            problems[f"{path}.parameters"] = "too long"
+            parameters = {}
+        else:
+            for key, value in parameters.items():
+                if isinstance(value, float):
+                    problems[f"{path}.parameters.{key}"] = "must be a decimal string, e.g. \"62.5\""
         lines.append({"source_id": source.id, "quantity": quantity, "unit": unit, "measured": measured,
-                      "green_mwh": green})
+                      "green_mwh": green, "parameters": parameters})
     result["lines"] = lines
 
     if "production" in body:
@@ -194,8 +215,50 @@ def line_path(field: str | None, lines: list[dict]) -> str | None:
     name, _sep, source_id = (field or "").rpartition("_")
     for i, line in enumerate(lines):
         if name and str(line["source_id"]) == source_id:
-            return f"lines[{i}].{name}" if name in ("quantity", "green_mwh") else f"lines[{i}].measured.{name}"
+            if name in ("quantity", "green_mwh"):
+                return f"lines[{i}].{name}"
+            if name in (line.get("parameters") or {}) or name not in MEASURABLE:
+                return f"lines[{i}].parameters.{name}"
+            return f"lines[{i}].measured.{name}"
     return field
+
+
+def parse_source(body) -> dict:
+    """A POST /sources body as the register's service takes it (facility_id, name, method, activity_unit, ...)."""
+    problems = Problems()
+    if _object(body, "", SOURCE_KEYS, problems) is None:
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    data = {"facility_id": body.get("facility_id"), "name": body.get("name"), "method": body.get("method"),
+            "activity_unit": body.get("unit"), "material": body.get("material"), "category": body.get("category"),
+            "covered": body.get("covered", True), "generating_unit": body.get("generating_unit", False)}
+    if data["material"] is None and isinstance(data["method"], str):
+        data["material"] = FIXED_MATERIAL.get(data["method"])  # electricity and heat name themselves
+    _integer(body.get("facility_id"), "facility_id", problems)
+    for key in ("name", "method", "unit", "material", "category"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            problems[key] = "must be a string"
+    if not isinstance(body.get("method"), str) and body.get("category") is None:
+        problems["method"] = "required: a method code, e.g. \"power_coal\""
+    for key in ("covered", "generating_unit"):
+        if key in body and not isinstance(body[key], bool):
+            problems[key] = "must be true or false"
+    if body.get("commissioned") is not None:
+        try:
+            data["commissioned_month"] = parse_month(body["commissioned"]) if isinstance(body["commissioned"],
+                                                                                     str) else None
+        except ApiError:
+            data["commissioned_month"] = None
+        if data["commissioned_month"] is None:
+            problems["commissioned"] = "must be YYYY-MM"
+    if "rated_capacity" in body:
+        data["rated_capacity"] = body["rated_capacity"]
+        data["rated_capacity_per"] = body.get("rated_capacity_per")
+    problems.raise_if_any()
+    return data
+
+
+def source_field(field: str | None) -> str:
+    return SOURCE_FIELDS.get(field or "name", field or "name")
 
 
 def parse_explanations(body) -> dict:
@@ -277,7 +340,10 @@ def source_json(source, material_name: str) -> dict:
             "scope": SCOPES.get(source.category), "material": source.material, "material_name": material_name,
             "unit": source.activity_unit, "covered": source.covered, "active": source.active,
             "declared_factor": decimal_text(source.declared_factor), "declared_unit": source.declared_unit,
-            "rated_capacity": decimal_text(source.rated_capacity), "rated_capacity_per": source.rated_capacity_per}
+            "rated_capacity": decimal_text(source.rated_capacity), "rated_capacity_per": source.rated_capacity_per,
+            "method": source.method or DEFAULT_METHOD.get(source.category), "generating_unit": source.generating_unit,
+            "facility_id": source.facility_id,
+            "commissioned": month_text(source.commissioned_month) if source.commissioned_month else None}
 
 
 def facility_json(facility, sources: list) -> dict:
@@ -296,16 +362,15 @@ def filing_json(filing, findings=None, with_organisation: bool = False) -> dict:
     data = {
         "id": filing.id, "month": month_text(filing.period), "revision": filing.revision, "status": filing.status,
         "version": filing.version,
-        "lines": [{"source_id": line.source_id, "source_name": line.source.name,
-                   "quantity": decimal_text(line.quantity), "unit": line.unit,
-                   "measured": dict(line.measured or {}), "green_mwh": decimal_text(line.green_mwh),
-                   "scope": per_line[line.id].scope if line.id in per_line else None,
-                   "tco2e": decimal_text(per_line[line.id].co2e_t) if line.id in per_line else None}
-                  for line in filing.lines],
+        "lines": [_line_json(line, per_line.get(line.id)) for line in filing.lines],
         "production": [{"product_id": p.product_id, "quantity": decimal_text(p.quantity), "unit": p.unit}
                        for p in filing.production],
         "output_value_10k_cny": decimal_text(filing.output_value_10k_cny),
         "total_tco2e": decimal_text(calc.total_tco2e) if calc else None,
+        "total_regime": (calc.regime or "inventory") if calc else None,
+        "totals_by_regime": {name: decimal_text(getattr(calc, f"{name}_tco2e")) for name in REGIMES} if calc else None,
+        "inventory_market_tco2e": decimal_text(calc.inventory_market_tco2e) if calc else None,
+        "substituted_share": decimal_text(calc.substituted_share) if calc else None,
         "scope1_tco2e": decimal_text(calc.scope1_tco2e) if calc else None,
         "scope2_tco2e": decimal_text(calc.scope2_tco2e) if calc else None,
         "scope3_tco2e": decimal_text(calc.scope3_tco2e) if calc else None,
@@ -321,6 +386,23 @@ def filing_json(filing, findings=None, with_organisation: bool = False) -> dict:
                             for f in findings]
     if with_organisation:
         data["organisation"] = organisation_json(filing.organisation)
+    return data
+
+
+def _line_json(line, computed) -> dict:
+    """A filing line as filed, with its computed figures: method, gas masses before GWP, substitution, CO2e."""
+    data = {"source_id": line.source_id, "source_name": line.source.name,
+            "quantity": decimal_text(line.quantity), "unit": line.unit,
+            "measured": dict(line.measured or {}), "parameters": dict(line.parameters or {}),
+            "provenance": dict(line.provenance or {}), "green_mwh": decimal_text(line.green_mwh),
+            "method": line.source.method or DEFAULT_METHOD.get(line.source.category),
+            "scope": None, "tco2e": None, "co2_tco2": None, "ch4_t": None, "n2o_t": None, "substituted": None}
+    if computed is not None:
+        data.update({"scope": computed.scope, "tco2e": decimal_text(computed.co2e_t),
+                     "method": computed.method or data["method"], "co2_tco2": decimal_text(computed.co2_t),
+                     "ch4_t": decimal_text(computed.ch4_t), "n2o_t": decimal_text(computed.n2o_t),
+                     "substituted": bool(computed.substituted),
+                     "substituted_parameters": list(computed.substituted or [])})
     return data
 
 

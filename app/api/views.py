@@ -18,8 +18,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounting.models import EmissionSource, Product
-from app.accounting.services import load_register, material_label
+from app.accounting.services import create_source, load_register, material_label, material_name
 from app.accounts.roles import (
+    ADMINISTER_ENTERPRISE,
     FILE,
     PUBLIC,
     READ_CITY,
@@ -198,6 +199,20 @@ def sources():
     return {"facilities": [schemas.facility_json(f, [schemas.source_json(s, material_label(s, register.materials))
                                                      for s in f.sources]) for f in register.facilities],
             "products": [schemas.product_json(p) for p in register.products]}
+
+
+@bp.post("/sources")
+@guarded(WRITE, org_kind=ENTERPRISE)
+@requires(ADMINISTER_ENTERPRISE)
+def add_source():
+    """A new emission source with its calculation method (the register's own service and checks)."""
+    data = schemas.parse_source(_json_body())
+    try:
+        source = create_source(current_user, current_user.organisation, data)
+    except ServiceError as e:
+        field = schemas.source_field(e.field)
+        raise ApiError(422, "validation_failed", e.message, fields={field: e.message}) from None
+    return schemas.source_json(source, material_name(source.material)), 201
 
 
 # --- the enterprise's months ------------------------------------------------------------------------

@@ -17,11 +17,14 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES
+from app.accounting.labels import parameter_label
+from app.accounting.methods import LEGACY, METHODS
 from app.core.forms import apply_error
 from app.core.numbers import MISPLACED, MisplacedSeparator, clean, plain, to_decimal
 from app.core.service_error import ServiceError
 from app.factors.services import display_unit
 from app.filings import conversation
+from app.filings.parameters import SPECIES
 from app.tenancy import acting_on
 
 MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
@@ -46,6 +49,41 @@ def measured_parameters(source) -> tuple[str, ...]:
         if source.material == "hot_water":
             return ("temperature_c",)
     return ()
+
+
+# Method inputs the form offers (a list, day-by-day pairs or equipment counts go through the API or the import).
+FORM_KINDS = ("number", "composition")
+
+
+def species_key(species: str) -> str:
+    return species.replace("+", "plus")
+
+
+@dataclass(frozen=True)
+class MethodInput:
+    """One field of a sector method's inputs: `parameter` (its API name), with `species` for a composition."""
+
+    field: str
+    parameter: str
+    species: str | None
+    label: str
+
+
+def method_inputs(source) -> list[MethodInput]:
+    """The inputs a source's sector method takes on the form (none for today's methods)."""
+    code = source.method
+    if not code or code in LEGACY:
+        return []
+    found = []
+    for p in METHODS[code].params:
+        if p.kind not in FORM_KINDS:
+            continue
+        if p.kind == "composition":
+            found += [MethodInput(f"comp{species_key(sp)}_{source.id}", p.name, sp, f"{sp} (% vol)") for sp in SPECIES]
+        else:
+            unit = "" if p.unit in ("1", "") else f" ({p.unit.replace('unit', display_unit(source.activity_unit))})"
+            found.append(MethodInput(f"{p.name}_{source.id}", p.name, None, f"{parameter_label(p.name)}{unit}"))
+    return found
 
 
 def takes_green_mwh(source) -> bool:
@@ -112,14 +150,28 @@ class Row:
     unit: object
     parameters: list  # bound fields of measured values
     green_mwh: object | None
+    method_fields: list = None  # [(MethodInput, bound field)] of a sector method
 
     @property
     def has_measured(self) -> bool:
         return bool(self.parameters or self.green_mwh is not None)
 
     @property
+    def inputs(self) -> list:
+        return [f for _spec, f in self.method_fields or []]
+
+    @property
+    def composition(self) -> list:
+        return [(spec, f) for spec, f in self.method_fields or [] if spec.species]
+
+    @property
+    def numbers(self) -> list:
+        return [(spec, f) for spec, f in self.method_fields or [] if not spec.species]
+
+    @property
     def fields(self) -> list:
-        return [self.quantity, self.unit, *self.parameters, *([self.green_mwh] if self.green_mwh is not None else [])]
+        return [self.quantity, self.unit, *self.parameters, *([self.green_mwh] if self.green_mwh is not None else []),
+                *self.inputs]
 
 
 class ActivityForm(FlaskForm):
@@ -138,7 +190,8 @@ class ActivityForm(FlaskForm):
             sid = source.id
             rows.append(Row(source, self[f"quantity_{sid}"], self[f"unit_{sid}"],
                             [self[f"{name}_{sid}"] for name in measured_parameters(source)],
-                            self[f"green_mwh_{sid}"] if takes_green_mwh(source) else None))
+                            self[f"green_mwh_{sid}"] if takes_green_mwh(source) else None,
+                            [(spec, self[spec.field]) for spec in method_inputs(source)]))
         return rows
 
     @property
@@ -150,7 +203,8 @@ class ActivityForm(FlaskForm):
         for row in self.rows:
             # Measured values without a quantity would be dropped on saving: say so rather than lose them.
             if clean(row.quantity.data) is None and not row.quantity.errors and any(
-                    clean(f.data) is not None for f in row.parameters + [row.green_mwh] if f is not None):
+                    clean(f.data) is not None for f in row.parameters + [row.green_mwh] + row.inputs
+                    if f is not None):
                 row.quantity.errors = [*row.quantity.errors,
                                        _("Enter the quantity too, or clear the measured values.")]
                 valid = False
@@ -172,6 +226,11 @@ class ActivityForm(FlaskForm):
                 f.data = plain(value) if value not in (None, "") else ""
             if row.green_mwh is not None:
                 row.green_mwh.data = plain(line.green_mwh) if line.green_mwh is not None else ""
+            filed = line.parameters or {}
+            for spec, f in row.method_fields:
+                value = (filed.get(spec.parameter) or {}).get(spec.species) if spec.species else filed.get(
+                    spec.parameter)
+                f.data = plain(Decimal(value)) if value not in (None, "") else ""
         production = {p.product_id: p for p in filing.production}
         for product, f in self.production_fields:
             if product.id in production:
@@ -188,8 +247,17 @@ class ActivityForm(FlaskForm):
                 continue
             measured = {f.name.rsplit("_", 1)[0]: clean(f.data) for f in row.parameters
                         if clean(f.data) is not None}
+            parameters = {}
+            for spec, f in row.method_fields:
+                value = clean(f.data)
+                if value is None:
+                    continue
+                if spec.species:
+                    parameters.setdefault(spec.parameter, {})[spec.species] = value
+                else:
+                    parameters[spec.parameter] = value
             lines.append({"source_id": row.source.id, "quantity": quantity, "unit": row.unit.data,
-                          "measured": measured,
+                          "measured": measured, "parameters": parameters,
                           "green_mwh": clean(row.green_mwh.data) if row.green_mwh is not None else None})
         production = [{"product_id": product.id, "quantity": clean(f.data), "unit": product.unit}
                       for product, f in self.production_fields if clean(f.data) is not None]
@@ -226,6 +294,12 @@ def activity_form(sources, products, **kwargs) -> ActivityForm:
         if takes_green_mwh(source):
             setattr(Form, f"green_mwh_{sid}", StringField(_l("Green electricity (MWh)"),
                                                           validators=[Optional(), number()]))
+        inputs = method_inputs(source)
+        for spec in inputs:
+            setattr(Form, spec.field, StringField(spec.label, validators=[Optional(), number()]))
+        first = next((spec.field for spec in inputs if spec.species), None)
+        if first is not None:  # a service's refusal of the composition shows beside its first component
+            setattr(Form, f"composition_{sid}", property(lambda self, name=first: self[name]))
     for product in products:
         setattr(Form, f"production_{product.id}", StringField(product.name, validators=[Optional(), number()]))
     return Form(**kwargs)

@@ -22,10 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounting.models import Quantity, Tonnes
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import ExactDecimal, UTCDateTime, utcnow
 from app.extensions import db
 from app.tenancy import TenantScoped
 
+Share = ExactDecimal(20, 10)  # a fraction of a total, 0..1
 DRAFT, SUBMITTED, APPROVED, RETURNED = "draft", "submitted", "approved", "returned"
 STATUSES = (DRAFT, SUBMITTED, APPROVED, RETURNED)
 
@@ -132,6 +133,11 @@ class FilingLine(TenantScoped, db.Model):
     # Lab-tested or metered parameters that replace the defaults, as decimal strings (e.g. carbon_content).
     measured: Mapped[dict] = mapped_column(JSON, default=dict)
     green_mwh: Mapped[Decimal | None] = mapped_column(Quantity)  # green certificates / direct green supply
+    # The method's inputs by their API names (numbers as decimal strings, a composition as {species: %}).
+    parameters: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    # Per parameter: {"provenance": "measured" | "substituted", "reason": ...}; a parameter the plan says is
+    # measured and that was not filed is recorded here as substituted, with its reason.
+    provenance: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     filing = relationship("Filing", back_populates="lines")
     source = relationship("EmissionSource")
@@ -173,6 +179,14 @@ class Calculation(TenantScoped, db.Model):
     exported_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
+    # The three regimes' totals (app.accounting.regimes; None: computed before they were kept), the regime that
+    # total_tco2e follows (None: inventory, as before) and the share of total_tco2e resting on substituted values.
+    ets_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    guideline_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    inventory_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    inventory_market_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    regime: Mapped[str | None] = mapped_column(String(20))
+    substituted_share: Mapped[Decimal | None] = mapped_column(Share)
 
     filing = relationship("Filing", back_populates="calculations")
     lines = relationship("CalculationLine", back_populates="calculation", order_by="CalculationLine.id",
@@ -231,6 +245,9 @@ class CalculationLine(TenantScoped, db.Model):
     co2e_market_t: Mapped[Decimal | None] = mapped_column(Tonnes)
     energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
     trace: Mapped[dict] = mapped_column(JSON)
+    method: Mapped[str | None] = mapped_column(String(40))
+    masses: Mapped[dict | None] = mapped_column(JSON)  # Masses.as_text(): gases before GWP, as decimal strings
+    substituted: Mapped[list | None] = mapped_column(JSON)  # names of the parameters resting on substituted values
 
     calculation = relationship("Calculation", back_populates="lines")
     source = relationship("EmissionSource")

@@ -22,8 +22,17 @@ from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
+from app.filings import parameters as method_parameters
 from app.filings import scale
-from app.filings.calculations import Preview, calculate, load_library
+from app.filings.calculations import (
+    Preview,
+    calculate,
+    figures_of,
+    load_library,
+    make_input,
+    planned_measured,
+    provenance_of,
+)
 from app.filings.measured import problem as parameter_problem
 from app.filings.models import (
     APPROVED,
@@ -36,6 +45,7 @@ from app.filings.models import (
     ProductionLine,
 )
 from app.organisations.models import ENTERPRISE
+from app.plans import method_catalogue as catalogue
 from app.settings.services import engine_settings
 
 EDITABLE = (DRAFT, RETURNED)
@@ -105,12 +115,21 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
             unit = typed
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
                     if v not in (None, "") and k in MEASURABLE}
+        more, parameters = method_parameters.clean(source, data.get("parameters"), what, MEASURABLE)
+        measured.update(more)
         green = data.get("green_mwh")
         wanted[source.id] = {"quantity": _decimal(data["quantity"], what), "unit": unit, "measured": measured,
+                             "parameters": parameters,
                              "green_mwh": _decimal(green, f"{what} green MWh") if green not in (None, "") else None}
+    planned = planned_measured(filing.org_id, filing.period)
+    for source_id, line in wanted.items():
+        line["provenance"] = provenance_of({**line["measured"], **line["parameters"]},
+                                           planned.get(source_id, frozenset()),
+                                           _entered_provenance(lines, source_id),
+                                           catalogue.method_of(sources[source_id]))
     library = library or load_library()
     settings = settings or engine_settings()
-    computed = _checked(filing, sources, wanted, library, settings)
+    computed = _checked(filing, sources, wanted, library, settings, planned)
     new_production = {}
     for data in production or []:
         product = products.get(int(data["product_id"]))
@@ -148,7 +167,15 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
                    "total_tco2e": str(filing.current_calculation.total_tco2e.quantize(Decimal("0.000001")))})
 
 
-def _checked(filing: Filing, sources: dict, wanted: dict, library, settings) -> Preview:
+def _entered_provenance(lines: list[dict], source_id: int) -> dict:
+    """Provenance the enterprise gave with its values (the API's line `provenance`): {name: {provenance, reason}}."""
+    for data in lines:
+        if int(data["source_id"]) == source_id:
+            return data.get("provenance") or {}
+    return {}
+
+
+def _checked(filing: Filing, sources: dict, wanted: dict, library, settings, planned=None) -> Preview:
     """The month's emissions computed from the lines about to be stored, once each line is within its source's rated
     capacity, each measured parameter near its default and the whole month within the enterprise's scale; a
     ServiceError beside the field at fault otherwise, before anything is written."""
@@ -168,17 +195,20 @@ def _checked(filing: Filing, sources: dict, wanted: dict, library, settings) -> 
                 refused = parameter_problem(name, Decimal(value), factor, f"{source.name}, {month}")
                 if refused is not None:
                     raise ServiceError(refused, field=f"{name}_{source_id}")
-    inputs = [engine.LineInput(
-        source_id=source_id, source_name=sources[source_id].name, category=sources[source_id].category,
-        material=sources[source_id].material, month=period, quantity=line["quantity"], unit=line["unit"],
-        measured={k: Decimal(v) for k, v in line["measured"].items()}, green_mwh=line["green_mwh"],
-        declared_factor=sources[source_id].declared_factor, declared_unit=sources[source_id].declared_unit,
-        declared_source=sources[source_id].declared_source) for source_id, line in wanted.items()]
+        refused = method_parameters.refusal(source, line["parameters"], line["quantity"], f"{source.name}, {month}")
+        if refused is not None:
+            raise refused
+    planned = planned if planned is not None else planned_measured(filing.org_id, period)
+    inputs = [make_input(sources[source_id], period, line["quantity"], line["unit"], line["measured"],
+                         line["parameters"], line.get("provenance"), line["green_mwh"],
+                         planned.get(source_id, frozenset()))
+              for source_id, line in wanted.items()]
     try:
         results = engine.compute(inputs, library, settings)
+        result = figures_of(filing, results, library, settings,
+                            {sid: line.get("provenance") for sid, line in wanted.items()})
     except engine.CalculationError as e:
         raise ServiceError(str(e)) from None
-    result = Preview(results, engine.totals(results))
     tonnes = scale.gross(result.totals)
     if tonnes > 0:
         refused = scale.scale_refusal(period, tonnes, scale.reference(filing.organisation))

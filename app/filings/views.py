@@ -407,13 +407,9 @@ def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:
             unit = units.canonical_unit(data["unit"] or source.activity_unit)
         except units.UnitError as e:
             raise ServiceError(f"{source.name}, {_month(filing.period)}: {e}") from None
-        inputs.append(engine.LineInput(
-            source_id=source.id, source_name=source.name, category=source.category, material=source.material,
-            month=filing.period, quantity=Decimal(data["quantity"]), unit=unit,
-            measured={k: Decimal(v) for k, v in data["measured"].items()},
-            green_mwh=Decimal(data["green_mwh"]) if data["green_mwh"] is not None else None,
-            declared_factor=source.declared_factor, declared_unit=source.declared_unit,
-            declared_source=source.declared_source))
+        inputs.append(calculations.make_input(
+            source, filing.period, Decimal(data["quantity"]), unit, data["measured"], data.get("parameters"),
+            green_mwh=Decimal(data["green_mwh"]) if data["green_mwh"] is not None else None))
     return inputs
 
 

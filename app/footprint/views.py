@@ -16,7 +16,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounting.engine import CalculationError
-from app.accounting.labels import category_label, formula_label, scope_label, trace_label
+from app.accounting.labels import (
+    category_label,
+    formula_label,
+    mass_label,
+    method_label,
+    parameter_label,
+    provenance_label,
+    regime_label,
+    scope_label,
+    substitution_reason,
+    trace_label,
+)
 from app.accounts.forms import ConfirmForm
 from app.accounts.roles import (
     ADMINISTER_ENTERPRISE,
@@ -34,6 +45,7 @@ from app.core.numbers import tonnes
 from app.core.types import city_today
 from app.factors.services import factor_title, kind_label, series_label, traced_factor_title, value_label
 from app.filings import calculations
+from app.filings.calculations import SUBSTITUTION_THRESHOLD
 from app.filings.labels import status_label
 from app.filings.models import Calculation, CalculationLine
 from app.footprint import exports, factor_months
@@ -53,7 +65,23 @@ def _labels():
             "trace_label": trace_label, "kind_label": kind_label, "series_label": series_label,
             "formula_label": formula_label, "value_label": value_label,
             "factor_title": lambda traced: traced_factor_title(traced, localised),
-            "reason_label": lambda code: REASONS.get(code, code)}
+            "reason_label": lambda code: REASONS.get(code, code), "method_label": method_label,
+            "parameter_label": parameter_label, "provenance_label": provenance_label, "regime_label": regime_label,
+            "mass_label": mass_label, "substitution_reason": substitution_reason}
+
+
+# Globals, not context: the macros (templates/macros.html substituted_share) are imported without context.
+@bp.app_template_global("share")
+def share_text(value) -> str:
+    """A share (0–1) as a percentage with one decimal: 0.0512 → "5.1 %"."""
+    if value is None:
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %"
+
+
+@bp.app_template_global()
+def above_substitution_threshold(value) -> bool:
+    return value is not None and value > SUBSTITUTION_THRESHOLD
 
 
 def _year(org_id: int) -> int:

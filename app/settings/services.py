@@ -39,6 +39,12 @@ SPECS = {spec.key: spec for spec in (
                 _l("Which published grid factor purchased electricity uses (location-based scope 2)."),
                 (("national_average", _l("National average (MEE/NBS)")),
                  ("ets_compliance", _l("National ETS compliance factor (MEE)")))),
+    SettingSpec("reporting_regime", "inventory", _l("Regime of the reported total"),
+                _l("Which rules a filing's total follows on every page, certificate and the API; the other two "
+                   "regimes' totals are kept beside it. The inventory total is scope 1 plus location-based scope 2, "
+                   "as before."),
+                (("inventory", _l("GHG Protocol inventory")), ("ets", _l("National ETS (sector guideline)")),
+                 ("guideline", _l("24-industry guidelines")))),
     SettingSpec("include_ch4_n2o", False, _l("Count CH4 and N2O from fuel combustion"),
                 _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O (IPCC 2006 "
                    "stationary-combustion defaults; vehicles then need mobile factors in the library)."), None),

@@ -4,7 +4,14 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.accounting.factor_texts import status_text
-from app.accounting.labels import CATEGORY_LABELS, SCOPE_LABELS, formula_label
+from app.accounting.labels import (
+    CATEGORY_LABELS,
+    METHOD_LABELS,
+    PROVENANCE_LABELS,
+    REGIME_LABELS,
+    SCOPE_LABELS,
+    formula_label,
+)
 from app.accounting.services import materials_by_family
 from app.accounts.roles import ROLES
 from app.factors.services import KIND_LABELS, REGION_LABELS, SERIES_LABELS, display_unit, traced_factor_title
@@ -23,6 +30,7 @@ def _tables() -> dict:
         "scope": SCOPE_LABELS, "series": SERIES_LABELS, "grid_series": SERIES_LABELS, "material": materials,
         "code": {**materials, **REGION_LABELS}, "kind": {**KIND_LABELS, **CHANNELS},
         "document": {DOCUMENT: _l("Tanji copy of record")},
+        "regime": REGIME_LABELS, "method": METHOD_LABELS, "provenance": PROVENANCE_LABELS,
     }
 
 

@@ -89,7 +89,7 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
     for line in filing.lines:
         source = line.source
         r = results.get(line.id)
-        lines.append({
+        entry = {
             "source_id": source.id, "source_name": source.name, "category": source.category,
             "material": source.material, "quantity": _d(line.quantity), "unit": line.unit,
             "measured": {k: _d(v) for k, v in sorted((line.measured or {}).items())},
@@ -99,7 +99,17 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
                 "other_t": {k: _d(v) for k, v in sorted((r.other_t or {}).items())}, "co2e_t": _d(r.co2e_t),
                 "co2e_market_t": _d(r.co2e_market_t), "energy_tce": _d(r.energy_tce),
                 "factors": (r.trace or {}).get("factors", []), "formula": (r.trace or {}).get("formula")},
-        })
+        }
+        # A sector method's line says which method, its inputs with their provenance and what was substituted.
+        if source.method:
+            entry["method"] = source.method
+        if line.parameters:
+            entry["parameters"] = dict(sorted(line.parameters.items()))
+        if line.provenance:
+            entry["provenance"] = dict(sorted(line.provenance.items()))
+        if r is not None and r.substituted:
+            entry["result"]["substituted"] = list(r.substituted)
+        lines.append(entry)
     return {
         "document": DOCUMENT, "document_version": DOCUMENT_VERSION,
         "receipt": {"number": receipt_number, "received_at": received_at.isoformat(timespec="microseconds")},
@@ -115,7 +125,7 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
             "totals_tco2e": {"scope1": _d(calc.scope1_tco2e), "scope2": _d(calc.scope2_tco2e),
                              "scope2_market": _d(calc.scope2_market_tco2e), "scope3": _d(calc.scope3_tco2e),
                              "exported": _d(calc.exported_tco2e), "total": _d(calc.total_tco2e)},
-            "energy_tce": _d(calc.energy_tce)},
+            "energy_tce": _d(calc.energy_tce), **_regimes(calc)},
         "production": [{"product_id": p.product_id, "product_name": p.product.name, "quantity": _d(p.quantity),
                         "unit": p.unit} for p in filing.production],
         "output_value_10k_cny": _d(filing.output_value_10k_cny),
@@ -127,6 +137,17 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
         "statement": statement(statement_version),
         "channel": {"kind": channel, "token_id": token_id},
     }
+
+
+def _regimes(calc) -> dict:
+    """The regime the total follows, every regime's total and the share of the total resting on substituted values
+    (calculations made before the regimes were kept have none of these keys)."""
+    if calc.ets_tco2e is None and calc.guideline_tco2e is None and calc.inventory_tco2e is None:
+        return {}
+    return {"regime": calc.regime or "inventory",
+            "totals_by_regime": {"ets": _d(calc.ets_tco2e), "guideline": _d(calc.guideline_tco2e),
+                                 "inventory": _d(calc.inventory_tco2e)},
+            "substituted_share": _d(calc.substituted_share)}
 
 
 def _conversation(filing: Filing) -> list[dict]:

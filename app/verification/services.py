@@ -20,6 +20,7 @@ from app.core.numbers import parse_decimal, tonnes
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
+from app.filings.calculations import SUBSTITUTION_THRESHOLD
 from app.footprint.services import verified_by_month
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE, Organisation
@@ -161,6 +162,21 @@ def year_statuses(org_ids, year: int) -> dict[int, str]:
 
 
 # --------------------------------------------------------------------------------------------- the year
+
+def substitutions(filings: list) -> list[tuple]:
+    """(filing, share) of each month's latest revision whose total rests on substituted values above the threshold
+    (sector-methods.md §8: the verifier's checklist raises it)."""
+    latest = {}
+    for filing in filings:
+        if filing.period not in latest or filing.revision > latest[filing.period].revision:
+            latest[filing.period] = filing
+    found = []
+    for period in sorted(latest):
+        calc = latest[period].current_calculation
+        if calc is not None and calc.substituted_share is not None and calc.substituted_share > SUBSTITUTION_THRESHOLD:
+            found.append((latest[period], calc.substituted_share))
+    return found
+
 
 def reported_total(org_id: int, year: int) -> tuple[Decimal, list]:
     """The enterprise's reported annual total as the compliance position counts it (covered scope 1 + 2 −

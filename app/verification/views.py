@@ -186,6 +186,7 @@ def _page(engagement: Engagement, finding_form=None, opinion_form=None, send_bac
     answer_forms = answer_forms or {}
     return render_template(
         "verification/show.html", engagement=engagement, filings=filings, months=months, total=total,
+        substitutions=services.substitutions(filings),
         check=check, finding_form=finding_form, opinion_form=opinion_form,
         send_back_form=send_back_form or SendBackForm(formdata=None), close_form=CloseForm(formdata=None),
         answer_form_for=lambda f: answer_forms.get(f.id) or AnswerForm(formdata=None), confirm_form=ConfirmForm(),

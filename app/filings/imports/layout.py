@@ -17,8 +17,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES, FUEL_PARAMETERS
+from app.accounting.methods import LEGACY, METHODS
 from app.filings.imports.problems import Problem
 from app.filings.imports.values import blank
+from app.filings.parameters import SPECIES
 
 if TYPE_CHECKING:
     from app.filings.imports.reading import Grid
@@ -43,6 +45,25 @@ MONTH = Column("month", "月份", "Month", 10, ("年月", "统计月份", "报�
 UNIT = Column("unit", "单位", "Unit", 11, ("计量单位", "units"))
 QUANTITY = Column("quantity", "数量", "Quantity", 14, ("活动数据", "消耗量", "用量", "amount", "qty"))
 
+# A sector method's inputs (app.accounting.methods, by their API names), after today's columns so those keep their
+# places: coal's element carbon and moisture, the coke's carbon, a purity, clinker chemistry, then each gas
+# component's share of a composition (% by volume) as a column of its own.
+METHOD_COLUMNS = (
+    Column("ncv_ar", "收到基低位发热量 GJ/t", "NCV_ar GJ/t", 14, ("收到基低位发热量", "ncvar")),
+    Column("c_ar", "收到基元素碳含量 C_ar %", "C_ar %", 12, ("收到基元素碳", "car")),
+    Column("c_ad", "空气干燥基元素碳含量 C_ad %", "C_ad %", 12, ("空气干燥基元素碳", "空干基元素碳", "cad")),
+    Column("m_ad", "空气干燥基水分 M_ad %", "M_ad %", 12, ("空气干燥基水分", "空干基水分", "mad")),
+    Column("m_ar", "收到基全水分 M_ar %", "M_ar %", 12, ("收到基全水分", "全水分", "mar")),
+    Column("carbon_fraction", "焦炭含碳量 %", "Coke carbon fraction %", 12, ("焦炭含碳量", "carbonfraction")),
+    Column("purity", "纯度 %", "Purity %", 10, ("纯度", "purity")),
+    Column("cao", "熟料CaO %", "Clinker CaO %", 10, ("cao",)),
+    Column("cao_nc", "非碳酸盐CaO %", "Non-carbonate CaO %", 12, ("caonc",)),
+    Column("mgo", "熟料MgO %", "Clinker MgO %", 10, ("mgo",)),
+    Column("mgo_nc", "非碳酸盐MgO %", "Non-carbonate MgO %", 12, ("mgonc",)),
+    *(Column(f"comp_{sp}", f"{sp} 体积分数 %", f"{sp} % vol", 9, (f"{sp}%", f"{sp}体积分数")) for sp in SPECIES),
+)
+COMPOSITION_PREFIX = "comp_"
+METHOD_KEYS = tuple(c.key for c in METHOD_COLUMNS)
 ACTIVITY_COLUMNS = (
     MONTH,
     Column("facility", "设施", "Facility", 16, ("厂区", "设施名称", "facilityname")),
@@ -59,6 +80,7 @@ ACTIVITY_COLUMNS = (
     Column("enthalpy_kj_per_kg", "蒸汽焓值 kJ/kg", "Steam enthalpy kJ/kg", 14, ("焓值", "enthalpy")),
     Column("temperature_c", "热水温度 °C", "Hot-water temperature °C", 14, ("热水温度", "temperature")),
     Column("green_mwh", "绿电 MWh", "Green electricity MWh", 14, ("绿电", "绿色电力", "greenelectricity", "greenmwh")),
+    *METHOD_COLUMNS,
 )
 PRODUCTION_COLUMNS = (
     MONTH,
@@ -74,7 +96,7 @@ OUTPUT_COLUMNS = (
 )
 
 MEASURED_KEYS = ("ncv", "carbon_content", "oxidation_rate", "enthalpy_kj_per_kg", "temperature_c")
-VALUE_KEYS = (*MEASURED_KEYS, "green_mwh")  # filled by the enterprise besides the quantity
+VALUE_KEYS = (*MEASURED_KEYS, "green_mwh", *METHOD_KEYS)  # filled by the enterprise besides the quantity
 
 
 @dataclass(frozen=True)
@@ -170,6 +192,7 @@ class SourceRef:
     material_label: str = ""
     dimensions: tuple[str, ...] = ()      # of units it may be entered in; default: its unit's
     active: bool = True
+    method: str | None = None             # a sector method (None: its category's method of today)
 
     def accepted_dimensions(self) -> tuple[str, ...]:
         return self.dimensions or (units.dimension(self.unit),)
@@ -186,6 +209,10 @@ class ProductRef:
 
 def measured_columns(source: SourceRef) -> tuple[str, ...]:
     """The measured-parameter and green-electricity columns that apply to a source (the engine refuses others)."""
+    if source.method and source.method not in LEGACY:
+        specs = METHODS[source.method].specs
+        composition = tuple(k for k in METHOD_KEYS if k.startswith(COMPOSITION_PREFIX)) if "composition" in specs else ()
+        return (*(k for k in METHOD_KEYS if k in specs), *composition)
     if source.category in FUEL_CATEGORIES:
         return FUEL_PARAMETERS
     if source.category in ("purchased_heat", "exported_heat"):

@@ -23,7 +23,9 @@ from app.accounting import units
 from app.accounting.engine import FUEL_PARAMETERS
 from app.filings.imports.layout import (
     ACTIVITY,
+    COMPOSITION_PREFIX,
     MAX_MONTHS,
+    METHOD_KEYS,
     PRODUCTION,
     SECTIONS,
     VALUE_KEYS,
@@ -63,11 +65,15 @@ class ActivityRow:
     unit: str                                    # canonical code of the unit as typed
     measured: dict = field(default_factory=dict)  # parameter -> Decimal
     green_mwh: Decimal | None = None
+    parameters: dict = field(default_factory=dict)  # a sector method's inputs by their API names
 
     def as_line(self) -> dict:
         """The line as app.filings.services.set_activity takes it."""
-        return {"source_id": self.source_id, "quantity": self.quantity, "unit": self.unit,
+        line = {"source_id": self.source_id, "quantity": self.quantity, "unit": self.unit,
                 "measured": dict(self.measured), "green_mwh": self.green_mwh}
+        if self.parameters:
+            line["parameters"] = {k: dict(v) if isinstance(v, dict) else v for k, v in self.parameters.items()}
+        return line
 
 
 @dataclass(frozen=True)
@@ -258,7 +264,7 @@ def _activity_row(ctx: _Context, table: Table, row: int) -> ActivityRow | None:
     source = _source(ctx, table, row)
     quantity = _read_number(ctx, table, row, "quantity")
     unit = _unit(ctx, table, row, source) if source else None
-    measured, green = {}, None
+    measured, green, parameters = {}, None, {}
     applicable = measured_columns(source) if source else VALUE_KEYS
     for key in others:
         if key not in applicable:
@@ -276,11 +282,15 @@ def _activity_row(ctx: _Context, table: Table, row: int) -> ActivityRow | None:
             continue
         if key == "green_mwh":
             green = number
+        elif key.startswith(COMPOSITION_PREFIX):
+            parameters.setdefault("composition", {})[key.removeprefix(COMPOSITION_PREFIX)] = str(number)
+        elif key in METHOD_KEYS:
+            parameters[key] = str(number)
         else:
             measured[key] = number
     if len(ctx.problems) > before or None in (month, source, quantity, unit):
         return None
-    return ActivityRow(table.sheet, row, month, source.id, quantity, unit, measured, green)
+    return ActivityRow(table.sheet, row, month, source.id, quantity, unit, measured, green, parameters)
 
 
 def _product(ctx: _Context, table: Table, row: int) -> ProductRef | None:

@@ -25,7 +25,14 @@ from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import db
 from app.filings import services as filing_services
-from app.filings.imports.layout import MAX_MONTHS, ProductRef, SourceRef
+from app.filings.imports.layout import (
+    ACTIVITY,
+    COMPOSITION_PREFIX,
+    MAX_MONTHS,
+    VALUE_KEYS,
+    ProductRef,
+    SourceRef,
+)
 from app.filings.imports.parser import ParsedFile, parse_workbook
 from app.filings.imports.problems import Problem
 from app.filings.imports.template import build_csv, build_xlsx
@@ -83,7 +90,7 @@ def source_refs(org, active_only: bool = False) -> dict[int, SourceRef]:
             category_label=_bilingual(_label_in("zh", category_label(source.category)),
                                       _label_in("en", category_label(source.category))),
             material_label=_bilingual(material.name_zh, material.name_en) if material else source.material,
-            dimensions=dimensions, active=source.active)
+            dimensions=dimensions, active=source.active, method=source.method)
     return refs
 
 
@@ -187,6 +194,20 @@ def _not_editable(month: date, status: str):
               status=status_label(status))
 
 
+def _cell_problem(e: ServiceError, rows: list, month: date) -> Problem:
+    """A service's refusal of a month at the row and column it names ("c_ad_12": source 12's C_ad) where it can."""
+    name, _sep, source_id = (e.field or "").rpartition("_")
+    row = next((r for r in rows if str(r.source_id) == source_id), None)
+    if row is None or not name:
+        return Problem(e.message, month=month.strftime("%Y-%m"))
+    if name == "composition":
+        filed = (row.parameters.get("composition") or {})
+        name = f"{COMPOSITION_PREFIX}{next(iter(filed))}" if filed else "quantity"
+    key = name if name in VALUE_KEYS else "quantity"
+    return Problem(e.message, sheet=row.sheet, row=row.row, column=ACTIVITY.column(key).label,
+                   month=month.strftime("%Y-%m"))
+
+
 def import_file(actor, org, filename: str, data: bytes, today: date | None = None, now=None) -> ImportResult:
     """Parse `data` and, when it is clean, save every month that has figures.
 
@@ -215,7 +236,7 @@ def import_file(actor, org, filename: str, data: bytes, today: date | None = Non
             filing = filing_services.open_filing(actor, org, month, now=now)
             filing_services.set_activity(actor, filing, lines, production, output_value, now=now)
         except ServiceError as e:
-            result.problems.append(Problem(e.message, month=month.strftime("%Y-%m")))
+            result.problems.append(_cell_problem(e, [row for row in parsed.rows if row.month == month], month))
             continue
         calc = db.session.scalar(select(Calculation).where(Calculation.filing_id == filing.id,
                                                            Calculation.is_current.is_(True)))

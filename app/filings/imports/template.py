@@ -29,7 +29,7 @@ def _activity_rows(months: list[date], sources: list[SourceRef]) -> list[tuple[l
     for month in months:
         for s in sources:
             rows.append(([month_text(month), s.facility, s.id, s.name, s.category_label or s.category,
-                          s.material_label or s.material, s.unit, None, None, None, None, None, None, None], s))
+                          s.material_label or s.material, s.unit] + [None] * (len(ACTIVITY_COLUMNS) - 7), s))
     return rows
 
 
@@ -58,6 +58,14 @@ def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[t
          ("Measured parameters (NCV, carbon content, oxidation rate, steam enthalpy, hot-water temperature) only "
           "when you have a lab or meter report; grey cells do not apply. Write the oxidation rate as a fraction "
           "(0.98). Green electricity MWh applies only to purchased electricity.")),
+        (("按行业方法核算的排放源（如发电机组入炉煤、火炬、熟料）在右侧填写其方法参数：元素碳 C_ar 或 C_ad 及水分 "
+          "M_ad、M_ar、收到基低位发热量，气体各组分体积分数（%），焦炭含碳量、纯度、熟料 CaO/MgO（%）。"
+          "未填写监测计划规定实测的参数时采用保守替代值，并标记为替代值。"),
+         ("Sources computed by a sector method (a generating unit's coal, a flare, clinker) take their method's "
+          "inputs in the columns on the right: element carbon C_ar or C_ad with moisture M_ad and M_ar and NCV_ar, "
+          "each gas component's share by volume (%), coke carbon, purity, clinker CaO/MgO (%). A parameter the "
+          "monitoring plan says is measured and left empty takes the conservative substitute, flagged "
+          "substituted.")),
         ("“产品产量”表填写各产品当月产量，单位须与产品登记的单位一致；“工业总产值”表填写当月工业总产值（万元）。",
          ("The Production sheet takes each product's monthly output, in the product's registered unit; the "
           "Output value sheet takes the month's industrial output value in 10^4 CNY.")),

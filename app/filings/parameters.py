@@ -1,0 +1,97 @@
+"""A line's method inputs as filed (the API's `parameters`, the form's method fields): checked and kept as JSON.
+
+Numbers are kept as decimal strings, a composition as {species: % by volume}; today's methods (combustion, heat)
+keep their measured values in `measured` as ever, so a `parameters` entry for them is moved there. A block of the
+method's plausibility bands (sector-methods.md §10) refuses the save beside the field at fault.
+"""
+from collections.abc import Mapping
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounting.labels import parameter_label
+from app.accounting.methods import (
+    BLOCK,
+    DEFAULT_METHOD,
+    LEGACY,
+    METHODS,
+    MethodError,
+    check,
+)
+from app.accounting.methods.gases import composition as read_composition
+from app.core.numbers import parse_decimal
+from app.core.service_error import ServiceError
+
+EMPTY = (None, "", {}, [])
+# The components a composition is filed by on the form and in the import (a GC report's usual species).
+SPECIES = ("CH4", "C2H6", "C2H4", "C3H8", "C3H6", "C4H10", "C5H12", "C6+", "H2", "CO", "CO2", "N2", "O2", "H2S",
+           "H2O")
+
+
+def method_of(source) -> str | None:
+    return source.method or DEFAULT_METHOD.get(source.category)
+
+
+def _number(value, what: str, field: str) -> str:
+    bad = _l("%(what)s: %(value)s is not a number.", what=what, value=value)
+    return str(parse_decimal(value if isinstance(value, str) else str(value), invalid=bad, missing=bad,
+                             minimum=Decimal(0), too_small=_l("%(what)s cannot be negative.", what=what),
+                             field=field))
+
+
+def clean(source, raw: Mapping | None, what: str, measurable: tuple) -> tuple[dict, dict]:
+    """(measured, parameters) of one line from the filed `parameters`; ServiceError naming the field at fault."""
+    code = method_of(source)
+    raw = {k: v for k, v in (raw or {}).items() if v not in EMPTY}
+    if code in LEGACY:
+        measured = {}
+        for name, value in raw.items():
+            if name not in measurable:
+                raise ServiceError(_l("%(what)s: %(name)s is not an input of this source's method.", what=what,
+                                      name=name), field=f"{name}_{source.id}")
+            measured[name] = _number(value, f"{what} {parameter_label(name)}", f"{name}_{source.id}")
+        return measured, {}
+    method = METHODS[code]
+    parameters = {}
+    for name, value in raw.items():
+        spec = method.specs.get(name)
+        field = f"{name}_{source.id}"
+        if spec is None:
+            raise ServiceError(_l("%(what)s: %(name)s is not an input of this source's method.", what=what,
+                                  name=name), field=field)
+        label = f"{what} {parameter_label(name)}"
+        if spec.kind == "number":
+            parameters[name] = _number(value, label, field)
+        elif spec.kind == "composition":
+            try:
+                parts = read_composition(value if isinstance(value, dict) else None, name)
+            except MethodError:
+                raise ServiceError(_l("%(what)s: give each component's share in %% by volume, e.g. CH4 35, H2 30.",
+                                      what=label), field=field) from None
+            parameters[name] = {species: str(pct) for species, pct in parts.items()}
+        elif spec.kind == "flag":
+            parameters[name] = bool(value)
+        else:
+            parameters[name] = value  # lists, counts and choices: the method itself checks them
+    return {}, parameters
+
+
+def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None) -> ServiceError | None:
+    """The first block of the method's plausibility bands, as a ServiceError beside the parameter; None if none."""
+    code = method_of(source)
+    if code in LEGACY or not parameters:
+        return None
+    try:
+        issues = check(code, dict(parameters), quantity, factors)
+    except MethodError as e:
+        return ServiceError(f"{what}: {e}", field=f"quantity_{source.id}")
+    for issue in issues:
+        if issue.level == BLOCK:
+            name = issue.parameter if issue.parameter in METHODS[code].specs else next(iter(parameters))
+            low = "" if issue.low is None else f"{issue.low.normalize():f}"
+            high = "" if issue.high is None else f"{issue.high.normalize():f}"
+            value = "" if issue.value is None else f"{issue.value.normalize():f}"
+            return ServiceError(_l("%(what)s: %(label)s %(value)s is outside the accepted range %(low)s–%(high)s.",
+                                   what=what, label=parameter_label(issue.parameter), value=value, low=low,
+                                   high=high), field=f"{name}_{source.id}")
+    return None

@@ -1,0 +1,117 @@
+"""Calculation methods wired into filings (issue 17): a source's method and parameters through the services, the
+plan in force making a missing measured parameter a flagged substitute, the regimes and the substituted share kept."""
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import pytest
+
+from app.filings import calculations, services
+from app.plans import services as plans
+from app.plans.models import MEASURED
+from tests.helpers.methods import JUNE, TESTED_COAL, power_plant, r3
+
+NOW = datetime(2022, 1, 5, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def coal(db, make_org, make_user):
+    return power_plant(db, make_org, make_user)
+
+
+def _file(enterprise, lines):
+    s = enterprise["sources"]
+    filing = services.open_filing(enterprise["admin"], enterprise["org"], JUNE)
+    services.set_activity(enterprise["admin"], filing, [
+        {"source_id": s[key].id, "quantity": q, "unit": s[key].activity_unit, "parameters": p}
+        for key, (q, p) in lines.items()])
+    return filing
+
+
+def _plan(enterprise, regulator, tiers):
+    version = plans.start_draft(enterprise["admin"], enterprise["org"], 2022, now=NOW)
+    for planned in version.sources:
+        key = next(k for k, s in enterprise["sources"].items() if s.id == planned.source_id)
+        plans.update_source(enterprise["admin"], version, planned, {
+            "method": planned.method, "tiers": tiers.get(key, {}), "responsible_person": "王工"})
+    plans.submit(enterprise["admin"], version, now=NOW)
+    plans.approve(regulator, version, now=NOW)
+
+
+def test_tested_coal_keeps_its_masses_regimes_and_no_substitution(app, coal):
+    """Worked example 1: 307,153.846 tCO2 from C_ad with its moistures; the unit's ETS total 307,838.206."""
+    with app.test_request_context():
+        filing = _file(coal, {"coal": ("150000", TESTED_COAL), "power": ("1200", None)})
+        calc = filing.current_calculation
+        line = next(x for x in calc.lines if x.source_id == coal["sources"]["coal"].id)
+        assert (line.method, r3(line.co2_t), line.substituted) == ("power_coal", D("307153.846"), [])
+        assert r3(D(line.masses["co2_fossil_t"])) == D("307153.846")
+        assert r3(calc.ets_tco2e) == D("307838.206")
+        assert calc.regime == "inventory" and calc.substituted_share == 0
+        # total_tco2e keeps its meaning: scope 1 + scope 2 at the city's grid series (national average 0.5366)
+        assert r3(calc.total_tco2e) == r3(D("307153.846153846") + D(1200) * D("0.5366"))
+        assert filing.lines[0].parameters["c_ad"] == "62.50"
+
+
+def test_an_untested_month_takes_0_03085_flagged_substituted(app, coal):
+    """Worked example 2: no carbon test, 3,224,000 GJ × 0.03085 × 0.99 × 44/12 = 361,041.252; never 0.02637/0.94."""
+    with app.test_request_context():
+        filing = _file(coal, {"coal": ("150000", {"ncv_daily": TESTED_COAL["ncv_daily"]}), "power": ("1200", None)})
+        calc = filing.current_calculation
+        line = next(x for x in calc.lines if x.source_id == coal["sources"]["coal"].id)
+        assert r3(line.co2e_t) == D("361041.252")
+        assert line.substituted == ["carbon_content"]
+        assert line.trace["parameters"]["carbon_content"]["provenance"] == "substituted"
+        assert r3(calc.ets_tco2e) == D("361725.612")
+        assert calc.substituted_share.quantize(D("1E-10")) == (line.co2e_t / calc.total_tco2e).quantize(D("1E-10"))
+        assert calc.substituted_share > D("0.99")
+
+
+def test_a_plan_saying_carbon_measured_with_none_filed_flags_the_line(app, coal, regulator):
+    with app.test_request_context():
+        _plan(coal, regulator, {"coal": {"c_ar": MEASURED, "ncv_ar": MEASURED}})
+        assert calculations.planned_measured(coal["org"].id, JUNE)[coal["sources"]["coal"].id] == {"c_ar", "ncv_ar"}
+        filing = _file(coal, {"coal": ("150000", {"ncv_ar": "21.5"}), "power": ("1200", None)})
+        coal_line = next(x for x in filing.lines if x.source_id == coal["sources"]["coal"].id)
+        assert coal_line.provenance == {"ncv_ar": {"provenance": "measured"},
+                                        "c_ar": {"provenance": "substituted", "reason": "measured_parameter_missing"}}
+        calc = filing.current_calculation
+        line = next(x for x in calc.lines if x.source_id == coal["sources"]["coal"].id)
+        assert D(line.trace["parameters"]["carbon_content"]["value"]) == D("0.03085")
+        assert set(line.substituted) == {"carbon_content", "c_ar"}
+        assert calc.substituted_share > D("0.05")
+
+
+def test_a_generator_never_deducts_its_supply(app, coal):
+    """Worked example 8: 400,000 t at C_ar 55 % and 1,000,000 MWh supplied: 799,056.240 under the ETS, not 228,756."""
+    with app.test_request_context():
+        filing = _file(coal, {"coal": ("400000", {"ncv_ar": "20", "c_ar": "55.00"}), "power": ("800", None),
+                              "supply": ("1000000", None)})
+        calc = filing.current_calculation
+        assert r3(calc.ets_tco2e) == D("799056.240")
+        assert calc.exported_tco2e == 0
+        for total in (calc.total_tco2e, calc.guideline_tco2e, calc.inventory_tco2e):
+            assert total > D(798600)
+
+
+def test_existing_sources_keep_their_figures_and_gain_masses(app, plant):
+    from tests.helpers.filings import draft_month
+
+    with app.test_request_context():
+        filing = draft_month(plant)
+        calc = filing.current_calculation
+        assert r3(calc.total_tco2e) == r3(calc.scope1_tco2e + calc.scope2_tco2e - calc.exported_tco2e)
+        assert {line.method for line in calc.lines} == {"combustion", "electricity_in", "heat_in"}
+        assert all(line.substituted == [] for line in calc.lines)
+        assert calc.inventory_tco2e is not None and calc.guideline_tco2e is not None
+
+
+def test_a_method_parameter_out_of_its_band_is_refused_beside_its_field(app, coal):
+    from app.core.service_error import ServiceError
+
+    with app.test_request_context():
+        with pytest.raises(ServiceError) as refused:
+            _file(coal, {"coal": ("150000", {"ncv_ar": "21.5", "c_ar": "95"})})
+        assert refused.value.field == f"c_ar_{coal['sources']['coal'].id}"
+        with pytest.raises(ServiceError) as refused:
+            _file(coal, {"coal": ("150000", {"ncv_ar": "21.5", "cao": "50"})})
+        assert refused.value.field == f"cao_{coal['sources']['coal'].id}"
