@@ -39,6 +39,9 @@ def test_approval_amendment_and_recalculation_keep_the_rollup_in_the_same_transa
         db.session.refresh(june.current_calculation)  # the stored figures (to 10^-10 t)
         assert (row.filing_id, row.total_tco2e) == (june.id, june.current_calculation.total_tco2e)
         assert row.scope1_tco2e == june.current_calculation.scope1_tco2e
+        calc = june.current_calculation  # and by reporting regime (sector-methods.md §1)
+        assert (row.ets_tco2e, row.guideline_tco2e, row.inventory_tco2e) == (
+            calc.ets_tco2e, calc.guideline_tco2e, calc.inventory_tco2e) and row.inventory_tco2e is not None
         db.session.commit()
 
         may = draft_month(plant, period=MAY)

@@ -214,6 +214,10 @@ class MonthlyTotal(TenantScoped, db.Model):
     total_tco2e: Mapped[Decimal] = mapped_column(Tonnes)
     energy_tce: Mapped[Decimal] = mapped_column(Tonnes)
     output_value_10k_cny: Mapped[Decimal | None] = mapped_column(Quantity)  # the filing's, for intensities
+    # The totals by reporting regime (sector-methods.md §1), as the calculation has them (None before 0030).
+    ets_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    guideline_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
+    inventory_tco2e: Mapped[Decimal | None] = mapped_column(Tonnes)
 
 
 class RollupGeneration(db.Model):

@@ -28,7 +28,7 @@ from app.filings.models import (
 )
 
 _COLUMNS = ("scope1_tco2e", "scope2_tco2e", "scope2_market_tco2e", "scope3_tco2e", "exported_tco2e",
-            "total_tco2e", "energy_tce")
+            "total_tco2e", "energy_tce", "ets_tco2e", "guideline_tco2e", "inventory_tco2e")
 _TABLE = MonthlyTotal.__table__
 _GENERATION = RollupGeneration.__table__
 _CHUNK = 400  # (org_id, period) pairs per statement: well inside SQLite's limit on bound parameters
