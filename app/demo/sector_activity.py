@@ -15,9 +15,15 @@ Magnitudes follow sector-methods.md §11 and stay inside the §10 bands.
 import random
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
-from app.demo.activity import FacilitySpec, SourceSpec, Template, _add_months, size_of, template_for
+from app.demo.activity import (
+    FacilitySpec,
+    SourceSpec,
+    Template,
+    _add_months,
+    size_of,
+    template_for,
+)
 
 
 def _n(value: float, places: int = 2) -> str:
