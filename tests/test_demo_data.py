@@ -5,6 +5,7 @@ import io
 import logging
 import re
 from datetime import date, timedelta
+from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
@@ -88,6 +89,7 @@ def test_loads_the_city_once(app, client, token_for, caplog):
         output = run(app, "--if-empty")
         assert "not loaded" in output and count(select(AuditEvent)) == events
     _check_benchmarks(app)
+    _check_sector_methods(app)
     with app.app_context():
         _check_absurd_quantities_refused(app, db, client, token_for)
 
@@ -255,6 +257,74 @@ def _check_benchmarks(app):
     page = client.get("/benchmarks/").get_data(as_text=True)
     assert 'data-testid="no-national"' in page and page.count('data-testid="median"') == 2
     assert "兴港炼油化工有限公司" not in page
+
+
+# --- sector methods (issue 17) ----------------------------------------------------------------------------------
+
+def _check_sector_methods(app):
+    """The refinery, the power plants, a cement works, a steel works and the oilfield file their sector methods every
+    month; each power plant has one recent month without a carbon test, computed at 0.03085 tC/GJ and flagged
+    substituted, which its plan (carbon measured monthly) and the review page say."""
+    from app.filings.models import Calculation, CalculationLine
+    from app.plans.check import check_filing
+
+    def approved_months(slug):
+        org = db.session.scalar(select(Organisation).where(Organisation.name == slugs[slug]))
+        return org, db.session.scalars(select(Filing).where(Filing.org_id == org.id, Filing.status == "approved")
+                                       .order_by(Filing.period)).all()
+
+    def methods(filing):
+        return {line.method: line for line in filing.current_calculation.lines}
+
+    slugs = {row[0]: row[1] for row in city.ENTERPRISES}
+    with app.app_context():
+        _org, months = approved_months("jinwan-petro")
+        assert len(months) >= 20
+        for filing in months:
+            lines = methods(filing)
+            assert {"fuel_gas", "fcc_coke_burn", "hydrogen_production", "flare", "co2_recovery"} <= set(lines)
+            assert lines["fcc_coke_burn"].co2_t > 5000 and lines["flare"].co2_t > 100
+        filed = {line.source.method: line for line in months[-1].lines}
+        assert filed["fuel_gas"].unit == "10^4 Nm3" and sum(map(D, filed["flare"].parameters["composition"]
+                                                               .values())) == 100
+        assert filed["co2_recovery"].parameters["purity"] and months[-1].current_calculation.guideline_tco2e < \
+            months[-1].current_calculation.ets_tco2e  # the guideline deducts the CO2 recovered
+
+        for slug in ("shuanghe-power", "binhai-power", "wanxi-power"):
+            _org, months = approved_months(slug)
+            coal = [methods(f)["power_coal"] for f in months]
+            assert len(coal) == len(months) and all(line.source.generating_unit for line in coal)
+            untested = [(f, line) for f, line in zip(months, coal, strict=True) if line.substituted]
+            assert len(untested) == 1, slug
+            filing, line = untested[0]
+            assert line.substituted == ["carbon_content"] and filing.period > date.today() - timedelta(days=366)
+            assert D(line.trace["parameters"]["carbon_content"]["value"]) == D("0.03085")
+            assert filing.current_calculation.substituted_share > D("0.05")
+            tested = next(f for f in months if f is not filing)
+            assert {"c_ad", "m_ad", "m_ar", "ncv_ar"} <= set(next(x for x in tested.lines
+                                                                  if x.source.method == "power_coal").parameters)
+            if filing.period.year == city_today().year:  # this year's plan says carbon is measured monthly
+                notices = [f for f in check_filing(filing) if f.level == "notice"]
+                assert [(f.parameter, f.reason) for f in notices] == [("c_ar", "measured_parameter_missing")]
+                with app.test_request_context():
+                    client = app.test_client()
+                    login(client, "regulator@jinwan.gov.cn", city.PASSWORD)
+                    page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
+                assert 'data-testid="line-substituted"' in page and 'data-testid="review-substituted"' in page
+
+        _org, months = approved_months("wanxi-cement")
+        clinker = methods(months[-1])["clinker"]
+        assert D("0.50") < clinker.co2_t / next(p.quantity for p in months[-1].production if p.product.name == "熟料") \
+            < D("0.56")
+        _org, months = approved_months("jinwan-steel")
+        balance = next(x for x in months[-1].lines if x.source.method == "carbon_balance")
+        assert "生铁" in {item["name"] for item in balance.parameters["outputs"]}  # carbon fixed in the product
+        assert methods(months[-1])["carbon_balance"].co2_t > 50000
+        _org, months = approved_months("wanxi-oilfield")
+        lines = methods(months[-1])
+        assert lines["equipment_leaks"].ch4_t > 0 and lines["venting"].ch4_t > 0
+        assert db.session.scalar(select(func.count(CalculationLine.id)).join(Calculation).where(
+            Calculation.is_current, CalculationLine.method == "equipment_leaks")) >= 20
 
 
 # --- absurd quantities (issue 15) -------------------------------------------------------------------------

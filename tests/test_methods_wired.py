@@ -115,3 +115,18 @@ def test_a_method_parameter_out_of_its_band_is_refused_beside_its_field(app, coa
         with pytest.raises(ServiceError) as refused:
             _file(coal, {"coal": ("150000", {"ncv_ar": "21.5", "cao": "50"})})
         assert refused.value.field == f"cao_{coal['sources']['coal'].id}"
+
+
+def test_equipment_counted_over_days_in_operation_files_in_days(app, db, make_org, make_user):
+    """An oilfield's equipment leaks take the month's days in operation as their quantity ("d", not a unit of the
+    library): 30 days of 120 oil wellheads and a combined station."""
+    from tests.helpers.methods import sector_enterprise
+
+    field = sector_enterprise(db, make_org, make_user, "湾西油田", "B0711", {
+        "leaks": {"name": "设备逸散", "category": "fugitive", "material": "equipment_leaks", "activity_unit": "d",
+                  "method": "equipment_leaks"}})
+    with app.test_request_context():
+        filing = _file(field, {"leaks": ("30", {"equipment": {"oil_wellhead": 120, "combined_station": 1}})})
+        line = filing.current_calculation.lines[0]
+        assert filing.lines[0].unit == "d"
+        assert r3(line.ch4_t) == r3((120 * D("0.23") + D("1.40")) * 30 / 365)

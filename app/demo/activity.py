@@ -5,7 +5,9 @@ in autumn, a fishing ban in summer, a winter lull on building sites).
 Plain data and pure functions (no Flask, no database); app/demo/commands.py stores the result.
 Quantities are deterministic per enterprise and month, so every run builds the same city.
 """
+import calendar
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,6 +34,9 @@ class SourceSpec:
     covered: bool = True
     measured: dict = field(default_factory=dict)  # parameter -> (low, high): lab results vary month to month
     green_share: float = 0.0  # share of purchased electricity with green certificates
+    method: str | None = None  # a sector method (app/demo/sector_activity.py); None: the category's own
+    parameters: Callable | None = None  # (rng, quantity, period, slug) -> the month's method parameters
+    key: str | None = None  # whose monthly variation the quantity follows (a product's name); default its own
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,8 @@ SHORTEST_MONTH_HOURS = 28 * 24
 def rated_capacity(slug: str, spec: SourceSpec) -> tuple[Decimal, str]:
     """A capacity sized for the enterprise, 1.6 times its busiest possible month (every month stays below it) and
     rounded up to two significant digits: per hour for electricity (a connection's MW), per month otherwise."""
+    if spec.unit == "d":
+        return Decimal(31), "month"  # days in operation: never more than a month has
     peak = Decimal(str(spec.base * size_of(slug) * max(PROFILES[spec.profile]) * 1.6))
     if spec.category in ELECTRICITY:
         return _round_up(peak / SHORTEST_MONTH_HOURS), "hour"
@@ -274,7 +281,7 @@ def _amount(value: float, places: int = 2) -> Decimal:
 
 @dataclass(frozen=True)
 class MonthData:
-    lines: list  # (source spec, quantity, measured, green_mwh)
+    lines: list  # (source spec, quantity, measured, green_mwh, method parameters or None)
     production: list  # (product spec, quantity)
     output_value: Decimal
 
@@ -284,12 +291,16 @@ def month_data(slug: str, template: Template, period: date) -> MonthData:
     lines = []
     for facility in template.facilities:
         for spec in facility.sources:
-            quantity = _amount(spec.base * size * _month_factor(slug, spec.name, period, spec.profile),
-                               3 if spec.unit in ("kg", "10^4 Nm3") or spec.base < 10 else 1)
+            if spec.unit == "d":  # days in operation
+                quantity = Decimal(calendar.monthrange(period.year, period.month)[1])
+            else:
+                quantity = _amount(spec.base * size * _month_factor(slug, spec.key or spec.name, period, spec.profile),
+                                   3 if spec.unit in ("kg", "10^4 Nm3") or spec.base < 10 else 1)
             rng = random.Random(f"{slug}:{spec.name}:measured:{period.isoformat()}")
             measured = {param: _amount(rng.uniform(low, high), 5) for param, (low, high) in spec.measured.items()}
             green = _amount(float(quantity) * spec.green_share, 1) if spec.green_share else None
-            lines.append((spec, quantity, measured, green))
+            parameters = spec.parameters(rng, quantity, period, slug) if spec.parameters else None
+            lines.append((spec, quantity, measured, green, parameters))
     production = [(p, _amount(p.base * size * _month_factor(slug, p.name, period, p.profile), 1))
                   for p in template.products]
     value = _amount(template.output_value * size * _month_factor(slug, "value", period, template.profile), 1)

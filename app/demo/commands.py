@@ -16,7 +16,7 @@ from app.assets.models import AssetEntry
 from app.audit.services import record, save_checkpoint, verify_chain
 from app.city_data import services as city_data
 from app.core.types import city_date, utcnow
-from app.demo import activity, city, city_stats
+from app.demo import activity, city, city_stats, sector_activity
 from app.demo import assets as demo_assets
 from app.demo import certificates as demo_certificates
 from app.demo import plans as demo_plans
@@ -136,7 +136,7 @@ class DemoLoader:
             self.counts["registers present"] += 1
             return
         admin = self._admin(seed.slug)
-        template = activity.template_for(seed.industry_code)
+        template = sector_activity.enterprise_template(seed.slug, seed.industry_code)
         sources, products = {}, {}
         for f in template.facilities:
             facility = register_services.create_facility(admin, org, {"name": f.name, "name_en": f.name_en}, now=seed.at)
@@ -145,7 +145,7 @@ class DemoLoader:
                 sources[spec.name] = register_services.create_source(admin, org, {
                     "facility_id": facility.id, "name": spec.name, "category": spec.category,
                     "material": spec.material, "activity_unit": spec.unit, "covered": spec.covered,
-                    "rated_capacity": capacity, "rated_capacity_per": per}, now=seed.at)
+                    "rated_capacity": capacity, "rated_capacity_per": per, "method": spec.method}, now=seed.at)
         for i, p in enumerate(template.products):
             products[p.name] = register_services.create_product(
                 admin, org, {"name": p.name, "name_en": p.name_en, "unit": p.unit, "is_main": i == 0}, now=seed.at)
@@ -159,12 +159,14 @@ class DemoLoader:
             self.counts["filings present"] += 1
             return
         sources, products = self.registers[org.id]
-        data = activity.month_data(seed.slug, activity.template_for(seed.industry_code), plan.period)
+        data = activity.month_data(seed.slug, sector_activity.enterprise_template(seed.slug, seed.industry_code),
+                                   plan.period)
         manager = self._user(f"energy@{seed.slug}.com.cn")
         filing = open_filing(manager, org, plan.period, now=plan.saved_at)
         set_activity(manager, filing,
                      [{"source_id": sources[spec.name].id, "quantity": quantity, "unit": spec.unit,
-                       "measured": measured, "green_mwh": green} for spec, quantity, measured, green in data.lines],
+                       "measured": measured, "green_mwh": green, "parameters": parameters}
+                      for spec, quantity, measured, green, parameters in data.lines],
                      [{"product_id": products[p.name].id, "quantity": q} for p, q in data.production],
                      data.output_value, library=self.library, settings=self.settings, now=plan.saved_at)
         # The review workflow (submit, approve, return) replays as it happened, with its own times.

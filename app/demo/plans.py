@@ -1,10 +1,12 @@
 """Demo monitoring plans: each covered enterprise that files has an approved plan for this year (its sources at their
-default methods, a meter each, the energy manager responsible); the first one has a change waiting for approval
+default methods, or a sector method's parameters measured as the demo files them; a meter each, the energy manager
+responsible); the first one has a change waiting for approval
 (its first fuel's carbon content measured monthly from next month, or December). Through the services; skips what exists."""
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from app.accounting.methods import LEGACY
 from app.accounting.models import EmissionSource
 from app.accounts.models import User
 from app.core.types import city_day_start, city_today
@@ -18,6 +20,19 @@ from app.plans.models import MEASURED, MonitoringPlan
 
 LAB = {"lab_name": "锦湾市计量检测研究院", "lab_accreditation": "CNAS L0467", "sampling_frequency": "每批次取样，每月检测",
        "lab_standard": "GB/T 476、GB/T 213"}
+
+
+METER_TYPES = {"t": "电子衡器", "10^4 Nm3": "气体流量计", "MWh": "电能表", "GJ": "热量表", "d": "运行台账"}
+# A sector method's sources are measured as the demo files them (app/demo/sector_activity.py): every parameter the
+# plan may set, but a generating unit's coal, whose NCV and carbon (from C_ad and the moistures) are tested monthly.
+MEASURED_BY_METHOD = {"power_coal": ("ncv_ar", "c_ar")}
+
+
+def _tiers(planned) -> dict:
+    if planned.method in LEGACY:
+        return planned.tiers
+    measured = MEASURED_BY_METHOD.get(planned.method, tuple(planned.tiers))
+    return {code: MEASURED if code in measured else tier for code, tier in planned.tiers.items()}
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -54,12 +69,15 @@ def load(counts) -> None:
             continue
         for planned in version.sources:
             fuel = planned.method == "combustion"
+            tiers = _tiers(planned)
+            tested = fuel or MEASURED in tiers.values()
             services.update_source(admin, version, planned, {
-                "method": planned.method, "tiers": planned.tiers, **(LAB if fuel else {}),
+                "method": planned.method, "tiers": tiers, **(LAB if tested else {}),
                 "responsible_person": manager.name if manager else admin.name,
                 "backup_source": "购销存台账" if fuel else "供应方结算单",
-                "meters": [{"meter_id": f"JL-{org.id:03d}-{planned.source_id:04d}", "meter_type": "电子衡器" if fuel
-                            else "电能表", "accuracy_class": "0.5", "calibrated_on": date(year - 1, 11, 20),
+                "meters": [{"meter_id": f"JL-{org.id:03d}-{planned.source_id:04d}",
+                            "meter_type": METER_TYPES.get(planned.source.activity_unit, "电能表"),
+                            "accuracy_class": "0.5", "calibrated_on": date(year - 1, 11, 20),
                             "calibration_due": date(year + 1, 11, 19)}]})
         services.submit(admin, version, now=drafted + timedelta(days=5))
         services.approve(regulator, version, now=drafted + timedelta(days=12))

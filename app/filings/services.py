@@ -109,8 +109,10 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
         try:
             unit = units.canonical_unit(typed)
         except units.UnitError as e:
-            # Scope 3 lines may count in units of their own (t·km, CNY) that the declared factor names.
-            if source.category != "scope3" or typed not in (source.activity_unit, source.declared_unit):
+            # Scope 3 lines may count in units of their own (t·km, CNY) that the declared factor names; a source
+            # counted in days in operation (equipment leaks, venting by counts) takes its days.
+            days = typed == "d" == source.activity_unit
+            if not days and (source.category != "scope3" or typed not in (source.activity_unit, source.declared_unit)):
                 raise ServiceError(f"{what}: {e}") from None
             unit = typed
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
