@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from app.benchmarking.services import rules as disclosure_rules
@@ -29,6 +30,7 @@ from .breakdowns import (
     sector_totals,
 )
 from .loading import ZERO, IndexData
+from .periods import add_months
 
 
 def filed_by_sector(data: IndexData, year: int, month: int) -> dict[str, list[Decimal]]:
@@ -90,10 +92,16 @@ def public_sectors(year: int, month: int, data: IndexData) -> PublicSectors:
                          totals["imported"], totals["sinks"], total)
 
 
-def emissions_chart(points) -> dict:
-    """The R12 gross emissions X and the path at each trend point (tCO2), provisional months marked."""
+def emissions_chart(points, first_month=None) -> dict:
+    """The R12 gross emissions X and the path at each trend point (tCO2), provisional months marked. A window that
+    starts before the first month any enterprise owed is left out: its sum would read as growth that is only the
+    platform's data beginning."""
     def num(value):
         return float(round(value, 0)) if value is not None else None
+
+    def whole(p) -> bool:
+        y, m = add_months(p.year, p.month, -11)
+        return first_month is None or date(y, m, 1) >= first_month
     return {"labels": [p.label for p in points], "provisional": [p.provisional for p in points],
-            "gross": [num(p.result.gross_tco2) if p.result else None for p in points],
+            "gross": [num(p.result.gross_tco2) if p.result and whole(p) else None for p in points],
             "path": [num(p.result.path_target) if p.result else None for p in points]}

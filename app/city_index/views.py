@@ -276,4 +276,4 @@ def _public_body(year: int, month: int) -> str:
     points = trend(TREND_MONTHS, year, month, data)
     return render_template("city_index/_public_body.html", current=points[-1], chart=_trend_chart(points),
                            chart_labels=_chart_labels(points[-1]), sectors=public_sectors(year, month, data),
-                           emissions=emissions_chart(points), month_value=f"{year}-{month:02d}")
+                           emissions=emissions_chart(points, data.obligations.first_month), month_value=f"{year}-{month:02d}")
