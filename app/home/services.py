@@ -9,8 +9,8 @@ from app.assets.services import home_position
 from app.audit.models import AuditEvent
 from app.audit_log.views import EVENT_LOADS
 from app.extensions import db
-from app.organisations import industries
 from app.filings.workflow import add_months, due_date
+from app.organisations import industries
 from app.organisations.models import ENTERPRISE, Organisation
 from app.review.services import late_enterprises, month_completion, waiting_counts
 from app.settings.services import get_setting

@@ -26,7 +26,7 @@ from app.city_index.index import city_index
 from app.city_index.loading import UNSCOPED, IndexData
 from app.city_index.months import settled_month
 from app.city_index.periods import window
-from app.city_index.projection import FORECAST_HISTORY, gross_series
+from app.city_index.projection import gross_series
 from app.core.numbers import parse_decimal
 from app.core.service_error import ServiceError
 from app.core.types import city_today
