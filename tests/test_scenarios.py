@@ -387,3 +387,23 @@ def test_top_down_target_year_not_before_the_baseline_year(client, city, authori
     assert db.session.scalar(select(func.count(Scenario.id))) == 0
     _saved_id(post(client, NEW + "top_down", {**FORMS["top_down"], "target_year": "2025"},
                    token_from=NEW + "top_down"))
+
+
+def test_a_top_down_target_is_measured_against_the_projection_for_its_year(app, db, city):
+    """city-index.md: the cut needed in the target year against F(target year), not against the last 12 months."""
+    from app.city_index.projection import gross_series
+    from app.scenarios.assessment import yearly_baseline
+    from app.scenarios.services import evaluate, target_year_growth
+
+    with app.test_request_context():
+        series = gross_series(2025, 6)
+        now = sum((v for _m, v in series[-12:]), Decimal(0))
+        growth = target_year_growth(2025, 6, 2030)
+        assert growth == yearly_baseline(series, last_year=2030)[2030] / now
+        scenario = Scenario(name="2030 目标", kind="top_down", params={
+            "month": "2025-06", "sink_rate": "5", "target_year": 2030, "target_tco2": "1000", "weights": None})
+        out = evaluate(scenario)
+        plan, current = out.detail["plan"], {k: v / growth for k, v in out.detail["totals"].items()}
+        assert round(plan.projected, 9) == round(sum(out.detail["totals"].values()), 9)
+        assert round(plan.projected, 6) == round(sum(current.values()) * growth, 6)
+        assert round(plan.cut, 9) == round(plan.projected - Decimal(1000), 9)

@@ -20,6 +20,7 @@ from app.city_index.breakdowns import SECTORS, sector_totals
 from app.city_index.index import month_inputs
 from app.city_index.loading import IndexData
 from app.city_index.periods import latest_complete_month, window
+from app.city_index.projection import gross_series
 from app.city_index.settings import settings_in_force
 from app.core.numbers import parse_decimal, plain, tonnes
 from app.core.service_error import ServiceError
@@ -29,6 +30,7 @@ from app.filings.calculations import load_library
 from app.settings.services import engine_settings
 
 from . import simulator
+from .assessment import yearly_baseline
 from .forms import FUEL_LINES, RECEIVER_LINES
 from .models import PACKAGE, SCENARIO_KINDS, Scenario
 
@@ -234,6 +236,13 @@ class _Month:
     inputs: object
     settings: object
     _sectors: dict | None = None
+    _series: list | None = None
+
+    def growth(self, target_year: int) -> Decimal:
+        """target_year_growth from this month, its gross series read once for all its scenarios."""
+        if self._series is None:
+            self._series = gross_series(self.inputs.year, self.inputs.month)
+        return target_year_growth(self.inputs.year, self.inputs.month, target_year, self._series)
 
     def sector_totals(self) -> dict:
         if self._sectors is None:
@@ -280,9 +289,11 @@ def _effect(scenario: Scenario, out: Outcome, loaded: _Month, library, settings)
                 out.detail = {"cuts": cuts, "totals": totals}
             else:
                 weights = {k: Decimal(v) for k, v in p["weights"].items()} if p.get("weights") else None
-                plan = simulator.top_down(Decimal(p["target_tco2"]), totals, weights)
+                growth = loaded.growth(int(p["target_year"]))
+                projected = {k: v * growth for k, v in totals.items()}  # F(target year), by today's shares
+                plan = simulator.top_down(Decimal(p["target_tco2"]), projected, weights)
                 cuts = plan.by_sector
-                out.detail = {"plan": plan, "totals": totals}
+                out.detail = {"plan": plan, "totals": projected, "growth": growth}
             out.delta = simulator.reductions_delta(cuts)
     except (CalculationError, ArithmeticError, ValueError, KeyError) as e:
         _failed(out, e)
@@ -315,6 +326,20 @@ def package_members(scenario: Scenario) -> tuple[list[Scenario], int]:
     found = db.session.scalars(select(Scenario).where(Scenario.id.in_(ids)).order_by(Scenario.id)).all() \
         if ids else []
     return [s for s in found if s.kind != PACKAGE], len(ids) - len(found)
+
+
+def target_year_growth(year: int, month: int, target_year: int, series: list | None = None) -> Decimal:
+    """F(target year) / the 12 months to the baseline month: how the city's gross emissions are projected to move
+    by the target year (app.scenarios.assessment.yearly_baseline, the forecast from the baseline month), applied
+    to each sector's current emissions. 1 without data to project from."""
+    series = gross_series(year, month) if series is None else series
+    if len(series) < 12:
+        return Decimal(1)
+    now = sum((Decimal(v) for _m, v in series[-12:]), Decimal(0))
+    baseline = yearly_baseline(series, last_year=max(target_year, year))
+    if not now or target_year not in baseline:
+        return Decimal(1)
+    return baseline[target_year] / now
 
 
 def evaluate(scenario: Scenario, library=None, settings=None, months: dict | None = None) -> Outcome:
