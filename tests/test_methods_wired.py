@@ -130,3 +130,58 @@ def test_equipment_counted_over_days_in_operation_files_in_days(app, db, make_or
         line = filing.current_calculation.lines[0]
         assert filing.lines[0].unit == "d"
         assert r3(line.ch4_t) == r3((120 * D("0.23") + D("1.40")) * 30 / 365)
+
+
+def _method_findings(filing):
+    from app.filings import workflow
+
+    return [f for f in workflow.findings_for(filing) if f.key.startswith("method:")]
+
+
+def test_a_parameter_in_its_warning_band_needs_an_explanation_at_submission(app, coal):
+    """C_ar 38 % is outside the warning band 40–75 % but inside the blocking 30–80 %: saved, then a warning naming
+    the parameter, the value, the band and the unit that must be explained before the month is submitted."""
+    from app.core.service_error import ServiceError
+    from app.filings import workflow
+
+    with app.test_request_context():
+        filing = _file(coal, {"coal": ("150000", {"ncv_ar": "14", "c_ar": "38"}), "power": ("1200", None),
+                              "supply": ("300000", None)})
+        found = _method_findings(filing)
+        assert [(f.key, f.level, f.source_id) for f in found] == [
+            (f"method:{coal['sources']['coal'].id}:outside_band:c_ar", "warning", coal["sources"]["coal"].id)]
+        message = str(found[0].message)
+        assert "1号机组入炉煤" in message and "38 %" in message and "40–75 %" in message
+        others = {f.key: "说明" for f in workflow.findings_for(filing) if f.level == "warning" and f not in found}
+        with pytest.raises(ServiceError) as refused:
+            workflow.submit(coal["admin"], filing, others)
+        assert refused.value.field == "explanations" and "38 %" in str(refused.value)
+        workflow.submit(coal["admin"], filing, {**others, found[0].key: "本月掺烧低热值煤泥"})
+        assert filing.status == "submitted" and filing.explanations[found[0].key] == "本月掺烧低热值煤泥"
+
+
+def test_a_derived_figure_in_its_warning_band_is_named_for_what_it_measures(app, coal):
+    """Coal CC = C_ar / NCV_ar: 0.55 / 17.5 = 0.0314 tC/GJ, outside 0.024–0.030 but under the block 0.035."""
+    with app.test_request_context():
+        filing = _file(coal, {"coal": ("150000", {"ncv_ar": "17.5", "c_ar": "55"})})
+        (finding,) = _method_findings(filing)
+        assert finding.key.endswith(":outside_band:carbon_content")
+        assert "0.0314 tC/GJ" in str(finding.message) and "0.024–0.03 tC/GJ" in str(finding.message)
+
+
+def test_the_citys_bands_decide_warnings_and_refusals(app, coal, regulator):
+    """The bands are city settings: widening the warning band removes the warning; narrowing the blocking band
+    refuses the value at saving, beside its field."""
+    from app.core.service_error import ServiceError
+    from app.settings.services import set_setting
+
+    with app.test_request_context():
+        set_setting(regulator, "band_coal_c_ar", {"warn_low": "35", "warn_high": "75", "block_low": "30",
+                                                  "block_high": "80"})
+        filing = _file(coal, {"coal": ("150000", {"ncv_ar": "14", "c_ar": "38"})})
+        assert _method_findings(filing) == []
+        set_setting(regulator, "band_coal_c_ar", {"warn_low": "45", "warn_high": "75", "block_low": "40",
+                                                  "block_high": "80"})
+        with pytest.raises(ServiceError) as refused:
+            _file(coal, {"coal": ("150000", {"ncv_ar": "14", "c_ar": "38"})})
+        assert refused.value.field == f"c_ar_{coal['sources']['coal'].id}" and "40–80" in str(refused.value)

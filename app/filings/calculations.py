@@ -125,8 +125,14 @@ class RegimeFigures:
 
 def regime_options(filing: Filing, settings) -> regimes.RegimeOptions:
     organisation = filing.organisation
+    # The inventory's location-based grid: the city's region (its regional average factor), else the engine's.
+    region = get_setting("inventory_grid_region") or "China"
+    if region == "China":
+        series, region = settings.grid_series, settings.grid_region
+    else:
+        series = "regional_average"
     return regimes.RegimeOptions(sector=sector_of(getattr(organisation, "industry_code", None)),
-                                 location_series=settings.grid_series, grid_region=settings.grid_region)
+                                 location_series=series, grid_region=region)
 
 
 def regime_figures(filing: Filing, results: list, totals, library: FactorLibrary, settings,

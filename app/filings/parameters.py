@@ -15,12 +15,15 @@ from app.accounting.methods import (
     DEFAULT_METHOD,
     LEGACY,
     METHODS,
+    WARN,
     MethodError,
     check,
 )
 from app.accounting.methods.gases import composition as read_composition
-from app.core.numbers import parse_decimal
+from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
+from app.filings.plausibility import WARNING, Finding
+from app.settings.services import BAND_LABELS, method_bands, range_text
 
 EMPTY = (None, "", {}, [])
 # The components a composition is filed by on the form and in the import (a GC report's usual species).
@@ -76,13 +79,15 @@ def clean(source, raw: Mapping | None, what: str, measurable: tuple) -> tuple[di
     return {}, parameters
 
 
-def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None) -> ServiceError | None:
-    """The first block of the method's plausibility bands, as a ServiceError beside the parameter; None if none."""
+def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None,
+            bands=None) -> ServiceError | None:
+    """The first block of the method's plausibility bands (the city's, see method_bands), as a ServiceError beside
+    the parameter; None if none."""
     code = method_of(source)
     if code in LEGACY or not parameters:
         return None
     try:
-        issues = check(code, dict(parameters), quantity, factors)
+        issues = check(code, dict(parameters), quantity, factors, method_bands() if bands is None else bands)
     except MethodError as e:
         return ServiceError(f"{what}: {e}", field=f"quantity_{source.id}")
     for issue in issues:
@@ -90,8 +95,49 @@ def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=N
             name = issue.parameter if issue.parameter in METHODS[code].specs else next(iter(parameters))
             low = "" if issue.low is None else f"{issue.low.normalize():f}"
             high = "" if issue.high is None else f"{issue.high.normalize():f}"
-            value = "" if issue.value is None else f"{issue.value.normalize():f}"
+            value = value_text(issue)
             return ServiceError(_l("%(what)s: %(label)s %(value)s is outside the accepted range %(low)s–%(high)s.",
                                    what=what, label=parameter_label(issue.parameter), value=value, low=low,
                                    high=high), field=f"{name}_{source.id}")
     return None
+
+
+# A check of a derived figure (not one parameter as filed) is named for what it measures.
+_DERIVED = {"coke_to_feed": "fcc_coke_feed", "composition_sum": "gas_composition_sum", "clinker_ef": "clinker_ef"}
+
+
+def value_text(issue) -> str:
+    """The value at fault as filed; a derived ratio (coke per feed, EF_cl, CC) to 4 decimals, not 28 digits."""
+    if issue.value is None:
+        return ""
+    if issue.code in _DERIVED or issue.parameter == "carbon_content":
+        return plain(round(issue.value, 4))
+    return plain(issue.value)
+
+
+def issue_label(issue) -> str:
+    family = _DERIVED.get(issue.code)
+    return str(BAND_LABELS[family][0]) if family else parameter_label(issue.parameter)
+
+
+def findings(filing, bands=None) -> list[Finding]:
+    """The method parameters of a filing in their warning band (a block was refused at saving): each a warning that
+    needs an explanation at submission, naming the parameter, its value, the band and the unit."""
+    bands = method_bands() if bands is None else bands
+    found = []
+    for line in filing.lines:
+        code = method_of(line.source)
+        if code in LEGACY or not line.parameters:
+            continue
+        try:
+            issues = check(code, dict(line.parameters), line.quantity, None, bands)
+        except MethodError:
+            continue  # the calculation names what it cannot compute
+        for issue in issues:
+            if issue.level != WARN:
+                continue
+            found.append(Finding(f"method:{line.source_id}:{issue.code}:{issue.parameter}", WARNING, _l(
+                "%(source)s: %(label)s is %(value)s %(unit)s, outside the usual range %(band)s.",
+                source=line.source.name, label=issue_label(issue), value=value_text(issue), unit=issue.unit,
+                band=range_text(issue.low, issue.high, issue.unit)), line.source_id))
+    return found

@@ -14,6 +14,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
+from app.filings import parameters as method_parameters
 from app.filings import plausibility, scale
 from app.filings.models import (
     APPROVED,
@@ -65,7 +66,8 @@ def findings_for(filing: Filing, today: date | None = None) -> list[plausibility
         effective_filing(filing.org_id, add_months(filing.period, -12)), sources,
         get_setting("plausibility_change_percent"), today, other_open_revision=other_open,
         gross_tonnes=scale.gross(calculation) if calculation else None,
-        reference=scale.reference(filing.organisation) if calculation else None) + plan_check.check_filing(filing)
+        reference=scale.reference(filing.organisation) if calculation else None) + method_parameters.findings(
+        filing) + plan_check.check_filing(filing)
 
 
 def submit(actor, filing: Filing, explanations: dict | None = None, now: datetime | None = None) -> None:

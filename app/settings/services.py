@@ -1,5 +1,6 @@
 """City settings: chosen by the regulator, defaults in code, every change audited."""
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask import has_request_context, request
@@ -7,8 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounting.engine import Settings
+from app.accounting.methods import BAND_FAMILIES, Band
 from app.audit.services import record
 from app.core.markers import N_
+from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
@@ -24,6 +27,7 @@ class SettingSpec:
     choices: tuple | None = None  # (value, label) pairs; None for booleans and numbers
     bounds: tuple[int, int] | None = None  # whole numbers from..to, for numeric settings
     shown_as: str | None = None  # how a numeric value reads: a unit ("%") or a message with %(value)s
+    band: str | None = None  # a §10 plausibility band (methods.BAND_FAMILIES key); the value: BAND_SIDES -> text
 
 
 PERCENT = "%"
@@ -45,6 +49,14 @@ SPECS = {spec.key: spec for spec in (
                    "as before."),
                 (("inventory", _l("GHG Protocol inventory")), ("ets", _l("National ETS (sector guideline)")),
                  ("guideline", _l("24-industry guidelines")))),
+    SettingSpec("inventory_grid_region", "China", _l("Grid of the inventory's location-based scope 2"),
+                _l("The GHG Protocol inventory's purchased electricity uses the national average factor, or the "
+                   "regional grid's average factor (MEE/NBS) where the city lies; the ETS and the 24-industry "
+                   "guidelines keep the national factors their rules name."),
+                (("China", _l("National grid")), ("North", _l("North China grid")),
+                 ("Northeast", _l("Northeast China grid")), ("East", _l("East China grid")),
+                 ("Central", _l("Central China grid")), ("Northwest", _l("Northwest China grid")),
+                 ("South", _l("China Southern grid")), ("Southwest", _l("Southwest China grid")))),
     SettingSpec("include_ch4_n2o", False, _l("Count CH4 and N2O from fuel combustion"),
                 _l("China's enterprise guidelines count CO2 only; the IPCC method adds CH4 and N2O (IPCC 2006 "
                    "stationary-combustion defaults; vehicles then need mobile factors in the library)."), None),
@@ -82,6 +94,36 @@ SPECS = {spec.key: spec for spec in (
 )}
 
 
+# A plausibility band as stored: each side a decimal string, or None for no limit on that side.
+BAND_SIDES = ("warn_low", "warn_high", "block_low", "block_high")
+BAND_LABELS = {
+    "coal_c_ar": (_l("Coal carbon content, as received (C_ar)"),
+                  _l("A power plant's element-carbon result outside the warning band needs an explanation at "
+                     "submission; outside the blocking band it is refused.")),
+    "coal_cc": (_l("Coal carbon per energy (C_ar / NCV_ar)"),
+                _l("The carbon content per GJ implied by a coal test's carbon and calorific value.")),
+    "gas_composition_sum": (_l("Gas composition total (sum of the components)"),
+                            _l("A gas analysis whose components do not add up to about 100 % by volume.")),
+    "fcc_coke_feed": (_l("FCC coke burned per feed"),
+                      _l("Coke burned off the catalyst as a share of the unit's feed in the month.")),
+    "clinker_ef": (_l("Clinker emission factor (EF_cl)"),
+                   _l("The process CO2 per tonne of clinker implied by its CaO and MgO.")),
+}
+
+
+def _band_default(family) -> dict:
+    return {"warn_low": plain(family.warn.low) or None, "warn_high": plain(family.warn.high) or None,
+            "block_low": plain(family.block.low) or None, "block_high": plain(family.block.high) or None}
+
+
+def band_key(family_key: str) -> str:
+    return f"band_{family_key}"
+
+
+SPECS.update({band_key(key): SettingSpec(band_key(key), _band_default(family), *BAND_LABELS[key], band=key)
+              for key, family in BAND_FAMILIES.items()})
+
+
 _CACHE_KEY = "tanji.city_settings"
 
 
@@ -112,6 +154,11 @@ def all_settings() -> dict:
 def value_text(key: str, value) -> str:
     """A setting's value as a person reads it: a number with its unit, a choice's label, yes or no."""
     spec = SPECS[key]
+    if spec.band is not None:
+        unit = BAND_FAMILIES[spec.band].unit
+        return _("warning outside %(warn)s, refused outside %(block)s",
+                 warn=_range(value["warn_low"], value["warn_high"], unit),
+                 block=_range(value["block_low"], value["block_high"], unit))
     if spec.bounds is not None:
         number = f"{value:,}" if isinstance(value, int) else str(value)
         if spec.shown_as and "%(value)s" in spec.shown_as:
@@ -122,17 +169,68 @@ def value_text(key: str, value) -> str:
     return next((str(label) for code, label in spec.choices if code == value), str(value))
 
 
+def _range(low, high, unit: str) -> str:
+    """A band as read: "40–75 %", "≤ 0.035 tC/GJ", "≥ 3 %"."""
+    if low is None and high is None:
+        return _("no limit")
+    if low is None:
+        return f"≤ {high} {unit}"
+    if high is None:
+        return f"≥ {low} {unit}"
+    return f"{low}–{high} {unit}"
+
+
+def range_text(low: Decimal | None, high: Decimal | None, unit: str) -> str:
+    return _range(plain(low) or None, plain(high) or None, unit)
+
+
+def _clean_band(key: str, value) -> dict:
+    """A band as the form gives it (BAND_SIDES -> text, '' for no limit), checked: each side a number, low below
+    high, and the warning band inside the blocking band (a value refused is never only warned about)."""
+    if not isinstance(value, dict):
+        raise ServiceError(_l("Enter the band's limits."), field=key)
+    sides = {}
+    for side in BAND_SIDES:
+        raw = value.get(side)
+        raw = "" if raw is None else str(raw).strip()
+        number = parse_decimal(raw, f"{key}__{side}", required=False, minimum=Decimal(0))
+        sides[side] = number
+    for kind in ("warn", "block"):
+        low, high = sides[f"{kind}_low"], sides[f"{kind}_high"]
+        if low is not None and high is not None and low >= high:
+            raise ServiceError(_l("The lower limit must be below the upper limit."), field=f"{key}__{kind}_high")
+    for side, outside in (("low", lambda w, b: w < b), ("high", lambda w, b: w > b)):
+        warn, block = sides[f"warn_{side}"], sides[f"block_{side}"]
+        if block is not None and (warn is None or outside(warn, block)):
+            raise ServiceError(_l("The warning band must lie inside the blocking band."), field=f"{key}__warn_{side}")
+    return {side: (plain(number) if number is not None else None) for side, number in sides.items()}
+
+
+def method_bands() -> dict:
+    """The city's §10 bands as the method checks take them: family key -> (warn Band, block Band)."""
+    values = all_settings()
+    bands = {}
+    for key, family in BAND_FAMILIES.items():
+        v = values[band_key(key)]
+        number = lambda side: None if v.get(side) is None else Decimal(v[side])  # noqa: E731
+        bands[key] = (Band(number("warn_low"), number("warn_high"), low_open=family.warn.low_open),
+                      Band(number("block_low"), number("block_high"), low_open=family.block.low_open))
+    return bands
+
+
 def set_setting(actor, key: str, value) -> None:
     spec = SPECS.get(key)
     if spec is None:
         raise ServiceError(_l("Unknown setting."))
-    if spec.choices is not None and value not in {v for v, _ in spec.choices}:
+    if spec.band is not None:
+        value = _clean_band(key, value)
+    elif spec.choices is not None and value not in {v for v, _ in spec.choices}:
         raise ServiceError(_l("Choose one of the listed values."), field=key)
     if spec.bounds is not None:
         low, high = spec.bounds
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ServiceError(_l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=key)
-    elif spec.choices is None and not isinstance(value, bool):
+    elif spec.choices is None and spec.band is None and not isinstance(value, bool):
         raise ServiceError(_l("Choose one of the listed values."), field=key)
     old = get_setting(key)
     if old == value:

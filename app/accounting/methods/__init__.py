@@ -11,6 +11,7 @@ from app.accounting.methods.base import (
     BLOCK,
     WARN,
     Band,
+    BandFamily,
     Inputs,
     Issue,
     Masses,
@@ -20,7 +21,7 @@ from app.accounting.methods.base import (
     band_issues,
 )
 
-__all__ = ["BLOCK", "DEFAULT_METHOD", "LEGACY", "METHODS", "WARN", "Inputs", "Issue", "Masses", "Method",
+__all__ = ["BAND_FAMILIES", "BLOCK", "BandFamily", "DEFAULT_METHOD", "LEGACY", "METHODS", "WARN", "Inputs", "Issue", "Masses", "Method",
            "MethodError", "Param", "check", "method_for"]
 
 PCT = Band(Decimal(0), Decimal(100))            # a share: [0, 100] %
@@ -154,12 +155,18 @@ def method_for(code: str) -> Method:
     return method
 
 
-def check(code: str, parameters: dict, quantity: Decimal, factors=None) -> list[Issue]:
+# The §10 bands a city may set (app.settings keeps its choices): key -> family, in the order the settings show them.
+BAND_FAMILIES: dict[str, BandFamily] = {f.key: f for f in (
+    power.C_AR, power.COAL_CC, gases.COMPOSITION_SUM, refinery.COKE_FEED, cement.CLINKER_EF)}
+
+
+def check(code: str, parameters: dict, quantity: Decimal, factors=None, bands=None) -> list[Issue]:
     """Plausibility of one line's parameters (sector-methods.md §10): declared bands, then the method's own checks.
 
-    `factors`: the line's resolved factors (LineFactors), for checks against a default (e.g. coal NCV)."""
+    `factors`: the line's resolved factors (LineFactors), for checks against a default (e.g. coal NCV).
+    `bands`: the city's bands, family key -> (warn, block); a family not given keeps its default."""
     method = method_for(code)
     issues = band_issues(method, parameters)
     if method.checks is not None:
-        issues.extend(method.checks(parameters, quantity, factors))
+        issues.extend(method.checks(parameters, quantity, factors, bands))
     return issues

@@ -94,6 +94,7 @@ class Issue:
     value: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None
+    unit: str = ""  # of value, low and high, as the user reads them
 
 
 @dataclass(frozen=True)
@@ -228,15 +229,32 @@ def band_issues(method: Method, parameters: Mapping) -> list[Issue]:
         except MethodError:
             issues.append(Issue(BLOCK, "not_a_number", p.name))
             continue
-        issue = band_issue(p.name, value, p.warn, p.block)
+        issue = band_issue(p.name, value, p.warn, p.block, unit=p.unit)
         if issue:
             issues.append(issue)
     return issues
 
 
-def band_issue(name: str, value: Decimal, warn: Band | None, block: Band | None, code: str = "outside_band"):
+def band_issue(name: str, value: Decimal, warn: Band | None, block: Band | None, code: str = "outside_band",
+               unit: str = ""):
     if block is not None and not block.contains(value):
-        return Issue(BLOCK, code, name, value, block.low, block.high)
+        return Issue(BLOCK, code, name, value, block.low, block.high, unit)
     if warn is not None and not warn.contains(value):
-        return Issue(WARN, code, name, value, warn.low, warn.high)
+        return Issue(WARN, code, name, value, warn.low, warn.high, unit)
     return None
+
+
+@dataclass(frozen=True)
+class BandFamily:
+    """A §10 band the city may set (app.settings): its warn and block bands by default, in `unit`."""
+
+    key: str
+    unit: str
+    warn: Band
+    block: Band
+
+
+def bands_of(bands: Mapping | None, family: BandFamily) -> tuple[Band, Band]:
+    """(warn, block) of a family: the city's (`bands`: key -> (warn, block)) if given, else the defaults."""
+    found = bands.get(family.key) if bands else None
+    return found if found is not None else (family.warn, family.block)

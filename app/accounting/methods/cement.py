@@ -7,14 +7,18 @@ from app.accounting.methods.base import (
     TWELVE,
     ZERO,
     Band,
+    BandFamily,
     Issue,
     Masses,
     MethodError,
     band_issue,
+    bands_of,
     number,
 )
 
-EF_CL_WARN, EF_CL_BLOCK = Band(Decimal("0.50"), Decimal("0.56")), Band(Decimal("0.45"), Decimal("0.60"))
+CLINKER_EF = BandFamily("clinker_ef", "tCO2/t", Band(Decimal("0.50"), Decimal("0.56")),
+                        Band(Decimal("0.45"), Decimal("0.60")))
+EF_CL_WARN, EF_CL_BLOCK = CLINKER_EF.warn, CLINKER_EF.block
 CAO_FACTOR = Decimal(44) / Decimal(56)
 MGO_FACTOR = Decimal(44) / Decimal(40)
 
@@ -35,13 +39,13 @@ def clinker(inp) -> Masses:
     return Masses(co2_fossil_t=(inp.quantity + dust) * ef)
 
 
-def clinker_checks(parameters, quantity, factors=None) -> list[Issue]:
+def clinker_checks(parameters, quantity, factors=None, bands=None) -> list[Issue]:
     try:
         oxides = [number(parameters.get(n), n) / HUNDRED for n in ("cao", "cao_nc", "mgo", "mgo_nc")]
         ef = clinker_ef(*oxides)
     except MethodError:
         return [Issue(BLOCK, "not_a_number", "clinker")]
-    issue = band_issue("ef_clinker", ef, EF_CL_WARN, EF_CL_BLOCK, code="clinker_ef")
+    issue = band_issue("ef_clinker", ef, *bands_of(bands, CLINKER_EF), code="clinker_ef", unit=CLINKER_EF.unit)
     return [issue] if issue else []
 
 

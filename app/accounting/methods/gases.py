@@ -11,10 +11,12 @@ from app.accounting.methods.base import (
     TWELVE,
     ZERO,
     Band,
+    BandFamily,
     Issue,
     Masses,
     MethodError,
     band_issue,
+    bands_of,
     number,
 )
 
@@ -26,8 +28,9 @@ CARBON_NUMBER = {
 }
 _BY_FOLDED = {name.casefold(): name for name in CARBON_NUMBER}
 C_PER_NM3_FACTOR = TWELVE * 10 / MOLAR_VOLUME  # tC per 10⁴ Nm³ for one carbon atom per molecule at V = 1
-SUM_WARN = Band(Decimal("99"), Decimal("101"))    # Σ V in %, §10
-SUM_BLOCK = Band(Decimal("98"), Decimal("102"))
+COMPOSITION_SUM = BandFamily("gas_composition_sum", "%", Band(Decimal("99"), Decimal("101")),
+                             Band(Decimal("98"), Decimal("102")))  # Σ V in %, §10
+SUM_WARN, SUM_BLOCK = COMPOSITION_SUM.warn, COMPOSITION_SUM.block
 
 
 def composition(raw, what: str = "composition") -> dict[str, Decimal]:
@@ -63,17 +66,20 @@ def _read_composition(inp, name: str = "composition") -> dict[str, Decimal]:
     return parts
 
 
-def composition_issues(raw, name: str = "composition") -> list[Issue]:
+def composition_issues(raw, name: str = "composition", bands=None) -> list[Issue]:
     try:
         parts = composition(raw, name)
     except MethodError:
         return [Issue(BLOCK, "bad_composition", name)]
-    issue = band_issue(name, sum(parts.values(), ZERO), SUM_WARN, SUM_BLOCK, code="composition_sum")
+    issue = band_issue(name, sum(parts.values(), ZERO), *bands_of(bands, COMPOSITION_SUM), code="composition_sum",
+                       unit=COMPOSITION_SUM.unit)
     return [issue] if issue else []
 
 
-def gas_checks(parameters, quantity, factors=None):
-    return composition_issues(parameters.get("composition")) if parameters.get("composition") is not None else []
+def gas_checks(parameters, quantity, factors=None, bands=None):
+    if parameters.get("composition") is None:
+        return []
+    return composition_issues(parameters.get("composition"), bands=bands)
 
 
 # -------------------------------------------------------------------------------------------------- methods
@@ -123,7 +129,7 @@ def accident_flare(inp) -> Masses:
     return Masses(co2_fossil_t=inp.quantity * cn * of * 44 * 10 / MOLAR_VOLUME)
 
 
-def accident_checks(parameters, quantity, factors=None):
+def accident_checks(parameters, quantity, factors=None, bands=None):
     hours = parameters.get("hours")
     if hours is None:
         return []
@@ -173,7 +179,7 @@ def co2_recovery(inp) -> Masses:
     return Masses(co2_recovered_t=recovered, co2_stored_t=stored)
 
 
-def purity_checks(parameters, quantity, factors=None):
+def purity_checks(parameters, quantity, factors=None, bands=None):
     purity = parameters.get("purity")
     if purity is None:
         return []

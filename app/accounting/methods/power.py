@@ -13,18 +13,22 @@ from app.accounting.methods.base import (
     WARN,
     ZERO,
     Band,
+    BandFamily,
     Issue,
     Masses,
     MethodError,
     band_issue,
+    bands_of,
     number,
 )
 
 UNTESTED_CC = "power_coal.carbon_content_untested"
 NO_TEST = "no valid element-carbon test for the month: the guideline's default carbon content applies"
 
-C_AR_WARN, C_AR_BLOCK = Band(Decimal(40), Decimal(75)), Band(Decimal(30), Decimal(80))
-CC_WARN, CC_BLOCK = Band(Decimal("0.024"), Decimal("0.030")), Band(None, Decimal("0.035"))
+C_AR = BandFamily("coal_c_ar", "%", Band(Decimal(40), Decimal(75)), Band(Decimal(30), Decimal(80)))
+COAL_CC = BandFamily("coal_cc", "tC/GJ", Band(Decimal("0.024"), Decimal("0.030")), Band(None, Decimal("0.035")))
+C_AR_WARN, C_AR_BLOCK = C_AR.warn, C_AR.block
+CC_WARN, CC_BLOCK = COAL_CC.warn, COAL_CC.block
 NCV_WARN, NCV_BLOCK = (Decimal("0.8"), Decimal("1.2")), (Decimal("0.5"), Decimal("1.5"))  # × the default NCV
 SUPPLY_INTENSITY_WARN = Band(Decimal("0.75"), Decimal("1.15"))  # tCO2/MWh supplied
 
@@ -97,7 +101,7 @@ def power_coal(inp) -> Masses:
     return Masses(co2_fossil_t=co2)
 
 
-def checks(parameters, quantity, factors) -> list[Issue]:
+def checks(parameters, quantity, factors, bands=None) -> list[Issue]:
     issues = []
     get = parameters.get
     ncv = None
@@ -112,16 +116,16 @@ def checks(parameters, quantity, factors) -> list[Issue]:
     reference = factors.primary.values.get("ncv") if factors is not None and factors.primary is not None else None
     if ncv is not None and reference:
         issue = band_issue("ncv_ar", ncv, Band(reference * NCV_WARN[0], reference * NCV_WARN[1]),
-                           Band(reference * NCV_BLOCK[0], reference * NCV_BLOCK[1]))
+                           Band(reference * NCV_BLOCK[0], reference * NCV_BLOCK[1]), unit="GJ/t")
         if issue:
             issues.append(issue)
     if tested is not None:
         c_ar = tested[0]
-        issue = band_issue("c_ar", c_ar, C_AR_WARN, C_AR_BLOCK)
+        issue = band_issue("c_ar", c_ar, *bands_of(bands, C_AR), unit=C_AR.unit)
         if issue:
             issues.append(issue)
         if ncv:
-            issue = band_issue("carbon_content", c_ar / HUNDRED / ncv, CC_WARN, CC_BLOCK)
+            issue = band_issue("carbon_content", c_ar / HUNDRED / ncv, *bands_of(bands, COAL_CC), unit=COAL_CC.unit)
             if issue:
                 issues.append(issue)
     if get("m_ad") is not None and get("m_ar") is not None:

@@ -1,10 +1,23 @@
 """Refinery catalyst coke (sector-methods.md §3): continuous FCC coke burn-off and batch regeneration."""
 from decimal import Decimal
 
-from app.accounting.methods.base import BLOCK, TWELVE, Band, Issue, Masses, MethodError, band_issue, number
+from app.accounting.methods.base import (
+    BLOCK,
+    HUNDRED,
+    TWELVE,
+    Band,
+    BandFamily,
+    Issue,
+    Masses,
+    MethodError,
+    band_issue,
+    bands_of,
+    number,
+)
 
-COKE_FEED_WARN = Band(Decimal("0.03"), Decimal("0.10"))
-COKE_FEED_BLOCK = Band(None, Decimal("0.15"))
+# Coke burned per feed, in % (§10).
+COKE_FEED = BandFamily("fcc_coke_feed", "%", Band(Decimal(3), Decimal(10)), Band(None, Decimal(15)))
+COKE_FEED_WARN, COKE_FEED_BLOCK = COKE_FEED.warn, COKE_FEED.block
 
 
 def fcc_coke_burn(inp) -> Masses:
@@ -16,7 +29,7 @@ def fcc_coke_burn(inp) -> Masses:
     return Masses(co2_fossil_t=inp.quantity * cf * of * 44 / TWELVE)
 
 
-def fcc_checks(parameters, quantity, factors=None) -> list[Issue]:
+def fcc_checks(parameters, quantity, factors=None, bands=None) -> list[Issue]:
     feed = parameters.get("feed")
     if feed is None:
         return []
@@ -24,7 +37,8 @@ def fcc_checks(parameters, quantity, factors=None) -> list[Issue]:
         feed = number(feed, "feed", positive=True)
     except MethodError:
         return [Issue(BLOCK, "not_a_number", "feed")]
-    issue = band_issue("feed", quantity / feed, COKE_FEED_WARN, COKE_FEED_BLOCK, code="coke_to_feed")
+    issue = band_issue("feed", quantity / feed * HUNDRED, *bands_of(bands, COKE_FEED), code="coke_to_feed",
+                       unit=COKE_FEED.unit)
     return [issue] if issue else []
 
 
