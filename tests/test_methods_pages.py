@@ -137,3 +137,27 @@ def test_review_copy_of_record_and_verifier_say_substituted(app, client, db, coa
         filing = db.session.get(Filing, filing_id)
         [(raised, share)] = verification.substitutions([filing])
         assert raised.id == filing_id and share > D("0.05")
+
+
+def test_review_shows_a_method_warning_and_its_explanation(app, client, db, coal, regulator):
+    """A power month with C_ar 38 % (warning band 40–75 %): the reviewer sees the warning, translated,
+    with the parameter, value, band and unit, beside the enterprise's explanation."""
+    s = coal["sources"]
+    with app.test_request_context():
+        filing = services.open_filing(coal["admin"], coal["org"], JUNE)
+        services.set_activity(coal["admin"], filing, [
+            {"source_id": s["coal"].id, "quantity": "150000", "unit": "t",
+             "parameters": {"ncv_ar": "14", "c_ar": "38"}},
+            {"source_id": s["power"].id, "quantity": "1200", "unit": "MWh"},
+            {"source_id": s["supply"].id, "quantity": "300000", "unit": "MWh"}],
+            [{"product_id": coal["product"].id, "quantity": "300000"}], "50000")
+        warnings = {f.key: "掺烧煤泥" for f in workflow.findings_for(filing) if f.level == "warning"}
+        key = f"method:{s['coal'].id}:outside_band:c_ar"
+        assert key in warnings
+        signing.sign_and_submit(coal["admin"], filing, warnings, password=PASSWORD)
+        db.session.commit()
+        filing_id = filing.id
+    login(client, regulator)
+    page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
+    assert "元素碳含量" in page or "Element carbon" in page
+    assert "38 %" in page and "40–75 %" in page and "掺烧煤泥" in page

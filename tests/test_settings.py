@@ -127,3 +127,55 @@ def test_a_request_reads_the_stored_settings_once_and_sees_its_own_change(app, p
         event.remove(db.engine, "before_cursor_execute", listener)
     with app.test_request_context():  # the next request reads the settings again
         assert get_setting("filing_due_day") == 20
+
+
+C_AR_BAND = {"band_coal_c_ar__warn_low": "40", "band_coal_c_ar__warn_high": "75", "band_coal_c_ar__block_low": "30",
+             "band_coal_c_ar__block_high": "80"}
+
+
+def test_the_plausibility_bands_are_shown_with_their_units_and_edited(client, login_as, people, db):
+    from app.settings.services import method_bands
+
+    login_as(people["regulator"])
+    page = client.get("/settings/").get_data(as_text=True)
+    assert 'data-band="coal_c_ar"' in page and 'data-band="clinker_ef"' in page and "tCO2/t" in page
+    assert 'name="band_coal_cc__block_high" type="text" value="0.035"' in page
+    assert 'name="band_fcc_coke_feed__block_low" type="text" value=""' in page  # no lower limit
+    response = post(client, "/settings/", {**SETTINGS, **C_AR_BAND, "band_coal_c_ar__warn_low": "42.5"},
+                    token_from="/settings/")
+    assert response.status_code == 302
+    with client.application.test_request_context():
+        assert get_setting("band_coal_c_ar") == {"warn_low": "42.5", "warn_high": "75", "block_low": "30",
+                                                 "block_high": "80"}
+        warn, block = method_bands()["coal_c_ar"]
+        assert (warn.low, warn.high, block.low, block.high) == (42.5, 75, 30, 80)
+    (event,) = _events(db)
+    assert event.detail["key"] == "band_coal_c_ar" and event.detail["new"]["warn_low"] == "42.5"
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "42.5–75 %" in page  # the flash reads the band with its unit
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"band_coal_c_ar__warn_low": "25"}, "band_coal_c_ar__warn_low"),     # the warning band outside the block
+    ({"band_coal_c_ar__warn_high": "35"}, "band_coal_c_ar__warn_high"),   # low above high
+    ({"band_coal_c_ar__block_high": "80,5"}, "band_coal_c_ar__block_high"),  # a decimal comma
+])
+def test_a_band_that_makes_no_sense_is_refused_beside_its_field(client, login_as, people, db, change, field):
+    login_as(people["regulator"])
+    response = post(client, "/settings/", {**SETTINGS, **C_AR_BAND, **change}, token_from="/settings/")
+    assert response.status_code == 200
+    assert f'data-field-error="{field}"' in response.get_data(as_text=True)
+    with client.application.test_request_context():
+        assert get_setting("band_coal_c_ar")["warn_low"] == "40"
+    assert _events(db) == []
+
+
+def test_the_inventory_grid_region_is_a_setting(client, login_as, people, db):
+    login_as(people["regulator"])
+    page = client.get("/settings/").get_data(as_text=True)
+    assert 'name="inventory_grid_region"' in page
+    post(client, "/settings/", {**SETTINGS, "inventory_grid_region": "Northeast"}, token_from="/settings/")
+    with client.application.test_request_context():
+        assert get_setting("inventory_grid_region") == "Northeast"
+    response = post(client, "/settings/", {**SETTINGS, "inventory_grid_region": "Atlantis"}, token_from="/settings/")
+    assert response.status_code == 200 and 'data-field-error="inventory_grid_region"' in response.get_data(as_text=True)

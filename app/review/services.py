@@ -15,6 +15,7 @@ from app.accounting.models import EmissionSource
 from app.accounts.models import User
 from app.core.types import city_date, city_today
 from app.extensions import db
+from app.filings import parameters as method_parameters
 from app.filings import plausibility, scale
 from app.filings.models import (
     APPROVED,
@@ -35,7 +36,7 @@ from app.filings.workflow import add_months, due_date, findings_for
 from app.organisations.models import ENTERPRISE, Organisation
 from app.plans import check as plan_check
 from app.plans.services import plans_in_force
-from app.settings.services import get_setting
+from app.settings.services import get_setting, method_bands
 
 PAGE_SIZE = 50
 # A month counts as filed once submitted; a returned one is owed again until it comes back.
@@ -154,6 +155,7 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
         select(Calculation).where(Calculation.filing_id.in_([f.id for f in filings]), Calculation.is_current))}
     references = scale.references({f.organisation for f in filings})
     plans = plans_in_force({(f.org_id, f.period) for f in filings})
+    bands = method_bands()
     found = {}
     for filing in filings:
         judged = sources_judged(filing, sources[filing.org_id],
@@ -164,7 +166,8 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
             filing, _effective(around[(filing.org_id, add_months(filing.period, -1))]),
             _effective(around[(filing.org_id, add_months(filing.period, -12))]), judged,
             threshold, today, other_open_revision=other_open, gross_tonnes=gross.get(filing.id),
-            reference=references[filing.org_id]) + plan_check.check_filing(filing, plans[(filing.org_id, filing.period)])
+            reference=references[filing.org_id]) + method_parameters.findings(filing, bands) + plan_check.check_filing(
+            filing, plans[(filing.org_id, filing.period)])
     return found
 
 

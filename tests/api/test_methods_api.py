@@ -116,6 +116,23 @@ def test_example_8_a_generators_supply_is_never_deducted(client, power, token_fo
         assert D(total) > D(798600)  # never 228,756.240
 
 
+def test_example_8_inventory_with_the_northeast_grid(app, db, client, power, token_for, regulator):
+    """The city's inventory grid region is Northeast: GHG Protocol 798,600.000 + 800 × 0.5564 = 799,045.120, while
+    the ETS keeps the national compliance factor (799,056.240)."""
+    from app.settings.services import set_setting
+
+    with app.test_request_context():
+        set_setting(regulator, "inventory_grid_region", "Northeast")
+        db.session.commit()
+    headers = token_for(power["admin"])
+    coal, bought, supplied = _coal_unit(client, headers, power["facility"])
+    filing = _put(client, headers, [
+        {"source_id": coal["id"], "quantity": "400000", "parameters": {"ncv_ar": "20.5", "c_ar": "55.00"}},
+        {"source_id": bought["id"], "quantity": "800"}, {"source_id": supplied["id"], "quantity": "1000000"}])
+    assert r3(filing["totals_by_regime"]["inventory"]) == D("799045.120")
+    assert r3(filing["totals_by_regime"]["ets"]) == D("799056.240")
+
+
 def test_a_plan_measuring_carbon_monthly_with_none_filed_takes_0_03085(app, client, power, token_for, regulator):
     headers = token_for(power["admin"])
     coal, bought, _supplied = _coal_unit(client, headers, power["facility"])
