@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.core.numbers import tonnes
-from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, framed_page
+from reports.common import CATEGORIES, GREEN, LIGHT, SCOPES, framed_page, share_text
 
 OPINIONS = {"verified": "核查通过 Verified", "verified_with_comments": "核查通过（附意见）Verified with comments",
             "not_verified": "核查未通过 Not verified"}
@@ -87,6 +87,11 @@ def build(content: CertificateContent) -> bytes:
         c.drawRightString(right - 20 * mm, yy, tonnes(value))
         c.setFont("Helvetica", 9)
         c.drawString(right - 18 * mm, yy, "tCO2e")
+    if data.get("substituted_share") is not None:  # certificates issued before it was stated lack it
+        c.setFont(cjk, 8.5)
+        c.drawString(left, y - 32 * mm, "基于替代值的比例 Share resting on substituted values")
+        c.setFont("Helvetica", 9)
+        c.drawRightString(right - 20 * mm, y - 32 * mm, share_text(data["substituted_share"]))
 
     y -= 38 * mm
     c.setFont(cjk, 11)

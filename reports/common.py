@@ -3,6 +3,7 @@ document template that numbers pages and fills a table of contents. Plain data i
 import io
 import os
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
@@ -212,3 +213,9 @@ def framed_page(buffer, title: str, author: str, subject: str, keywords: str, he
     c.drawCentredString(width / 2, y - 22 * mm, number)
     return c, cjk, y
 
+
+def share_text(value) -> str:
+    """A stored share (0–1) as a percentage with one decimal."""
+    if value in (None, ""):
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %"

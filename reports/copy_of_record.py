@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from app.core.numbers import tonnes
-from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, city_time, printable, render, styles
+from reports.common import CATEGORIES, LIGHT, SCOPES, bilingual, city_time, printable, render, share_text, styles
 
 CHANNELS = {"web": ("网页", "web"), "api": ("接口", "API")}
 # Names of the JSON document's keys, for the "every field" listing (the PDF's appendix and the page). A key
@@ -120,12 +120,6 @@ def _table(rows: list, widths: list, header: bool = True) -> Table:
     table.setStyle(TableStyle(style))
     return table
 
-
-def share_text(value) -> str:
-    """A stored share (0–1) as a percentage with one decimal."""
-    if value in (None, ""):
-        return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %"
 
 
 def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:

@@ -269,3 +269,21 @@ def test_regulator_issue_page_refuses_with_a_message(app, client, db, plant, reg
     response = post(client, "/certificates/issue", {**data, "last_month": 11}, token_from="/certificates/issue")
     assert response.status_code == 302
     assert db.session.scalar(select(Certificate)).period_end == date(YEAR, 11, 1)
+
+
+def test_the_certificate_states_the_share_resting_on_substituted_values(app, client, db, plant, regulator):
+    """Each month's calculation keeps the share of its total resting on substituted values; the certificate states
+    the period's: the substituted tonnes of all months over the period's total, on its page and in its PDF."""
+    ids = approve_year(app, db, plant, regulator)
+    calcs = [db.session.get(Filing, i).current_calculation for i in ids]
+    calcs[0].substituted_share, calcs[1].substituted_share = Decimal("0.5"), Decimal("0.25")
+    db.session.commit()
+    total = sum((c.total_tco2e for c in calcs), Decimal(0))
+    expected = (calcs[0].total_tco2e / 2 + calcs[1].total_tco2e / 4) / total
+    cert = db.session.get(Certificate, issue(app, db, regulator, plant["org"]))
+    stated = json.loads(cert.certified)
+    assert Decimal(stated["substituted_share"]) == expected.quantize(Decimal("0.0001"))
+    percent = f"{(expected * 100).quantize(Decimal('0.1'))} %"
+    assert "Share resting on substituted values" in pdf_text(cert.pdf) and percent in pdf_text(cert.pdf)
+    page = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
+    assert 'data-testid="stated-substituted"' in page and percent in page

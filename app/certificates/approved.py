@@ -47,6 +47,13 @@ class Approved:
     gwp_sets: list[str] = field(default_factory=list)
     grid_series: list[str] = field(default_factory=list)
     output_value: Decimal | None = None  # 10^4 CNY over the approved months that state it
+    substituted_tco2e: Decimal = ZERO  # of the total, the tonnes resting on substituted values (each month's share)
+
+    @property
+    def substituted_share(self) -> Decimal:
+        """The share (0–1) of the period's total resting on substituted values."""
+        total = self.totals.get("total") or ZERO
+        return min(Decimal(1), self.substituted_tco2e / total) if total > 0 else ZERO
 
     @property
     def missing(self) -> list[date]:
@@ -84,6 +91,8 @@ def approved(org_id: int, start: date, end: date) -> Approved:
         result.by_month[period] = month
         for k in TOTALS:
             result.totals[k] += month[k]
+        if calc.substituted_share and calc.total_tco2e:
+            result.substituted_tco2e += calc.substituted_share * calc.total_tco2e
         if filing.output_value_10k_cny is not None:
             outputs.append(filing.output_value_10k_cny)
         gwp.add(calc.settings.get("gwp_set"))

@@ -62,6 +62,8 @@ def certified_data(org: Organisation, start: date, end: date, authority: Organis
         "period": {"start": start.strftime("%Y-%m"), "end": end.strftime("%Y-%m"),
                    "months": len(months_between(start, end))},
         "totals_tco2e": {k: str(rounded(totals[k])) for k in ("total", "scope1", "scope2", "exported")},
+        # The share of the total resting on substituted values (monitoring plan, sector-methods.md §8), 0–1.
+        "substituted_share": str(found.substituted_share.quantize(Decimal("0.0001"))),
         "main_sources": [{"name": s.name, "scope": s.scope, "category": s.category, "tco2e": str(rounded(s.tco2e))}
                          for s in found.sources[:MAIN_SOURCES]],
         "factor_versions": found.factor_versions,
