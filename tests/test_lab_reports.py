@@ -17,7 +17,7 @@ from app.plans import check
 from app.plans import services as plans
 from app.tenancy import acting_on, cross_tenant_write, scope_of
 from app.verification import services as verification
-from tests.conftest import csrf_token, login, post
+from tests.conftest import login, post
 from tests.helpers.filings import EXAMPLE_7, JUNE, hidden_fields
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

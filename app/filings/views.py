@@ -40,7 +40,14 @@ from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.factors.services import display_unit
-from app.filings import calculations, conversation, evidence, lab_reports, services, workflow
+from app.filings import (
+    calculations,
+    conversation,
+    evidence,
+    lab_reports,
+    services,
+    workflow,
+)
 from app.filings.forms import (
     PARAMETER_LABELS,
     ActivityForm,

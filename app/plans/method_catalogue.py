@@ -57,8 +57,8 @@ METHODS: dict[str, tuple[Parameter, ...]] = {code: _parameters(code) for code in
 COMPOSITION = METHODS["fuel_gas"][0]
 # A source's method until it names one itself (the engine's own defaults). Scope 3 has none.
 DEFAULT_METHODS = {category: code for category, code in DEFAULT_METHOD.items() if code in METHODS}
-__all__ = ["COMPOSITION", "SAME_SAMPLE", "DEFAULT_METHODS", "METHODS", "METHOD_LABELS", "Parameter", "method_label", "method_of",
-           "parameter_codes", "parameter_label", "parameters"]
+__all__ = ["COMPOSITION", "DEFAULT_METHODS", "METHODS", "METHOD_LABELS", "SAME_SAMPLE", "Parameter", "method_label",
+           "method_of", "parameter_codes", "parameter_label", "parameters"]
 
 
 def parameters(method: str) -> tuple[Parameter, ...]:
