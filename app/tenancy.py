@@ -177,6 +177,7 @@ VERIFIABLE = {
     "production_lines": "filing",
     "calculations": "filing",
     "evidence": "filing",
+    "lab_reports": "filing",
     "review_comments": "filing",
     "copies_of_record": "filing",
     "calculation_lines": "calculation",

@@ -50,7 +50,7 @@ ALLOWED_WORDS = {
     "CCER", "CEA", "AR", "SAR", "GWP", "tC",  # offsets, IPCC report sets (SAR, AR5...), tonnes of carbon
     "GB", "ISO", "IPCC", "SHA", "API", "CSV", "XLSX", "PDF", "JSON", "QR", "URL", "GBK", "UTF", "PNG", "JPG",  # standards, formats
     "csv", "xlsx", "xls", "pdf",  # file extensions, as the file chooser shows them
-    "CNAS", "GDP", "DCI", "Ep",  # accreditation numbers, the index's symbols (E0, G0, Ep as in the methodology)
+    "CNAS", "CMA", "GDP", "DCI", "Ep",  # accreditation numbers (CNAS, CMA marks), the index's symbols (E0, G0, Ep as in the methodology)
     "FC", "NCV", "CC", "OF", "EF",  # the symbols of GB/T 32150's formulas, which Chinese guidelines write so
     "YYYY", "MM",  # the month format people type
 }

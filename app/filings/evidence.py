@@ -28,7 +28,7 @@ from app.audit.services import record
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings.models import Evidence, Filing, StoredFile
+from app.filings.models import Evidence, Filing, LabReport, StoredFile
 from app.filings.services import EDITABLE
 from app.tenancy import unscoped
 
@@ -212,6 +212,9 @@ def remove_evidence(actor, evidence: Evidence, now: datetime | None = None) -> s
     record("evidence.removed", actor=actor, obj=evidence, now=now,
            detail={"filename": evidence.filename, "sha256": digest, "period": filing.period.isoformat(),
                    "revision": filing.revision})
+    # A lab report rests on its file: the parameter is then without a report again.
+    for report in db.session.scalars(select(LabReport).where(LabReport.evidence_id == evidence.id)).all():
+        report.line.lab_reports.remove(report)
     db.session.delete(evidence)
     db.session.flush()
     return digest

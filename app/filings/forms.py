@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -27,6 +27,7 @@ from app.filings import conversation
 from app.filings.parameters import SPECIES
 from app.tenancy import acting_on
 
+_UNSET = object()
 MAX_DECIMALS = 6  # the Quantity column keeps six decimal places
 MAX_INTEGER_DIGITS = 18
 
@@ -323,6 +324,28 @@ class EvidenceForm(FlaskForm):
     def set_sources(self, sources) -> None:
         self.source_id.choices = [SelectChoice("", _("The whole month"))] + [
             SelectChoice(str(s.id), s.name) for s in sources]
+
+
+class LabReportForm(FlaskForm):
+    """The lab report of one measured parameter of a line; one per line on the filing page (prefix lab<source>)."""
+
+    parameter = SelectField(_l("Parameter"), validate_choice=True)
+    file = FileField(_l("Lab report (PDF, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
+    lab_name = StringField(_l("Laboratory"), validators=[InputRequired(_l("Give the laboratory's name.")),
+                                                        Length(max=200)])
+    accreditation = StringField(_l("CMA or CNAS number"), validators=[InputRequired(_l(
+        "Give the laboratory's CMA or CNAS number.")), Length(max=60)], description=_l("e.g. CNAS L0467"))
+    sample_id = StringField(_l("Sample number"), validators=[InputRequired(_l("Give the sample number.")),
+                                                            Length(max=60)])
+    sample_date = DateField(_l("Sample date"), validators=[InputRequired(_l("Give the date the sample was taken."))])
+
+    @classmethod
+    def for_line(cls, source_id: int, choices, formdata=_UNSET) -> "LabReportForm":
+        form = cls(prefix=f"lab{source_id}") if formdata is _UNSET else cls(formdata=formdata,
+                                                                             prefix=f"lab{source_id}")
+        form.parameter.choices = [SelectChoice(code, label) for code, label in choices]
+        form.source_id = source_id
+        return form
 
 
 class CommentForm(FlaskForm):

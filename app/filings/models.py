@@ -141,6 +141,30 @@ class FilingLine(TenantScoped, db.Model):
 
     filing = relationship("Filing", back_populates="lines")
     source = relationship("EmissionSource")
+    lab_reports = relationship("LabReport", back_populates="line", order_by="LabReport.parameter",
+                               cascade="all, delete-orphan")
+
+
+class LabReport(TenantScoped, db.Model):
+    """The laboratory report behind one measured parameter of a line (sector-methods.md §2, §9): the file is an
+    Evidence row of the filing; the lab, its CMA/CNAS number, the sample and its date are kept here, so the
+    same-sample rule (app.plans.check) can compare the sample ids of a line's carbon, NCV and moisture."""
+
+    __tablename__ = "lab_reports"
+    __table_args__ = (UniqueConstraint("filing_line_id", "parameter", name="uq_lab_reports_line_parameter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)  # the verifier's window reads it
+    filing_line_id: Mapped[int] = mapped_column(ForeignKey("filing_lines.id"), index=True)
+    parameter: Mapped[str] = mapped_column(String(40))  # the method's input name, e.g. c_ad, ncv_ar
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    lab_name: Mapped[str] = mapped_column(String(200))
+    accreditation: Mapped[str] = mapped_column(String(60))  # CMA or CNAS number
+    sample_id: Mapped[str] = mapped_column(String(60))
+    sample_date: Mapped[date] = mapped_column(Date)
+
+    line = relationship("FilingLine", back_populates="lab_reports")
+    evidence = relationship("Evidence")
 
 
 class ProductionLine(TenantScoped, db.Model):

@@ -40,20 +40,29 @@ from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
 from app.factors.services import display_unit
-from app.filings import calculations, conversation, evidence, services, workflow
+from app.filings import (
+    calculations,
+    conversation,
+    evidence,
+    lab_reports,
+    services,
+    workflow,
+)
 from app.filings.forms import (
     PARAMETER_LABELS,
     ActivityForm,
     AmendForm,
     CommentForm,
     EvidenceForm,
+    LabReportForm,
     activity_form,
 )
 from app.filings.labels import status_label
-from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing
+from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing, FilingLine, LabReport
 from app.filings.services import EDITABLE, month_start
 from app.organisations.models import ENTERPRISE
 from app.plans import check as plan_check
+from app.plans import method_catalogue as catalogue
 from app.security import csrf_checked_by_form
 from app.settings.services import engine_settings
 from app.tenancy import acting_on, get_or_404
@@ -314,8 +323,26 @@ def _comment_form(filing: Filing, comments: list) -> CommentForm:
     return CommentForm.blank_for(filing, comments, request.args.get("reply_to", type=int))
 
 
+def _lab_choices(line) -> list[tuple[str, str]]:
+    method = catalogue.method_of(line.source)
+    return [(code, catalogue.parameter_label(method, code)) for code in lab_reports.lab_parameters(method)]
+
+
+def _lab_forms(filing: Filing, posted: LabReportForm | None = None) -> dict:
+    """Per saved line whose method has measured parameters, the form that attaches a lab report (the posted one
+    kept as typed)."""
+    forms = {}
+    for line in filing.lines:
+        choices = _lab_choices(line)
+        if choices:
+            forms[line.source_id] = (posted if posted is not None and posted.source_id == line.source_id
+                                     else LabReportForm.for_line(line.source_id, choices, formdata=None))
+    return forms
+
+
 def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: EvidenceForm | None = None,
-          changes: list | None = None, comment_form: CommentForm | None = None):
+          changes: list | None = None, comment_form: CommentForm | None = None,
+          lab_form: LabReportForm | None = None):
     editable = _can_edit(filing)
     sources, products = _register_of(filing)
     if form is None and editable:
@@ -329,6 +356,9 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
                                                         Filing.period == filing.period)
                                    .order_by(Filing.revision)).all()
     calc = filing.current_calculation
+    # every line's lab reports and their files in two statements, not a query per line
+    db.session.scalars(select(FilingLine).where(FilingLine.filing_id == filing.id)
+                       .options(selectinload(FilingLine.lab_reports).selectinload(LabReport.evidence))).all()
     thread = conversation.month_comments(filing)
     comments = {}
     for comment in thread:
@@ -351,7 +381,8 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         parameter_labels=PARAMETER_LABELS, plain=plain,
         records=services.copies_of([filing.id]).get(filing.id, []),
         can_view_record=lambda c: services.can_view(current_user, c),
-        plan_findings=plan_check.check_filing(filing))
+        plan_findings=plan_check.check_filing(filing),
+        lab_forms=_lab_forms(filing, lab_form) if editable else {})
 
 
 @bp.post("/<int:filing_id>/comments")
@@ -477,6 +508,33 @@ def upload_evidence(filing_id: int):
             flash(_("%(name)s is attached to %(month)s.", name=name, month=_month(filing.period)), "success")
             return redirect(url_for("filings.show", filing_id=filing.id, _anchor="evidence"))
     return _page(filing, evidence_form=form)
+
+
+@bp.post("/<int:filing_id>/lines/<int:source_id>/lab-report")
+@requires(FILE)
+def attach_lab_report(filing_id: int, source_id: int):
+    """The lab report of one measured parameter of a line: its file into the evidence, its lab and sample here."""
+    filing = get_or_404(Filing, filing_id)
+    if not _can_edit(filing):
+        flash(_("Evidence is added while the month is a draft or returned."), "error")
+        return redirect(url_for("filings.show", filing_id=filing.id))
+    line = next((line for line in filing.lines if line.source_id == source_id), None)
+    if line is None:
+        abort(404)
+    form = LabReportForm.for_line(source_id, _lab_choices(line))
+    if form.validate_on_submit():
+        try:
+            with acting_on(filing.org_id):
+                report = lab_reports.attach(current_user, filing, source_id, form.parameter.data, form.file.data,
+                                            form.lab_name.data, form.accreditation.data, form.sample_id.data,
+                                            form.sample_date.data)
+                name = report.evidence.filename
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            flash(_("%(name)s is attached to %(source)s.", name=name, source=line.source.name), "success")
+            return redirect(url_for("filings.show", filing_id=filing.id, _anchor=f"lab-{source_id}"))
+    return _page(get_or_404(Filing, filing_id), lab_form=form)
 
 
 @bp.get("/evidence/<int:evidence_id>")

@@ -16,6 +16,7 @@ from app.core.types import city_date, city_today, utcnow
 from app.extensions import db
 from app.filings import parameters as method_parameters
 from app.filings import plausibility, scale
+from app.filings.lab_reports import copy_to as copy_lab_reports
 from app.filings.models import (
     APPROVED,
     AUTHORITY_SIDE,
@@ -166,12 +167,15 @@ def amend(actor, org, period: date, reason: str, now: datetime | None = None) ->
     db.session.add(revision)
     db.session.flush()
     # The evidence stays with the data it supports: the same files (same stored bytes) attach to the copy.
+    copies = {}
     for item in latest.evidence:
-        db.session.add(Evidence(org_id=org.id, filing_id=revision.id, source_id=item.source_id,
-                                description=item.description, filename=item.filename,
-                                content_type=item.content_type, size_bytes=item.size_bytes, sha256=item.sha256,
-                                uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at,
-                                active_content=item.active_content))
+        copies[item.id] = Evidence(org_id=org.id, filing_id=revision.id, source_id=item.source_id,
+                                   description=item.description, filename=item.filename,
+                                   content_type=item.content_type, size_bytes=item.size_bytes, sha256=item.sha256,
+                                   uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at,
+                                   active_content=item.active_content)
+        db.session.add(copies[item.id])
+    copy_lab_reports(revision, latest, copies)
     record("filing.amendment_opened", actor=actor, obj=revision, now=now,
            detail={"period": period.isoformat(), "revision": revision.revision, "amends": latest.revision,
                    "reason": reason})

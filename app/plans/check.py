@@ -37,6 +37,7 @@ class LineFacts:
     method: str | None  # None: outside any plan (scope 3)
     quantity: Decimal
     parameters: frozenset[str]  # the measured parameters filed
+    samples: tuple[tuple[str, str], ...] = ()  # (parameter, sample id) of each lab report of the line
 
 
 def month_end(period: date) -> date:
@@ -80,6 +81,8 @@ def check(lines: list[LineFacts], version, period: date) -> list[Finding]:
                     due=meter.calibration_due.isoformat(), month=month), line.source_id))
         if line.quantity == 0:
             continue  # nothing burned or bought: no parameter to measure
+        if getattr(source, "same_sample", False):
+            findings += _same_sample(line, source.method)
         for code, tier in sorted((source.tiers or {}).items()):
             if tier == MEASURED and not _filed(code, source.method, line.parameters):
                 findings.append(Finding(f"substituted:{line.source_id}:{code}", NOTICE, _l(
@@ -90,11 +93,33 @@ def check(lines: list[LineFacts], version, period: date) -> list[Finding]:
     return findings
 
 
+def _same_sample(line: LineFacts, method: str) -> list[Finding]:
+    """The lab reports of the line's carbon, NCV and moisture name one sample; a filed one without a report
+    cannot be shown to."""
+    group = catalogue.SAME_SAMPLE.get(method, ())
+    samples = {code: sample for code, sample in line.samples if code in group}
+    without = [code for code in group if code in line.parameters and code not in samples]
+    found = []
+    if len(set(samples.values())) > 1:
+        found.append(Finding(f"plan:same_sample:{line.source_id}", WARNING, _l(
+            "%(source)s: the plan asks for carbon, NCV and moisture from the same sample, but the lab reports name "
+            "different samples: %(samples)s.", source=line.name, samples="; ".join(
+                f"{catalogue.parameter_label(method, code)} {sample}" for code, sample in sorted(samples.items()))),
+            line.source_id))
+    if without:
+        found.append(Finding(f"plan:lab_report:{line.source_id}", WARNING, _l(
+            "%(source)s: the plan asks for carbon, NCV and moisture from the same sample; attach the lab report "
+            "of %(parameters)s.", source=line.name,
+            parameters=", ".join(catalogue.parameter_label(method, code) for code in without)), line.source_id))
+    return found
+
+
 def facts(lines) -> list[LineFacts]:
     """A filing's lines (FilingLine with its source) as the check reads them."""
     return [LineFacts(line.source_id, line.source.name, catalogue.method_of(line.source), line.quantity,
                       frozenset(k for k, v in {**(line.measured or {}), **(getattr(line, "parameters", None) or {})}
-                                .items() if v not in (None, "", {})))
+                                .items() if v not in (None, "", {})),
+                      tuple((r.parameter, r.sample_id) for r in getattr(line, "lab_reports", ())))
             for line in lines]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -64,6 +65,7 @@ class SourceForm(FlaskForm):
     responsible_person = _text("responsible_person", 100)
     backup_source = _text("backup_source", 200)
     backup_method = _text("backup_method", 300)
+    same_sample = BooleanField(FIELD_LABELS["same_sample"])
     meters = FieldList(FormField(MeterForm), min_entries=BLANK_METERS)
 
     text_fields = ("lab_name", "lab_accreditation", "sampling_frequency", "lab_standard", "responsible_person",
@@ -76,6 +78,7 @@ class SourceForm(FlaskForm):
         if formdata is None:
             data = {name: getattr(planned, name) or "" for name in cls.text_fields}
             data["method"] = planned.method
+            data["same_sample"] = bool(planned.same_sample)
             data["meters"] = [{"meter_id": m.meter_id, "meter_type": m.meter_type or "",
                                "accuracy_class": m.accuracy_class or "", "calibrated_on": m.calibrated_on,
                                "calibration_due": m.calibration_due} for m in planned.meters]
@@ -103,6 +106,7 @@ class SourceForm(FlaskForm):
     def values(self) -> dict:
         return {"method": self.method.data, "tiers": dict(self.chosen_tiers),
                 **{name: getattr(self, name).data for name in self.text_fields},
+                "same_sample": bool(self.same_sample.data),
                 "meters": [entry.data for entry in self.meters.entries]}
 
 

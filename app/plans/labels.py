@@ -18,6 +18,7 @@ FIELD_LABELS = {
     "responsible_person": _l("Responsible person"),
     "backup_source": _l("Backup data source"),
     "backup_method": _l("Backup method"),
+    "same_sample": _l("Carbon, NCV and moisture from the same sample"),
 }
 
 DIFF_LABELS = {

@@ -37,6 +37,12 @@ PLANNED = {
     "alternative_fuel": {"carbon_pct": (), "biomass_fraction": ()},
     "venting": {"ch4_fraction": ("equipment",)},
 }
+# Per method, the parameters the same-sample rule holds to one sample (sector-methods.md §2: carbon, NCV and
+# moisture of the same monthly composite sample), where the plan asks for it.
+SAME_SAMPLE = {
+    "power_coal": ("c_ar", "c_ad", "c_d", "ncv_ar", "m_ad", "m_ar"),
+    "combustion": ("carbon_content", "ncv"),
+}
 _UNITS = {"1": "", "% vol": "% (V)", "GJ/unit": ""}
 
 
@@ -51,8 +57,8 @@ METHODS: dict[str, tuple[Parameter, ...]] = {code: _parameters(code) for code in
 COMPOSITION = METHODS["fuel_gas"][0]
 # A source's method until it names one itself (the engine's own defaults). Scope 3 has none.
 DEFAULT_METHODS = {category: code for category, code in DEFAULT_METHOD.items() if code in METHODS}
-__all__ = ["COMPOSITION", "DEFAULT_METHODS", "METHODS", "METHOD_LABELS", "Parameter", "method_label", "method_of",
-           "parameter_codes", "parameter_label", "parameters"]
+__all__ = ["COMPOSITION", "DEFAULT_METHODS", "METHODS", "METHOD_LABELS", "SAME_SAMPLE", "Parameter", "method_label",
+           "method_of", "parameter_codes", "parameter_label", "parameters"]
 
 
 def parameters(method: str) -> tuple[Parameter, ...]:

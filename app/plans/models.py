@@ -96,6 +96,8 @@ class PlanSource(TenantScoped, db.Model):
     responsible_person: Mapped[str | None] = mapped_column(String(100))
     backup_source: Mapped[str | None] = mapped_column(String(200))
     backup_method: Mapped[str | None] = mapped_column(String(300))
+    # The lab reports of a line's carbon, NCV and moisture must name one sample (sector-methods.md §2).
+    same_sample: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     version = relationship("PlanVersion", back_populates="sources")
     source = relationship("EmissionSource")

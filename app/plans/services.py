@@ -123,6 +123,7 @@ def _plan(org_id: int, year: int, now: datetime) -> MonitoringPlan:
 def _copy(source: PlanSource) -> PlanSource:
     return PlanSource(org_id=source.org_id, source_id=source.source_id, method=source.method,
                       tiers=dict(source.tiers or {}), **{f: getattr(source, f) for f in TEXT_FIELDS},
+                      same_sample=bool(source.same_sample),
                       meters=[PlanMeter(org_id=m.org_id, **{f: getattr(m, f) for f in METER_FIELDS})
                               for m in source.meters])
 
@@ -221,6 +222,8 @@ def update_source(actor, version: PlanVersion, plan_source: PlanSource, data: di
     plan_source.tiers = tiers
     for name in TEXT_FIELDS:
         setattr(plan_source, name, (data.get(name) or "").strip() or None)
+    if "same_sample" in data:  # callers that do not know the flag leave it as it was
+        plan_source.same_sample = bool(data["same_sample"])
     plan_source.meters = [PlanMeter(org_id=version.org_id, meter_id=m["meter_id"].strip(),
                                     meter_type=(m.get("meter_type") or "").strip() or None,
                                     accuracy_class=(m.get("accuracy_class") or "").strip() or None,
@@ -279,6 +282,10 @@ def meter_text(m) -> str:
     return f"{m.meter_id} ({detail})" if detail else m.meter_id
 
 
+def _yes_no(flag) -> str:
+    return str(_l("Yes") if flag else _l("No"))
+
+
 def _source_changes(old: PlanSource, new: PlanSource) -> list[Change]:
     changes = []
     if old.method != new.method:
@@ -293,6 +300,9 @@ def _source_changes(old: PlanSource, new: PlanSource) -> list[Change]:
     after = "; ".join(meter_text(m) for m in new.meters)
     if before != after:
         changes.append(Change(str(_l("Meters")), before or "—", after or "—", False))
+    if bool(old.same_sample) != bool(new.same_sample):
+        changes.append(Change(str(FIELD_LABELS["same_sample"]), _yes_no(old.same_sample), _yes_no(new.same_sample),
+                              False))
     for name in TEXT_FIELDS:
         if getattr(old, name) != getattr(new, name):
             changes.append(Change(str(FIELD_LABELS[name]), getattr(old, name) or "—", getattr(new, name) or "—",

@@ -27,6 +27,7 @@ from app.filings.models import (
     Evidence,
     Filing,
     FilingLine,
+    LabReport,
     ProductionLine,
     ReviewComment,
 )
@@ -121,6 +122,7 @@ def queue(flt: QueueFilter, page: int = 1, page_size: int = PAGE_SIZE,
         .limit(page_size).offset((max(page, 1) - 1) * page_size)
         .options(contains_eager(Filing.organisation),
                  selectinload(Filing.lines).selectinload(FilingLine.source),
+                 selectinload(Filing.lines).selectinload(FilingLine.lab_reports),  # the plan's same-sample rule
                  selectinload(Filing.production))).all()
     if not filings:
         return [], total
@@ -428,6 +430,7 @@ def load_filing(filing_id: int) -> Filing | None:
     return db.session.scalar(select(Filing).where(Filing.id == filing_id).options(
         selectinload(Filing.organisation),
         selectinload(Filing.lines).selectinload(FilingLine.source),
+        selectinload(Filing.lines).selectinload(FilingLine.lab_reports).selectinload(LabReport.evidence),
         selectinload(Filing.production).selectinload(ProductionLine.product),
         selectinload(Filing.calculations).selectinload(Calculation.lines),
         selectinload(Filing.evidence).selectinload(Evidence.source),
