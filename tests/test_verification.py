@@ -338,6 +338,8 @@ def test_verifier_sees_the_copies_of_record_of_the_assigned_year_only(app, clien
     login(client, world["verifier"])
     page = client.get(f"/verification/engagements/{world['engagement']}/filings/{april_id}")
     assert page.status_code == 200 and 'data-testid="copies-of-record"' in page.get_data(as_text=True)
+    calculation = page.get_data(as_text=True).split('data-testid="calculation"', 1)[1].split("</table>", 1)[0]
+    assert "<td>范围一</td>" in calculation and "<td>1</td>" not in calculation  # scopes named, not coded
     assert client.get(f"/filings/records/{mine_id}").status_code == 200
     assert client.get(f"/filings/records/{mine_id}/document.json").data == db.session.get(
         CopyOfRecord, mine_id).document.encode()
