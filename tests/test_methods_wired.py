@@ -117,6 +117,24 @@ def test_a_method_parameter_out_of_its_band_is_refused_beside_its_field(app, coa
         assert refused.value.field == f"cao_{coal['sources']['coal'].id}"
 
 
+def test_a_coal_ncv_far_from_its_default_is_refused_at_saving(app, coal):
+    """sector-methods.md §10: a measured NCV more than 50 % away from its fuel's default (raw coal 20.908 GJ/t) is a
+    unit error, refused beside the field before anything is stored; the daily NCVs are held to the same band."""
+    from app.core.service_error import ServiceError
+    from app.filings.models import Filing
+
+    source_id = coal["sources"]["coal"].id
+    with app.test_request_context():
+        for parameters, field in (({"ncv_ar": "5020", "c_ar": "55"}, "ncv_ar"), ({"ncv_ar": "9.8"}, "ncv_ar"),
+                                  ({"ncv_daily": [["100", "9.2"], ["50", "10.1"]]}, "ncv_daily")):
+            with pytest.raises(ServiceError) as refused:
+                _file(coal, {"coal": ("150000", parameters)})
+            assert refused.value.field == f"{field}_{source_id}"
+            assert "10.45–31.36" in str(refused.value)
+        assert not Filing.query.filter_by(org_id=coal["org"].id).first().lines
+        assert _file(coal, {"coal": ("150000", {"ncv_ar": "11", "c_ar": "30.1"})}).lines  # lignite-like: kept
+
+
 def test_equipment_counted_over_days_in_operation_files_in_days(app, db, make_org, make_user):
     """An oilfield's equipment leaks take the month's days in operation as their quantity ("d", not a unit of the
     library): 30 days of 120 oil wellheads and a combined station."""
@@ -147,12 +165,16 @@ def test_a_parameter_in_its_warning_band_needs_an_explanation_at_submission(app,
     with app.test_request_context():
         filing = _file(coal, {"coal": ("150000", {"ncv_ar": "14", "c_ar": "38"}), "power": ("1200", None),
                               "supply": ("300000", None)})
-        found = _method_findings(filing)
+        found = [f for f in _method_findings(filing) if f.key.endswith(":c_ar")]
         assert [(f.key, f.level, f.source_id) for f in found] == [
             (f"method:{coal['sources']['coal'].id}:outside_band:c_ar", "warning", coal["sources"]["coal"].id)]
         message = str(found[0].message)
         assert "1号机组入炉煤" in message and "38 %" in message and "40–75 %" in message
+        # NCV 14 GJ/t is also more than 20 % below raw coal's default 20.908 GJ/t: a warning of its own.
+        (ncv,) = [f for f in _method_findings(filing) if f.key.endswith(":ncv_ar")]
+        assert "14 GJ/t" in str(ncv.message) and "16.73–25.09 GJ/t" in str(ncv.message)
         others = {f.key: "说明" for f in workflow.findings_for(filing) if f.level == "warning" and f not in found}
+        assert ncv.key in others
         with pytest.raises(ServiceError) as refused:
             workflow.submit(coal["admin"], filing, others)
         assert refused.value.field == "explanations" and "38 %" in str(refused.value)
@@ -179,7 +201,7 @@ def test_the_citys_bands_decide_warnings_and_refusals(app, coal, regulator):
         set_setting(regulator, "band_coal_c_ar", {"warn_low": "35", "warn_high": "75", "block_low": "30",
                                                   "block_high": "80"})
         filing = _file(coal, {"coal": ("150000", {"ncv_ar": "14", "c_ar": "38"})})
-        assert _method_findings(filing) == []
+        assert [f.key for f in _method_findings(filing)] == [f"method:{coal['sources']['coal'].id}:outside_band:ncv_ar"]
         set_setting(regulator, "band_coal_c_ar", {"warn_low": "45", "warn_high": "75", "block_low": "40",
                                                   "block_high": "80"})
         with pytest.raises(ServiceError) as refused:

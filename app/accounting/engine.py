@@ -235,13 +235,23 @@ def _method_factors(library: FactorLibrary, line: LineInput, method, settings: S
             defaults[code] = library.resolve("method_default", code, line.month)
         except MissingFactor:
             pass  # only an error if the line needs it (the method names the missing default then)
-    primary = None
-    if method.code == "power_coal":  # the fuel's library NCV is the plausibility reference
-        try:
-            primary = library.resolve("fuel", line.material or "raw_coal", line.month)
-        except MissingFactor:
-            primary = None
-    return LineFactors(primary=primary, defaults=defaults, gwp=library.gwp(settings.gwp_set, line.month))
+    return LineFactors(primary=check_reference(library, method.code, line.material, line.month), defaults=defaults,
+                       gwp=library.gwp(settings.gwp_set, line.month))
+
+
+# The methods whose plausibility checks hold a measured value against a library factor (see check_reference).
+CHECKED_AGAINST_LIBRARY = frozenset({"power_coal"})
+
+
+def check_reference(library: FactorLibrary, code: str, material: str | None, month: date) -> Factor | None:
+    """The factor a method's plausibility checks hold a measured value against: a coal unit's NCV against its fuel's
+    library NCV (sector-methods.md §10: outside ±20 % a warning, outside ±50 % a unit error). None for other methods."""
+    if code not in CHECKED_AGAINST_LIBRARY:
+        return None
+    try:
+        return library.resolve("fuel", material or "raw_coal", month)
+    except MissingFactor:
+        return None
 
 
 def _gas_name(material: str, known: Mapping, set_name: str) -> str:

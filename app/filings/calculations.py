@@ -41,6 +41,18 @@ def load_library() -> FactorLibrary:
     return FactorLibrary(row.to_engine() for row in db.session.scalars(select(EmissionFactor)))
 
 
+def library_loader(library: FactorLibrary | None = None):
+    """A function giving the factor library, read at its first call only (most filings' checks never need it)."""
+    held = [library]
+
+    def get() -> FactorLibrary:
+        if held[0] is None:
+            held[0] = load_library()
+        return held[0]
+
+    return get
+
+
 def sector_of(industry_code: str | None) -> str:
     code = industry_code or ""
     return next((sector for prefix, sector in SECTORS if code.startswith(prefix)), "")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from app.accounting.engine import CHECKED_AGAINST_LIBRARY, LineFactors, check_reference
 from app.accounting.labels import parameter_label
 from app.accounting.methods import (
     BLOCK,
@@ -22,6 +23,7 @@ from app.accounting.methods import (
 from app.accounting.methods.gases import composition as read_composition
 from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
+from app.filings.calculations import library_loader
 from app.filings.plausibility import WARNING, Finding
 from app.settings.services import BAND_LABELS, method_bands, range_text
 
@@ -79,10 +81,20 @@ def clean(source, raw: Mapping | None, what: str, measurable: tuple) -> tuple[di
     return {}, parameters
 
 
+def reference(source, period, library) -> LineFactors | None:
+    """What the line's method checks a measured value against, from `library` (a FactorLibrary, or a function
+    giving one, called only when a method needs it): a coal unit's NCV against its fuel's default NCV."""
+    code = method_of(source)
+    if code not in CHECKED_AGAINST_LIBRARY or library is None:
+        return None
+    factor = check_reference(library() if callable(library) else library, code, source.material, period)
+    return LineFactors(primary=factor) if factor is not None else None
+
+
 def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None,
             bands=None) -> ServiceError | None:
-    """The first block of the method's plausibility bands (the city's, see method_bands), as a ServiceError beside
-    the parameter; None if none."""
+    """The first block of the method's plausibility bands (the city's, see method_bands) and of its checks against
+    `factors` (see reference), as a ServiceError beside the parameter; None if none."""
     code = method_of(source)
     if code in LEGACY or not parameters:
         return None
@@ -92,7 +104,7 @@ def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=N
         return ServiceError(f"{what}: {e}", field=f"quantity_{source.id}")
     for issue in issues:
         if issue.level == BLOCK:
-            name = issue.parameter if issue.parameter in METHODS[code].specs else next(iter(parameters))
+            name = _field_of(issue.parameter, parameters, METHODS[code].specs)
             low = "" if issue.low is None else f"{issue.low.normalize():f}"
             high = "" if issue.high is None else f"{issue.high.normalize():f}"
             value = value_text(issue)
@@ -100,6 +112,18 @@ def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=N
                                    what=what, label=parameter_label(issue.parameter), value=value, low=low,
                                    high=high), field=f"{name}_{source.id}")
     return None
+
+
+# A figure checked under its own name but filed through another input (the weighted NCV from the daily pairs, C_ar
+# from the air-dried or dry-basis carbon): the refusal stands beside the input filed.
+_FILED_AS = {"ncv_ar": ("ncv_daily",), "c_ar": ("c_ad", "c_d")}
+
+
+def _field_of(parameter: str, filed: Mapping, specs: Mapping) -> str:
+    if parameter in filed:
+        return parameter
+    stand_in = next((name for name in _FILED_AS.get(parameter, ()) if name in filed), None)
+    return stand_in or (parameter if parameter in specs else next(iter(filed)))
 
 
 # A check of a derived figure (not one parameter as filed) is named for what it measures.
@@ -120,17 +144,20 @@ def issue_label(issue) -> str:
     return str(BAND_LABELS[family][0]) if family else parameter_label(issue.parameter)
 
 
-def findings(filing, bands=None) -> list[Finding]:
+def findings(filing, bands=None, library=None) -> list[Finding]:
     """The method parameters of a filing in their warning band (a block was refused at saving): each a warning that
-    needs an explanation at submission, naming the parameter, its value, the band and the unit."""
+    needs an explanation at submission, naming the parameter, its value, the band and the unit. `library`: a
+    function giving the factor library (see library_loader; read only if a line's method needs it)."""
     bands = method_bands() if bands is None else bands
+    library = library or library_loader()
     found = []
     for line in filing.lines:
         code = method_of(line.source)
         if code in LEGACY or not line.parameters:
             continue
         try:
-            issues = check(code, dict(line.parameters), line.quantity, None, bands)
+            issues = check(code, dict(line.parameters), line.quantity,
+                           reference(line.source, filing.period, library), bands)
         except MethodError:
             continue  # the calculation names what it cannot compute
         for issue in issues:

@@ -17,6 +17,7 @@ from app.core.types import city_date, city_today
 from app.extensions import db
 from app.filings import parameters as method_parameters
 from app.filings import plausibility, scale
+from app.filings.calculations import library_loader
 from app.filings.models import (
     APPROVED,
     DRAFT,
@@ -157,7 +158,7 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
         select(Calculation).where(Calculation.filing_id.in_([f.id for f in filings]), Calculation.is_current))}
     references = scale.references({f.organisation for f in filings})
     plans = plans_in_force({(f.org_id, f.period) for f in filings})
-    bands = method_bands()
+    bands, library = method_bands(), library_loader()  # the library read once, if any line's check needs it
     found = {}
     for filing in filings:
         judged = sources_judged(filing, sources[filing.org_id],
@@ -168,7 +169,7 @@ def findings_by_filing(filings: list[Filing], today: date) -> dict[int, list[pla
             filing, _effective(around[(filing.org_id, add_months(filing.period, -1))]),
             _effective(around[(filing.org_id, add_months(filing.period, -12))]), judged,
             threshold, today, other_open_revision=other_open, gross_tonnes=gross.get(filing.id),
-            reference=references[filing.org_id]) + method_parameters.findings(filing, bands) + plan_check.check_filing(
+            reference=references[filing.org_id]) + method_parameters.findings(filing, bands, library) + plan_check.check_filing(
             filing, plans[(filing.org_id, filing.period)])
     return found
 

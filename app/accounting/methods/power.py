@@ -115,8 +115,11 @@ def checks(parameters, quantity, factors, bands=None) -> list[Issue]:
         return [Issue(BLOCK, "not_a_number", "power_coal")]
     reference = factors.primary.values.get("ncv") if factors is not None and factors.primary is not None else None
     if ncv is not None and reference:
-        issue = band_issue("ncv_ar", ncv, Band(reference * NCV_WARN[0], reference * NCV_WARN[1]),
-                           Band(reference * NCV_BLOCK[0], reference * NCV_BLOCK[1]), unit="GJ/t")
+        def around(share):  # ± a share of the default, to 0.01 GJ/t (a threshold read by people, not a figure)
+            return (reference * share).quantize(Decimal("0.01"))
+
+        issue = band_issue("ncv_ar", ncv, Band(around(NCV_WARN[0]), around(NCV_WARN[1])),
+                           Band(around(NCV_BLOCK[0]), around(NCV_BLOCK[1])), unit="GJ/t")
         if issue:
             issues.append(issue)
     if tested is not None:
