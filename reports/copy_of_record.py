@@ -61,6 +61,9 @@ FIELD_LABELS = {
     "ets": ("全国碳市场", "National ETS"), "guideline": ("24个行业核算指南", "24-industry guidelines"),
     "inventory": ("温室气体核算体系清单", "GHG Protocol inventory"),
     "substituted_share": ("基于替代值的比例", "Share resting on substituted values"),
+    "lab_reports": ("化验报告", "Laboratory reports"), "parameter": ("参数", "Parameter"),
+    "lab_name": ("检测机构", "Laboratory"), "accreditation": ("CMA/CNAS 编号", "CMA or CNAS number"),
+    "sample_id": ("样品编号", "Sample number"), "sample_date": ("采样日期", "Sample date"),
 }
 TIME_KEYS = {"received_at", "computed_at", "created_at"}  # stored in UTC; printed in the city's zone
 
@@ -207,6 +210,15 @@ def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:
         story.append(_table(rows, [70 * mm, 104 * mm]))
     else:
         story.append(p("无 None"))
+    reports = [(line, r) for line in doc["lines"] for r in line.get("lab_reports", [])]
+    if reports:  # copies signed before lab reports were recorded have none
+        story.append(Paragraph("化验报告 Laboratory reports", s["h1"]))
+        rows = [[p("排放源 Source"), p("参数 Parameter"), p("检测机构 Laboratory"), p("样品 Sample"),
+                 p("文件 File")]]
+        rows += [[p(line["source_name"]), p(_both(field_value("parameter", r["parameter"], names))),
+                  p(f"{r['lab_name']} · {r['accreditation']}"), p(f"{r['sample_id']} · {r['sample_date']}"),
+                  Paragraph(escape(f"{r['filename']} {r['sha256']}"), s["small"])] for line, r in reports]
+        story.append(_table(rows, [30 * mm, 30 * mm, 40 * mm, 30 * mm, 44 * mm]))
     story += [Paragraph("全部字段 Every field of the record", s["h1"]),
               p("以下逐项列出 JSON 副本的每个字段（数值按原样，时间为城市时间）。"
                 "Every field of the JSON copy, item by item (figures as stored, times in the city's zone).",

@@ -303,9 +303,19 @@ def _check_sector_methods(app):
             tested = next(f for f in months if f is not filing)
             assert {"c_ad", "m_ad", "m_ar", "ncv_ar"} <= set(next(x for x in tested.lines
                                                                   if x.source.method == "power_coal").parameters)
+            # Every month carries its coal report, one sample for all it gives (the untested month: its NCV).
+            for month, coal_line in zip(months, (next(x for x in f.lines if x.source.method == "power_coal")
+                                                 for f in months), strict=True):
+                reports = {r.parameter: r for r in coal_line.lab_reports}
+                assert set(reports) == set(coal_line.parameters), (slug, month.period)
+                assert len({(r.sample_id, r.evidence_id, r.accreditation) for r in reports.values()}) == 1
+            assert set(next(x for x in filing.lines if x.source.method == "power_coal").lab_reports[0]
+                       .evidence.filename.split("-")[:1]) == {"煤质检测报告"}
             if filing.period.year == city_today().year:  # this year's plan says carbon is measured monthly
                 notices = [f for f in check_filing(filing) if f.level == "notice"]
                 assert [(f.parameter, f.reason) for f in notices] == [("c_ar", "measured_parameter_missing")]
+                # The plan asks for one sample: the reports meet it, so the rule raises nothing.
+                assert not [f for f in check_filing(filing) if f.key.startswith("plan:")]
                 with app.test_request_context():
                     client = app.test_client()
                     login(client, "regulator@jinwan.gov.cn", city.PASSWORD)

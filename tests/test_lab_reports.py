@@ -63,8 +63,9 @@ def _draft(plant, measured=None):
 def _attach(plant, filing, parameter, sample_id="S-2206-01", **fields):
     values = {"lab_name": "锦湾市计量检测研究院", "accreditation": "CNAS L0467", "sample_id": sample_id,
               "sample_date": SAMPLED, **fields}
-    return lab_reports.attach(plant["admin"], filing, plant["sources"]["gas"].id, parameter, _upload(), now=NOW,
-                              **values)
+    reports = lab_reports.attach(plant["admin"], filing, plant["sources"]["gas"].id, parameter, _upload(), now=NOW,
+                                 **values)
+    return reports[0] if isinstance(parameter, str) else reports
 
 
 # --- the service --------------------------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def test_a_lab_report_is_kept_per_parameter_with_its_file_in_the_evidence(app, d
 
 
 @pytest.mark.parametrize("parameter, fields, field", [
-    ("c_ar", {}, "parameter"),  # not an input of the combustion method
+    ("c_ar", {}, "parameters"),  # not an input of the combustion method
     ("ncv", {"accreditation": "ISO 17025"}, "accreditation"),
     ("ncv", {"accreditation": "  "}, "accreditation"),
     ("ncv", {"lab_name": ""}, "lab_name"),
@@ -104,6 +105,27 @@ def test_a_lab_report_is_refused_beside_the_field_at_fault(app, db, plant, param
             _attach(plant, filing, parameter, **fields)
         assert refused.value.field == field
         assert db.session.scalar(select(Evidence.id)) is None  # nothing stored for a refused report
+
+
+def test_one_report_of_one_sample_gives_several_parameters(app, db, plant, regulator):
+    """A laboratory's report gives NCV and carbon content of one sample: one file among the evidence, one report
+    row per parameter, and the plan's same-sample rule is met."""
+    _plan(app, db, plant, regulator)
+    with app.test_request_context():
+        filing = _draft(plant)
+        reports = _attach(plant, filing, ["ncv", "carbon_content", "ncv"])
+        db.session.commit()
+        assert [r.parameter for r in reports] == ["ncv", "carbon_content"]
+        assert len(filing.evidence) == 1 and {r.evidence_id for r in reports} == {filing.evidence[0].id}
+        assert filing.evidence[0].description.count(",") == 1
+        assert not [f for f in workflow.findings_for(filing) if f.key.startswith("plan:")]
+        assert lab_reports.as_record(reports[1]) == {
+            "parameter": "carbon_content", "lab_name": "锦湾市计量检测研究院", "accreditation": "CNAS L0467",
+            "sample_id": "S-2206-01", "sample_date": "2022-06-30", "filename": "化验报告.pdf",
+            "sha256": filing.evidence[0].sha256}
+        with pytest.raises(ServiceError) as refused:
+            _attach(plant, filing, [])
+        assert refused.value.field == "parameters"
 
 
 def test_cma_numbers_are_accepted():
@@ -215,8 +237,8 @@ def test_the_enterprise_attaches_a_report_on_the_filing_page_and_keeps_its_typin
     gas = plant["sources"]["gas"].id
     login_as(plant["admin"])
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
-    assert f'id="lab-form-{gas}"' in page and f'name="lab{gas}-parameter"' in page
-    fields = {f"lab{gas}-parameter": "ncv", f"lab{gas}-lab_name": "锦湾市计量检测研究院",
+    assert f'id="lab-form-{gas}"' in page and f'name="lab{gas}-parameters"' in page
+    fields = {f"lab{gas}-parameters": "ncv", f"lab{gas}-lab_name": "锦湾市计量检测研究院",
               f"lab{gas}-accreditation": "ISO 17025", f"lab{gas}-sample_id": "S-2206-01",
               f"lab{gas}-sample_date": "2022-06-30"}
     url = f"/filings/{filing_id}/lines/{gas}/lab-report"

@@ -13,6 +13,16 @@ from app.extensions import db
 
 
 MAX_BODY_BYTES = 1024 * 1024
+FORM_FIELDS_BYTES = 64 * 1024  # an upload's form fields and multipart boundaries besides its file
+
+
+def body_limit() -> int:
+    """The body a request may send: 1 MB, or, from a known token to an upload route (a view marked `api_upload`) as
+    multipart/form-data, an evidence file of at most EVIDENCE_MAX_BYTES with its form fields."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "api_upload", False) and request.mimetype == "multipart/form-data" and current_token():
+        return current_app.config["EVIDENCE_MAX_BYTES"] + FORM_FIELDS_BYTES
+    return MAX_BODY_BYTES
 
 
 def _authenticate_api_request() -> None:
@@ -26,6 +36,7 @@ def _authenticate_api_request() -> None:
     token = tokens.authenticate(secret.strip()) if bearer else None
     g.api_token_sent = bearer
     g.api_token = token
+    request.max_content_length = body_limit() + 1  # an upload's larger limit only once its token is known
     if token is not None and token in db.session.dirty:
         db.session.commit()  # last_used_at in its own small transaction: kept even when the request then fails
     # What flask_login.login_user does for the request, without touching the session.

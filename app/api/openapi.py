@@ -117,7 +117,9 @@ SCHEMAS = {
                                "co2_tco2": NULLABLE_DECIMAL, "ch4_t": NULLABLE_DECIMAL, "n2o_t": NULLABLE_DECIMAL,
                                "substituted": {"type": ["boolean", "null"],
                                                "description": "Whether the line rests on a substituted value."},
-                               "substituted_parameters": {"type": "array", "items": {"type": "string"}}}}},
+                               "substituted_parameters": {"type": "array", "items": {"type": "string"}},
+                               "lab_reports": {"type": "array",
+                                               "items": {"$ref": "#/components/schemas/LabReport"}}}}},
             "production": {"type": "array", "items": {
                 "type": "object", "required": ["product_id", "quantity", "unit"],
                 "properties": {"product_id": {"type": "integer"}, "quantity": DECIMAL, "unit": {"type": "string"}}}},
@@ -298,6 +300,32 @@ SCHEMAS = {
                                                     "approved (a returned month is owed again); otherwise 0, also "
                                                     "for a month filed late."}}}}},
     },
+    "LabReport": {
+        "type": "object",
+        "required": ["parameter", "lab_name", "accreditation", "sample_id", "sample_date", "filename", "sha256"],
+        "properties": {"parameter": {"type": "string", "description": "The measured parameter the report gives "
+                                                                      "(e.g. ncv_ar, c_ad, m_ad, m_ar, ncv)."},
+                       "lab_name": {"type": "string"},
+                       "accreditation": {"type": "string", "description": "CMA (12 digits) or CNAS (CNAS L1234)"},
+                       "sample_id": {"type": "string"}, "sample_date": {"type": "string", "format": "date"},
+                       "filename": {"type": "string"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+    },
+    "LabReportInput": {
+        "type": "object", "required": ["source_id", "parameters", "lab_name", "accreditation", "sample_id",
+                                       "sample_date", "file"],
+        "properties": {
+            "source_id": {"type": "integer", "description": "A source with a line in the month's open filing"},
+            "parameters": {"type": "string", "description": "The measured parameters the report gives, comma-"
+                                                            "separated or repeated: one sample, one report"},
+            "lab_name": {"type": "string", "maxLength": 200}, "accreditation": {"type": "string", "maxLength": 60},
+            "sample_id": {"type": "string", "maxLength": 60}, "sample_date": {"type": "string", "format": "date"},
+            "file": {"type": "string", "format": "binary", "description": "PDF, JPG or PNG, at most 10 MB"}},
+    },
+    "LabReports": {
+        "type": "object", "required": ["month", "revision", "source_id", "lab_reports"],
+        "properties": {"month": MONTH, "revision": {"type": "integer"}, "source_id": {"type": "integer"},
+                       "lab_reports": {"type": "array", "items": {"$ref": "#/components/schemas/LabReport"}}},
+    },
     "Period": {"type": "object", "required": ["start", "end"], "properties": {"start": MONTH, "end": MONTH}},
     "CertificatePage": {
         "type": "object", "required": ["certificates", "page", "per_page", "total"],
@@ -390,6 +418,17 @@ def _paths():
                                                      "latest revision; figures and status are unchanged)",
                      "parameters": [IDEMPOTENCY], "requestBody": _body("CommentInput"),
                      "responses": {**_ok("Comment", 201, "Added"), **_errors(400, 404, 422, *WRITE_COMMON)}},
+        },
+        "/filings/{month}/lab-reports": {
+            "parameters": [MONTH_PARAM],
+            "post": {"tags": ["filings"], "summary": "Attach a laboratory report (one file, one sample) to measured "
+                                                     "parameters of a line of the open filing (draft or returned); "
+                                                     "a parameter's new report replaces the earlier",
+                     "parameters": [IDEMPOTENCY],
+                     "requestBody": {"required": True, "content": {"multipart/form-data": {
+                         "schema": {"$ref": "#/components/schemas/LabReportInput"}}}},
+                     "responses": {**_ok("LabReports", 201, "Attached"),
+                                   **_errors(400, 404, 409, 422, *WRITE_COMMON)}},
         },
         "/filings/{month}/records": {
             "parameters": [MONTH_PARAM],

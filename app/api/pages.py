@@ -29,6 +29,9 @@ ENDPOINTS = [
     ("POST", "/api/v1/filings/{YYYY-MM}/comments", _l("energy managers and enterprise admins, write scope"),
      _l("Reply to the regulator in the month's conversation, on the filing or on one line (source_id); "
         "figures and status stay as they are.")),
+    ("POST", "/api/v1/filings/{YYYY-MM}/lab-reports", _l("energy managers and enterprise admins, write scope"),
+     _l("Attach a laboratory report (multipart/form-data: the file, the source, the parameters of one sample, the "
+        "laboratory and its CMA or CNAS number, the sample number and date) while the month is a draft or returned.")),
     ("GET", "/api/v1/filings/{YYYY-MM}/records", _l("enterprise users"),
      _l("The month's signed submissions: receipt numbers, times and digests.")),
     ("GET", "/api/v1/records/{receipt}.json", _l("the signer, the enterprise's admins and the authority"),

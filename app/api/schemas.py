@@ -16,6 +16,7 @@ from app.api.errors import ApiError
 from app.core.numbers import plain
 from app.filings.forms import EXPLANATION_MAX, MAX_DECIMALS
 from app.filings.services import MEASURABLE
+from app.filings.lab_reports import as_record
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 MAX_QUANTITY = Decimal("1E12")  # far above any month's activity, and the computed tonnes stay inside their column
@@ -396,6 +397,7 @@ def _line_json(line, computed) -> dict:
             "measured": dict(line.measured or {}), "parameters": dict(line.parameters or {}),
             "provenance": dict(line.provenance or {}), "green_mwh": decimal_text(line.green_mwh),
             "method": line.source.method or DEFAULT_METHOD.get(line.source.category),
+            "lab_reports": [as_record(r) for r in line.lab_reports],
             "scope": None, "tco2e": None, "co2_tco2": None, "ch4_t": None, "n2o_t": None, "substituted": None}
     if computed is not None:
         data.update({"scope": computed.scope, "tco2e": decimal_text(computed.co2e_t),
@@ -404,6 +406,39 @@ def _line_json(line, computed) -> dict:
                      "substituted": bool(computed.substituted),
                      "substituted_parameters": list(computed.substituted or [])})
     return data
+
+
+LAB_REPORT_FIELDS = ("source_id", "parameters", "lab_name", "accreditation", "sample_id", "sample_date", "file")
+
+
+def parse_lab_report(request) -> tuple[int, list[str], dict, object]:
+    """A lab report's multipart form: (source id, parameter codes, the lab's fields with the sample date, the file).
+    `parameters` may repeat or be comma-separated. The service checks the rest (lab, accreditation, the parameters
+    of the line's method, the file's kind and size)."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(415, message="Send the report as multipart/form-data: the file as `file`, with source_id, "
+                                    "parameters, lab_name, accreditation, sample_id and sample_date.")
+    form, problems = request.form, Problems()
+    unknown = sorted({str(key or "") for key in (*form, *request.files)} - set(LAB_REPORT_FIELDS))  # a nameless part: None
+    if unknown:
+        problems[unknown[0] or "body"] = "unknown field"
+    source_id = form.get("source_id", "")
+    if not source_id.isdigit() or int(source_id) > 2**31 - 1:
+        problems["source_id"] = "required: the id of one of your sources"
+    parameters = [code.strip() for value in form.getlist("parameters") for code in value.split(",") if code.strip()]
+    if not parameters:
+        problems["parameters"] = "required: the measured parameters the report gives, e.g. ncv_ar,c_ad,m_ad,m_ar"
+    sample_date = None
+    try:
+        sample_date = date.fromisoformat(form.get("sample_date", ""))
+    except ValueError:
+        problems["sample_date"] = "required: YYYY-MM-DD"
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        problems["file"] = "required: the report's PDF, JPG or PNG"
+    problems.raise_if_any()
+    return int(source_id), parameters, {"lab_name": form.get("lab_name"), "accreditation": form.get("accreditation"),
+                                        "sample_id": form.get("sample_id"), "sample_date": sample_date}, upload
 
 
 AUTHOR_ROLES = {"authority": "regulator", "enterprise": "enterprise"}

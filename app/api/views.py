@@ -32,7 +32,7 @@ from app.accounts.roles import (
     requires,
 )
 from app.api import idempotency, schemas
-from app.api.auth import MAX_BODY_BYTES, current_token
+from app.api.auth import MAX_BODY_BYTES, body_limit, current_token
 from app.api.errors import ApiError
 from app.api.models import READ, WRITE
 from app.audit.services import provenance, record
@@ -45,7 +45,7 @@ from app.city_index.periods import latest_complete_month
 from app.core.service_error import ServiceError
 from app.core.types import city_today
 from app.extensions import csrf, db, limiter
-from app.filings import conversation, plausibility, services, workflow
+from app.filings import conversation, lab_reports, plausibility, services, workflow
 from app.filings.models import (
     API,
     STATUSES,
@@ -83,8 +83,11 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_
 
 @bp.before_request
 def _body_size():
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, message=f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    limit = body_limit()
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, message=f"The body may be at most {limit} bytes.")
+    if limit != MAX_BODY_BYTES:
+        return  # an upload route reads its own multipart form (its fields went through the central NUL check)
     # A chunked body has no length to check: Werkzeug stops reading it one byte past the limit (set in
     # app.api.auth), and _json_body refuses a body that long (reading stops there, so memory stays bounded).
     if request.method in WRITE_METHODS and current_token() is not None \
@@ -317,6 +320,29 @@ def submit_filing(month: str):
     return {**schemas.filing_json(filing), "receipt": {
         "number": copy.receipt_number, "received_at": copy.received_at.isoformat(), "sha256": copy.sha256,
         "signer_id": copy.signer_id}}, 200
+
+
+@bp.post("/filings/<month>/lab-reports")
+@guarded(WRITE, org_kind=ENTERPRISE)
+@requires(FILE)
+def attach_lab_report(month: str):
+    """A laboratory report (one file, one sample) of measured parameters of a line of the month's open filing, as
+    multipart/form-data: the same service and checks as the filing page's form."""
+    filing = _own_filing(month)
+    if filing.status not in EDITABLE:
+        raise ApiError(409, "not_editable", f"The filing for {month} is {filing.status}: lab reports are attached "
+                                            f"while it is a draft or returned.")
+    source_id, parameters, fields, upload = schemas.parse_lab_report(request)
+    try:
+        with acting_on(filing.org_id):
+            reports = lab_reports.attach(current_user, filing, source_id, parameters, upload, **fields)
+    except ServiceError as e:
+        raise _service_error(e, "file") from None
+    return {"month": month, "revision": filing.revision, "source_id": source_id,
+            "lab_reports": [lab_reports.as_record(r) for r in reports]}, 201
+
+
+attach_lab_report.api_upload = True  # its body is a file (app.api.auth.body_limit)
 
 
 # --- copies of record ------------------------------------------------------------------------------

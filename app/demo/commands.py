@@ -19,6 +19,7 @@ from app.core.types import city_date, utcnow
 from app.demo import activity, city, city_stats, sector_activity
 from app.demo import assets as demo_assets
 from app.demo import certificates as demo_certificates
+from app.demo import lab_reports as demo_lab_reports
 from app.demo import plans as demo_plans
 from app.demo import verification as demo_verification
 from app.extensions import db
@@ -169,6 +170,10 @@ class DemoLoader:
                       for spec, quantity, measured, green, parameters in data.lines],
                      [{"product_id": products[p.name].id, "quantity": q} for p, q in data.production],
                      data.output_value, library=self.library, settings=self.settings, now=plan.saved_at)
+        # A generating unit's coal carries the month's laboratory report, attached while the month is a draft.
+        for line in filing.lines:
+            if line.source.method == "power_coal" and demo_lab_reports.attach(manager, filing, line, plan.saved_at):
+                self.counts["lab reports attached"] += 1
         # The review workflow (submit, approve, return) replays as it happened, with its own times.
         if plan.submitted_at:
             filing.status, filing.submitted_at, filing.submitted_by_id = SUBMITTED, plan.submitted_at, manager.id

@@ -73,6 +73,8 @@ def load(counts) -> None:
             tested = fuel or MEASURED in tiers.values()
             services.update_source(admin, version, planned, {
                 "method": planned.method, "tiers": tiers, **(LAB if tested else {}),
+                # A generating unit's carbon, NCV and moistures come from one sample (sector-methods.md §2 [M1]).
+                "same_sample": planned.method == "power_coal",
                 "responsible_person": manager.name if manager else admin.name,
                 "backup_source": "购销存台账" if fuel else "供应方结算单",
                 "meters": [{"meter_id": f"JL-{org.id:03d}-{planned.source_id:04d}",

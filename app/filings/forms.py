@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.accounting import units
 from app.accounting.engine import FUEL_CATEGORIES
@@ -327,9 +327,11 @@ class EvidenceForm(FlaskForm):
 
 
 class LabReportForm(FlaskForm):
-    """The lab report of one measured parameter of a line; one per line on the filing page (prefix lab<source>)."""
+    """A lab report (one file, one sample) of measured parameters of a line; one form per line on the filing page
+    (prefix lab<source>)."""
 
-    parameter = SelectField(_l("Parameter"), validate_choice=True)
+    parameters = SelectMultipleField(_l("Parameters the report gives"), validate_choice=True, validators=[
+        DataRequired(_l("Tick the parameters this report gives."))])
     file = FileField(_l("Lab report (PDF, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
     lab_name = StringField(_l("Laboratory"), validators=[InputRequired(_l("Give the laboratory's name.")),
                                                         Length(max=200)])
@@ -343,7 +345,7 @@ class LabReportForm(FlaskForm):
     def for_line(cls, source_id: int, choices, formdata=_UNSET) -> "LabReportForm":
         form = cls(prefix=f"lab{source_id}") if formdata is _UNSET else cls(formdata=formdata,
                                                                              prefix=f"lab{source_id}")
-        form.parameter.choices = [SelectChoice(code, label) for code, label in choices]
+        form.parameters.choices = [SelectChoice(code, label) for code, label in choices]
         form.source_id = source_id
         return form
 

@@ -41,19 +41,22 @@ def _text(value, label, field: str, limit: int) -> str:
     return text
 
 
-def attach(actor, filing: Filing, source_id: int, parameter: str, upload, lab_name: str | None,
+def attach(actor, filing: Filing, source_id: int, parameters, upload, lab_name: str | None,
            accreditation: str | None, sample_id: str | None, sample_date: date | None,
-           now: datetime | None = None) -> LabReport:
-    """Attach the lab report of one measured parameter of the filing's line for `source_id` (replacing the one
-    it had: the earlier file stays among the evidence)."""
+           now: datetime | None = None) -> list[LabReport]:
+    """Attach one lab report (one file, one sample) to the measured `parameters` it gives (a code or several) of the
+    filing's line for `source_id`, replacing the report each had: the earlier files stay among the evidence."""
     if filing.status not in EDITABLE:
         raise ServiceError(_l("Evidence is added while the month is a draft or returned."))
     line = next((line for line in filing.lines if line.source_id == source_id), None)
     if line is None:
-        raise ServiceError(_l("Save this source's line first, then attach its lab reports."), field="parameter")
+        raise ServiceError(_l("Save this source's line first, then attach its lab reports."), field="parameters")
     method = catalogue.method_of(line.source)
-    if parameter not in lab_parameters(method):
-        raise ServiceError(_l("Choose one of the measured parameters of this source's method."), field="parameter")
+    codes = [parameters] if isinstance(parameters, str) else list(dict.fromkeys(parameters or ()))
+    if not codes:
+        raise ServiceError(_l("Tick the parameters this report gives."), field="parameters")
+    if any(code not in lab_parameters(method) for code in codes):
+        raise ServiceError(_l("Choose one of the measured parameters of this source's method."), field="parameters")
     lab_name = _text(lab_name, _l("laboratory's name"), "lab_name", 200)
     accreditation = _text(accreditation, _l("CMA or CNAS number"), "accreditation", 60)
     if not _ACCREDITATION.fullmatch(accreditation):
@@ -64,22 +67,34 @@ def attach(actor, filing: Filing, source_id: int, parameter: str, upload, lab_na
         raise ServiceError(_l("Give the date the sample was taken."), field="sample_date")
     if sample_date > (now.date() if now else city_today()):
         raise ServiceError(_l("The sample date cannot be in the future."), field="sample_date")
-    label = catalogue.parameter_label(method, parameter)
-    evidence = add_evidence(actor, filing, upload, source_id, str(_l("Lab report: %(parameter)s",
-                                                                      parameter=label))[:200], now=now)
-    report = next((r for r in line.lab_reports if r.parameter == parameter), None)
-    if report is None:
-        report = LabReport(org_id=filing.org_id, filing_id=filing.id, parameter=parameter)
-        line.lab_reports.append(report)
-    report.evidence = evidence
-    report.lab_name, report.accreditation, report.sample_id, report.sample_date = (
-        lab_name, accreditation, sample_id, sample_date)
+    labels = ", ".join(str(catalogue.parameter_label(method, code)) for code in codes)
+    evidence = add_evidence(actor, filing, upload, source_id,
+                            str(_l("Lab report: %(parameter)s", parameter=labels))[:200], now=now)
+    reports = []
+    for code in codes:
+        report = next((r for r in line.lab_reports if r.parameter == code), None)
+        if report is None:
+            report = LabReport(org_id=filing.org_id, filing_id=filing.id, parameter=code)
+            line.lab_reports.append(report)
+        report.evidence = evidence
+        report.lab_name, report.accreditation, report.sample_id, report.sample_date = (
+            lab_name, accreditation, sample_id, sample_date)
+        reports.append(report)
     db.session.flush()
-    record("lab_report.attached", actor=actor, obj=report, now=now,
-           detail={"period": filing.period.isoformat(), "revision": filing.revision, "source": line.source.name,
-                   "parameter": parameter, "lab": lab_name, "accreditation": accreditation, "sample_id": sample_id,
-                   "sample_date": sample_date.isoformat(), "filename": evidence.filename})
-    return report
+    for report in reports:
+        record("lab_report.attached", actor=actor, obj=report, now=now,
+               detail={"period": filing.period.isoformat(), "revision": filing.revision, "source": line.source.name,
+                       "parameter": report.parameter, "lab": lab_name, "accreditation": accreditation,
+                       "sample_id": sample_id, "sample_date": sample_date.isoformat(),
+                       "filename": evidence.filename})
+    return reports
+
+
+def as_record(report: LabReport) -> dict:
+    """A lab report as plain data: the API's answer and the copy of record's entry (the file by name and digest)."""
+    return {"parameter": report.parameter, "lab_name": report.lab_name, "accreditation": report.accreditation,
+            "sample_id": report.sample_id, "sample_date": report.sample_date.isoformat(),
+            "filename": report.evidence.filename, "sha256": report.evidence.sha256}
 
 
 def copy_to(revision: Filing, latest: Filing, evidence_map: dict[int, Evidence]) -> None:

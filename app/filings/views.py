@@ -525,10 +525,10 @@ def attach_lab_report(filing_id: int, source_id: int):
     if form.validate_on_submit():
         try:
             with acting_on(filing.org_id):
-                report = lab_reports.attach(current_user, filing, source_id, form.parameter.data, form.file.data,
-                                            form.lab_name.data, form.accreditation.data, form.sample_id.data,
-                                            form.sample_date.data)
-                name = report.evidence.filename
+                reports = lab_reports.attach(current_user, filing, source_id, form.parameters.data, form.file.data,
+                                             form.lab_name.data, form.accreditation.data, form.sample_id.data,
+                                             form.sample_date.data)
+                name = reports[0].evidence.filename
         except ServiceError as e:
             apply_error(form, e)
         else:

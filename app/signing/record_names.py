@@ -11,6 +11,7 @@ from app.accounting.labels import (
     REGIME_LABELS,
     SCOPE_LABELS,
     formula_label,
+    parameter_label,
 )
 from app.accounting.services import materials_by_family
 from app.accounts.roles import ROLES
@@ -53,6 +54,8 @@ def value_names(doc: dict) -> dict[tuple[str, str], tuple[str, str]]:
                 names.setdefault(("code", f.get("code")), {})[lang] = traced_factor_title(f, localised)
             for formula in filter(None, formulas):
                 names.setdefault(("formula", formula), {})[lang] = formula_label(formula)
+            for code in {r.get("parameter") for line in doc.get("lines", []) for r in line.get("lab_reports", [])}:
+                names.setdefault(("parameter", code), {})[lang] = parameter_label(code)
             for f in factors_all:  # the seeded rows' status notes, read as the factor library shows them
                 if f.get("status"):
                     names.setdefault(("status", f["status"]), {})[lang] = status_text(f["status"])

@@ -20,7 +20,7 @@ from app.core.numbers import plain
 from app.core.service_error import ServiceError
 from app.core.types import utcnow
 from app.extensions import db
-from app.filings import conversation, workflow
+from app.filings import conversation, lab_reports, workflow
 from app.filings.models import API, WEB, CopyOfRecord, Filing
 from app.notifications.models import Notification
 from app.organisations.models import ENTERPRISE
@@ -109,6 +109,8 @@ def document(filing: Filing, signer, statement_version: int, channel: str, token
             entry["provenance"] = dict(sorted(line.provenance.items()))
         if r is not None and r.substituted:
             entry["result"]["substituted"] = list(r.substituted)
+        if line.lab_reports:  # the laboratory evidence of its measured parameters, file by digest
+            entry["lab_reports"] = [lab_reports.as_record(report) for report in line.lab_reports]
         lines.append(entry)
     return {
         "document": DOCUMENT, "document_version": DOCUMENT_VERSION,
