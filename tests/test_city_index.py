@@ -7,7 +7,6 @@ from app.city_index.breakdowns import (
     district_totals,
     division_totals,
     enterprises_under,
-    public_sector_totals,
     sector_totals,
 )
 from app.city_index.formula import CityInputs, compute_index, index_time
@@ -15,10 +14,9 @@ from app.city_index.index import city_index, month_inputs
 from app.city_index.loading import IndexData, load
 from app.city_index.projection import gross_series, top_contributors, year_end_forecast
 from app.city_index.settings import settings_in_force
-from app.extensions import db
 from app.filings.models import SUBMITTED
 from tests.conftest import post
-from tests.helpers.city import SETTINGS, filed_month, month_starts
+from tests.helpers.city import SETTINGS, filed_month
 
 D = Decimal
 
@@ -121,29 +119,6 @@ def test_public_page_without_sign_in_shows_no_enterprise(client, city):
     for org in ("steel", "power", "logistics"):
         assert city[org].name not in body and city[org].name_en not in body
     assert "<script>" not in body  # the CSP forbids inline scripts
-
-
-def test_public_sector_figures_that_would_reveal_one_enterprise_are_withheld(client, make_org, city):
-    # energy and industry each rest on one enterprise: their filed figures would be that enterprise's own
-    rows = {r.key: r for r in public_sector_totals(2025, 6)["sectors"]}
-    assert rows["energy"].withheld and rows["industry"].withheld
-    assert not rows["buildings"].withheld  # nothing filed there: the regulator's estimate only
-    body = client.get("/city/public?month=2025-06").get_data(as_text=True)
-    assert body.count('data-testid="withheld"') == 2 and "13,000" not in body and "1,200" not in body
-    # three more steel works of a similar size: industry is no longer one enterprise's figure
-    for n in range(3):
-        org = make_org(name=f"锦湾钢铁{n}号", industry_code="C3110", district="兴港区")
-        for period in month_starts(2024, 7, 12):
-            filed_month(org, period, "90")
-    db.session.commit()
-    rows = {r.key: r for r in public_sector_totals(2025, 6)["sectors"]}
-    assert not rows["industry"].withheld and rows["industry"].scope1 == D(1200) + 3 * D(1080)
-    assert rows["energy"].withheld
-    # one of them grows to dominate the sector (> 60 %): withheld again
-    big = make_org(name="锦湾钢铁巨头", industry_code="C3120", district="兴港区")
-    filed_month(big, date(2025, 6, 1), "20000")
-    db.session.commit()
-    assert next(r for r in public_sector_totals(2025, 6)["sectors"] if r.key == "industry").withheld
 
 
 def test_enterprise_users_get_403(client, city, make_user, login_as):

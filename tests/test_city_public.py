@@ -71,3 +71,33 @@ def test_one_withheld_sector_is_merged_with_the_smallest_other_so_the_total_does
     merged = body.split('data-testid="merged"')[1].split("</tr>")[0]
     assert "254,200" in merged and "**" not in merged
     assert "13,000" not in body and "241,200" not in body  # neither sector's own figure
+
+
+def test_a_sector_from_too_few_enterprises_or_dominated_by_one_is_withheld(make_org, city):
+    """Each sector's filed figures are judged on their own first (fewer than 3 enterprises, or one above 60 %), then
+    merged as needed; energy is given enough similar plants here so that industry's own state shows."""
+    def sectors():
+        found = public_sectors(2025, 6, load((2024, 7), (2025, 6)))
+        return {r.key: r for r in found.rows}, found
+
+    def filing(name, code, amount):
+        org = make_org(name=name, industry_code=code, district="兴港区")
+        for period in month_starts(2024, 7, 12):
+            filed_month(org, period, amount)
+
+    for n in range(3):
+        filing(f"锦湾热电{n}号", "D4411", "1000")
+    db.session.commit()
+    rows, found = sectors()  # industry is one steel works: withheld, and merged with the smallest shown (energy)
+    assert rows["industry"].withheld and found.merged_keys == ["energy", "industry"] and not found.merged_withheld
+    for n in range(3):  # three more steel works of a similar size: industry reveals no one, nothing is withheld
+        filing(f"锦湾钢铁{n}号", "C3110", "90")
+    db.session.commit()
+    rows, found = sectors()
+    assert not any(r.withheld for r in rows.values()) and found.merged is None
+    assert rows["industry"].scope1 == 1200 + 3 * 1080
+    big = make_org(name="锦湾钢铁巨头", industry_code="C3120", district="兴港区")  # one grows above 60 % of it
+    filed_month(big, month_starts(2025, 6, 1)[0], "20000")
+    db.session.commit()
+    rows, found = sectors()
+    assert rows["industry"].withheld and found.merged_keys == ["energy", "industry"] and not found.merged_withheld

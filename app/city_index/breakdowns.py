@@ -3,8 +3,8 @@
 Every table counts what the city's gross emissions X count: approved scope 1, the estimates of obliged
 enterprise-months without an approved filing (each enterprise's estimate under its own sector, division and
 district, shown apart as estimated) and, for sectors, the regulator's figures. Aggregates only, except
-`enterprises_under()` and `directory()`, which name enterprises (authority pages only). The public page uses
-`public_sector_totals()`, which withholds a sector's filed figures where they would reveal one enterprise.
+`enterprises_under()` and `directory()`, which name enterprises (authority pages only). The public page's sectors,
+with disclosure control, are app.city_index.public's.
 """
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import select
 
-from app.benchmarking.services import rules as disclosure_rules
-from app.benchmarking.stats import dominated
 from app.extensions import db
 from app.organisations.industries import describe
 from app.organisations.models import ENTERPRISE, Organisation
@@ -171,35 +169,6 @@ def sector_totals(year: int, month: int, data: IndexData | None = None) -> dict:
         rows[key].estimate = data.prorated(year, month, attr)[0]
     return {"sectors": [rows[k] for k in SECTORS], "sinks": data.sinks_in(year),
             "imported": imported_tco2(data, year, month)}
-
-
-def public_sector_totals(year: int, month: int, data: IndexData | None = None) -> dict:
-    """`sector_totals` with the benchmark disclosure rules applied to each sector's filed figures, for the
-    page without sign-in: a sector whose scope 1 comes from fewer than `peer_min_contributors` enterprises, or
-    from one enterprise above `peer_dominance_percent` % of it, is withheld (its filed and total figures), since
-    it would mostly publish that enterprise's own emissions. An enterprise's estimate counts as its figure here
-    (it is made from its own filings). The regulator's estimates stay shown."""
-    data = window_data(year, month, data)
-    totals = sector_totals(year, month, data)
-    rules = disclosure_rules()
-    per_org: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    sector_by_org: dict[int, str] = {}
-    for org_id, code, s1, _s2, _n in grouped(year, month, Organisation.id, Organisation.industry_code):
-        per_org[org_id] += as_decimal(s1) or ZERO
-        sector_by_org[org_id] = sector_of(code)
-    orgs = directory(data)
-    for org_id, value in org_estimates(data, year, month).items():
-        per_org[org_id] += value
-        sector_by_org.setdefault(org_id, sector_of(orgs[org_id].industry_code if org_id in orgs else None))
-    filed: dict[str, list[Decimal]] = defaultdict(list)
-    for org_id, amount in per_org.items():
-        if amount:
-            filed[sector_by_org[org_id]].append(amount)
-    for row in totals["sectors"]:
-        amounts = filed.get(row.key, [])
-        row.withheld = bool(amounts) and (len(amounts) < rules.min_contributors
-                                          or dominated(amounts, rules.dominance_percent))
-    return totals
 
 
 def division_totals(year: int, month: int, sector: str | None = None, data: IndexData | None = None) -> list[tuple]:
