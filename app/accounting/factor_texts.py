@@ -103,6 +103,12 @@ _SEEDED_CITATIONS = {
                              "implementation; not yet checked against the guideline text"),
     **{f"IPCC {name} 100-year GWP by origin, as noted in shared/reference/gwp.csv": text
        for name, text in _ASSESSMENTS.items()},
+    # Migration 0033: the seeded fuels' version 2, checked against the national standard's table
+    fuel_defaults.CONFIRMED_SOURCE: _l("GB/T 32151.22-2024, Appendix C, Table C.1 (default values of common fossil "
+                                       "fuel parameters), read in a public transcription that names the standard "
+                                       "and the table; liquefied natural gas also in GB/T 32151.10-2023 Table C.1; "
+                                       "the net calorific values of anthracite, lignite, petroleum coke and naphtha "
+                                       "as in the 2006 IPCC Guidelines, Volume 2, Table 1.2"),
 }
 
 # The methods' defaults cite sector-methods.md with its source marks: by the start of the stored text.
@@ -123,6 +129,13 @@ _SEEDED_NOTES = {
      "made keep the version they used until they are recalculated."): (
         _l("Corrects 24,300, a typing error in the reference table the library was first loaded from; calculations "
            "already made keep the version they used until they are recalculated.")),
+    # Migration 0033 (app/accounting/fuel_defaults.py)
+    fuel_defaults.CONFIRMED_NOTE: _l("Checked against the national standard's table: version 1 came from a table "
+                                     "that named no source, and the values that differed are corrected. "
+                                     "Calculations already made keep the version they used until they are "
+                                     "recalculated."),
+    fuel_defaults.UNCHANGED_NOTE: _l("Checked against the national standard's table: the values of version 1 are "
+                                     "confirmed unchanged."),
 }
 
 

@@ -283,8 +283,19 @@ def seed_method_factors() -> list[Factor]:
 
 
 def seed_fuel_factors() -> list[Factor]:
-    """The fuels added to the reference table's (migration 0029 inserts the same rows): all still to confirm."""
-    return [_factor(kind="fuel", code=code, unit=unit,
-                    values={"ncv": Decimal(ncv), "carbon_content": Decimal(cc), "oxidation_rate": Decimal(of)},
-                    source=fuel_defaults.SOURCE, status=fuel_defaults.STATUS, name_zh=name_zh, name_en=name_en)
-            for code, name_zh, name_en, unit, ncv, cc, of in fuel_defaults.ROWS]
+    """The fuels added to the reference table's: version 1 to confirm (migration 0029) and version 2 confirmed
+    against the national standard's table (migration 0033), valid from the same date, so version 2 is resolved."""
+    first = {code: (name_zh, name_en, unit)
+             for code, name_zh, name_en, unit, _ncv, _cc, _of in fuel_defaults.ROWS}
+    factors = [_factor(kind="fuel", code=code, unit=unit,
+                       values={"ncv": Decimal(ncv), "carbon_content": Decimal(cc), "oxidation_rate": Decimal(of)},
+                       source=fuel_defaults.SOURCE, status=fuel_defaults.STATUS, name_zh=name_zh, name_en=name_en)
+               for code, name_zh, name_en, unit, ncv, cc, of in fuel_defaults.ROWS]
+    for code, ncv, cc, of in fuel_defaults.CONFIRMED_ROWS:
+        name_zh, name_en, unit = first[code]
+        factors.append(Factor(
+            id=None, kind="fuel", code=code, series=None, data_year=None, version=2, unit=unit,
+            values={"ncv": Decimal(ncv), "carbon_content": Decimal(cc), "oxidation_rate": Decimal(of)},
+            valid_from=SEED_FROM, valid_to=None, source=fuel_defaults.CONFIRMED_SOURCE,
+            status=fuel_defaults.CONFIRMED_STATUS, name_zh=name_zh, name_en=name_en))
+    return factors
