@@ -117,7 +117,7 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
             unit = typed
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
                     if v not in (None, "") and k in MEASURABLE}
-        more, parameters = method_parameters.clean(source, data.get("parameters"), what, MEASURABLE)
+        more, parameters = method_parameters.clean(source, data.get("parameters"), what, MEASURABLE, unit)
         measured.update(more)
         green = data.get("green_mwh")
         wanted[source.id] = {"quantity": _decimal(data["quantity"], what), "unit": unit, "measured": measured,
