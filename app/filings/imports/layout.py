@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from app.filings.imports.reading import Grid
 
 MAX_MONTHS = 24
+DAYS = "d"  # the unit of equipment counted over its days in operation (not a unit of the registry)
+DAY_NAMES = ("d", "天", "日", "day", "days", "运行天数")
 
 
 @dataclass(frozen=True)

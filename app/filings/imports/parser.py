@@ -32,6 +32,8 @@ from app.filings.imports.layout import (
     COMPOSITION_PREFIX,
     COUNT_KEYS,
     DAILY,
+    DAY_NAMES,
+    DAYS,
     DIRECTIONS,
     EQUIPMENT_PREFIX,
     FLAG_KEYS,
@@ -238,6 +240,12 @@ def _unit(ctx: _Context, table: Table, row: int, source: SourceRef) -> str | Non
     typed = _get(table, row, "unit")
     if blank(typed):
         return source.unit
+    if source.unit == DAYS:
+        if norm(typed) in {norm(n) for n in DAY_NAMES}:
+            return DAYS
+        ctx.problem(table, row, "unit", _l("%(source)s is counted in days in operation: write d or 天.",
+                                           source=source.name))
+        return None
     try:
         code = units.canonical_unit(cell_text(typed))
     except units.UnitError:

@@ -28,6 +28,7 @@ from app.filings import services as filing_services
 from app.filings.imports.layout import (
     ACTIVITY,
     COMPOSITION_PREFIX,
+    DAYS,
     EQUIPMENT_PREFIX,
     MAX_MONTHS,
     VALUE_KEYS,
@@ -82,7 +83,8 @@ def source_refs(org, active_only: bool = False) -> dict[int, SourceRef]:
         else:
             dimensions = ()
         try:
-            units.dimension(source.activity_unit)
+            if source.activity_unit != DAYS:  # equipment counted over its days in operation files days
+                units.dimension(source.activity_unit)
         except units.UnitError:
             continue  # cannot be filed at all (set_activity refuses it too); the register shows why
         refs[source.id] = SourceRef(
