@@ -112,7 +112,7 @@ def method_inputs(source, item_rows: Mapping | None = None) -> list[MethodInput]
                           for column in ITEM_COLUMNS]
         elif p.kind in ("number", "choice", "flag", "pairs"):
             unit = "" if p.unit in ("1", "") or p.kind != "number" else (
-                f" ({p.unit.replace('unit', display_unit(source.activity_unit))})")
+                f" ({display_unit(p.unit.replace('unit', source.activity_unit))})")
             found.append(MethodInput(f"{p.name}_{sid}", p.name, None, f"{label}{unit}", p.kind))
     return found
 

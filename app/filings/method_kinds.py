@@ -20,7 +20,7 @@ HUNDRED = Decimal(100)
 ITEM_UNITS = ("t", "10^4 Nm3")   # a material is weighed, or metered as a gas; its carbon is per that unit
 ITEM_COLUMNS = ("name", "quantity", "unit", "carbon_pct", "carbon_content")
 ITEM_LABELS = {
-    "name": _l("Material"),
+    "name": _l("Material name"),
     "quantity": _l("Quantity"),
     "unit": _l("Unit"),
     "carbon_pct": _l("Carbon (% by mass)"),

@@ -106,6 +106,9 @@ def _complete(method, parameters: dict, what: str, source_id: int, unit: str | N
                        _l("%(what)s: give at least one material of %(label)s with its quantity and carbon.",
                           what=what, label=parameter_label(spec.name)))
             raise ServiceError(message, field=kinds.field_name(spec.name, source_id))
+    if method.code == "nitric_acid" and "process" not in parameters and "ef" not in parameters:
+        raise ServiceError(_l("%(what)s: choose the production process, or give the measured emission factor.",
+                              what=what), field=f"process_{source_id}")
     if "inputs" in parameters and "outputs" in method.specs:
         refused = kinds.balance_refusal(parameters["inputs"], parameters.get("outputs", []), what, source_id)
         if refused is not None:

@@ -213,9 +213,12 @@ def test_a_process_chosen_from_the_list_takes_its_default_factor(client, db, che
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
     assert _selected(page, f"process_{nitric}") == "dual_pressure"
     assert _selected(page, f"industry_{accident}") == "chemicals"
-    # A code that is not on the list is refused beside the list.
+    # A code that is not on the list is refused beside the list; so is no process without a measured factor.
     page = _save(client, filing_id, {**data, f"process_{nitric}": "plasma"}).get_data(as_text=True)
     assert list(_errors(page)) == [f"process_{nitric}"] and "双加压法" in _errors(page)[f"process_{nitric}"]
+    page = _save(client, filing_id, {**data, f"process_{nitric}": ""}).get_data(as_text=True)
+    assert list(_errors(page)) == [f"process_{nitric}"]
+    assert _save(client, filing_id, {**data, f"process_{nitric}": "", f"ef_{nitric}": "0.009"}).status_code == 302
 
 
 def test_flags_are_checkboxes(client, db, chemicals):
