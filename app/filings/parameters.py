@@ -45,10 +45,8 @@ def _number(value, what: str, field: str) -> str:
                              field=field))
 
 
-def clean(source, raw: Mapping | None, what: str, measurable: tuple, unit: str | None = None) -> tuple[dict, dict]:
-    """(measured, parameters) of one line from the filed `parameters`; ServiceError naming the field at fault.
-
-    `unit`: the line's unit as stored (venting in days in operation needs its equipment counts)."""
+def clean(source, raw: Mapping | None, what: str, measurable: tuple) -> tuple[dict, dict]:
+    """(measured, parameters) of one line from the filed `parameters`; ServiceError naming the field at fault."""
     code = method_of(source)
     raw = {k: v for k, v in (raw or {}).items() if v not in EMPTY}
     if code in LEGACY:
@@ -91,13 +89,12 @@ def clean(source, raw: Mapping | None, what: str, measurable: tuple, unit: str |
         else:
             raise ServiceError(_l("%(what)s: %(name)s is not an input of this source's method.", what=what,
                                   name=name), field=field)
-    _complete(method, parameters, what, source.id, unit)
     return {}, parameters
 
 
-def _complete(method, parameters: dict, what: str, source_id: int, unit: str | None) -> None:
-    """The lists and counts a method cannot go without (venting counts only when filed in days in operation), and
-    a carbon balance that can be computed, refused beside the input as a whole."""
+def incomplete(method, parameters: Mapping, what: str, source_id: int, unit: str | None) -> None:
+    """The lists, counts and choices a method cannot go without (venting counts only when filed in days in
+    operation), and a carbon balance that can be computed: a ServiceError beside the input as a whole."""
     for spec in method.params:
         needed = spec.required or (spec.kind == "counts" and unit == "d")
         if spec.kind in ("items", "counts") and needed and spec.name not in parameters:
@@ -116,11 +113,17 @@ def _complete(method, parameters: dict, what: str, source_id: int, unit: str | N
 
 
 def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None,
-            bands=None) -> ServiceError | None:
-    """The first block of the method's plausibility bands (the city's, see method_bands), as a ServiceError beside
-    the parameter; None if none."""
+            bands=None, unit: str | None = None) -> ServiceError | None:
+    """An input the method cannot go without (`incomplete`), else the first block of the method's plausibility bands
+    (the city's, see method_bands), as a ServiceError beside the parameter; None if none. `unit`: the line's."""
     code = method_of(source)
-    if code in LEGACY or not parameters:
+    if code in LEGACY:
+        return None
+    try:
+        incomplete(METHODS[code], parameters, what, source.id, unit)
+    except ServiceError as e:
+        return e
+    if not parameters:
         return None
     try:
         issues = check(code, dict(parameters), quantity, factors, method_bands() if bands is None else bands)

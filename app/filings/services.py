@@ -117,7 +117,7 @@ def set_activity(actor, filing: Filing, lines: list[dict], production: list[dict
             unit = typed
         measured = {k: str(_decimal(v, f"{what} {k}")) for k, v in (data.get("measured") or {}).items()
                     if v not in (None, "") and k in MEASURABLE}
-        more, parameters = method_parameters.clean(source, data.get("parameters"), what, MEASURABLE, unit)
+        more, parameters = method_parameters.clean(source, data.get("parameters"), what, MEASURABLE)
         measured.update(more)
         green = data.get("green_mwh")
         wanted[source.id] = {"quantity": _decimal(data["quantity"], what), "unit": unit, "measured": measured,
@@ -197,7 +197,8 @@ def _checked(filing: Filing, sources: dict, wanted: dict, library, settings, pla
                 refused = parameter_problem(name, Decimal(value), factor, f"{source.name}, {month}")
                 if refused is not None:
                     raise ServiceError(refused, field=f"{name}_{source_id}")
-        refused = method_parameters.refusal(source, line["parameters"], line["quantity"], f"{source.name}, {month}")
+        refused = method_parameters.refusal(source, line["parameters"], line["quantity"], f"{source.name}, {month}",
+                                            unit=line["unit"])
         if refused is not None:
             raise refused
     planned = planned if planned is not None else planned_measured(filing.org_id, period)
