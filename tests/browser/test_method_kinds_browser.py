@@ -16,10 +16,10 @@ SHOTS = os.environ.get("TANJI_SHOTS")  # a folder: each page measured is also ph
 
 # What sticks out past the window, and at a laptop's width, a table box that scrolls.
 FITS_JS = """(wide) => {
-  const width = window.innerWidth, problems = [];
-  if (document.documentElement.scrollWidth > width) problems.push(`document ${document.documentElement.scrollWidth}px`);
+  const width = window.innerWidth, problems = [], doc = document.documentElement.scrollWidth;
+  if (doc > width) problems.push(`document ${doc}px`);
   if (wide) for (const box of document.querySelectorAll('main .table-responsive')) {
-    if (box.scrollWidth > box.clientWidth + 0.5) problems.push(`table box ${box.scrollWidth}px in ${box.clientWidth}px`);
+    if (box.scrollWidth > box.clientWidth + 0.5) problems.push(`table ${box.scrollWidth}px in ${box.clientWidth}px`);
   }
   return problems;
 }"""

@@ -37,7 +37,7 @@ def _value(page, name) -> str | None:
 
 
 def _selected(page, name) -> str | None:
-    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
     found = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)
     return next(g for g in found.groups() if g is not None) if found else None
 
@@ -62,7 +62,7 @@ def _materials(sid, rows: dict) -> dict:
 BALANCE = {("inputs", 0): ("焦炭", "330", "t", "85", ""), ("inputs", 1): ("喷吹煤", "180", "t", "76", ""),
            ("outputs", 0): ("生铁", "1000", "t", "4.7", ""),
            ("outputs", 1): ("高炉煤气", "100", "10^4 Nm3", "", "2.3")}
-BALANCE_CO2 = (D("330") * D("0.85") + D("180") * D("0.76") - D("1000") * D("0.047") - D("100") * D("2.3")) * 44 / 12
+BALANCE_CO2 = (D(330) * D("0.85") + D(180) * D("0.76") - D(1000) * D("0.047") - D(100) * D("2.3")) * 44 / 12
 
 
 def test_a_carbon_balance_is_filed_through_the_form(client, db, steel):
@@ -199,7 +199,7 @@ def test_a_process_chosen_from_the_list_takes_its_default_factor(client, db, che
     filing_id, page = _open(client, chemicals)
     s = chemicals["sources"]
     nitric, accident = s["nitric"].id, s["accident"].id
-    options = re.search(rf'<select[^>]*name="process_{nitric}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.search(rf'<select[^>]*name="process_{nitric}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
     assert "双加压法" in options and ">dual_pressure<" not in options and "炼油" in page
     data = {f"quantity_{nitric}": "1000", f"unit_{nitric}": "t", f"process_{nitric}": "dual_pressure",
             f"quantity_{accident}": "10", f"unit_{accident}": "10^4 Nm3", f"industry_{accident}": "chemicals"}
@@ -207,7 +207,7 @@ def test_a_process_chosen_from_the_list_takes_its_default_factor(client, db, che
     assert response.status_code == 302, _errors(response.get_data(as_text=True))
     filing = db.session.get(Filing, filing_id)
     computed = {x.source_id: x for x in filing.current_calculation.lines}
-    assert computed[nitric].n2o_t == D("1000") * D("0.0080")
+    assert computed[nitric].n2o_t == D(1000) * D("0.0080")
     # accident flare, chemicals: carbon number 3, OF 0.98
     assert r3(computed[accident].co2_t) == r3(D(10) * 3 * D("0.98") * 44 * 10 / D("22.4"))
     page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
@@ -262,7 +262,7 @@ def coal(db, make_org, make_user):
 def test_daily_coal_and_ncv_give_the_weighted_ncv(client, db, coal):
     filing_id, page = _open(client, coal)
     cid = coal["sources"]["coal"].id
-    assert f'<textarea' in page and f'name="ncv_daily_{cid}"' in page
+    assert '<textarea' in page and f'name="ncv_daily_{cid}"' in page
     # comma, tab (a paste from Excel) and spaces, a blank line, thousands separated
     typed = "50,000, 21.200\n60000\t21.6\n\n40000   21.7\n"
     response = _save(client, filing_id, {f"quantity_{cid}": "150000", f"unit_{cid}": "t", f"ncv_daily_{cid}": typed,
@@ -289,3 +289,19 @@ def test_a_bad_daily_line_is_refused_naming_its_line(client, db, coal):
         assert list(errors) == [f"ncv_daily_{cid}"], (typed, errors)
         assert f"第 {line} 行" in errors[f"ncv_daily_{cid}"] or f"line {line}" in errors[f"ncv_daily_{cid}"]
         assert _value(page, f"ncv_daily_{cid}") == typed  # the text typed comes back
+
+
+# --- the page in Chinese -------------------------------------------------------------------------------------------
+
+SHOWN_AS_IS = {"API", "English", "JPG", "PDF", "PNG", "XLSX", "Excel", "MWh", "kWh", "tCO", "vol"}  # names, units
+
+
+@pytest.mark.parametrize("make", [steelworks, oilfield, chemical_plant, power_plant])
+def test_the_inputs_speak_chinese(client, db, make_org, make_user, make):
+    """No code (dual_pressure, oil_wellhead), no 10^4 and no English label among the Chinese page's inputs."""
+    from tests.helpers.crawl import read_html
+
+    _filing_id, page = _open(client, make(db, make_org, make_user))
+    prose = " ".join(read_html(page)[0].prose)
+    assert not re.findall(r"[a-z0-9]+_[a-z0-9_]+|10\^\d", prose)
+    assert set(re.findall(r"[A-Za-z]{3,}", prose)) <= SHOWN_AS_IS

@@ -263,8 +263,8 @@ def test_a_csv_carries_the_carbon_table_too(app, db, steel):
         cells = lines[activity].split(",")
         cells[7] = "1000"
         lines[activity] = ",".join(cells)
-        spare = [i for i, x in enumerate(lines) if x.startswith(f"2022-06,一号厂区,{sid},高炉碳平衡,投入,")
-                 or x.startswith(f"2022-06,一号厂区,{sid},高炉碳平衡,产出,")]
+        spare = [i for i, x in enumerate(lines)
+                 if x.startswith(tuple(f"2022-06,一号厂区,{sid},高炉碳平衡,{d}," for d in ("投入", "产出")))]
         for i, (direction, name, q, unit, pct, content) in zip(spare, BALANCE, strict=False):
             lines[i] = ",".join(str(v) if v is not None else "" for v in (
                 "2022-06", "一号厂区", sid, "高炉碳平衡", direction, name, q, unit, pct, content))
