@@ -134,11 +134,11 @@ def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[t
          ("On upload, every month with figures in the file replaces that month's draft as a whole (activity, "
           "production and output value); months without any figure are left as they are. Submitted or approved "
           "months cannot be imported. If anything is wrong, nothing is saved and every problem is listed.")),
-        (("CSV 格式：一个文件中依次包含三张表（活动数据、产品产量、工业总产值），每张表以其表头行开始，表之间空一行。"
-          "可使用 UTF-8 或 GBK 编码（Excel 默认的“CSV（逗号分隔）”即可）。"),
-         ("CSV: one file holds the three tables one after another (activity data, production, output value), "
-          "each starting with its header row, a blank line between them; UTF-8 or GBK (Excel's plain "
-          "\"CSV (comma delimited)\" is fine).")),
+        (("CSV 格式：一个文件中依次包含三张表（活动数据、产品产量、工业总产值；有排放源需要时还有碳平衡和入炉煤日报），"
+          "每张表以其表头行开始，表之间空一行。可使用 UTF-8 或 GBK 编码（Excel 默认的“CSV（逗号分隔）”即可）。"),
+         ("CSV: one file holds the three tables one after another (activity data, production, output value; and "
+          "the carbon balance and daily coal where a source takes them), each starting with its header row, a blank "
+          "line between them; UTF-8 or GBK (Excel's plain \"CSV (comma delimited)\" is fine).")),
         (f"文件大小不超过 {size}；旧版 .xls 文件请另存为 .xlsx。",
          f"Files up to {size}; save old .xls files as .xlsx."),
     ]
