@@ -244,6 +244,34 @@ REGIME_LABELS = {
 }
 
 
+# The codes a choice input takes (app.accounting.methods: Param.choices), as people name them.
+CHOICE_LABELS = {
+    "industry": {"refining": _l("Petroleum refining"), "chemicals": _l("Chemicals")},
+    "process": {"high_pressure": _l("High-pressure process"), "medium_pressure": _l("Medium-pressure process"),
+                "atmospheric": _l("Atmospheric-pressure process"), "dual_pressure": _l("Dual-pressure process"),
+                "combined": _l("Combined process"), "low_pressure": _l("Low-pressure process")},
+}
+# The equipment an oil or gas field counts for its leaks and venting (sector-methods.md §7).
+EQUIPMENT_LABELS = {
+    "oil_wellhead": _l("Oil wellheads"),
+    "single_well_tank": _l("Single-well oil storage"),
+    "transfer_station": _l("Transfer stations"),
+    "combined_station": _l("Combined stations"),
+    "gas_wellhead": _l("Gas wellheads"),
+    "gathering_station": _l("Gas gathering stations"),
+    "metering_station": _l("Metering and distribution stations"),
+    "storage_station": _l("Gas storage stations"),
+}
+
+
+def choice_label(parameter: str, code: str | None) -> str:
+    return str(CHOICE_LABELS.get(parameter, {}).get(code, code or ""))
+
+
+def equipment_label(kind: str) -> str:
+    return str(EQUIPMENT_LABELS.get(kind, kind))
+
+
 def method_label(code: str | None) -> str:
     return str(METHOD_LABELS.get(code, code or "—"))
 

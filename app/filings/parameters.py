@@ -1,8 +1,10 @@
 """A line's method inputs as filed (the API's `parameters`, the form's method fields): checked and kept as JSON.
 
-Numbers are kept as decimal strings, a composition as {species: % by volume}; today's methods (combustion, heat)
-keep their measured values in `measured` as ever, so a `parameters` entry for them is moved there. A block of the
-method's plausibility bands (sector-methods.md §10) refuses the save beside the field at fault.
+Numbers are kept as decimal strings, a composition as {species: % by volume}, the other kinds as
+app.filings.method_kinds checks them (materials, daily pairs, counts, a choice, a flag); today's methods
+(combustion, heat) keep their measured values in `measured` as ever, so a `parameters` entry for them is moved
+there. A block of the method's plausibility bands (sector-methods.md §10) refuses the save beside the field at
+fault.
 """
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,6 +25,7 @@ from app.accounting.methods import (
 from app.accounting.methods.gases import composition as read_composition
 from app.core.numbers import parse_decimal, plain
 from app.core.service_error import ServiceError
+from app.filings import method_kinds as kinds
 from app.filings.calculations import library_loader
 from app.filings.plausibility import WARNING, Finding
 from app.settings.services import BAND_LABELS, method_bands, range_text
@@ -74,10 +77,20 @@ def clean(source, raw: Mapping | None, what: str, measurable: tuple) -> tuple[di
                 raise ServiceError(_l("%(what)s: give each component's share in %% by volume, e.g. CH4 35, H2 30.",
                                       what=label), field=field) from None
             parameters[name] = {species: str(pct) for species, pct in parts.items()}
+        elif spec.kind == "items":
+            parameters[name] = kinds.clean_items(value, name, parameter_label(name), what, source.id,
+                                                 output=name == "outputs")
+        elif spec.kind == "pairs":
+            parameters[name] = kinds.clean_pairs(value, label, field)
+        elif spec.kind == "counts":
+            parameters[name] = kinds.clean_counts(value, name, spec.choices, label, source.id)
+        elif spec.kind == "choice":
+            parameters[name] = kinds.clean_choice(value, name, spec.choices, label, field)
         elif spec.kind == "flag":
-            parameters[name] = bool(value)
+            parameters[name] = kinds.clean_flag(value, label, field)
         else:
-            parameters[name] = value  # lists, counts and choices: the method itself checks them
+            raise ServiceError(_l("%(what)s: %(name)s is not an input of this source's method.", what=what,
+                                  name=name), field=field)
     return {}, parameters
 
 
@@ -91,12 +104,39 @@ def reference(source, period, library) -> LineFactors | None:
     return LineFactors(primary=factor) if factor is not None else None
 
 
+def incomplete(method, parameters: Mapping, what: str, source_id: int, unit: str | None) -> None:
+    """The lists, counts and choices a method cannot go without (venting counts only when filed in days in
+    operation), and a carbon balance that can be computed: a ServiceError beside the input as a whole."""
+    for spec in method.params:
+        needed = spec.required or (spec.kind == "counts" and unit == "d")
+        if spec.kind in ("items", "counts") and needed and spec.name not in parameters:
+            message = (_l("%(what)s: give the number of each kind of equipment in operation.", what=what)
+                       if spec.kind == "counts" else
+                       _l("%(what)s: give at least one material of %(label)s with its quantity and carbon.",
+                          what=what, label=parameter_label(spec.name)))
+            raise ServiceError(message, field=kinds.field_name(spec.name, source_id))
+    if method.code == "nitric_acid" and "process" not in parameters and "ef" not in parameters:
+        raise ServiceError(_l("%(what)s: choose the production process, or give the measured emission factor.",
+                              what=what), field=f"process_{source_id}")
+    if "inputs" in parameters and "outputs" in method.specs:
+        refused = kinds.balance_refusal(parameters["inputs"], parameters.get("outputs", []), what, source_id)
+        if refused is not None:
+            raise refused
+
+
 def refusal(source, parameters: Mapping, quantity: Decimal, what: str, factors=None,
-            bands=None) -> ServiceError | None:
-    """The first block of the method's plausibility bands (the city's, see method_bands) and of its checks against
-    `factors` (see reference), as a ServiceError beside the parameter; None if none."""
+            bands=None, unit: str | None = None) -> ServiceError | None:
+    """An input the method cannot go without (`incomplete`), else the first block of the method's plausibility bands
+    (the city's, see method_bands) and of its checks against `factors` (see reference), as a ServiceError beside the
+    parameter; None if none. `unit`: the line's."""
     code = method_of(source)
-    if code in LEGACY or not parameters:
+    if code in LEGACY:
+        return None
+    try:
+        incomplete(METHODS[code], parameters, what, source.id, unit)
+    except ServiceError as e:
+        return e
+    if not parameters:
         return None
     try:
         issues = check(code, dict(parameters), quantity, factors, method_bands() if bands is None else bands)

@@ -198,7 +198,7 @@ def _checked(filing: Filing, sources: dict, wanted: dict, library, settings, pla
                 if refused is not None:
                     raise ServiceError(refused, field=f"{name}_{source_id}")
         refused = method_parameters.refusal(source, line["parameters"], line["quantity"], f"{source.name}, {month}",
-                                            method_parameters.reference(source, period, library))
+                                            method_parameters.reference(source, period, library), unit=line["unit"])
         if refused is not None:
             raise refused
     planned = planned if planned is not None else planned_measured(filing.org_id, period)

@@ -234,7 +234,7 @@ def _save(filing: Filing):
     if current_user.org_id != filing.org_id:
         abort(403)
     sources, products = _register_of(filing)
-    form = activity_form(sources, products)
+    form = activity_form(sources, products, filing)
     if not form.validate_on_submit():
         return _page(filing, form=form)
     if filing.status not in EDITABLE:
@@ -346,7 +346,7 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
     editable = _can_edit(filing)
     sources, products = _register_of(filing)
     if form is None and editable:
-        form = activity_form(sources, products, formdata=None)
+        form = activity_form(sources, products, filing, formdata=None)
         form.fill(filing)
     if evidence_form is None and editable:
         evidence_form = EvidenceForm(formdata=None)
@@ -408,7 +408,7 @@ def preview(filing_id: int):
     """The emissions of the form as posted, computed and discarded: nothing is stored."""
     filing = get_or_404(Filing, filing_id)
     sources, products = _register_of(filing)
-    form = activity_form(sources, products)
+    form = activity_form(sources, products, filing)
     try:
         if not form.validate():
             return {"errors": form.messages()}

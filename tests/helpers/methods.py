@@ -58,3 +58,35 @@ def cement_works(db, make_org, make_user) -> dict:
         "clinker": {"name": "熟料", "category": "process", "material": "clinker", "activity_unit": "t",
                     "method": "clinker"},
     })
+
+
+def steelworks(db, make_org, make_user) -> dict:
+    """A blast furnace computed by its carbon balance (sector-methods.md §5)."""
+    return sector_enterprise(db, make_org, make_user, "锦湾钢铁有限公司", "C3110", {
+        "furnace": {"name": "高炉碳平衡", "category": "process", "material": "carbon_balance", "activity_unit": "t",
+                    "method": "carbon_balance"},
+    })
+
+
+def oilfield(db, make_org, make_user) -> dict:
+    """Equipment leaks over the days in operation, and a vent metered in 10⁴ Nm³ (sector-methods.md §7)."""
+    return sector_enterprise(db, make_org, make_user, "湾西油田有限公司", "B0711", {
+        "leaks": {"name": "井口及站场设备逸散", "category": "fugitive", "material": "equipment_leaks",
+                  "activity_unit": "d", "method": "equipment_leaks"},
+        "vent": {"name": "套管气放空", "category": "fugitive", "material": "venting", "activity_unit": "10^4 Nm3",
+                 "method": "venting"},
+    })
+
+
+def chemical_plant(db, make_org, make_user) -> dict:
+    """Nitric acid by its process, an accident flare, a normal flare with methane slip and CO2 recovered."""
+    return sector_enterprise(db, make_org, make_user, "锦湾化工有限公司", "C2611", {
+        "nitric": {"name": "硝酸装置", "category": "process", "material": "nitric_acid", "activity_unit": "t",
+                   "method": "nitric_acid"},
+        "accident": {"name": "事故火炬", "category": "process", "material": "accident_flare",
+                     "activity_unit": "10^4 Nm3", "method": "accident_flare"},
+        "flare": {"name": "火炬", "category": "process", "material": "flare", "activity_unit": "10^4 Nm3",
+                  "method": "flare"},
+        "recovery": {"name": "二氧化碳回收", "category": "process", "material": "co2_recovery",
+                     "activity_unit": "10^4 Nm3", "method": "co2_recovery"},
+    })

@@ -127,11 +127,13 @@ METHODS: dict[str, Method] = {m.code: m for m in (
         "N2O = AD × EF × (1 − η × μ)", calculate=chemicals.adipic_acid,
         defaults=("adipic_acid.ef", "nitric_acid.nscr_efficiency")),
     # --- oil and gas (§7) ----------------------------------------------------------------------------------------
-    Method("equipment_leaks", "oilgas", "fugitive", ("d",), (Param("equipment", "units", kind="counts", required=True),),
+    Method("equipment_leaks", "oilgas", "fugitive", ("d",), (
+        Param("equipment", "units", kind="counts", required=True, choices=oilgas.LEAK_EQUIPMENT),),
            "CH4 = Σ N_k × EF_k × d/365", calculate=oilgas.equipment_leaks,
            defaults=tuple(f"equipment_leaks.ef_{k}" for k in oilgas.LEAK_EQUIPMENT)),
     Method("venting", "oilgas", "fugitive", ("10^4 Nm3", "d"), (
-        _pct("ch4_fraction"), _pct("co2_fraction"), Param("equipment", "units", kind="counts"),
+        _pct("ch4_fraction"), _pct("co2_fraction"),
+        Param("equipment", "units", kind="counts", choices=oilgas.VENT_EQUIPMENT),
         Param("recovered_volume", "10^4 Nm3"), _pct("recovered_purity")),
         "CH4 = Q × V_CH4 × 7.17; CO2 = Q × V_CO2 × 19.7; or Σ N_k × EF_k × d/365; recovered CH4 = Q_r × PUR × 7.17",
         calculate=oilgas.venting, defaults=tuple(f"venting.ef_{k}" for k in oilgas.VENT_EQUIPMENT)),

@@ -81,7 +81,7 @@ class Param:
     required: bool = False
     warn: Band | None = None
     block: Band | None = None
-    choices: tuple = ()
+    choices: tuple = ()          # a choice's codes; the kinds a count may name (counts)
 
 
 @dataclass(frozen=True)

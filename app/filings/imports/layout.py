@@ -1,6 +1,7 @@
-"""The layout of the workbook and the CSV: its three tables (activity, production, output value), their
-columns and the header spellings people use for them, found wherever they sit in a sheet; and what the
-layout needs to know of the enterprise's sources and products.
+"""The layout of the workbook and the CSV: its three tables (activity, production, output value), and where a
+source's method takes them, a carbon balance's materials and a coal unit's daily coal; their columns and the header
+spellings people use for them, found wherever they sit in a sheet; and what the layout needs to know of the
+enterprise's sources and products.
 
 CSV holds the same three tables one after another in a single sheet, each starting at its header row
 (Excel saves only the active sheet as CSV, so they cannot be separate sheets).
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from app.filings.imports.reading import Grid
 
 MAX_MONTHS = 24
+DAYS = "d"  # the unit of equipment counted over its days in operation (not a unit of the registry)
+DAY_NAMES = ("d", "天", "日", "day", "days", "运行天数")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Column:
 
 
 MONTH = Column("month", "月份", "Month", 10, ("年月", "统计月份", "报告期", "period", "yearmonth"))
+FACILITY = Column("facility", "设施", "Facility", 16, ("厂区", "设施名称", "facilityname"))
+SOURCE_ID = Column("source_id", "排放源编号", "Source ID", 11, ("排放源id", "源编号", "sourceno"))
+SOURCE_NAME = Column("source_name", "排放源名称", "Source name", 22, ("排放源", "emissionsource", "source"))
 UNIT = Column("unit", "单位", "Unit", 11, ("计量单位", "units"))
 QUANTITY = Column("quantity", "数量", "Quantity", 14, ("活动数据", "消耗量", "用量", "amount", "qty"))
 
@@ -64,11 +70,43 @@ METHOD_COLUMNS = (
 )
 COMPOSITION_PREFIX = "comp_"
 METHOD_KEYS = tuple(c.key for c in METHOD_COLUMNS)
+
+# A method's choices, flags and equipment counts, each a column of the source's row (after the numbers). The names a
+# choice cell takes, and the equipment's names, as the template writes them: (Chinese, English) by code.
+CHOICE_NAMES = {
+    "industry": {"refining": ("炼油", "Petroleum refining"), "chemicals": ("化工", "Chemicals")},
+    "process": {"high_pressure": ("高压法", "High-pressure process"),
+                "medium_pressure": ("中压法", "Medium-pressure process"),
+                "atmospheric": ("常压法", "Atmospheric-pressure process"),
+                "dual_pressure": ("双加压法", "Dual-pressure process"),
+                "combined": ("综合法", "Combined process"), "low_pressure": ("低压法", "Low-pressure process")},
+}
+EQUIPMENT_NAMES = {
+    "oil_wellhead": ("油井井口", "Oil wellheads"), "single_well_tank": ("单井储油装置", "Single-well oil storage"),
+    "transfer_station": ("接转站", "Transfer stations"), "combined_station": ("联合站", "Combined stations"),
+    "gas_wellhead": ("气井井口", "Gas wellheads"), "gathering_station": ("集气站", "Gas gathering stations"),
+    "metering_station": ("计量/配气站", "Metering and distribution stations"),
+    "storage_station": ("储气站", "Gas storage stations"),
+}
+YES, NO = "是", "否"
+EQUIPMENT_PREFIX = "equipment_"
+KIND_COLUMNS = (
+    Column("industry", "事故火炬所属行业", "Accident flare industry", 14, ("所属行业", "accidentflareindustry")),
+    Column("process", "硝酸生产工艺", "Nitric acid process", 14, ("硝酸工艺", "nitricacidprocess")),
+    Column("ch4_slip", "计入火炬甲烷逃逸 是/否", "Count flare CH4 slip yes/no", 14, ("计入甲烷逃逸", "ch4slip")),
+    Column("geological_storage", "二氧化碳地质封存 是/否", "CO2 stored geologically yes/no", 14,
+           ("地质封存", "geologicalstorage")),
+    *(Column(f"{EQUIPMENT_PREFIX}{kind}", f"{zh}数量", f"{en} in operation", 12, (f"{zh}数", f"{zh}台数"))
+      for kind, (zh, en) in EQUIPMENT_NAMES.items()),
+)
+CHOICE_KEYS = tuple(CHOICE_NAMES)
+FLAG_KEYS = ("ch4_slip", "geological_storage")
+COUNT_KEYS = tuple(f"{EQUIPMENT_PREFIX}{kind}" for kind in EQUIPMENT_NAMES)
 ACTIVITY_COLUMNS = (
     MONTH,
-    Column("facility", "设施", "Facility", 16, ("厂区", "设施名称", "facilityname")),
-    Column("source_id", "排放源编号", "Source ID", 11, ("排放源id", "源编号", "sourceno")),
-    Column("source_name", "排放源名称", "Source name", 22, ("排放源", "emissionsource", "source")),
+    FACILITY,
+    SOURCE_ID,
+    SOURCE_NAME,
     Column("category", "类别", "Category", 26, ("排放类别", "源类别")),
     Column("material", "燃料/物料", "Material", 18, ("燃料", "物料", "燃料品种", "fuel")),
     UNIT,
@@ -81,6 +119,7 @@ ACTIVITY_COLUMNS = (
     Column("temperature_c", "热水温度 °C", "Hot-water temperature °C", 14, ("热水温度", "temperature")),
     Column("green_mwh", "绿电 MWh", "Green electricity MWh", 14, ("绿电", "绿色电力", "greenelectricity", "greenmwh")),
     *METHOD_COLUMNS,
+    *KIND_COLUMNS,
 )
 PRODUCTION_COLUMNS = (
     MONTH,
@@ -95,8 +134,34 @@ OUTPUT_COLUMNS = (
            ("工业总产值", "工业产值", "总产值", "产值", "outputvalue", "industrialoutputvalue")),
 )
 
+# A carbon balance's materials and a coal unit's daily coal and NCV: a sheet each, a row per material or day,
+# attached to the activity row of the same source and month.
+DIRECTIONS = {"inputs": ("投入", "In"), "outputs": ("产出", "Out")}
+CARBON_COLUMNS = (
+    MONTH, FACILITY, SOURCE_ID, SOURCE_NAME,
+    Column("direction", "投入/产出", "In/out", 10, ("投入产出", "输入输出", "方向", "direction", "inout")),
+    Column("item", "物料名称", "Material", 18, ("物料", "品名", "material", "materialname")),
+    Column("quantity", "数量", "Quantity", 12, ("用量", "amount", "qty")),
+    UNIT,
+    Column("carbon_pct", "含碳量 %", "Carbon % by mass", 12, ("含碳量", "carbonpct", "carbon%")),
+    Column("carbon_content", "单位含碳量 tC/单位", "Carbon tC per unit", 14,
+           ("单位含碳量", "carboncontent", "carbontcperunit")),
+)
+ITEM_KEYS = {"name": "item", "quantity": "quantity", "unit": "unit", "carbon_pct": "carbon_pct",
+             "carbon_content": "carbon_content"}  # a material's field -> its column
+DAILY_COLUMNS = (
+    MONTH, FACILITY, SOURCE_ID, SOURCE_NAME,
+    Column("day", "日期", "Date", 12, ("日期", "day", "date")),
+    Column("coal", "入炉煤量 t", "Coal fired t", 14, ("入炉煤量", "入炉煤", "coalfired", "coal")),
+    Column("ncv", "入炉煤低位发热量 GJ/t", "NCV as fired GJ/t", 16,
+           ("入炉煤低位发热量", "收到基低位发热量", "低位发热量", "ncvasfired", "ncv")),
+)
+
 MEASURED_KEYS = ("ncv", "carbon_content", "oxidation_rate", "enthalpy_kj_per_kg", "temperature_c")
-VALUE_KEYS = (*MEASURED_KEYS, "green_mwh", *METHOD_KEYS)  # filled by the enterprise besides the quantity
+# filled by the enterprise besides the quantity
+VALUE_KEYS = (*MEASURED_KEYS, "green_mwh", *METHOD_KEYS, *CHOICE_KEYS, *FLAG_KEYS, *COUNT_KEYS)
+NUMBER_KEYS = ("quantity", "output_value", *MEASURED_KEYS, "green_mwh", *METHOD_KEYS, "carbon_pct",
+               "carbon_content", "coal", "ncv")  # the template checks these cells take a number of 0 or more
 
 
 @dataclass(frozen=True)
@@ -120,7 +185,12 @@ ACTIVITY = Section("activity", "活动数据", "Activity data", ACTIVITY_COLUMNS
 PRODUCTION = Section("production", "产品产量", "Production", PRODUCTION_COLUMNS, ("product_id", "product_name"),
                      "quantity")
 OUTPUT = Section("output", "工业总产值", "Output value", OUTPUT_COLUMNS, ("output_value",), "output_value")
-SECTIONS = (ACTIVITY, PRODUCTION, OUTPUT)
+CARBON = Section("carbon", "碳平衡", "Carbon balance", CARBON_COLUMNS, ("source_id", "source_name"), "direction")
+DAILY = Section("daily", "入炉煤日报", "Daily coal", DAILY_COLUMNS, ("source_id", "source_name"), "coal")
+# In the order a header row is tried: a carbon balance's or a daily sheet's header has the activity sheet's month,
+# source and quantity too, so they are recognised first by the column only they have.
+SECTIONS = (CARBON, DAILY, ACTIVITY, PRODUCTION, OUTPUT)
+REQUIRED = (ACTIVITY, PRODUCTION, OUTPUT)  # the other two only where a source takes them
 INSTRUCTIONS_TITLE = "说明 Instructions"
 INSTRUCTION_NAMES = ("说明", "填报说明", "instructions", "readme")
 
@@ -207,12 +277,19 @@ class ProductRef:
     active: bool = True
 
 
+def takes(source: SourceRef, kind: str) -> bool:
+    """Whether the source's method has an input of `kind` (items: the carbon sheet; pairs: the daily sheet)."""
+    method = METHODS.get(source.method) if source.method and source.method not in LEGACY else None
+    return method is not None and any(p.kind == kind for p in method.params)
+
+
 def measured_columns(source: SourceRef) -> tuple[str, ...]:
     """The measured-parameter and green-electricity columns that apply to a source (the engine refuses others)."""
     if source.method and source.method not in LEGACY:
         specs = METHODS[source.method].specs
         composition = tuple(k for k in METHOD_KEYS if k.startswith(COMPOSITION_PREFIX)) if "composition" in specs else ()
-        return (*(k for k in METHOD_KEYS if k in specs), *composition)
+        counts = tuple(f"{EQUIPMENT_PREFIX}{kind}" for p in specs.values() if p.kind == "counts" for kind in p.choices)
+        return (*(k for k in (*METHOD_KEYS, *CHOICE_KEYS, *FLAG_KEYS) if k in specs), *composition, *counts)
     if source.category in FUEL_CATEGORIES:
         return FUEL_PARAMETERS
     if source.category in ("purchased_heat", "exported_heat"):

@@ -12,29 +12,46 @@ duplicate line or a month in the future is a problem, and one problem anywhere s
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from app.accounting import units
 from app.accounting.engine import FUEL_PARAMETERS
+from app.core.service_error import ServiceError
+from app.filings import method_kinds
 from app.filings.imports.layout import (
     ACTIVITY,
+    CARBON,
+    CHOICE_KEYS,
+    CHOICE_NAMES,
     COMPOSITION_PREFIX,
+    COUNT_KEYS,
+    DAILY,
+    DAY_NAMES,
+    DAYS,
+    DIRECTIONS,
+    EQUIPMENT_PREFIX,
+    FLAG_KEYS,
+    ITEM_KEYS,
     MAX_MONTHS,
     METHOD_KEYS,
+    NO,
     PRODUCTION,
-    SECTIONS,
+    REQUIRED,
     VALUE_KEYS,
+    YES,
     ProductRef,
     SourceRef,
     Table,
     find_tables,
     measured_columns,
     norm,
+    takes,
 )
 from app.filings.imports.problems import CellError, Problem
 from app.filings.imports.reading import (
@@ -66,13 +83,16 @@ class ActivityRow:
     measured: dict = field(default_factory=dict)  # parameter -> Decimal
     green_mwh: Decimal | None = None
     parameters: dict = field(default_factory=dict)  # a sector method's inputs by their API names
+    # where a refusal of a material or the daily coal goes: field name ("inputs_0_quantity") -> (sheet, row, column)
+    places: dict = field(default_factory=dict)
 
     def as_line(self) -> dict:
         """The line as app.filings.services.set_activity takes it."""
         line = {"source_id": self.source_id, "quantity": self.quantity, "unit": self.unit,
                 "measured": dict(self.measured), "green_mwh": self.green_mwh}
         if self.parameters:
-            line["parameters"] = {k: dict(v) if isinstance(v, dict) else v for k, v in self.parameters.items()}
+            line["parameters"] = {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
+                                  for k, v in self.parameters.items()}
         return line
 
 
@@ -116,6 +136,7 @@ class _Context:
     today: date
     problems: list[Problem]
     seen_months: set = field(default_factory=set)
+    filed: set = field(default_factory=set)  # (source id, month) of every activity row with a quantity
 
     def problem(self, table: Table, row: int, key: str | None, message, month: date | None = None):
         column = table.section.column(key).label if key else None
@@ -219,6 +240,12 @@ def _unit(ctx: _Context, table: Table, row: int, source: SourceRef) -> str | Non
     typed = _get(table, row, "unit")
     if blank(typed):
         return source.unit
+    if source.unit == DAYS:
+        if norm(typed) in {norm(n) for n in DAY_NAMES}:
+            return DAYS
+        ctx.problem(table, row, "unit", _l("%(source)s is counted in days in operation: write d or 天.",
+                                           source=source.name))
+        return None
     try:
         code = units.canonical_unit(cell_text(typed))
     except units.UnitError:
@@ -262,6 +289,8 @@ def _activity_row(ctx: _Context, table: Table, row: int) -> ActivityRow | None:
     before = len(ctx.problems)
     month = _read_month(ctx, table, row)
     source = _source(ctx, table, row)
+    if month and source:
+        ctx.filed.add((source.id, month))
     quantity = _read_number(ctx, table, row, "quantity")
     unit = _unit(ctx, table, row, source) if source else None
     measured, green, parameters = {}, None, {}
@@ -272,6 +301,9 @@ def _activity_row(ctx: _Context, table: Table, row: int) -> ActivityRow | None:
             ctx.problem(table, row, key, _l("%(column)s does not apply to %(source)s (%(category)s); leave it empty.",
                                             column=table.section.column(key).label, source=source.name,
                                             category=kind))
+            continue
+        if key in CHOICE_KEYS or key in FLAG_KEYS or key in COUNT_KEYS:
+            _read_kind(ctx, table, row, key, parameters)
             continue
         number = _read_number(ctx, table, row, key, percent=key == "oxidation_rate",
                               positive=key in FUEL_PARAMETERS or key == "enthalpy_kj_per_kg")
@@ -291,6 +323,167 @@ def _activity_row(ctx: _Context, table: Table, row: int) -> ActivityRow | None:
     if len(ctx.problems) > before or None in (month, source, quantity, unit):
         return None
     return ActivityRow(table.sheet, row, month, source.id, quantity, unit, measured, green, parameters)
+
+
+def _read_kind(ctx: _Context, table: Table, row: int, key: str, parameters: dict) -> None:
+    """A choice (its code, or its name in Chinese or English), a flag (是/否, yes/no) or an equipment count."""
+    value = _get(table, row, key)
+    if key in CHOICE_KEYS:
+        names = CHOICE_NAMES[key]
+        wanted = norm(value)
+        code = next((c for c, (zh, en) in names.items() if wanted in {norm(c), norm(zh), norm(en), norm(zh + en)}),
+                    None)
+        if code is None:
+            ctx.problem(table, row, key, _l("'%(value)s' is not on the list: write one of %(names)s.",
+                                            value=shown(value), names="、".join(zh for zh, _en in names.values())))
+        else:
+            parameters[key] = code
+    elif key in FLAG_KEYS:
+        flag = _flag(value)
+        if flag is None:
+            ctx.problem(table, row, key, _l("'%(value)s' is not yes or no: write %(yes)s or %(no)s.",
+                                            value=shown(value), yes=YES, no=NO))
+        elif flag:
+            parameters[key] = True
+    else:
+        number = _read_number(ctx, table, row, key)
+        if number is None:
+            return
+        if number != number.to_integral_value():
+            ctx.problem(table, row, key, _l("%(value)s is not a whole number: count the equipment in operation.",
+                                            value=shown(value)))
+            return
+        parameters.setdefault("equipment", {})[key.removeprefix(EQUIPMENT_PREFIX)] = int(number)
+
+
+_YES = {norm(t) for t in (YES, "y", "yes", "true", "1", "√", "✓", "对")}
+_NO = {norm(t) for t in (NO, "n", "no", "false", "0", "×", "不")}
+
+
+def _flag(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = norm(value)
+    return True if text in _YES else False if text in _NO else None
+
+
+@dataclass(frozen=True)
+class _Extra:
+    """A material (carbon sheet) or a day (daily sheet), for the activity row of its source and month."""
+
+    table: Table
+    row: int
+    source: SourceRef
+    month: date
+    parameter: str   # "inputs", "outputs" or "ncv_daily"
+    value: object    # a cleaned material, or a [coal, NCV] pair
+
+
+def _extra_source(ctx: _Context, table: Table, row: int, kind: str) -> tuple[date | None, SourceRef | None]:
+    month = _read_month(ctx, table, row)
+    source = _source(ctx, table, row)
+    if source is not None and not takes(source, kind):
+        message = (_l("%(source)s is not computed by a carbon balance: its materials do not go on this sheet.",
+                      source=source.name) if kind == "items" else
+                   _l("%(source)s is not a coal-fired generating unit: its daily coal does not go on this sheet.",
+                      source=source.name))
+        ctx.problem(table, row, "source_id" if "source_id" in table.columns else "source_name", message)
+        return month, None
+    return month, source
+
+
+def _carbon_row(ctx: _Context, table: Table, row: int) -> _Extra | None:
+    """A material in or out of a carbon balance; a row with no figure (the template's spare rows) is skipped."""
+    if _is_total(table, row) or all(blank(_get(table, row, k)) for k in ("item", "quantity", "carbon_pct",
+                                                                          "carbon_content")):
+        return None
+    before = len(ctx.problems)
+    month, source = _extra_source(ctx, table, row, "items")
+    typed = _get(table, row, "direction")
+    direction = next((d for d, (zh, en) in DIRECTIONS.items()
+                      if norm(typed) in {norm(d), norm(zh), norm(en), norm(d.removesuffix("s"))}), None)
+    if direction is None:
+        ctx.problem(table, row, "direction", _l("say whether the material goes in or out: write %(into)s or "
+                                                "%(out)s.", into=DIRECTIONS["inputs"][0],
+                                                out=DIRECTIONS["outputs"][0]))
+    numbers = {}
+    for key in ("quantity", "carbon_pct", "carbon_content"):
+        if not blank(_get(table, row, key)):
+            numbers[key] = _read_number(ctx, table, row, key)
+    if len(ctx.problems) > before or None in (month, source, direction):
+        return None
+    name = _get(table, row, "item")
+    item = {"name": None if blank(name) else cell_text(name), "unit": _get(table, row, "unit"),
+            **{k: str(v) for k, v in numbers.items()}}
+    try:
+        cleaned = method_kinds.clean_item(item, source.name, lambda column: column, output=direction == "outputs")
+    except ServiceError as e:
+        ctx.problem(table, row, ITEM_KEYS[e.field], e.message)
+        return None
+    return _Extra(table, row, source, month, direction, cleaned)
+
+
+def _daily_row(ctx: _Context, table: Table, row: int) -> _Extra | None:
+    """A day's coal fired and its NCV; a day with neither (the template has a row for every day) is skipped."""
+    if _is_total(table, row) or (blank(_get(table, row, "coal")) and blank(_get(table, row, "ncv"))):
+        return None
+    before = len(ctx.problems)
+    month, source = _extra_source(ctx, table, row, "pairs")
+    if month is not None and not blank(_get(table, row, "day")) and _day_of(_get(table, row, "day"), month) is None:
+        ctx.problem(table, row, "day", _l("'%(value)s' is not a day of %(month)s.",
+                                          value=shown(_get(table, row, "day")), month=month_text(month)))
+    pair = []
+    for key in ("coal", "ncv"):
+        if blank(_get(table, row, key)):
+            ctx.problem(table, row, key, _l("give the day's coal fired (t) and its NCV (GJ/t)."))
+        else:
+            pair.append(_read_number(ctx, table, row, key, positive=key == "ncv"))
+    if len(ctx.problems) > before or None in (month, source) or None in pair:
+        return None
+    return _Extra(table, row, source, month, "ncv_daily", [str(pair[0]), str(pair[1])])
+
+
+_DAY = re.compile(r"(?:(\d{4})\s*[-/.年]\s*)?(?:(\d{1,2})\s*[-/.月]\s*)?(\d{1,2})\s*日?")
+
+
+def _day_of(value, month: date) -> date | None:
+    """The date a day cell names within `month`: a date cell, "2026-10-03", "10月3日" or the day's number."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        found = value
+    else:
+        match = _DAY.fullmatch(cell_text(value).removesuffix(".0"))
+        if match is None:
+            return None
+        year, number, day = (int(g) if g else None for g in match.groups())
+        try:
+            found = date(year or month.year, number or month.month, day)
+        except ValueError:
+            return None
+    return found if (found.year, found.month) == (month.year, month.month) else None
+
+
+def _attach(ctx: _Context, extras: list[_Extra], rows: list[ActivityRow]) -> None:
+    """Each material and day to its source's activity row of the month, with the place a refusal points at."""
+    by_key = {(r.source_id, r.month): r for r in rows}
+    for extra in extras:
+        line = by_key.get((extra.source.id, extra.month))
+        if line is None:
+            if (extra.source.id, extra.month) not in ctx.filed:
+                ctx.problem(extra.table, extra.row, "month", _l(
+                    "%(source)s has no quantity for %(month)s on the activity sheet: fill it in there too.",
+                    source=extra.source.name, month=month_text(extra.month)))
+            continue
+        filed = line.parameters.setdefault(extra.parameter, [])
+        sheet, section = extra.table.sheet, extra.table.section
+        if extra.parameter == "ncv_daily":
+            line.places.setdefault("ncv_daily", (sheet, extra.row, section.column("coal").label))
+        else:
+            for name, key in ITEM_KEYS.items():
+                line.places[f"{extra.parameter}_{len(filed)}_{name}"] = (sheet, extra.row, section.column(key).label)
+            line.places.setdefault(extra.parameter, (sheet, extra.row, section.column("quantity").label))
+        filed.append(extra.value)
 
 
 def _product(ctx: _Context, table: Table, row: int) -> ProductRef | None:
@@ -410,7 +603,7 @@ def parse_workbook(data: bytes, *, sources: Mapping[int, SourceRef], products: M
                     _l("cell %(cell)s holds a formula (%(formula)s): formulas are not accepted, paste values.",
                        cell=cell, formula=shown(formula)), sheet=grid.name if grid.is_xlsx else "CSV"))
         tables += found
-    for section in SECTIONS:
+    for section in REQUIRED:
         if not any(t.section is section for t in tables):
             headers = ", ".join(section.column(k).label for k in ("month", section.identifying[0], section.value))
             parsed.problems.append(Problem(_l("The sheet %(sheet)s is missing: no sheet has its header row "
@@ -418,8 +611,14 @@ def parse_workbook(data: bytes, *, sources: Mapping[int, SourceRef], products: M
                                               "even one left empty.", sheet=section.label, headers=headers)))
 
     first_row: dict = {}
+    extras: list[_Extra] = []
     for table in tables:
         for row in table.rows:
+            if table.section in (CARBON, DAILY):
+                extra = (_carbon_row if table.section is CARBON else _daily_row)(ctx, table, row)
+                if extra is not None:
+                    extras.append(extra)
+                continue
             if table.section is ACTIVITY:
                 line = _activity_row(ctx, table, row)
                 key, what = ((line.source_id, line.month), ctx.sources[line.source_id].name) if line else (None, None)
@@ -447,6 +646,7 @@ def parse_workbook(data: bytes, *, sources: Mapping[int, SourceRef], products: M
             else:
                 parsed.output_values[line[0]] = line[1]
 
+    _attach(ctx, extras, parsed.rows)
     months = parsed.months
     if len(months) > max_months:
         parsed.problems.append(Problem(_l("The file has figures for %(n)d months (%(first)s to %(last)s); at most "

@@ -28,6 +28,8 @@ from app.filings import services as filing_services
 from app.filings.imports.layout import (
     ACTIVITY,
     COMPOSITION_PREFIX,
+    DAYS,
+    EQUIPMENT_PREFIX,
     MAX_MONTHS,
     VALUE_KEYS,
     ProductRef,
@@ -81,7 +83,8 @@ def source_refs(org, active_only: bool = False) -> dict[int, SourceRef]:
         else:
             dimensions = ()
         try:
-            units.dimension(source.activity_unit)
+            if source.activity_unit != DAYS:  # equipment counted over its days in operation files days
+                units.dimension(source.activity_unit)
         except units.UnitError:
             continue  # cannot be filed at all (set_activity refuses it too); the register shows why
         refs[source.id] = SourceRef(
@@ -200,9 +203,13 @@ def _cell_problem(e: ServiceError, rows: list, month: date) -> Problem:
     row = next((r for r in rows if str(r.source_id) == source_id), None)
     if row is None or not name:
         return Problem(e.message, month=month.strftime("%Y-%m"))
-    if name == "composition":
-        filed = (row.parameters.get("composition") or {})
-        name = f"{COMPOSITION_PREFIX}{next(iter(filed))}" if filed else "quantity"
+    if name in row.places:  # a material on the carbon sheet, the daily coal
+        sheet, at, column = row.places[name]
+        return Problem(e.message, sheet=sheet, row=at, column=column, month=month.strftime("%Y-%m"))
+    if name in ("composition", "equipment"):
+        filed = (row.parameters.get(name) or {})
+        prefix = COMPOSITION_PREFIX if name == "composition" else EQUIPMENT_PREFIX
+        name = f"{prefix}{next(iter(filed))}" if filed else "quantity"
     key = name if name in VALUE_KEYS else "quantity"
     return Problem(e.message, sheet=row.sheet, row=row.row, column=ACTIVITY.column(key).label,
                    month=month.strftime("%Y-%m"))

@@ -2,6 +2,7 @@
 the enterprise's products, and the instructions sheet."""
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 from datetime import date
@@ -10,15 +11,25 @@ from app.core.cells import neutral_row
 from app.filings.imports.layout import (
     ACTIVITY,
     ACTIVITY_COLUMNS,
+    CARBON,
+    CHOICE_NAMES,
+    COUNT_KEYS,
+    DAILY,
+    DIRECTIONS,
+    FLAG_KEYS,
     INSTRUCTIONS_TITLE,
     MAX_MONTHS,
+    NO,
+    NUMBER_KEYS,
     OUTPUT,
     PRODUCTION,
     VALUE_KEYS,
+    YES,
     ProductRef,
     Section,
     SourceRef,
     measured_columns,
+    takes,
 )
 from app.filings.imports.reading import size_text
 from app.filings.imports.values import month_text
@@ -31,6 +42,31 @@ def _activity_rows(months: list[date], sources: list[SourceRef]) -> list[tuple[l
             rows.append(([month_text(month), s.facility, s.id, s.name, s.category_label or s.category,
                           s.material_label or s.material, s.unit] + [None] * (len(ACTIVITY_COLUMNS) - 7), s))
     return rows
+
+
+SPARE_MATERIALS = 3  # rows per direction, source and month on the carbon sheet; more may be inserted
+
+
+def _carbon_rows(months: list[date], sources: list[SourceRef]) -> list[list]:
+    return [[month_text(m), s.facility, s.id, s.name, DIRECTIONS[d][0], None, None, None, None, None]
+            for m in months for s in sources if takes(s, "items")
+            for d in DIRECTIONS for _ in range(SPARE_MATERIALS)]
+
+
+def _daily_rows(months: list[date], sources: list[SourceRef]) -> list[list]:
+    return [[month_text(m), s.facility, s.id, s.name, date(m.year, m.month, day).isoformat(), None, None]
+            for m in months for s in sources if takes(s, "pairs")
+            for day in range(1, calendar.monthrange(m.year, m.month)[1] + 1)]
+
+
+def _extra_tables(months: list[date], sources: list[SourceRef]) -> list[tuple[Section, list[list]]]:
+    """The carbon and daily sheets, where a source takes them."""
+    tables = []
+    if any(takes(s, "items") for s in sources):
+        tables.append((CARBON, _carbon_rows(months, sources)))
+    if any(takes(s, "pairs") for s in sources):
+        tables.append((DAILY, _daily_rows(months, sources)))
+    return tables
 
 
 def _production_rows(months: list[date], products: list[ProductRef]) -> list[list]:
@@ -66,6 +102,23 @@ def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[t
           "each gas component's share by volume (%), coke carbon, purity, clinker CaO/MgO (%). A parameter the "
           "monitoring plan says is measured and left empty takes the conservative substitute, flagged "
           "substituted.")),
+        (("硝酸生产工艺、事故火炬所属行业从下拉列表中选择；“是/否”列填写“是”或“否”；油气田设备按种类填写在用数量（整数），"
+          "灰色单元格不适用。"),
+         ("Choose the nitric acid process and the accident flare's industry from the list; the yes/no columns take "
+          "是 (yes) or 否 (no); an oil or gas field gives the number of each kind of equipment in operation (a whole "
+          "number). Grey cells do not apply.")),
+        (("按碳平衡核算的排放源（如高炉）在“碳平衡”表逐行填写投入和产出的物料：名称、数量、单位（t 或 万Nm3）、含碳量"
+          "（固体和液体填质量百分比 %，气体填每万Nm3含碳吨数 tC）；活动数据表仍须填写该源当月的数量（如产品产量）。"
+          "行不够时可插入行。未实测含碳量的产出物按零计（不扣减）。"),
+         ("Sources computed by a carbon balance (a blast furnace) list the materials in and out on the Carbon "
+          "balance sheet, a row each: name, quantity, unit (t or 10^4 Nm3), carbon (% by mass for solids and "
+          "liquids, tC per 10^4 Nm3 for gases); the activity sheet still takes the source's quantity for the month "
+          "(e.g. the product). Insert rows as needed. An output without its measured carbon counts zero.")),
+        (("发电机组入炉煤可在“入炉煤日报”表逐日填写入炉煤量（t）和入炉煤收到基低位发热量（GJ/t），月度低位发热量按"
+          "煤量加权平均；不填则使用活动数据表的收到基低位发热量。"),
+         ("A generating unit's coal may be given day by day on the Daily coal sheet (coal fired t, as-fired NCV "
+          "GJ/t); the month's NCV is then their coal-weighted mean. Left empty, the activity sheet's NCV_ar is "
+          "used.")),
         ("“产品产量”表填写各产品当月产量，单位须与产品登记的单位一致；“工业总产值”表填写当月工业总产值（万元）。",
          ("The Production sheet takes each product's monthly output, in the product's registered unit; the "
           "Output value sheet takes the month's industrial output value in 10^4 CNY.")),
@@ -81,14 +134,38 @@ def instructions(months: list[date], max_bytes: int = 5 * 1024 * 1024) -> list[t
          ("On upload, every month with figures in the file replaces that month's draft as a whole (activity, "
           "production and output value); months without any figure are left as they are. Submitted or approved "
           "months cannot be imported. If anything is wrong, nothing is saved and every problem is listed.")),
-        (("CSV 格式：一个文件中依次包含三张表（活动数据、产品产量、工业总产值），每张表以其表头行开始，表之间空一行。"
-          "可使用 UTF-8 或 GBK 编码（Excel 默认的“CSV（逗号分隔）”即可）。"),
-         ("CSV: one file holds the three tables one after another (activity data, production, output value), "
-          "each starting with its header row, a blank line between them; UTF-8 or GBK (Excel's plain "
-          "\"CSV (comma delimited)\" is fine).")),
+        (("CSV 格式：一个文件中依次包含三张表（活动数据、产品产量、工业总产值；有排放源需要时还有碳平衡和入炉煤日报），"
+          "每张表以其表头行开始，表之间空一行。可使用 UTF-8 或 GBK 编码（Excel 默认的“CSV（逗号分隔）”即可）。"),
+         ("CSV: one file holds the three tables one after another (activity data, production, output value; and "
+          "the carbon balance and daily coal where a source takes them), each starting with its header row, a blank "
+          "line between them; UTF-8 or GBK (Excel's plain \"CSV (comma delimited)\" is fine).")),
         (f"文件大小不超过 {size}；旧版 .xls 文件请另存为 .xlsx。",
          f"Files up to {size}; save old .xls files as .xlsx."),
     ]
+
+
+def _validation(key: str):
+    """What Excel checks as a cell of column `key` is typed: a number, a whole count, a name from a list."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    def listed(names, title):
+        return DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle=title, error="请从列表中选择 Choose from the list")
+    if key in NUMBER_KEYS:
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              showErrorMessage=True, errorTitle="数字 Number",
+                              error="请填写不小于 0 的数字 Enter a number of 0 or more")
+    if key in COUNT_KEYS:
+        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              showErrorMessage=True, errorTitle="数量 Count",
+                              error="请填写不小于 0 的整数 Enter a whole number of 0 or more")
+    if key in CHOICE_NAMES:
+        return listed([zh for zh, _en in CHOICE_NAMES[key].values()], "选择 Choice")
+    if key in FLAG_KEYS:
+        return listed([YES, NO], "是/否 Yes/no")
+    if key == "direction":
+        return listed([zh for zh, _en in DIRECTIONS.values()], "投入/产出 In/out")
+    return None
 
 
 def build_xlsx(months: list[date], sources: list[SourceRef], products: list[ProductRef], title: str = "",
@@ -97,7 +174,6 @@ def build_xlsx(months: list[date], sources: list[SourceRef], products: list[Prod
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     grey = PatternFill("solid", fgColor="E7E6E6")
     header_fill = PatternFill("solid", fgColor="D9EAD3")
@@ -132,11 +208,9 @@ def build_xlsx(months: list[date], sources: list[SourceRef], products: list[Prod
                 for r in range(3, len(rows) + 3):
                     cell = sheet.cell(row=r, column=col)
                     cell.fill, cell.font = grey, grey_font
-            if column.key in ("quantity", "output_value", *VALUE_KEYS) and rows:
+            check = _validation(column.key) if rows else None
+            if check is not None:
                 letter = get_column_letter(col)
-                check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                                       allow_blank=True, showErrorMessage=True,
-                                       errorTitle="数字 Number", error="请填写不小于 0 的数字 Enter a number of 0 or more")
                 check.add(f"{letter}3:{letter}{len(rows) + 2}")
                 sheet.add_data_validation(check)
         sheet.freeze_panes = "A3"
@@ -152,6 +226,8 @@ def build_xlsx(months: list[date], sources: list[SourceRef], products: list[Prod
                 sheet.cell(row=r, column=keys.index(key) + 1).fill = grey
     sheet_for(PRODUCTION, _production_rows(months, products))
     sheet_for(OUTPUT, [[month_text(m), None] for m in months])
+    for section, rows in _extra_tables(months, sources):
+        sheet_for(section, rows)
 
     notes = book.create_sheet(INSTRUCTIONS_TITLE)
     notes.column_dimensions["A"].width = 70
@@ -172,7 +248,8 @@ def build_csv(months: list[date], sources: list[SourceRef], products: list[Produ
     writer = csv.writer(out, lineterminator="\r\n")
     tables = ((ACTIVITY, [values for values, _ in _activity_rows(months, sources)]),
               (PRODUCTION, _production_rows(months, products)),
-              (OUTPUT, [[month_text(m), None] for m in months]))
+              (OUTPUT, [[month_text(m), None] for m in months]),
+              *_extra_tables(months, sources))
     for index, (section, rows) in enumerate(tables):
         if index:
             writer.writerow([])
