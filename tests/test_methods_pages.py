@@ -161,3 +161,31 @@ def test_review_shows_a_method_warning_and_its_explanation(app, client, db, coal
     page = client.get(f"/review/filings/{filing_id}").get_data(as_text=True)
     assert "元素碳含量" in page or "Element carbon" in page
     assert "38 %" in page and "40–75 %" in page and "掺烧煤泥" in page
+
+
+DAILY_LABEL = "每日入炉煤量及低位发热量"
+
+
+def test_a_submitted_month_shows_its_method_inputs_by_name(app, client, db, coal):
+    """Once submitted the form is gone: the read-only table names each method input as filed (the daily coal as its
+    number of days) and links to the "how computed" page."""
+    filing_id = _untested_month(app, db, coal, submit=True)
+    login(client, coal["admin"])
+    page = client.get(f"/filings/{filing_id}").get_data(as_text=True)
+    read_only = page.split('data-testid="activity-read-only"')[1].split("</table>")[0]
+    assert re.findall(r'data-testid="filed-parameter">([^<]+)<', read_only) == [f"{DAILY_LABEL}: 3 天"]
+    line_id = db.session.scalar(select(CalculationLine.id).where(CalculationLine.source_id == coal["sources"]["coal"].id))
+    assert f"/footprint/lines/{line_id}" in read_only and "ncv_daily" not in read_only
+
+
+def test_filed_inputs_are_named_for_reading(app):
+    from app.filings.labels import parameters_text
+
+    with app.test_request_context():
+        found = list(parameters_text({
+            "equipment": {"oil_wellhead": 120}, "composition": {"CH4": "35", "H2": "30"}, "ch4_slip": True,
+            "process": "dual_pressure", "inputs": [{"name": "焦炭", "quantity": "330", "unit": "t", "carbon_pct": "85"}],
+            "ncv_daily": DAILY_NCV, "purity": "99.5"}))
+    assert [text for _label, text in found] == ["油井井口 120", "CH4 35 %, H2 30 %", "是", "双加压法", "焦炭 330 t",
+                                                "3 天", "99.5"]
+    assert all(label and "_" not in label for label, _text in found)  # every input by its name, never its code

@@ -57,7 +57,7 @@ from app.filings.forms import (
     LabReportForm,
     activity_form,
 )
-from app.filings.labels import status_label
+from app.filings.labels import parameters_text, status_label
 from app.filings.models import APPROVED, SUBMITTED, Evidence, Filing, FilingLine, LabReport
 from app.filings.services import EDITABLE, month_start
 from app.organisations.models import ENTERPRISE
@@ -378,7 +378,7 @@ def _page(filing: Filing, form: ActivityForm | None = None, evidence_form: Evide
         overdue=_today() > due and not any(r.status in (SUBMITTED, APPROVED) for r in revisions),
         can_amend=(can(current_user, FILE) and current_user.org_id == filing.org_id
                    and filing.status == APPROVED and revisions[-1].id == filing.id),
-        parameter_labels=PARAMETER_LABELS, plain=plain,
+        parameter_labels=PARAMETER_LABELS, plain=plain, parameters_text=parameters_text,
         records=services.copies_of([filing.id]).get(filing.id, []),
         can_view_record=lambda c: services.can_view(current_user, c),
         plan_findings=plan_check.check_filing(filing),
