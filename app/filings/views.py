@@ -45,6 +45,7 @@ from app.filings import (
     conversation,
     evidence,
     lab_reports,
+    parameters as method_parameters,
     services,
     workflow,
 )
@@ -413,6 +414,7 @@ def preview(filing_id: int):
         if not form.validate():
             return {"errors": form.messages()}
         lines, _production, _output = form.activity()
+        _refuse_incomplete(filing, sources, lines)
         results = engine.compute(_line_inputs(filing, sources, lines), calculations.load_library(),
                                  engine_settings())
         totals = engine.totals(results)
@@ -426,6 +428,19 @@ def preview(filing_id: int):
         "totals": {name: str(rounded(getattr(totals, name)))
                    for name in ("scope1", "scope2", "exported", "total", "scope3")},
     }
+
+
+def _refuse_incomplete(filing: Filing, sources: list, lines: list[dict]) -> None:
+    """The service's refusal of a method's inputs (a carbon balance without carbon, counts missing, a band's block),
+    in the user's words, before the engine would name the same fault in its own."""
+    by_id = {s.id: s for s in sources}
+    for data in lines:
+        source = by_id[data["source_id"]]
+        what = f"{source.name}, {_month(filing.period)}"
+        _measured, parameters = method_parameters.clean(source, data.get("parameters"), what, services.MEASURABLE)
+        refused = method_parameters.refusal(source, parameters, Decimal(data["quantity"]), what, unit=data["unit"])
+        if refused is not None:
+            raise refused
 
 
 def _line_inputs(filing: Filing, sources: list, lines: list[dict]) -> list:

@@ -141,6 +141,11 @@ def test_the_preview_computes_the_materials_typed(client, db, steel):
         **hidden_fields(page), f"quantity_{sid}": "1000", f"unit_{sid}": "t", **_materials(sid, BALANCE)}).get_json()
     assert body.get("errors") is None, body
     assert D(body["lines"][0]["tco2e"]) == r3(BALANCE_CO2)
+    # A balance without any material: the service's words, not the engine's (which are English and technical).
+    body = client.post(f"/filings/{filing_id}/preview", data={
+        **hidden_fields(page), f"quantity_{sid}": "1000", f"unit_{sid}": "t"}).get_json()
+    (error,) = body["errors"]
+    assert "碳" in error and "carbon_balance" not in error and "inputs" not in error
 
 
 # --- equipment counts ----------------------------------------------------------------------------------------------
