@@ -94,7 +94,7 @@ def test_a_new_factor_version_never_changes_a_stored_result(app, db, plant):
 @pytest.mark.parametrize("line,message", [
     ({"quantity": "-5", "unit": "t"}, "cannot be negative"),
     ({"quantity": "abc", "unit": "t"}, "not a number"),
-    ({"quantity": "10", "unit": "MWh"}, "cannot convert"),
+    ({"quantity": "10", "unit": "MWh"}, "cannot be converted to the unit of the source's factor"),
     ({"quantity": "10", "unit": "barrels"}, "barrels"),
 ])
 def test_bad_input_names_the_source_and_month_and_stores_nothing(app, db, plant, line, message):
@@ -117,9 +117,12 @@ def test_missing_factor_is_reported(app, db, plant):
                              category="stationary_combustion", material="unobtainium", activity_unit="t")
         db.session.add(odd)
         filing = services.open_filing(plant["admin"], plant["org"], MONTH)
-        with pytest.raises(ServiceError, match="神秘燃料, 2022-06"):
+        with pytest.raises(ServiceError, match="神秘燃料, 2022-06") as error:
             services.set_activity(plant["admin"], filing, [{"source_id": odd.id, "quantity": "1", "unit": "t"}])
         db.session.rollback()
+        # In the reader's words (Chinese by default), naming the kind of factor: never the engine's English.
+        text = str(error.value.message)
+        assert "排放因子库" in text and "燃料" in text and "factor" not in text and "unobtainium" in text
 
 
 def test_footprint_page_and_how_computed(app, client, db, plant, regulator):

@@ -41,6 +41,34 @@ def load_library() -> FactorLibrary:
     return FactorLibrary(row.to_engine() for row in db.session.scalars(select(EmissionFactor)))
 
 
+def calculation_message(e: engine.CalculationError):
+    """What stopped a calculation, in the reader's language and naming source and month: a factor the library lacks
+    for the month, by its kind and name (the regulator publishes it), or else a check of the line's figures. The
+    engine's own sentence is for the log, not for people. A lazy string: shown in the language of whoever reads it."""
+    from flask_babel import lazy_gettext as _
+
+    from app.accounting.services import material_name
+    from app.accounting.units import UnitError
+    from app.factors.services import KIND_LABELS
+    from app.i18n import localised
+
+    month = f"{e.month:%Y-%m}" if isinstance(e.month, date) else str(e.month)
+    cause = e.__cause__
+    if isinstance(cause, MissingFactor):
+        row = db.session.scalar(select(EmissionFactor).where(EmissionFactor.kind == cause.kind,
+                                                             EmissionFactor.code == cause.code).limit(1))
+        name = localised(row.name_zh, row.name_en) if row is not None else material_name(cause.code)
+        return _("%(source)s, %(month)s: the factor library has no factor of the kind \u201c%(kind)s\u201d for "
+                 "%(name)s valid in this month. The regulator publishes it on the factor library's page; the month "
+                 "is computed once it is there.", source=e.source_name, month=month,
+                 kind=KIND_LABELS.get(cause.kind, cause.kind), name=name)
+    if isinstance(cause, UnitError):
+        return _("%(source)s, %(month)s: this unit cannot be converted to the unit of the source's factor: choose a "
+                 "unit of the same kind (mass, volume or energy).", source=e.source_name, month=month)
+    return _("%(source)s, %(month)s: the emissions cannot be computed from these figures: check the line's "
+             "quantity, unit and method inputs.", source=e.source_name, month=month)
+
+
 def library_loader(library: FactorLibrary | None = None):
     """A function giving the factor library, read at its first call only (most filings' checks never need it)."""
     held = [library]
@@ -159,10 +187,10 @@ def regime_figures(filing: Filing, results: list, totals, library: FactorLibrary
     for name, compute in functions.items():
         try:
             figures.totals[name] = compute(regimes.regime_factors(library, name, filing.period, options))
-        except MissingFactor:
+        except MissingFactor as missing:
             if name == figures.followed and name != "inventory":
                 raise engine.CalculationError(filing.organisation.name, filing.period,
-                                              f"no factors for the {name} regime in this month") from None
+                                              f"no factors for the {name} regime in this month") from missing
     if figures.followed == "inventory" or figures.followed not in figures.totals:
         figures.total = totals.total
     else:

@@ -26,6 +26,7 @@ from app.filings import parameters as method_parameters
 from app.filings import scale
 from app.filings.calculations import (
     Preview,
+    calculation_message,
     calculate,
     figures_of,
     load_library,
@@ -211,7 +212,7 @@ def _checked(filing: Filing, sources: dict, wanted: dict, library, settings, pla
         result = figures_of(filing, results, library, settings,
                             {sid: line.get("provenance") for sid, line in wanted.items()})
     except engine.CalculationError as e:
-        raise ServiceError(str(e)) from None
+        raise ServiceError(calculation_message(e)) from None
     tonnes = scale.gross(result.totals)
     if tonnes > 0:
         refused = scale.scale_refusal(period, tonnes, scale.reference(filing.organisation))

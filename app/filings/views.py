@@ -418,8 +418,10 @@ def preview(filing_id: int):
         results = engine.compute(_line_inputs(filing, sources, lines), calculations.load_library(),
                                  engine_settings())
         totals = engine.totals(results)
-    except (engine.CalculationError, ServiceError) as e:
-        return {"errors": [str(getattr(e, "message", e))]}
+    except engine.CalculationError as e:
+        return {"errors": [str(calculations.calculation_message(e))]}
+    except ServiceError as e:
+        return {"errors": [str(e.message)]}
     finally:
         roll_back()  # nothing was added; this makes sure nothing touched survives either
     return {

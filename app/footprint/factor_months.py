@@ -95,7 +95,7 @@ def with_totals(months: list[StaleMonth]) -> list[StaleMonth]:
         try:
             month.new_total = calculations.preview(month.filing, library).totals.total.quantize(STORED)
         except CalculationError as e:
-            month.error = str(e)
+            month.error = str(calculations.calculation_message(e))
     return months
 
 
@@ -109,7 +109,8 @@ def recalculate_months(actor, factor: EmissionFactor, filing_ids: set[int]) -> l
             try:
                 new = calculations.recalculate(month.filing, actor)
             except CalculationError as e:
-                raise ServiceError(_l("Nothing was recalculated: %(error)s", error=str(e))) from None
+                raise ServiceError(_l("Nothing was recalculated: %(error)s",
+                                      error=calculations.calculation_message(e))) from None
         month.new_total = new.total_tco2e.quantize(STORED)
     latest = history(factor)[0]
     record("factor.months_recalculated", actor=actor, obj=latest,

@@ -156,7 +156,7 @@ def recalculate(calculation_id: int):
         proposed = calculations.preview(filing)
     except CalculationError as e:
         roll_back()
-        flash(str(e), "danger")
+        flash(str(calculations.calculation_message(e)), "danger")
         return redirect(url_for("footprint.calculation", calculation_id=calc.id))
     if form.validate_on_submit():
         with acting_on(filing.org_id):
