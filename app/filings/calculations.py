@@ -9,15 +9,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounting import engine, regimes
 from app.accounting.library import FactorLibrary, MissingFactor
+from app.accounting.services import material_name
+from app.accounting.units import UnitError
 from app.accounting.methods import DEFAULT_METHOD
 from app.accounting.models import EmissionFactor
 from app.audit.services import record
 from app.core.types import utcnow
 from app.extensions import db
+from app.factors.services import KIND_LABELS
+from app.i18n import localised
 from app.filings.models import Calculation, CalculationLine, Filing
 from app.plans import method_catalogue as catalogue
 from app.plans.models import MEASURED
@@ -45,27 +50,20 @@ def calculation_message(e: engine.CalculationError):
     """What stopped a calculation, in the reader's language and naming source and month: a factor the library lacks
     for the month, by its kind and name (the regulator publishes it), or else a check of the line's figures. The
     engine's own sentence is for the log, not for people. A lazy string: shown in the language of whoever reads it."""
-    from flask_babel import lazy_gettext as _
-
-    from app.accounting.services import material_name
-    from app.accounting.units import UnitError
-    from app.factors.services import KIND_LABELS
-    from app.i18n import localised
-
     month = f"{e.month:%Y-%m}" if isinstance(e.month, date) else str(e.month)
     cause = e.__cause__
     if isinstance(cause, MissingFactor):
         row = db.session.scalar(select(EmissionFactor).where(EmissionFactor.kind == cause.kind,
                                                              EmissionFactor.code == cause.code).limit(1))
         name = localised(row.name_zh, row.name_en) if row is not None else material_name(cause.code)
-        return _("%(source)s, %(month)s: the factor library has no factor of the kind \u201c%(kind)s\u201d for "
+        return _l("%(source)s, %(month)s: the factor library has no factor of the kind \u201c%(kind)s\u201d for "
                  "%(name)s valid in this month. The regulator publishes it on the factor library's page; the month "
                  "is computed once it is there.", source=e.source_name, month=month,
                  kind=KIND_LABELS.get(cause.kind, cause.kind), name=name)
     if isinstance(cause, UnitError):
-        return _("%(source)s, %(month)s: this unit cannot be converted to the unit of the source's factor: choose a "
+        return _l("%(source)s, %(month)s: this unit cannot be converted to the unit of the source's factor: choose a "
                  "unit of the same kind (mass, volume or energy).", source=e.source_name, month=month)
-    return _("%(source)s, %(month)s: the emissions cannot be computed from these figures: check the line's "
+    return _l("%(source)s, %(month)s: the emissions cannot be computed from these figures: check the line's "
              "quantity, unit and method inputs.", source=e.source_name, month=month)
 
 

@@ -1,5 +1,7 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.accounting.labels import choice_label, equipment_label, parameter_label
 from app.audit_log.labels import name_values
 
 STATUS_LABELS = {
@@ -19,10 +21,6 @@ def status_label(code: str) -> str:
 def parameters_text(parameters: dict | None) -> list[tuple[str, str]]:
     """A line's method inputs as filed, named for reading (the read-only filing page): (label, value) per input; a
     composition by species, counts by equipment, a list by its rows (the "how computed" page has every figure)."""
-    from flask_babel import gettext as _
-
-    from app.accounting.labels import choice_label, equipment_label, parameter_label
-
     out = []
     for name, value in (parameters or {}).items():
         if isinstance(value, bool):
