@@ -210,15 +210,21 @@ def build(doc: dict, sha256: str, names: dict | None = None) -> bytes:
         story.append(_table(rows, [70 * mm, 104 * mm]))
     else:
         story.append(p("无 None"))
-    reports = [(line, r) for line in doc["lines"] for r in line.get("lab_reports", [])]
-    if reports:  # copies signed before lab reports were recorded have none
+    # One row per report file, with the parameters it gives (copies signed before lab reports were recorded: none).
+    reports: dict[tuple, list] = {}
+    for line in doc["lines"]:
+        for r in line.get("lab_reports", []):
+            reports.setdefault((line["source_name"], r["sha256"]), []).append(r)
+    if reports:
         story.append(Paragraph("化验报告 Laboratory reports", s["h1"]))
-        rows = [[p("排放源 Source"), p("参数 Parameter"), p("检测机构 Laboratory"), p("样品 Sample"),
+        rows = [[p("排放源 Source"), p("参数 Parameters"), p("检测机构 Laboratory"), p("样品 Sample"),
                  p("文件 File")]]
-        rows += [[p(line["source_name"]), p(_both(field_value("parameter", r["parameter"], names))),
-                  p(f"{r['lab_name']} · {r['accreditation']}"), p(f"{r['sample_id']} · {r['sample_date']}"),
-                  Paragraph(escape(f"{r['filename']} {r['sha256']}"), s["small"])] for line, r in reports]
-        story.append(_table(rows, [30 * mm, 30 * mm, 40 * mm, 30 * mm, 44 * mm]))
+        rows += [[p(source), p("; ".join(_both(field_value("parameter", r["parameter"], names)) for r in group)),
+                  p(f"{group[0]['lab_name']} · {group[0]['accreditation']}"),
+                  p(f"{group[0]['sample_id']} · {group[0]['sample_date']}"),
+                  Paragraph(escape(f"{group[0]['filename']} {sha}"), s["small"])]
+                 for (source, sha), group in reports.items()]
+        story.append(_table(rows, [26 * mm, 48 * mm, 36 * mm, 28 * mm, 36 * mm]))
     story += [Paragraph("全部字段 Every field of the record", s["h1"]),
               p("以下逐项列出 JSON 副本的每个字段（数值按原样，时间为城市时间）。"
                 "Every field of the JSON copy, item by item (figures as stored, times in the city's zone).",
