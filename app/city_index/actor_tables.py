@@ -27,6 +27,7 @@ from .breakdowns import (
     sector_of,
     sector_totals,
     summed,
+    total_of,
 )
 from .loading import ZERO, IndexData, load
 from .periods import add_months
@@ -87,19 +88,6 @@ def _rows(now: dict[str, Row], before: dict[str, Row], paths: Paths, labels=None
                      labels(a.key) if labels else None) for a in acted]
 
 
-def _total(rows) -> Row:
-    total = Row(TOTAL, estimate=ZERO)
-    for r in rows:
-        total.scope1 += r.scope1
-        total.scope2 += r.scope2
-        total.filings += r.filings
-        total.estimated += r.estimated
-        total.estimate += r.estimate or ZERO
-        total.output_value += r.output_value
-        total.output_scope1 += r.output_scope1
-    return total
-
-
 def _sectors(data: IndexData, year: int, month: int) -> dict[str, Row]:
     totals = sector_totals(year, month, data)
     rows = {r.key: r for r in totals["sectors"]}
@@ -123,8 +111,8 @@ def sector_table(data: IndexData, year: int, month: int, paths: Paths | None = N
     by_key = {r.key: r for r in _rows(now, known_before, paths)}
     rows = [by_key[k] for k in (*SECTORS, IMPORTED)]
     complete = all(now[k].estimate is not None for k in FROM_STATISTICS)
-    total_before = {TOTAL: _total(before.values())} if len(known_before) == len(before) else {}
-    total = _rows({TOTAL: _total(now.values())}, total_before, paths)[0]
+    total_before = {TOTAL: total_of(TOTAL, before.values())} if len(known_before) == len(before) else {}
+    total = _rows({TOTAL: total_of(TOTAL, now.values())}, total_before, paths)[0]
     return SectorTable(rows, total, data.sinks_in(year), complete)
 
 

@@ -32,6 +32,7 @@ from .breakdowns import (
     by_division,
     by_sector,
     directory,
+    total_of,
 )
 from .loading import TWELVE, ZERO, IndexData, _approved
 from .settings import as_decimal
@@ -135,17 +136,6 @@ class YearFigures:
         return self.total.estimated / self.total.total if self.total.total else None
 
 
-def _sum(key: str, parts) -> Row:
-    total = Row(key, estimate=ZERO)
-    for r in parts:
-        total.scope1 += r.scope1
-        total.scope2 += r.scope2
-        total.filings += r.filings
-        total.estimated += r.estimated
-        total.estimate += r.estimate or ZERO
-    return total
-
-
 def year_figures(data: IndexData, year: int, last: int = 12) -> YearFigures:
     """The figures of January to `last` of `year` from a load covering them (and the estimates' history)."""
     figures = org_figures(data, year, last)
@@ -159,6 +149,6 @@ def year_figures(data: IndexData, year: int, last: int = 12) -> YearFigures:
     ordered = [sectors[k] for k in SECTORS] + [imported]
     complete = all(r.estimate is not None for r in ordered if r.key in (*STATISTICS, IMPORTED))
     by_total = lambda found: sorted(found.values(), key=lambda r: (-r.total, r.key))
-    return YearFigures(year, last, ordered, _sum("total", ordered),
+    return YearFigures(year, last, ordered, total_of("total", ordered),
                        by_total(rows(data, year, last, by_division, figures)),
                        by_total(rows(data, year, last, by_district, figures)), figures, complete, mwh)

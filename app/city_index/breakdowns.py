@@ -62,6 +62,20 @@ class Row:
         return self.scope1 + self.estimated + (self.estimate or ZERO)
 
 
+def total_of(key: str, rows) -> Row:
+    """The rows added up, as one row named `key` (a table's total line)."""
+    total = Row(key, estimate=ZERO)
+    for r in rows:
+        total.scope1 += r.scope1
+        total.scope2 += r.scope2
+        total.filings += r.filings
+        total.estimated += r.estimated
+        total.estimate += r.estimate or ZERO
+        total.output_value += r.output_value
+        total.output_scope1 += r.output_scope1
+    return total
+
+
 @dataclass(frozen=True)
 class Enterprise:
     id: int
